@@ -1,0 +1,57 @@
+import { VigilError, type ErrorCode } from '../../domain/errors.ts';
+import { redactUrlCredentials } from '../../domain/redact.ts';
+
+interface Rule {
+  pattern: RegExp;
+  code: ErrorCode;
+  explain: (input: string) => string;
+}
+
+/** ffmpeg's own wording of common failures, mapped to what a user can act on. Order matters. */
+const RULES: readonly Rule[] = [
+  { pattern: /No such file or directory/i, code: 'input_not_found', explain: (i) => `${i} does not exist` },
+  {
+    pattern: /moov atom not found/i,
+    code: 'input_unreadable',
+    explain: (i) => `${i} is incomplete (no index: the file is truncated or still being written)`,
+  },
+  {
+    pattern: /Invalid data found when processing input|could not find codec parameters|Invalid argument/i,
+    code: 'input_unreadable',
+    explain: (i) => `${i} is not a video that ffmpeg can read`,
+  },
+  { pattern: /401 Unauthorized|403 Forbidden/i, code: 'input_unreachable', explain: (i) => `${i} refused access (check the credentials)` },
+  { pattern: /404 Not Found/i, code: 'input_unreachable', explain: (i) => `${i} was not found on the server (HTTP 404)` },
+  {
+    pattern: /Connection refused|Connection timed out|No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution|Failed to resolve hostname|Server returned|Connection reset|End of file|I\/O error|Operation timed out/i,
+    code: 'input_unreachable',
+    explain: (i) => `${i} could not be reached`,
+  },
+  { pattern: /Permission denied/i, code: 'input_unreadable', explain: (i) => `${i} cannot be read (permission denied)` },
+];
+
+/** Last lines of ffmpeg's stderr, with credentials removed, to show as the reason. */
+export function stderrTail(stderr: string, lines = 3): string {
+  return redactUrlCredentials(
+    stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(-lines)
+      .join(' | '),
+  );
+}
+
+/** Turn a failed ffmpeg/ffprobe run into one clear VigilError. */
+export function ffmpegFailure(stderr: string, input: string, what: 'probe' | 'decode'): VigilError {
+  const shown = redactUrlCredentials(input);
+  const reason = stderrTail(stderr);
+  const rule = RULES.find((r) => r.pattern.test(stderr));
+  if (rule) {
+    return new VigilError(rule.code, `${rule.explain(shown)}${reason ? ` (ffmpeg: ${reason})` : ''}`, {
+      retryable: rule.code === 'input_unreachable',
+    });
+  }
+  const verb = what === 'probe' ? 'read' : 'decode';
+  return new VigilError('decode_failed', `ffmpeg could not ${verb} ${shown}${reason ? `: ${reason}` : ''}`);
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { VigilError } from '../../domain/errors.ts';
+import { redactUrlCredentials } from '../../domain/redact.ts';
+import { ffmpegFailure } from './ffmpeg-errors.ts';
+import { runCommand } from './process-runner.ts';
+
+const numeric = z.union([z.string(), z.number()]).transform((v) => Number(v));
+
+const ffprobeOutputSchema = z.object({
+  streams: z
+    .array(
+      z.object({
+        codec_type: z.string().optional(),
+        codec_name: z.string().optional(),
+        width: z.number().int().optional(),
+        height: z.number().int().optional(),
+        r_frame_rate: z.string().optional(),
+        avg_frame_rate: z.string().optional(),
+        sample_aspect_ratio: z.string().optional(),
+        duration: numeric.optional(),
+      }),
+    )
+    .default([]),
+  format: z.object({ duration: numeric.optional(), format_name: z.string().optional() }).optional(),
+});
+
+export interface ProbeResult {
+  codec: string;
+  /** Display size (sample aspect ratio applied), in pixels. */
+  width: number;
+  height: number;
+  fps: number;
+  durationSeconds?: number;
+}
+
+function parseRate(rate: string | undefined): number | undefined {
+  if (!rate) return undefined;
+  const [num, den] = rate.split('/').map(Number);
+  if (num === undefined || !Number.isFinite(num) || num <= 0) return undefined;
+  const value = den ? num / den : num;
+  return Number.isFinite(value) && value > 0 && value < 1000 ? value : undefined;
+}
+
+function displayWidth(width: number, sar: string | undefined): number {
+  const ratio = parseRate(sar?.replace(':', '/'));
+  return ratio && ratio !== 1 ? Math.round(width * ratio) : width;
+}
+
+/** Parse ffprobe's JSON into the facts Vigil needs; rejects inputs without a usable video stream. */
+export function parseProbeOutput(json: string, input: string): ProbeResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (cause) {
+    throw new VigilError('decode_failed', `ffprobe returned unreadable output for ${input}`, { cause });
+  }
+  const parsed = ffprobeOutputSchema.safeParse(raw);
+  if (!parsed.success) throw new VigilError('decode_failed', `ffprobe returned unexpected output for ${input}`, { cause: parsed.error });
+  const video = parsed.data.streams.find((s) => s.codec_type === 'video' && s.width && s.height);
+  if (!video || !video.width || !video.height) {
+    throw new VigilError('input_unreadable', `${input} has no video stream`);
+  }
+  const fps = parseRate(video.avg_frame_rate) ?? parseRate(video.r_frame_rate);
+  if (!fps) throw new VigilError('input_unreadable', `${input} has no usable frame rate`);
+  const duration = [video.duration, parsed.data.format?.duration].find((d) => d !== undefined && Number.isFinite(d) && d > 0);
+  return {
+    codec: video.codec_name ?? 'unknown',
+    width: displayWidth(video.width, video.sample_aspect_ratio),
+    height: video.height,
+    fps,
+    ...(duration !== undefined ? { durationSeconds: duration } : {}),
+  };
+}
+
+export function isStreamUri(uri: string): boolean {
+  return /^(rtsps?|rtmps?|https?|udp|tcp|srt):\/\//i.test(uri);
+}
+
+/** Input options that make network sources fail fast and reliably instead of hanging. */
+export function networkInputArgs(uri: string): string[] {
+  if (/^rtsps?:\/\//i.test(uri)) return ['-rtsp_transport', 'tcp', '-timeout', '10000000'];
+  if (/^https?:\/\//i.test(uri)) return ['-rw_timeout', '10000000'];
+  return [];
+}
+
+export async function ffprobe(
+  ffprobePath: string,
+  uri: string,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<ProbeResult> {
+  const args = [
+    '-v', 'error',
+    ...networkInputArgs(uri),
+    '-print_format', 'json',
+    '-show_streams', '-show_format',
+    uri,
+  ];
+  const result = await runCommand(ffprobePath, args, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+  if (result.timedOut) {
+    throw new VigilError('input_unreachable', `${redactUrlCredentials(uri)} did not answer within ${Math.round(options.timeoutMs / 1000)} s`, { retryable: true });
+  }
+  if (result.code !== 0) throw ffmpegFailure(result.stderr, uri, 'probe');
+  return parseProbeOutput(result.stdout, uri);
+}

@@ -1,0 +1,88 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema versions, applied in order and recorded in `PRAGMA user_version`. Never edit a
+ * published migration: add a new one. Each runs in its own transaction.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: sources, analysis runs, sampled frames and their detections.
+  `
+  CREATE TABLE sources (
+    id          INTEGER PRIMARY KEY,
+    camera_id   TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    uri         TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('file', 'stream')),
+    codec       TEXT NOT NULL,
+    width       INTEGER NOT NULL,
+    height      INTEGER NOT NULL,
+    fps         REAL NOT NULL,
+    duration_s  REAL,
+    size_bytes  INTEGER,
+    mtime_ms    INTEGER,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    UNIQUE (fingerprint, camera_id)
+  );
+
+  CREATE TABLE analysis_runs (
+    id                INTEGER PRIMARY KEY,
+    source_id         INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    camera_id         TEXT NOT NULL,
+    settings_key      TEXT NOT NULL,
+    settings_json     TEXT NOT NULL,
+    status            TEXT NOT NULL CHECK (status IN ('running', 'complete', 'interrupted', 'failed')),
+    start_time_ms     INTEGER NOT NULL,
+    start_time_source TEXT NOT NULL,
+    last_frame_index  INTEGER NOT NULL DEFAULT -1,
+    frames_decoded    INTEGER NOT NULL DEFAULT 0,
+    frames_detected   INTEGER NOT NULL DEFAULT 0,
+    frames_skipped    INTEGER NOT NULL DEFAULT 0,
+    detections        INTEGER NOT NULL DEFAULT 0,
+    started_at        INTEGER NOT NULL,
+    finished_at       INTEGER,
+    error             TEXT,
+    UNIQUE (source_id, camera_id, settings_key)
+  );
+
+  CREATE TABLE frames (
+    run_id           INTEGER NOT NULL REFERENCES analysis_runs(id) ON DELETE CASCADE,
+    frame_index      INTEGER NOT NULL,
+    ts_ms            INTEGER NOT NULL,
+    pts_s            REAL NOT NULL,
+    detected         INTEGER NOT NULL CHECK (detected IN (0, 1)),
+    changed_fraction REAL NOT NULL,
+    image_path       TEXT,
+    PRIMARY KEY (run_id, frame_index)
+  ) WITHOUT ROWID;
+  CREATE INDEX frames_by_time ON frames (ts_ms);
+
+  CREATE TABLE detections (
+    id          INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL,
+    frame_index INTEGER NOT NULL,
+    label       TEXT NOT NULL,
+    score       REAL NOT NULL,
+    x1          REAL NOT NULL,
+    y1          REAL NOT NULL,
+    x2          REAL NOT NULL,
+    y2          REAL NOT NULL,
+    FOREIGN KEY (run_id, frame_index) REFERENCES frames (run_id, frame_index) ON DELETE CASCADE
+  );
+  CREATE INDEX detections_by_frame ON detections (run_id, frame_index);
+  CREATE INDEX detections_by_label ON detections (label);
+  `,
+];
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`The database is at schema version ${current}, newer than this Vigil (${MIGRATIONS.length}); upgrade Vigil.`);
+  }
+  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version - 1]!);
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+}

@@ -1,0 +1,206 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import { VigilError } from '../../../domain/errors.ts';
+import type { AnalysisStore, NewRun, RunRecord, RunStatus, StoredFrame } from '../../../ports/analysis-store.ts';
+import type { VideoInfo } from '../../../ports/video-input.ts';
+import { migrate } from './migrations.ts';
+
+const runRowSchema = z.object({
+  id: z.number(),
+  source_id: z.number(),
+  camera_id: z.string(),
+  settings_key: z.string(),
+  status: z.enum(['running', 'complete', 'interrupted', 'failed']),
+  last_frame_index: z.number(),
+  frames_decoded: z.number(),
+  frames_detected: z.number(),
+  frames_skipped: z.number(),
+  detections: z.number(),
+  start_time_ms: z.number(),
+  started_at: z.number(),
+  finished_at: z.number().nullable(),
+  error: z.string().nullable(),
+});
+
+function toRunRecord(row: unknown): RunRecord {
+  const r = runRowSchema.parse(row);
+  return {
+    id: r.id,
+    sourceId: r.source_id,
+    cameraId: r.camera_id,
+    settingsKey: r.settings_key,
+    status: r.status,
+    lastFrameIndex: r.last_frame_index,
+    counts: {
+      framesDecoded: r.frames_decoded,
+      framesDetected: r.frames_detected,
+      framesSkipped: r.frames_skipped,
+      detections: r.detections,
+    },
+    startTimeMs: r.start_time_ms,
+    startedAt: r.started_at,
+    ...(r.finished_at !== null ? { finishedAt: r.finished_at } : {}),
+    ...(r.error !== null ? { error: r.error } : {}),
+  };
+}
+
+/** Opens (creating if needed) the SQLite database in WAL mode and brings its schema up to date. */
+export function openSqliteDatabase(path: string): Database.Database {
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable across application crashes in WAL mode; only a power cut can lose the last commit.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (cause) {
+    throw new VigilError('storage_failed', `The database ${path} could not be opened: ${(cause as Error).message}`, { cause });
+  }
+}
+
+export class SqliteAnalysisStore implements AnalysisStore {
+  private readonly statements;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.statements = {
+      upsertSource: db.prepare(`
+        INSERT INTO sources (camera_id, fingerprint, uri, kind, codec, width, height, fps, duration_s, size_bytes, mtime_ms, created_at, updated_at)
+        VALUES (@camera_id, @fingerprint, @uri, @kind, @codec, @width, @height, @fps, @duration_s, @size_bytes, @mtime_ms, @now, @now)
+        ON CONFLICT (fingerprint, camera_id) DO UPDATE SET uri = excluded.uri, mtime_ms = excluded.mtime_ms, updated_at = excluded.updated_at
+        RETURNING id`),
+      findRun: db.prepare('SELECT * FROM analysis_runs WHERE source_id = ? AND camera_id = ? AND settings_key = ?'),
+      getRun: db.prepare('SELECT * FROM analysis_runs WHERE id = ?'),
+      insertRun: db.prepare(`
+        INSERT INTO analysis_runs (source_id, camera_id, settings_key, settings_json, status, start_time_ms, start_time_source, started_at)
+        VALUES (@source_id, @camera_id, @settings_key, @settings_json, 'running', @start_time_ms, @start_time_source, @started_at)
+        RETURNING *`),
+      reopenRun: db.prepare(`UPDATE analysis_runs SET status = 'running', started_at = ?, finished_at = NULL, error = NULL WHERE id = ?`),
+      dropFramesAfter: db.prepare('DELETE FROM frames WHERE run_id = ? AND frame_index > ?'),
+      insertFrame: db.prepare(`
+        INSERT INTO frames (run_id, frame_index, ts_ms, pts_s, detected, changed_fraction, image_path)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      insertDetection: db.prepare(`
+        INSERT INTO detections (run_id, frame_index, label, score, x1, y1, x2, y2) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      advanceRun: db.prepare(`
+        UPDATE analysis_runs SET last_frame_index = @last, frames_decoded = frames_decoded + @decoded,
+          frames_detected = frames_detected + @detected, frames_skipped = frames_skipped + @skipped,
+          detections = detections + @detections
+        WHERE id = @id`),
+      finishRun: db.prepare('UPDATE analysis_runs SET status = ?, finished_at = ?, error = ? WHERE id = ?'),
+      deleteRun: db.prepare('DELETE FROM analysis_runs WHERE id = ? RETURNING source_id'),
+      deleteSourceIfUnused: db.prepare('DELETE FROM sources WHERE id = ? AND NOT EXISTS (SELECT 1 FROM analysis_runs WHERE source_id = ?)'),
+      countsByLabel: db.prepare('SELECT label, COUNT(*) AS n FROM detections WHERE run_id = ? GROUP BY label ORDER BY label'),
+    };
+  }
+
+  upsertSource(info: VideoInfo, cameraId: string): number {
+    const row = this.statements.upsertSource.get({
+      camera_id: cameraId,
+      fingerprint: info.fingerprint,
+      uri: info.uri,
+      kind: info.kind,
+      codec: info.codec,
+      width: info.width,
+      height: info.height,
+      fps: info.fps,
+      duration_s: info.durationSeconds ?? null,
+      size_bytes: info.sizeBytes ?? null,
+      mtime_ms: info.mtimeMs === undefined ? null : Math.round(info.mtimeMs),
+      now: this.now(),
+    });
+    return z.object({ id: z.number() }).parse(row).id;
+  }
+
+  findRun(sourceId: number, cameraId: string, settingsKey: string): RunRecord | undefined {
+    const row = this.statements.findRun.get(sourceId, cameraId, settingsKey);
+    return row === undefined ? undefined : toRunRecord(row);
+  }
+
+  createRun(run: NewRun): RunRecord {
+    return toRunRecord(
+      this.statements.insertRun.get({
+        source_id: run.sourceId,
+        camera_id: run.cameraId,
+        settings_key: run.settingsKey,
+        settings_json: JSON.stringify(run.settings),
+        start_time_ms: run.startTimeMs,
+        start_time_source: run.startTimeSource,
+        started_at: run.startedAt,
+      }),
+    );
+  }
+
+  reopenRun(runId: number, startedAt: number): RunRecord {
+    return this.db.transaction(() => {
+      const run = this.getRun(runId);
+      // Frames are committed with the run's progress in one transaction, so nothing should lie
+      // past last_frame_index; the delete makes that an invariant rather than an assumption.
+      this.statements.dropFramesAfter.run(runId, run.lastFrameIndex);
+      this.statements.reopenRun.run(startedAt, runId);
+      return this.getRun(runId);
+    })();
+  }
+
+  commitFrames(runId: number, frames: readonly StoredFrame[]): RunRecord {
+    if (frames.length === 0) return this.getRun(runId);
+    return this.db.transaction(() => {
+      let detections = 0;
+      let detected = 0;
+      for (const f of frames) {
+        this.statements.insertFrame.run(runId, f.index, f.timestampMs, f.ptsSeconds, f.detected ? 1 : 0, f.changedFraction, f.imagePath ?? null);
+        if (f.detected) detected++;
+        for (const d of f.detections) {
+          this.statements.insertDetection.run(runId, f.index, d.label, d.score, d.box.x1, d.box.y1, d.box.x2, d.box.y2);
+          detections++;
+        }
+      }
+      this.statements.advanceRun.run({
+        id: runId,
+        last: frames[frames.length - 1]!.index,
+        decoded: frames.length,
+        detected,
+        skipped: frames.length - detected,
+        detections,
+      });
+      return this.getRun(runId);
+    })();
+  }
+
+  finishRun(runId: number, status: Exclude<RunStatus, 'running'>, finishedAt: number, error?: string): RunRecord {
+    this.statements.finishRun.run(status, finishedAt, error ?? null, runId);
+    return this.getRun(runId);
+  }
+
+  deleteRun(runId: number): void {
+    // Frames and detections go with it (ON DELETE CASCADE); a source no run refers to goes too.
+    this.db.transaction(() => {
+      const row = this.statements.deleteRun.get(runId);
+      if (row === undefined) return;
+      const sourceId = z.object({ source_id: z.number() }).parse(row).source_id;
+      this.statements.deleteSourceIfUnused.run(sourceId, sourceId);
+    })();
+  }
+
+  detectionCountsByLabel(runId: number): Record<string, number> {
+    const rows = z.array(z.object({ label: z.string(), n: z.number() })).parse(this.statements.countsByLabel.all(runId));
+    return Object.fromEntries(rows.map((r) => [r.label, r.n]));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private getRun(runId: number): RunRecord {
+    const row = this.statements.getRun.get(runId);
+    if (row === undefined) throw new VigilError('storage_failed', `Analysis run ${runId} does not exist`);
+    return toRunRecord(row);
+  }
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { DEFAULT_LABELS } from '../domain/detection.ts';
+import { isValidTimeZone } from '../domain/source-time.ts';
+import { inputScheme, isStreamInput, STREAM_SCHEMES } from './camera-input.ts';
+import {
+  boundedNumber,
+  checkFractionPoints,
+  evenWithOtherIssues,
+  isPoint,
+  labelListSchema,
+  namedMap,
+  pointSchema,
+  UNITS,
+} from './schema-parts.ts';
+
+function polygonArea(points: readonly (readonly [number, number])[]): number {
+  let twice = 0;
+  points.forEach(([x1, y1], i) => {
+    const [x2, y2] = points[(i + 1) % points.length] ?? [x1, y1];
+    twice += x1 * y2 - x2 * y1;
+  });
+  return Math.abs(twice) / 2;
+}
+
+export const zoneSchema = z
+  .strictObject({
+    points: z.array(pointSchema).min(3, 'expected at least 3 points'),
+    units: z.enum(UNITS).default('pixels'),
+    labels: labelListSchema.optional(),
+  })
+  .superRefine((zone, ctx) => {
+    checkFractionPoints(zone, ctx);
+    // Points on one line enclose nothing, so the zone could never contain an object.
+    const points: unknown = zone.points;
+    if (Array.isArray(points) && points.length >= 3 && points.every(isPoint) && polygonArea(points) === 0) {
+      ctx.addIssue({ code: 'custom', path: ['points'], message: 'the points enclose no area (they lie on one line)' });
+    }
+  }, evenWithOtherIssues);
+
+export const TRIPWIRE_DIRECTIONS = ['a_to_b', 'b_to_a', 'any'] as const;
+
+export const tripwireSchema = z
+  .strictObject({
+    points: z.array(pointSchema).length(2, 'expected exactly 2 points'),
+    direction: z.enum(TRIPWIRE_DIRECTIONS).default('any'),
+    units: z.enum(UNITS).default('pixels'),
+    labels: labelListSchema.optional(),
+  })
+  .superRefine((wire, ctx) => {
+    checkFractionPoints(wire, ctx);
+    // A zero-length line can never be crossed: almost certainly a copy-paste slip.
+    const [a, b]: unknown[] = Array.isArray(wire.points) ? wire.points : [];
+    if (isPoint(a) && isPoint(b) && a[0] === b[0] && a[1] === b[1]) {
+      ctx.addIssue({ code: 'custom', path: ['points'], message: 'the two points are identical (zero-length line)' });
+    }
+  }, evenWithOtherIssues);
+
+export const motionSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  threshold: boundedNumber({ integer: true, min: 1, max: 255 }).default(25),
+  min_area: boundedNumber({ min: 0, max: 1 }).default(0.002),
+  force_every_s: boundedNumber({ min: 0 }).default(10),
+});
+
+const SCHEME_LIST = `${STREAM_SCHEMES.slice(0, -1).map((s) => `${s}://`).join(', ')} or ${STREAM_SCHEMES.at(-1) ?? ''}://`;
+
+const inputSchema = z
+  .string()
+  .min(1)
+  .superRefine((input, ctx) => {
+    const scheme = inputScheme(input);
+    if (scheme !== undefined && !STREAM_SCHEMES.includes(scheme)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unsupported URL scheme "${scheme}"; expected a file path or an ${SCHEME_LIST} URL`,
+      });
+    }
+  });
+
+export const cameraSchema = z
+  .strictObject({
+    name: z.string().min(1).optional(),
+    input: inputSchema,
+    fps: boundedNumber({ greaterThan: 0, max: 60 }).default(5),
+    detect_width: boundedNumber({ integer: true, min: 64, max: 3840 }).optional(),
+    labels: labelListSchema.default(() => [...DEFAULT_LABELS]),
+    timezone: z
+      .string()
+      .refine(isValidTimeZone, { error: (issue) => `unknown time zone "${String(issue.input)}" (expected an IANA name such as Europe/Paris)` })
+      .optional(),
+    start_time: z.iso
+      .datetime({ offset: true, error: 'expected an ISO 8601 date-time with an offset or Z, e.g. 2026-11-20T22:00:00+08:00' })
+      .optional(),
+    motion: motionSchema.prefault({}),
+    zones: namedMap('zone name', zoneSchema).prefault({}),
+    tripwires: namedMap('tripwire name', tripwireSchema).prefault({}),
+  })
+  .superRefine((camera, ctx) => {
+    // A stream's frames are stamped with the wall clock; a start time only makes sense for files.
+    const input: unknown = camera.input;
+    if (camera.start_time !== undefined && typeof input === 'string' && isStreamInput(input)) {
+      ctx.addIssue({ code: 'custom', path: ['start_time'], message: 'only allowed when input is a file, not a stream URL' });
+    }
+  }, evenWithOtherIssues);
+
+/** Cameras keyed by id; a camera without a `name` is shown under its id. */
+export const camerasSchema = namedMap('camera id', cameraSchema).transform((cameras) =>
+  Object.fromEntries(Object.entries(cameras).map(([id, { name, ...rest }]) => [id, { name: name ?? id, ...rest }])),
+);

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LABELS } from '../domain/detection.ts';
+import { vigilConfigSchema } from './config.schema.ts';
+import { configErrorMap } from './format-issues.ts';
+
+const parseCamera = (camera: Record<string, unknown>) =>
+  vigilConfigSchema.parse({ cameras: { back: camera } }, { error: configErrorMap }).cameras['back'];
+
+describe('vigilConfigSchema', () => {
+  it('applies every default to an empty object, keeping data_dir relative', () => {
+    const config = vigilConfigSchema.parse({});
+    expect(config.storage.data_dir).toBe('vigil-data');
+    expect(config.detector.workers).toBeUndefined();
+    expect(config.cameras).toEqual({});
+  });
+
+  it('fills camera defaults and names a camera after its id', () => {
+    expect(parseCamera({ input: 'a.mp4' })).toEqual({
+      name: 'back',
+      input: 'a.mp4',
+      fps: 5,
+      labels: [...DEFAULT_LABELS],
+      motion: { enabled: true, threshold: 25, min_area: 0.002, force_every_s: 10 },
+      zones: {},
+      tripwires: {},
+    });
+    expect(parseCamera({ input: 'a.mp4', name: 'Back door' })?.name).toBe('Back door');
+  });
+
+  it('gives each camera its own copy of the default labels', () => {
+    const config = vigilConfigSchema.parse({ cameras: { a: { input: 'a.mp4' }, b: { input: 'b.mp4' } } });
+    config.cameras['a']?.labels.push('horse');
+    expect(config.cameras['b']?.labels).toEqual([...DEFAULT_LABELS]);
+    expect(DEFAULT_LABELS).not.toContain('horse');
+  });
+
+  it('accepts the documented full example', () => {
+    const result = vigilConfigSchema.safeParse({
+      logging: { level: 'debug' },
+      detector: { type: 'onnx', workers: 2, model: 'y.onnx', labels: 'l.txt', input_size: 640, device: 'cpu' },
+      cameras: {
+        back: {
+          name: 'Back door',
+          input: 'clip.mp4',
+          fps: 5,
+          detect_width: 768,
+          labels: ['person', 'car'],
+          timezone: 'Asia/Taipei',
+          start_time: '2026-11-20T22:00:00+08:00',
+          motion: { enabled: true, threshold: 25, min_area: 0.002, force_every_s: 10 },
+          zones: { door: { points: [[100, 400], [300, 400], [300, 576]], units: 'pixels', labels: ['person'] } },
+          tripwires: { gate: { points: [[0, 300], [768, 320]], direction: 'a_to_b', labels: ['person'] } },
+        },
+      },
+      storage: { data_dir: './vigil-data', frames: { keep: false, quality: 90, max_total_mb: 100 } },
+    });
+    expect(result.error?.issues).toBeUndefined();
+    expect(result.success).toBe(true);
+  });
+});

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { camerasSchema, type tripwireSchema, type zoneSchema } from './camera.schema.ts';
+import { boundedNumber, evenWithOtherIssues } from './schema-parts.ts';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export const DETECTOR_TYPES = ['centernet', 'onnx'] as const;
+export const DETECTOR_DEVICES = ['auto', 'cpu', 'cuda'] as const;
+
+const loggingSchema = z.strictObject({
+  level: z.enum(LOG_LEVELS).default('info'),
+});
+
+const labelFilterSchema = z.strictObject({
+  min_score: boundedNumber({ min: 0, max: 1 }).optional(),
+  min_area: boundedNumber({ min: 0 }).optional(),
+});
+
+/** Keys that only the ONNX backend reads. */
+const ONNX_ONLY = ['model', 'labels', 'input_size'] as const;
+
+const detectorSchema = z
+  .strictObject({
+    type: z.enum(DETECTOR_TYPES).default('centernet'),
+    workers: boundedNumber({ integer: true, min: 1 }).optional(),
+    min_score: boundedNumber({ min: 0, max: 1 }).default(0.4),
+    min_area: boundedNumber({ min: 0 }).default(0),
+    nms_iou: boundedNumber({ min: 0, max: 1 }).default(0.5),
+    filters: z.record(z.string(), labelFilterSchema).prefault({}),
+    model: z.string().min(1).optional(),
+    labels: z.string().min(1).optional(),
+    input_size: boundedNumber({ integer: true, greaterThan: 0 }).optional(),
+    device: z.enum(DETECTOR_DEVICES).default('auto'),
+  })
+  .superRefine((detector, ctx) => {
+    for (const key of ONNX_ONLY) {
+      const present = detector[key] !== undefined;
+      if (detector.type === 'onnx' && !present && key !== 'input_size') {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'required when detector.type is onnx' });
+      }
+      // Setting a model but forgetting `type: onnx` would silently run the bundled model instead.
+      if (detector.type === 'centernet' && present) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'only used when detector.type is onnx' });
+      }
+    }
+  }, evenWithOtherIssues);
+
+const storageSchema = z.strictObject({
+  data_dir: z.string().min(1).default('vigil-data'),
+  frames: z
+    .strictObject({
+      keep: z.boolean().default(true),
+      quality: boundedNumber({ integer: true, min: 1, max: 100 }).default(80),
+      max_total_mb: boundedNumber({ greaterThan: 0 }).default(2048),
+    })
+    .prefault({}),
+});
+
+/** The whole `vigil.yml`. Every section is optional; an empty file is a valid configuration. */
+export const vigilConfigSchema = z.strictObject({
+  logging: loggingSchema.prefault({}),
+  detector: detectorSchema.prefault({}),
+  cameras: camerasSchema.prefault({}),
+  storage: storageSchema.prefault({}),
+});
+
+/** The configuration after validation, with every default filled in. */
+export type VigilConfig = z.output<typeof vigilConfigSchema>;
+export type LoggingConfig = VigilConfig['logging'];
+export type DetectorConfig = VigilConfig['detector'];
+export type StorageConfig = VigilConfig['storage'];
+export type CameraConfig = VigilConfig['cameras'][string];
+export type MotionConfig = CameraConfig['motion'];
+export type ZoneConfig = z.output<typeof zoneSchema>;
+export type TripwireConfig = z.output<typeof tripwireSchema>;
+export type LogLevel = (typeof LOG_LEVELS)[number];

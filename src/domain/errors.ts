@@ -1,0 +1,44 @@
+/**
+ * The one error type of Vigil. Every failure a user can meet carries a stable `code`,
+ * a message written for that user, the underlying `cause`, and whether retrying can help.
+ * Layers that face users (CLI, HTTP) turn these into exit codes / responses in one place each.
+ */
+export type ErrorCode =
+  | 'config_invalid'
+  | 'config_not_found'
+  | 'env_missing'
+  | 'input_not_found'
+  | 'input_empty'
+  | 'input_unreadable'
+  | 'input_unreachable'
+  | 'decode_failed'
+  | 'ffmpeg_missing'
+  | 'detector_failed'
+  | 'model_invalid'
+  | 'camera_unknown'
+  | 'storage_failed'
+  | 'aborted'
+  | 'invalid_argument';
+
+export class VigilError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  /** Extra lines shown to the user under the message (e.g. one per invalid config field). */
+  readonly details: readonly string[];
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; retryable?: boolean; details?: readonly string[] } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'VigilError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.details = options.details ?? [];
+  }
+}
+
+export function isVigilError(value: unknown): value is VigilError {
+  return value instanceof VigilError;
+}

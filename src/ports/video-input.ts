@@ -1,0 +1,37 @@
+import type { Frame } from '../domain/frame.ts';
+
+/** What probing an input told us, before any frame is decoded. */
+export interface VideoInfo {
+  /** The input as given: a file path or an rtsp/http(s) URL. */
+  uri: string;
+  kind: 'file' | 'stream';
+  /** Identifies the content: a fingerprint of a file's bytes, or the URL of a stream. */
+  fingerprint: string;
+  codec: string;
+  width: number;
+  height: number;
+  /** Native frame rate of the video stream. */
+  fps: number;
+  /** Undefined for live streams. */
+  durationSeconds?: number;
+  /** Files: size in bytes and modification time, for start-time inference. */
+  sizeBytes?: number;
+  mtimeMs?: number;
+}
+
+export interface DecodeOptions {
+  /** Frames per second to sample (at most the native rate). */
+  sampleFps: number;
+  /** Frames are scaled to this width, keeping the aspect ratio. */
+  width: number;
+  height: number;
+  /** Wall-clock time of pts 0 (files), used to stamp frames; streams are stamped on arrival. */
+  startTimeMs: number;
+  signal: AbortSignal;
+}
+
+/** Reads videos: probes them and decodes sampled, scaled RGB frames as an async iterator. */
+export interface VideoInput {
+  probe(uri: string, signal?: AbortSignal): Promise<VideoInfo>;
+  frames(info: VideoInfo, options: DecodeOptions): AsyncIterable<Frame>;
+}
