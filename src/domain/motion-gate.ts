@@ -35,7 +35,7 @@ export type GateReason = 'first' | 'motion' | 'forced' | 'gate_off' | 'idle';
 export interface GateDecision {
   detect: boolean;
   reason: GateReason;
-  /** Fraction of pixels that changed against the background (0 for the first frame). */
+  /** Fraction of pixels that changed against the background (0 for a first frame or a disabled gate). */
   changedFraction: number;
 }
 
@@ -56,6 +56,7 @@ export class MotionGate {
   }
 
   decide(frame: GateInput): GateDecision {
+    if (!this.options.enabled) return { detect: true, reason: 'gate_off', changedFraction: 0 };
     const gray = downscaleToGray(frame, this.options.analysisWidth);
     const changedFraction = this.compareAndUpdate(gray);
     const decision = this.classify(changedFraction, frame.ptsSeconds);
@@ -63,8 +64,8 @@ export class MotionGate {
     return decision;
   }
 
-  private classify(changedFraction: number, pts: number): GateDecision {
-    if (!this.options.enabled) return { detect: true, reason: 'gate_off', changedFraction };
+  private classify(changedFraction: number | undefined, pts: number): GateDecision {
+    if (changedFraction === undefined) return { detect: true, reason: 'first', changedFraction: 0 };
     if (this.lastDetectionPts === Number.NEGATIVE_INFINITY) return { detect: true, reason: 'first', changedFraction };
     if (changedFraction >= this.options.minChangedFraction) return { detect: true, reason: 'motion', changedFraction };
     const force = this.options.forceEverySeconds;
@@ -72,11 +73,12 @@ export class MotionGate {
     return { detect: false, reason: 'idle', changedFraction };
   }
 
-  private compareAndUpdate(gray: Float32Array): number {
+  /** Fraction of changed pixels; undefined when there is no background of this size to compare with. */
+  private compareAndUpdate(gray: Float32Array): number | undefined {
     const bg = this.background;
     if (!bg || bg.length !== gray.length) {
       this.background = gray;
-      return 0;
+      return undefined;
     }
     const { pixelThreshold, backgroundAlpha } = this.options;
     let changed = 0;
@@ -97,16 +99,17 @@ export function downscaleToGray(frame: GateInput, targetWidth: number): Float32A
   const sums = new Float64Array(outW * outH);
   const counts = new Uint32Array(outW * outH);
   const { rgb, width, height } = frame;
+  // Which output column each input column falls in, computed once per frame instead of per pixel.
+  const column = new Uint32Array(width);
+  for (let x = 0; x < width; x++) column[x] = Math.min(outW - 1, Math.floor((x * outW) / width));
   for (let y = 0; y < height; y++) {
-    const oy = Math.min(outH - 1, Math.floor((y * outH) / height));
-    const rowIn = y * width * 3;
-    const rowOut = oy * outW;
-    for (let x = 0; x < width; x++) {
-      const ox = Math.min(outW - 1, Math.floor((x * outW) / width));
-      const p = rowIn + x * 3;
+    const rowOut = Math.min(outH - 1, Math.floor((y * outH) / height)) * outW;
+    let p = y * width * 3;
+    for (let x = 0; x < width; x++, p += 3) {
+      const cell = rowOut + column[x]!;
       // ITU-R BT.601 luma weights.
-      sums[rowOut + ox]! += 0.299 * rgb[p]! + 0.587 * rgb[p + 1]! + 0.114 * rgb[p + 2]!;
-      counts[rowOut + ox]!++;
+      sums[cell]! += 0.299 * rgb[p]! + 0.587 * rgb[p + 1]! + 0.114 * rgb[p + 2]!;
+      counts[cell]!++;
     }
   }
   const out = new Float32Array(outW * outH);

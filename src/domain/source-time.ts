@@ -59,14 +59,18 @@ export function timeZoneOffsetMs(utcMs: number, timeZone: string): number {
 }
 
 /**
- * The instant at which clocks in `timeZone` show `local`. Around a DST jump the earlier
- * matching instant is chosen, so the result is always defined and deterministic.
+ * The instant at which clocks in `timeZone` show `local`. A repeated hour (clocks going back)
+ * resolves to the earlier instant; a skipped hour (clocks going forward) is read with the
+ * offset in force before the jump, so 02:30 on a spring-forward night becomes 03:30 new time.
  */
 export function zonedTimeToEpochMs(local: LocalDateTime, timeZone: string): number {
   const naive = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
-  const firstGuess = naive - timeZoneOffsetMs(naive, timeZone);
-  const refined = naive - timeZoneOffsetMs(firstGuess, timeZone);
-  return Math.min(firstGuess, refined);
+  const DAY = 86_400_000;
+  // Around any instant a zone has at most two offsets in use: those a day before and after.
+  const before = timeZoneOffsetMs(naive - DAY, timeZone);
+  const after = timeZoneOffsetMs(naive + DAY, timeZone);
+  const matches = [naive - before, naive - after].filter((t) => t + timeZoneOffsetMs(t, timeZone) === naive);
+  return matches.length > 0 ? Math.min(...matches) : naive - before;
 }
 
 export function isValidTimeZone(timeZone: string): boolean {

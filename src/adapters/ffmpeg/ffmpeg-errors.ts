@@ -5,11 +5,22 @@ interface Rule {
   pattern: RegExp;
   code: ErrorCode;
   explain: (input: string) => string;
+  /** Whether trying again later can help (a camera rebooting can; a wrong password cannot). */
+  retryable?: boolean;
 }
 
 /** ffmpeg's own wording of common failures, mapped to what a user can act on. Order matters. */
 const RULES: readonly Rule[] = [
   { pattern: /No such file or directory/i, code: 'input_not_found', explain: (i) => `${i} does not exist` },
+  { pattern: /401 Unauthorized|403 Forbidden/i, code: 'input_unreachable', explain: (i) => `${i} refused access (check the credentials)` },
+  { pattern: /404 Not Found/i, code: 'input_unreachable', explain: (i) => `${i} was not found on the server (HTTP 404)` },
+  // Network failures before file-format ones: a dropped stream also makes the demuxer complain.
+  {
+    pattern: /Connection refused|Connection timed out|No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution|Failed to resolve hostname|Server returned|Connection reset|End of file|Input\/output error|I\/O error|Operation timed out/i,
+    code: 'input_unreachable',
+    explain: (i) => `${i} could not be reached`,
+    retryable: true,
+  },
   {
     pattern: /moov atom not found/i,
     code: 'input_unreadable',
@@ -19,13 +30,6 @@ const RULES: readonly Rule[] = [
     pattern: /Invalid data found when processing input|could not find codec parameters|Invalid argument/i,
     code: 'input_unreadable',
     explain: (i) => `${i} is not a video that ffmpeg can read`,
-  },
-  { pattern: /401 Unauthorized|403 Forbidden/i, code: 'input_unreachable', explain: (i) => `${i} refused access (check the credentials)` },
-  { pattern: /404 Not Found/i, code: 'input_unreachable', explain: (i) => `${i} was not found on the server (HTTP 404)` },
-  {
-    pattern: /Connection refused|Connection timed out|No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution|Failed to resolve hostname|Server returned|Connection reset|End of file|I\/O error|Operation timed out/i,
-    code: 'input_unreachable',
-    explain: (i) => `${i} could not be reached`,
   },
   { pattern: /Permission denied/i, code: 'input_unreadable', explain: (i) => `${i} cannot be read (permission denied)` },
 ];
@@ -49,7 +53,7 @@ export function ffmpegFailure(stderr: string, input: string, what: 'probe' | 'de
   const rule = RULES.find((r) => r.pattern.test(stderr));
   if (rule) {
     return new VigilError(rule.code, `${rule.explain(shown)}${reason ? ` (ffmpeg: ${reason})` : ''}`, {
-      retryable: rule.code === 'input_unreachable',
+      retryable: rule.retryable ?? false,
     });
   }
   const verb = what === 'probe' ? 'read' : 'decode';

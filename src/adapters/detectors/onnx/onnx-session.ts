@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { VigilError } from '../../../domain/errors.ts';
 
@@ -18,6 +21,20 @@ function invalidModel(modelPath: string, error: unknown): VigilError {
   return new VigilError('model_invalid', `Cannot load the ONNX model ${modelPath}: ${messageOf(error)}`, {
     cause: error,
   });
+}
+
+/**
+ * Whether onnxruntime-node's CUDA provider library was installed (it is a separate download,
+ * skipped on CPU-only machines). Trying CUDA without it makes onnxruntime print an error line
+ * on every start, which would alarm users who never asked for a GPU.
+ */
+function cudaProviderInstalled(): boolean {
+  try {
+    const packageDir = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+    return existsSync(join(packageDir, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so'));
+  } catch {
+    return false;
+  }
 }
 
 async function createOnCpu(modelPath: string): Promise<InferenceSession> {
@@ -41,7 +58,7 @@ export async function openOnnxSession(modelPath: string, device: OnnxDevice): Pr
     throw invalidModel(modelPath, error);
   }
 
-  if (device === 'cpu') return createOnCpu(modelPath);
+  if (device === 'cpu' || (device === 'auto' && !cudaProviderInstalled())) return createOnCpu(modelPath);
 
   let cudaError: unknown;
   try {
