@@ -65,7 +65,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
 try {
   const loaded = parseConfigText(`storage:\n  data_dir: ${dataDir}\n  frames:\n    keep: false\n`, { env: {}, baseDir: dataDir, fileLabel: 'bench' });
   const app = createAnalysisApp({ ...loaded, baseDir: dataDir }, createLogger('warn'), { workers });
-  const camera = cameraSettings('bench', {}, { fps: info.fps });
+  const camera = cameraSettings('bench', {}, loaded.config, { fps: info.fps });
   camera.motion = { ...camera.motion, enabled: false };
   // Warm the pool (model load) outside the timed section, as a long-running server would be.
   await app.detector.detect({ rgb: new Uint8Array(size.width * size.height * 3), ...size });

@@ -11,15 +11,20 @@ import { LazyDetector } from './adapters/detectors/lazy-detector.ts';
 import { CenterNetPool } from './adapters/detectors/centernet/centernet-pool.ts';
 import { locateFfmpeg } from './adapters/ffmpeg/ffmpeg-binaries.ts';
 import { FfmpegVideoInput } from './adapters/ffmpeg/ffmpeg-video-input.ts';
-import { JpegFrameArchive } from './adapters/images/jpeg-frame-archive.ts';
+import { JpegEventMedia } from './adapters/media/jpeg-event-media.ts';
+import { JpegFrameArchive } from './adapters/media/jpeg-frame-archive.ts';
 import { openSqliteDatabase, SqliteAnalysisStore } from './adapters/storage/sqlite/sqlite-analysis-store.ts';
-import type { CameraConfig, DetectorConfig, LoadedConfig, LogLevel } from './config/index.ts';
+import { SqliteEventStore } from './adapters/storage/sqlite/sqlite-event-store.ts';
+import type { CameraConfig, DetectorConfig, LoadedConfig, LogLevel, TrackerConfig, VigilConfig } from './config/index.ts';
 import { DEFAULT_LABELS, type DetectionFilterOptions } from './domain/detection.ts';
 import { VigilError } from './domain/errors.ts';
 import type { Detector } from './ports/detector.ts';
+import type { EventStore } from './ports/event-store.ts';
 import type { Clock, Logger } from './ports/logger.ts';
 import { AnalyzeVideoService, type CameraAnalysisSettings } from './services/analyze-video.service.ts';
+import { EventQueryService } from './services/event-query.service.ts';
 import { DEFAULT_MOTION_GATE } from './domain/motion-gate.ts';
+import type { RuleSpec } from './domain/rules/rule-spec.ts';
 
 /** The bundled CenterNet model, shipped in the repository (see models/centernet/README.md). */
 export const BUNDLED_MODEL_DIR = fileURLToPath(new URL('../models/centernet', import.meta.url));
@@ -49,15 +54,30 @@ export function detectionFilter(detector: DetectorConfig, labels?: readonly stri
   };
 }
 
-/** The configured detector, started on first use. */
-export function createDetector(detector: DetectorConfig, options: { workers?: number } = {}): Detector {
-  if (detector.type === 'onnx') return new LazyDetector(`onnx:${basename(detector.model ?? '')}`, 1, () => startDetector(detector, options));
-  const workers = options.workers ?? detector.workers ?? availableParallelism();
-  return new LazyDetector('centernet', workers * 2, () => startDetector(detector, { workers }));
+/**
+ * What the detector itself drops: below the tracker's low score, or below the minimum area.
+ * Candidates between the low score and their label's threshold still reach the tracker, which
+ * uses them to keep tracks alive through partial occlusion (ByteTrack's second stage).
+ */
+export function candidateFilter(detector: DetectorConfig, tracker: TrackerConfig): DetectionFilterOptions {
+  const confidence = detectionFilter(detector);
+  return {
+    defaults: { minScore: Math.min(tracker.low_score, confidence.defaults.minScore), minArea: confidence.defaults.minArea },
+    perLabel: Object.fromEntries(
+      Object.entries(confidence.perLabel).map(([label, f]) => [label, { ...(f.minArea !== undefined ? { minArea: f.minArea } : {}), minScore: Math.min(tracker.low_score, f.minScore ?? 1) }]),
+    ),
+  };
 }
 
-export async function startDetector(detector: DetectorConfig, options: { workers?: number } = {}): Promise<Detector> {
-  const filter = detectionFilter(detector);
+/** The configured detector, started on first use. */
+export function createDetector(detector: DetectorConfig, options: { workers?: number; filter?: DetectionFilterOptions } = {}): Detector {
+  if (detector.type === 'onnx') return new LazyDetector(`onnx:${basename(detector.model ?? '')}`, 1, () => startDetector(detector, options));
+  const workers = options.workers ?? detector.workers ?? availableParallelism();
+  return new LazyDetector('centernet', workers * 2, () => startDetector(detector, { ...options, workers }));
+}
+
+export async function startDetector(detector: DetectorConfig, options: { workers?: number; filter?: DetectionFilterOptions } = {}): Promise<Detector> {
+  const filter = options.filter ?? detectionFilter(detector);
   if (detector.type === 'onnx') {
     if (!detector.model || !detector.labels) throw new VigilError('config_invalid', 'detector.model and detector.labels are required for onnx');
     return createOnnxYoloDetector({
@@ -111,14 +131,20 @@ export function resolveCamera(
   return { id: stem || 'default', camera: {} };
 }
 
-export function cameraSettings(id: string, camera: Partial<CameraConfig>, overrides: { fps?: number } = {}): CameraAnalysisSettings {
+export function cameraSettings(
+  id: string,
+  camera: Partial<CameraConfig>,
+  config: Pick<VigilConfig, 'detector' | 'tracker'>,
+  overrides: { fps?: number } = {},
+): CameraAnalysisSettings {
   const motion = camera.motion;
+  const timeZone = camera.timezone ?? systemTimeZone();
   return {
     cameraId: id,
     sampleFps: overrides.fps ?? camera.fps ?? 5,
     ...(camera.detect_width !== undefined ? { detectWidth: camera.detect_width } : {}),
     labels: camera.labels ?? DEFAULT_LABELS,
-    timeZone: camera.timezone ?? systemTimeZone(),
+    timeZone,
     ...(camera.start_time !== undefined ? { startTimeMs: Date.parse(camera.start_time) } : {}),
     motion: {
       ...DEFAULT_MOTION_GATE,
@@ -131,14 +157,80 @@ export function cameraSettings(id: string, camera: Partial<CameraConfig>, overri
           }
         : {}),
     },
+    confidence: detectionFilter(config.detector),
+    tracker: {
+      lowScore: config.tracker.low_score,
+      lostSeconds: config.tracker.lost_seconds,
+      minHits: config.tracker.min_hits,
+      matchIou: config.tracker.match_iou,
+    },
+    rules: ruleSpec(id, camera, timeZone),
+  };
+}
+
+function displayName(key: string, en: string | undefined, zh: string | undefined) {
+  return { en: en ?? key, zhHant: zh ?? en ?? key };
+}
+
+/** The camera's zones, tripwires and event settings as the rule engine takes them. */
+export function ruleSpec(id: string, camera: Partial<CameraConfig>, timeZone: string): RuleSpec {
+  return {
+    cameraId: id,
+    cameraName: camera.name ?? id,
+    timeZone,
+    zones: Object.entries(camera.zones ?? {}).map(([name, z]) => ({
+      name,
+      displayName: displayName(name, z.display_name, z.display_name_zh),
+      points: z.points,
+      units: z.units,
+      ...(z.labels ? { labels: z.labels } : {}),
+      debounceFrames: z.debounce_frames,
+      restricted: z.restricted,
+      ...(z.loitering
+        ? {
+            loitering: {
+              minSeconds: z.loitering.min_seconds,
+              maxSpeed: z.loitering.max_speed,
+              speedUnits: z.loitering.speed_units,
+              backAndForth: z.loitering.back_and_forth,
+            },
+          }
+        : {}),
+    })),
+    tripwires: Object.entries(camera.tripwires ?? {}).map(([name, t]) => ({
+      name,
+      displayName: displayName(name, t.display_name, t.display_name_zh),
+      points: [t.points[0]!, t.points[1]!] as const,
+      units: t.units,
+      direction: t.direction,
+      ...(t.inbound ? { inbound: t.inbound } : {}),
+      ...(t.labels ? { labels: t.labels } : {}),
+      minTrackAgeFrames: t.min_track_age,
+      hysteresis: t.hysteresis,
+    })),
+    objectSeenLabels: camera.events?.object_seen ?? [],
+    cooldownSeconds: camera.events?.cooldown_s ?? 30,
+    mergeSeconds: camera.events?.merge_s ?? 5,
   };
 }
 
 export interface AnalysisApp {
   service: AnalyzeVideoService;
+  events: EventStore;
   detector: Detector;
   dataDir: string;
   close(): Promise<void>;
+}
+
+export interface QueryApp {
+  events: EventQueryService;
+  close(): void;
+}
+
+/** Wire the read side: stored events. */
+export function createQueryApp(loaded: LoadedConfig): QueryApp {
+  const db = openSqliteDatabase(join(loaded.config.storage.data_dir, DATABASE_FILE));
+  return { events: new EventQueryService({ events: new SqliteEventStore(db) }), close: () => db.close() };
 }
 
 /** Wire the analysis use case: ffmpeg input, detector, SQLite store and JPEG archive. */
@@ -148,14 +240,27 @@ export function createAnalysisApp(loaded: LoadedConfig, logger: Logger, options:
   const videoInput = new FfmpegVideoInput({ binaries: locateFfmpeg() });
   const db = openSqliteDatabase(join(dataDir, DATABASE_FILE));
   const store = new SqliteAnalysisStore(db);
-  const detector = createDetector(config.detector, options);
+  const events = new SqliteEventStore(db);
+  const detector = createDetector(config.detector, { ...options, filter: candidateFilter(config.detector, config.tracker) });
   const frames = config.storage.frames;
   const archive = frames.keep
     ? new JpegFrameArchive({ dataDir, quality: frames.quality, maxTotalBytes: frames.max_total_mb * 1024 * 1024, logger })
     : undefined;
-  const service = new AnalyzeVideoService({ videoInput, detector, store, ...(archive ? { archive } : {}), logger, clock: systemClock });
+  // Event images are evidence: always written (they are small), whether or not frames are kept.
+  const eventMedia = new JpegEventMedia({ dataDir, quality: frames.quality });
+  const service = new AnalyzeVideoService({
+    videoInput,
+    detector,
+    store,
+    events,
+    ...(archive ? { archive } : {}),
+    eventMedia,
+    logger,
+    clock: systemClock,
+  });
   return {
     service,
+    events,
     detector,
     dataDir,
     async close() {

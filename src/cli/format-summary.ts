@@ -14,7 +14,7 @@ const SOURCE_TEXT: Record<AnalysisSummary['startTimeSource'], string> = {
 };
 
 /** The end-of-run summary a person reads. */
-export function formatSummary(s: AnalysisSummary): string {
+export function formatSummary(s: AnalysisSummary, language: 'en' | 'zh-Hant' = 'en'): string {
   const v = s.video;
   const duration = v.durationSeconds !== undefined ? `, ${v.durationSeconds.toFixed(1)} s` : ' (live)';
   const labels = Object.entries(s.detectionsByLabel)
@@ -33,6 +33,9 @@ export function formatSummary(s: AnalysisSummary): string {
     `  frames      ${s.framesDecoded} decoded: ${s.framesDetected} detected, ${s.framesSkipped} skipped (no motion)`,
     `  detections  ${s.detections}${labels ? ` (${labels})` : ''}`,
     `  elapsed     ${session}`,
+    `  tracks      ${s.tracks}`,
+    `  events      ${s.events.length}`,
+    ...s.events.map((e) => `    - ${language === 'en' ? e.summary.en : e.summary.zhHant}  [${e.id}]`),
   ].join('\n');
 }
 

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import type { CliContext } from './cli-context.ts';
 import { registerAnalyzeCommand } from './commands/analyze.command.ts';
 import { registerConfigCommand } from './commands/config.command.ts';
+import { registerEventsCommand } from './commands/events.command.ts';
 import { EXIT, renderError } from './render-error.ts';
 
 function packageVersion(): string {
@@ -44,6 +45,7 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
     .showHelpAfterError();
   registerAnalyzeCommand(program, ctx);
+  registerEventsCommand(program, ctx);
   registerConfigCommand(program, ctx);
   return program;
 }

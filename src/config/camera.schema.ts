@@ -22,11 +22,30 @@ function polygonArea(points: readonly (readonly [number, number])[]): number {
   return Math.abs(twice) / 2;
 }
 
+export const SPEED_UNITS = ['fraction', 'pixels'] as const;
+
+/** Names shown in summaries and the UI; default to the key. */
+const displayNames = {
+  display_name: z.string().min(1).optional(),
+  display_name_zh: z.string().min(1).optional(),
+};
+
+const loiteringSchema = z.strictObject({
+  min_seconds: boundedNumber({ greaterThan: 0 }),
+  max_speed: boundedNumber({ greaterThan: 0 }),
+  speed_units: z.enum(SPEED_UNITS).default('fraction'),
+  back_and_forth: boundedNumber({ integer: true, min: 0 }).default(0),
+});
+
 export const zoneSchema = z
   .strictObject({
     points: z.array(pointSchema).min(3, 'expected at least 3 points'),
     units: z.enum(UNITS).default('pixels'),
     labels: labelListSchema.optional(),
+    ...displayNames,
+    restricted: z.boolean().default(false),
+    debounce_frames: boundedNumber({ integer: true, min: 1 }).default(3),
+    loitering: loiteringSchema.optional(),
   })
   .superRefine((zone, ctx) => {
     checkFractionPoints(zone, ctx);
@@ -43,8 +62,12 @@ export const tripwireSchema = z
   .strictObject({
     points: z.array(pointSchema).length(2, 'expected exactly 2 points'),
     direction: z.enum(TRIPWIRE_DIRECTIONS).default('any'),
+    inbound: z.enum(['a_to_b', 'b_to_a']).optional(),
     units: z.enum(UNITS).default('pixels'),
     labels: labelListSchema.optional(),
+    ...displayNames,
+    min_track_age: boundedNumber({ integer: true, min: 1 }).default(2),
+    hysteresis: boundedNumber({ min: 0, max: 0.2 }).default(0.008),
   })
   .superRefine((wire, ctx) => {
     checkFractionPoints(wire, ctx);
@@ -92,6 +115,13 @@ export const cameraSchema = z
       .datetime({ offset: true, error: 'expected an ISO 8601 date-time with an offset or Z, e.g. 2026-11-20T22:00:00+08:00' })
       .optional(),
     motion: motionSchema.prefault({}),
+    events: z
+      .strictObject({
+        object_seen: labelListSchema.default([]),
+        cooldown_s: boundedNumber({ min: 0 }).default(30),
+        merge_s: boundedNumber({ min: 0 }).default(5),
+      })
+      .prefault({}),
     zones: namedMap('zone name', zoneSchema).prefault({}),
     tripwires: namedMap('tripwire name', tripwireSchema).prefault({}),
   })

@@ -21,6 +21,7 @@ describe('vigilConfigSchema', () => {
       fps: 5,
       labels: [...DEFAULT_LABELS],
       motion: { enabled: true, threshold: 25, min_area: 0.002, force_every_s: 10 },
+      events: { object_seen: [], cooldown_s: 30, merge_s: 5 },
       zones: {},
       tripwires: {},
     });

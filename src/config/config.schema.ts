@@ -44,6 +44,13 @@ const detectorSchema = z
     }
   }, evenWithOtherIssues);
 
+const trackerSchema = z.strictObject({
+  low_score: boundedNumber({ min: 0, max: 1 }).default(0.25),
+  lost_seconds: boundedNumber({ greaterThan: 0 }).default(3),
+  min_hits: boundedNumber({ integer: true, min: 1 }).default(2),
+  match_iou: boundedNumber({ greaterThan: 0, max: 1 }).default(0.2),
+});
+
 const storageSchema = z.strictObject({
   data_dir: z.string().min(1).default('vigil-data'),
   frames: z
@@ -59,6 +66,7 @@ const storageSchema = z.strictObject({
 export const vigilConfigSchema = z.strictObject({
   logging: loggingSchema.prefault({}),
   detector: detectorSchema.prefault({}),
+  tracker: trackerSchema.prefault({}),
   cameras: camerasSchema.prefault({}),
   storage: storageSchema.prefault({}),
 });
@@ -68,6 +76,7 @@ export type VigilConfig = z.output<typeof vigilConfigSchema>;
 export type LoggingConfig = VigilConfig['logging'];
 export type DetectorConfig = VigilConfig['detector'];
 export type StorageConfig = VigilConfig['storage'];
+export type TrackerConfig = VigilConfig['tracker'];
 export type CameraConfig = VigilConfig['cameras'][string];
 export type MotionConfig = CameraConfig['motion'];
 export type ZoneConfig = z.output<typeof zoneSchema>;

@@ -8,6 +8,7 @@ export {
   type LogLevel,
   type DetectorConfig,
   type StorageConfig,
+  type TrackerConfig,
   type CameraConfig,
   type MotionConfig,
   type ZoneConfig,

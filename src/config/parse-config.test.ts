@@ -24,6 +24,7 @@ describe('parseConfigText: defaults', () => {
     expect(parse('').config).toEqual({
       logging: { level: 'info' },
       detector: { type: 'centernet', min_score: 0.4, min_area: 0, nms_iou: 0.5, filters: {}, device: 'auto' },
+      tracker: { low_score: 0.25, lost_seconds: 3, min_hits: 2, match_iou: 0.2 },
       cameras: {},
       storage: { data_dir: '/base/vigil-data', frames: { keep: true, quality: 80, max_total_mb: 2048 } },
     });
@@ -148,8 +149,28 @@ describe('parseConfigText: zones and tripwires', () => {
     const { config } = parse(
       camera('    zones:\n      door: { points: [[0, 0], [10, 0], [10, 10]] }\n    tripwires:\n      gate: { points: [[0, 0], [5, 5]] }\n'),
     );
-    expect(config.cameras['back']?.zones['door']).toEqual({ points: [[0, 0], [10, 0], [10, 10]], units: 'pixels' });
-    expect(config.cameras['back']?.tripwires['gate']).toEqual({ points: [[0, 0], [5, 5]], direction: 'any', units: 'pixels' });
+    expect(config.cameras['back']?.zones['door']).toEqual({
+      points: [[0, 0], [10, 0], [10, 10]],
+      units: 'pixels',
+      restricted: false,
+      debounce_frames: 3,
+    });
+    expect(config.cameras['back']?.tripwires['gate']).toEqual({
+      points: [[0, 0], [5, 5]],
+      direction: 'any',
+      units: 'pixels',
+      min_track_age: 2,
+      hysteresis: 0.008,
+    });
+  });
+
+  it('validates loitering settings and fills their defaults', () => {
+    const { config } = parse(camera('    zones:\n      porch:\n        points: [[0, 0], [10, 0], [10, 10]]\n        loitering: { min_seconds: 30, max_speed: 0.02 }\n'));
+    expect(config.cameras['back']?.zones['porch']?.loitering).toEqual({ min_seconds: 30, max_speed: 0.02, speed_units: 'fraction', back_and_forth: 0 });
+    expect(issues(camera('    zones:\n      porch:\n        points: [[0, 0], [10, 0], [10, 10]]\n        loitering: { min_seconds: 0 }\n'))).toEqual([
+      'cameras.back.zones.porch.loitering.min_seconds: expected a number greater than 0',
+      'cameras.back.zones.porch.loitering.max_speed: required',
+    ]);
   });
 });
 

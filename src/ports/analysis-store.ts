@@ -1,4 +1,6 @@
 import type { Detection } from '../domain/detection.ts';
+import type { VigilEvent } from '../domain/events/event-types.ts';
+import type { ClassFamily } from '../domain/tracking/tracking-types.ts';
 import type { VideoInfo } from './video-input.ts';
 
 export type RunStatus = 'running' | 'complete' | 'interrupted' | 'failed';
@@ -26,6 +28,42 @@ export interface RunRecord {
   error?: string;
 }
 
+export interface StoredDetection extends Detection {
+  /** The track this detection was matched to, when it was. */
+  trackId?: string;
+  /**
+   * Whether it passed its label's score threshold. Low-score candidates are stored too, because
+   * the tracker uses them to bridge occlusions and a resumed run must replay exactly its input.
+   */
+  confident: boolean;
+}
+
+export interface TrackSummary {
+  trackId: string;
+  label: string;
+  family: ClassFamily;
+  firstMs: number;
+  lastMs: number;
+  firstFrame: number;
+  lastFrame: number;
+  hits: number;
+}
+
+/** An event as stored: the domain event plus where its images were written. */
+export interface StoredEvent {
+  runId: number;
+  event: VigilEvent;
+  /** Paths relative to the data directory. */
+  snapshotPath?: string;
+  thumbnails: Record<string, string>;
+}
+
+/** Everything derived from a batch of frames, stored in the same transaction as the frames. */
+export interface FrameBatchExtras {
+  tracks?: readonly TrackSummary[];
+  events?: readonly StoredEvent[];
+}
+
 export interface StoredFrame {
   index: number;
   timestampMs: number;
@@ -33,7 +71,7 @@ export interface StoredFrame {
   /** Whether the detector ran on this frame (false: skipped by the motion gate). */
   detected: boolean;
   changedFraction: number;
-  detections: readonly Detection[];
+  detections: readonly StoredDetection[];
   /** Path of the kept JPEG relative to the data directory, when one was kept. */
   imagePath?: string;
 }
@@ -55,11 +93,16 @@ export interface AnalysisStore {
   createRun(run: NewRun): RunRecord;
   /** Marks a run as running again, dropping anything past its last committed frame. */
   reopenRun(runId: number, startedAt: number): RunRecord;
-  /** Atomically stores a batch of frames and advances the run's progress. */
-  commitFrames(runId: number, frames: readonly StoredFrame[]): RunRecord;
+  /** Atomically stores a batch of frames (with the tracks and events they changed) and advances the run's progress. */
+  commitFrames(runId: number, frames: readonly StoredFrame[], extras?: FrameBatchExtras): RunRecord;
+  /** Committed frames of a run up to `lastFrameIndex`, in order, to replay the tracker on resume. */
+  readFrames(runId: number, lastFrameIndex: number): StoredFrame[];
+  /** Other runs of the same source and camera (superseded by a newer analysis). */
+  otherRuns(sourceId: number, cameraId: string, keepRunId: number): number[];
   finishRun(runId: number, status: Exclude<RunStatus, 'running'>, finishedAt: number, error?: string): RunRecord;
   /** Removes a run with all its frames and detections. */
   deleteRun(runId: number): void;
   detectionCountsByLabel(runId: number): Record<string, number>;
+  countTracks(runId: number): number;
   close(): void;
 }

@@ -6,4 +6,6 @@ export interface FrameArchive {
   save(key: { runId: number; frameIndex: number }, image: DetectorImage): Promise<string | undefined>;
   /** Removes the kept frames of a run past `lastFrameIndex` (left by an interrupted run). */
   pruneAfter(runId: number, lastFrameIndex: number): Promise<void>;
+  /** Deletes every file of a run: kept frames and event images. */
+  removeRun(runId: number): Promise<void>;
 }

@@ -1,24 +1,34 @@
 import { createHash } from 'node:crypto';
-import type { Detection } from '../domain/detection.ts';
+import type { DetectionFilterOptions } from '../domain/detection.ts';
 import { isVigilError, VigilError, type ErrorCode } from '../domain/errors.ts';
-import type { Frame } from '../domain/frame.ts';
+import { EventEngine } from '../domain/events/event-engine.ts';
+import type { EventType } from '../domain/events/event-types.ts';
 import { scaledFrameSize, type Size } from '../domain/geometry.ts';
-import { MotionGate, type MotionGateOptions } from '../domain/motion-gate.ts';
+import type { MotionGateOptions } from '../domain/motion-gate.ts';
 import { redactUrlCredentials } from '../domain/redact.ts';
+import { resolveRules, type RuleSpec } from '../domain/rules/rule-spec.ts';
 import { resolveStartTime, type StartTimeSource } from '../domain/source-time.ts';
-import type { AnalysisStore, RunRecord, StoredFrame } from '../ports/analysis-store.ts';
+import { ByteTracker } from '../domain/tracking/byte-tracker.ts';
+import type { AnalysisStore, RunRecord } from '../ports/analysis-store.ts';
 import type { Detector } from '../ports/detector.ts';
+import type { EventMedia } from '../ports/event-media.ts';
+import type { EventStore } from '../ports/event-store.ts';
 import type { FrameArchive } from '../ports/frame-archive.ts';
 import type { Clock, Logger } from '../ports/logger.ts';
 import type { VideoInfo, VideoInput } from '../ports/video-input.ts';
+import { EventAssembly } from './event-assembly.ts';
+import { FramePipeline } from './frame-pipeline.ts';
 
 /** Widest frame the detector sees when the camera does not set `detect_width`. */
 const DEFAULT_MAX_DETECT_WIDTH = 1280;
-const COMMIT_EVERY_FRAMES = 25;
 const BAD_INPUT_CODES: ReadonlySet<ErrorCode> = new Set(['decode_failed', 'input_unreadable', 'input_empty', 'input_not_found']);
-const COMMIT_EVERY_MS = 1000;
-/** Frames decoded but not yet stored; skipped frames are tiny, so this only guards against pathological stalls. */
-const MAX_PENDING_FRAMES = 256;
+
+export interface TrackerSettings {
+  lowScore: number;
+  lostSeconds: number;
+  minHits: number;
+  matchIou: number;
+}
 
 export interface CameraAnalysisSettings {
   cameraId: string;
@@ -29,6 +39,10 @@ export interface CameraAnalysisSettings {
   /** An explicit start instant for files (from config), overriding name and mtime. */
   startTimeMs?: number;
   motion: MotionGateOptions;
+  /** Per-label score and area thresholds that make a detection count. */
+  confidence: DetectionFilterOptions;
+  tracker: TrackerSettings;
+  rules: RuleSpec;
 }
 
 export interface AnalyzeRequest {
@@ -76,13 +90,29 @@ export interface AnalysisSummary {
   detectionsByLabel: Record<string, number>;
   /** Work done by this invocation only (0 when already analyzed). */
   session: { framesProcessed: number; elapsedSeconds: number; framesPerSecond: number };
+  tracks: number;
+  events: EventBrief[];
+}
+
+export interface EventBrief {
+  id: string;
+  type: EventType;
+  rule: string;
+  start: string;
+  end: string;
+  labels: string[];
+  actors: string[];
+  summary: { en: string; zhHant: string };
+  snapshot?: string;
 }
 
 export interface AnalyzeVideoDeps {
   videoInput: VideoInput;
   detector: Detector;
   store: AnalysisStore;
+  events: EventStore;
   archive?: FrameArchive;
+  eventMedia?: EventMedia;
   logger: Logger;
   clock: Clock;
 }
@@ -121,6 +151,9 @@ export class AnalyzeVideoService {
       frameSize,
       labels: [...camera.labels].sort(),
       motion: camera.motion,
+      confidence: camera.confidence,
+      tracker: camera.tracker,
+      rules: camera.rules,
       startTimeMs: start.startMs,
       // A live stream never repeats: every session is a run of its own.
       ...(video.kind === 'stream' ? { session: clock.now() } : {}),
@@ -156,87 +189,77 @@ export class AnalyzeVideoService {
     const startedMs = clock.now();
     let processed: number;
     try {
-      processed = await this.runPipeline(run, video, { ...base, expectedFrames, request, startedMs });
+      const pipeline = this.framePipeline(run, video, { frameSize, sampleFps, startMs: start.startMs, request, expectedFrames, startedMs, logger });
+      processed = await pipeline.run();
     } catch (error) {
       await this.recordFailure(run, error, signal.aborted);
       if (signal.aborted) throw new VigilError('aborted', 'Analysis interrupted; run the same command again to resume', { cause: error });
       throw error;
     }
     const finished = store.finishRun(run.id, 'complete', clock.now());
+    await this.dropSupersededRuns(run, logger);
     const elapsedSeconds = (clock.now() - startedMs) / 1000;
     return this.summarize(finished, base, existing ? 'resumed' : 'analyzed', { framesProcessed: processed, elapsedSeconds });
   }
 
-  private async runPipeline(
+  private framePipeline(
     run: RunRecord,
     video: VideoInfo,
-    ctx: { frameSize: Size; sampleFps: number; start: { startMs: number }; expectedFrames: number | undefined; request: AnalyzeRequest; startedMs: number },
-  ): Promise<number> {
-    const { detector, store, clock } = this.deps;
-    const { request, frameSize } = ctx;
-    const gate = new MotionGate(request.camera.motion);
-    const labels = new Set(request.camera.labels);
-    const resumeAfter = run.lastFrameIndex;
-    const pending: PendingFrame[] = [];
-    let inFlight = 0;
-    let batch: StoredFrame[] = [];
-    let lastCommit = clock.now();
-    let processed = 0;
+    ctx: {
+      frameSize: Size;
+      sampleFps: number;
+      startMs: number;
+      request: AnalyzeRequest;
+      expectedFrames: number | undefined;
+      startedMs: number;
+      logger: Logger;
+    },
+  ): FramePipeline {
+    const { camera } = ctx.request;
+    const rules = resolveRules(camera.rules, ctx.frameSize);
+    const assembly = new EventAssembly({
+      runId: run.id,
+      rules,
+      tracker: new ByteTracker({
+        highScoreFor: (label) => camera.confidence.perLabel[label]?.minScore ?? camera.confidence.defaults.minScore,
+        lowScore: camera.tracker.lowScore,
+        newTrackMargin: 0.05,
+        matchIou: camera.tracker.matchIou,
+        lowMatchIou: 0.5,
+        // The tracker counts its own updates; a lost track is kept for about lostSeconds of frames.
+        lostFrames: Math.max(1, Math.ceil(camera.tracker.lostSeconds * ctx.sampleFps)),
+        minHits: camera.tracker.minHits,
+      }),
+      engine: new EventEngine(rules, { idPrefix: `${camera.cameraId}-r${run.id}` }),
+      ...(this.deps.eventMedia ? { media: this.deps.eventMedia } : {}),
+      logger: ctx.logger,
+    });
+    return new FramePipeline(
+      { ...this.deps, assembly, logger: ctx.logger },
+      {
+        run,
+        video,
+        decode: {
+          sampleFps: ctx.sampleFps,
+          width: ctx.frameSize.width,
+          height: ctx.frameSize.height,
+          startTimeMs: ctx.startMs,
+          signal: ctx.request.signal,
+        },
+        motion: camera.motion,
+        labels: camera.labels,
+        confidence: camera.confidence,
+        onFrameStored: (framesDone, processed) => this.reportProgress(ctx, framesDone, processed),
+      },
+    );
+  }
 
-    const commit = () => {
-      if (batch.length === 0) return;
-      store.commitFrames(run.id, batch);
-      batch = [];
-      lastCommit = clock.now();
-    };
-    const settleHead = async () => {
-      const head = pending.shift()!;
-      if (head.detecting) inFlight--;
-      const stored = await head.result;
-      batch.push(stored);
-      processed++;
-      if (batch.length >= COMMIT_EVERY_FRAMES || clock.now() - lastCommit >= COMMIT_EVERY_MS) commit();
-      this.reportProgress(ctx, resumeAfter + 1 + processed, processed);
-    };
-
-    try {
-      const frames = this.deps.videoInput.frames(video, {
-        sampleFps: ctx.sampleFps,
-        width: frameSize.width,
-        height: frameSize.height,
-        startTimeMs: ctx.start.startMs,
-        signal: request.signal,
-      });
-      for await (const frame of frames) {
-        // The gate sees every frame, even those already stored, so that a resumed run makes
-        // exactly the decisions an uninterrupted one would.
-        const decision = gate.decide(frame);
-        if (frame.index <= resumeAfter) continue;
-        if (decision.detect) {
-          inFlight++;
-          pending.push(track(this.detectFrame(frame, run.id, labels, decision.changedFraction), true));
-        } else {
-          pending.push(track(Promise.resolve(storedFrame(frame, false, decision.changedFraction, [])), false));
-        }
-        // Bounded: at most `concurrency` frames wait for the detector, and results are drained
-        // in frame order as soon as the oldest one is ready.
-        while (inFlight >= detector.concurrency || pending.length >= MAX_PENDING_FRAMES || pending[0]?.settled) {
-          await settleHead();
-        }
-      }
-      while (pending.length > 0) await settleHead();
-      commit();
-      return processed;
-    } catch (error) {
-      // Results already in `batch` are complete and in order: keep them so a resume redoes less.
-      try {
-        commit();
-      } catch (commitError) {
-        this.deps.logger.error({ err: commitError }, 'could not store the last results before stopping');
-      }
-      throw error;
-    } finally {
-      await Promise.allSettled(pending.map((p) => p.result));
+  /** A completed analysis replaces earlier ones of the same input and camera (other settings). */
+  private async dropSupersededRuns(run: RunRecord, logger: Logger): Promise<void> {
+    for (const old of this.deps.store.otherRuns(run.sourceId, run.cameraId, run.id)) {
+      this.deps.store.deleteRun(old);
+      await this.deps.archive?.removeRun(old);
+      logger.info({ runId: old, replacedBy: run.id }, 'removed an earlier analysis of the same input');
     }
   }
 
@@ -249,18 +272,11 @@ export class AnalyzeVideoService {
     const { store, clock } = this.deps;
     if (!aborted && isVigilError(error) && BAD_INPUT_CODES.has(error.code)) {
       store.deleteRun(run.id);
-      await this.deps.archive?.pruneAfter(run.id, -1);
+      await this.deps.archive?.removeRun(run.id);
       return;
     }
     const message = aborted ? 'interrupted' : error instanceof Error ? error.message : String(error);
     store.finishRun(run.id, aborted ? 'interrupted' : 'failed', clock.now(), redactUrlCredentials(message));
-  }
-
-  private async detectFrame(frame: Frame, runId: number, labels: ReadonlySet<string>, changedFraction: number): Promise<StoredFrame> {
-    const detections = (await this.deps.detector.detect(frame)).filter((d) => labels.has(d.label));
-    const imagePath =
-      detections.length > 0 && this.deps.archive ? await this.deps.archive.save({ runId, frameIndex: frame.index }, frame) : undefined;
-    return storedFrame(frame, true, changedFraction, detections, imagePath);
   }
 
   private reportProgress(
@@ -312,34 +328,18 @@ export class AnalyzeVideoService {
         ...session,
         framesPerSecond: session.elapsedSeconds > 0 ? session.framesProcessed / session.elapsedSeconds : 0,
       },
+      tracks: this.deps.store.countTracks(run.id),
+      events: this.deps.events.listEvents({ runId: run.id }).map(({ event, snapshotPath }) => ({
+        id: event.id,
+        type: event.type,
+        rule: event.rule,
+        start: new Date(event.startMs).toISOString(),
+        end: new Date(event.endMs).toISOString(),
+        labels: event.labels,
+        actors: event.actors.map((a) => a.trackId),
+        summary: event.summary,
+        ...(snapshotPath !== undefined ? { snapshot: snapshotPath } : {}),
+      })),
     };
   }
-}
-
-function storedFrame(frame: Frame, detected: boolean, changedFraction: number, detections: Detection[], imagePath?: string): StoredFrame {
-  return {
-    index: frame.index,
-    timestampMs: frame.timestampMs,
-    ptsSeconds: frame.ptsSeconds,
-    detected,
-    changedFraction,
-    detections,
-    ...(imagePath !== undefined ? { imagePath } : {}),
-  };
-}
-
-interface PendingFrame {
-  result: Promise<StoredFrame>;
-  /** Whether this frame occupies a detector slot until drained. */
-  detecting: boolean;
-  settled: boolean;
-}
-
-function track(result: Promise<StoredFrame>, detecting: boolean): PendingFrame {
-  const entry: PendingFrame = { result, detecting, settled: false };
-  const markSettled = () => {
-    entry.settled = true;
-  };
-  result.then(markSettled, markSettled);
-  return entry;
 }

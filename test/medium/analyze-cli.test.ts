@@ -9,11 +9,24 @@ import { sampleExcerpt } from '../support/media.ts';
 
 /** Real ffmpeg, the real detector and a real SQLite file, driven through the CLI. */
 const workDirs: string[] = [];
-function workspace(): { dir: string; config: string; db: string } {
+/** The demo's rules for the street scene: a tripwire across the path and a restricted lawn. */
+const STREET_RULES = `
+cameras:
+  street:
+    input: street.mp4
+    timezone: Europe/Paris
+    start_time: "2026-11-20T22:00:10+01:00"
+    tripwires:
+      path: { points: [[300, 170], [300, 330]], inbound: b_to_a, labels: [person] }
+    zones:
+      lawn: { points: [[0, 262], [330, 330], [560, 440], [768, 500], [768, 576], [0, 576]], restricted: true, labels: [person] }
+`;
+
+function workspace(options: { rules?: boolean } = {}): { dir: string; config: string; db: string } {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-analyze-'));
   workDirs.push(dir);
   const config = join(dir, 'vigil.yml');
-  writeFileSync(config, 'storage:\n  data_dir: data\ndetector:\n  workers: 2\n');
+  writeFileSync(config, `storage:\n  data_dir: data\ndetector:\n  workers: 2\n${options.rules ? STREET_RULES : ''}`);
   return { dir, config, db: join(dir, 'data', 'vigil.db') };
 }
 
@@ -25,7 +38,10 @@ function tableCounts(dbPath: string) {
       sources: one('SELECT COUNT(*) AS n FROM sources'),
       runs: one('SELECT COUNT(*) AS n FROM analysis_runs'),
       frames: one('SELECT COUNT(*) AS n FROM frames'),
-      detections: one('SELECT COUNT(*) AS n FROM detections'),
+      detections: one('SELECT COUNT(*) AS n FROM detections WHERE confident = 1 OR track_id IS NOT NULL'),
+      candidates: one('SELECT COUNT(*) AS n FROM detections'),
+      tracks: one('SELECT COUNT(*) AS n FROM tracks'),
+      events: one('SELECT COUNT(*) AS n FROM events'),
     };
   } finally {
     db.close();
@@ -40,7 +56,15 @@ function storedRows(dbPath: string) {
       runs: db.prepare('SELECT status, last_frame_index, frames_decoded, frames_detected, frames_skipped, detections FROM analysis_runs').all(),
       frames: db.prepare('SELECT frame_index, ts_ms, pts_s, detected, changed_fraction, image_path IS NOT NULL AS kept FROM frames ORDER BY frame_index').all(),
       detections: db
-        .prepare('SELECT frame_index, label, score, x1, y1, x2, y2 FROM detections ORDER BY frame_index, score DESC, x1')
+        .prepare('SELECT frame_index, label, score, x1, y1, x2, y2, track_id, confident FROM detections ORDER BY frame_index, score DESC, x1')
+        .all(),
+      tracks: db.prepare('SELECT track_id, label, family, first_ms, last_ms, first_frame, last_frame, hits FROM tracks ORDER BY track_id').all(),
+      events: db
+        .prepare(
+          `SELECT replace(id, 'r' || run_id || '-', '') AS id, type, rule, status, start_ms, end_ms, actors_json, evidence_json,
+             details_json, summary_en, summary_zh_hant, keywords, snapshot_frame, snapshot_path IS NOT NULL AS has_snapshot
+           FROM events ORDER BY start_ms, id`,
+        )
         .all(),
     };
   } finally {
@@ -82,18 +106,19 @@ describe('vigil analyze', () => {
     expect(tableCounts(ws.db)).toEqual(counts);
   });
 
-  it('a run killed midway and re-run ends with exactly the rows of an uninterrupted run', async () => {
-    const reference = workspace();
-    const uninterrupted = await runCli(['analyze', clip, '--config', reference.config, '--fps', '2'], { cwd: reference.dir });
+  it('a run killed midway and re-run ends with exactly the rows (tracks and events too) of an uninterrupted run', async () => {
+    const reference = workspace({ rules: true });
+    const uninterrupted = await runCli(['analyze', clip, '--config', reference.config, '--camera', 'street', '--fps', '5'], { cwd: reference.dir });
     expect(uninterrupted.code).toBe(0);
+    expect(tableCounts(reference.db).events).toBeGreaterThan(0);
 
-    const ws = workspace();
-    const child = spawnCli(['analyze', clip, '--config', ws.config, '--fps', '2']);
+    const ws = workspace({ rules: true });
+    const child = spawnCli(['analyze', clip, '--config', ws.config, '--camera', 'street', '--fps', '5']);
     let running = true;
     const exited = waitForExit(child).finally(() => (running = false));
     // Kill it hard once some frames are committed but before the end.
     let committed = -1;
-    for (let i = 0; i < 600 && committed < 4 && running; i++) {
+    for (let i = 0; i < 600 && committed < 15 && running; i++) {
       await new Promise((r) => setTimeout(r, 100));
       if (!existsSync(ws.db)) continue;
       const db = new Database(ws.db, { readonly: true });
@@ -112,13 +137,52 @@ describe('vigil analyze', () => {
     expect(killed.signal).toBe('SIGKILL');
     const partial = storedRows(ws.db);
     expect(partial.frames.length).toBeGreaterThan(0);
-    expect(partial.frames.length).toBeLessThan(32);
+    expect(partial.frames.length).toBeLessThan(80);
     expect(partial.runs[0]).toMatchObject({ status: 'running' });
+    // Tracks were already stored, so the resume really had to replay the tracker's state.
+    expect(partial.tracks.length).toBeGreaterThan(0);
 
-    const resumed = await runCli(['analyze', clip, '--config', ws.config, '--fps', '2', '--json'], { cwd: ws.dir });
+    const resumed = await runCli(['analyze', clip, '--config', ws.config, '--camera', 'street', '--fps', '5', '--json'], { cwd: ws.dir });
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout).outcome).toBe('resumed');
     expect(storedRows(ws.db)).toEqual(storedRows(reference.db));
+  });
+});
+
+describe('events from rules', () => {
+  it('are the same in two independent runs, with valid snapshot and thumbnail JPEGs', async () => {
+    const runs = [];
+    for (const ws of [workspace({ rules: true }), workspace({ rules: true })]) {
+      const result = await runCli(['analyze', clip, '--config', ws.config, '--camera', 'street', '--fps', '5', '--json'], { cwd: ws.dir });
+      expect(result.code).toBe(0);
+      runs.push({ ws, summary: JSON.parse(result.stdout), rows: storedRows(ws.db) });
+    }
+    const [first, second] = runs;
+    expect(first!.rows.events).toEqual(second!.rows.events);
+    const events = first!.summary.events as Array<{ id: string; type: string; start: string; summary: { en: string; zhHant: string }; snapshot?: string }>;
+    // The excerpt (22:00:10 to 22:00:26) has people walking across the path line.
+    const crossings = events.filter((e) => e.type === 'line_crossing');
+    expect(crossings.length).toBeGreaterThanOrEqual(1);
+    for (const e of crossings) {
+      expect(e.summary.en).toMatch(/^(\d+ people \(p\d+(, p\d+)*\)|Person p\d+) crossed the path line (inbound|outbound) /);
+      expect(e.summary.zhHant).toMatch(/穿越path警戒線/);
+      expect(Date.parse(e.start)).toBeGreaterThanOrEqual(Date.parse('2026-11-20T21:00:10Z'));
+    }
+    const stored = new Database(first!.ws.db, { readonly: true })
+      .prepare('SELECT snapshot_path, thumbnails_json FROM events WHERE snapshot_path IS NOT NULL')
+      .all() as Array<{ snapshot_path: string; thumbnails_json: string }>;
+    expect(stored.length).toBe(events.length);
+    for (const row of stored) {
+      const snapshot = await sharp(join(first!.ws.dir, 'data', row.snapshot_path)).metadata();
+      expect(snapshot).toMatchObject({ format: 'jpeg', width: 768, height: 576 });
+      const thumbnails = Object.values(JSON.parse(row.thumbnails_json) as Record<string, string>);
+      expect(thumbnails.length).toBeGreaterThanOrEqual(1);
+      for (const t of thumbnails) expect((await sharp(join(first!.ws.dir, 'data', t)).metadata()).format).toBe('jpeg');
+    }
+
+    const listed = await runCli(['events', '--config', first!.ws.config, '--type', 'line_crossing', '--json'], { cwd: first!.ws.dir });
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout).total).toBe(crossings.length);
   });
 });
 
@@ -141,7 +205,9 @@ describe('bad input gives one clear message, a non-zero exit and no rows', () =>
       expect(result.stderr.startsWith('vigil: ')).toBe(true);
       expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
       expect(result.stderr).not.toContain('hunter2');
-      if (existsSync(ws.db)) expect(tableCounts(ws.db)).toEqual({ sources: 0, runs: 0, frames: 0, detections: 0 });
+      if (existsSync(ws.db)) {
+        expect(tableCounts(ws.db)).toEqual({ sources: 0, runs: 0, frames: 0, detections: 0, candidates: 0, tracks: 0, events: 0 });
+      }
     });
   }
 

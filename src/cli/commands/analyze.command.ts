@@ -13,6 +13,7 @@ interface AnalyzeOptions {
   json?: boolean;
   workers?: string;
   verbose?: boolean;
+  lang?: string;
 }
 
 function positiveNumber(value: string | undefined, flag: string, integer = false): number | undefined {
@@ -34,9 +35,12 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
     .option('--fps <n>', 'frames per second to sample (overrides the camera setting)')
     .option('--workers <n>', 'detector worker threads (default: detector.workers or the number of cores)')
     .option('--json', 'print one machine-readable JSON summary on stdout')
+    .option('--lang <lang>', 'language of event summaries: en or zh-Hant', 'en')
     .option('-v, --verbose', 'log progress details to stderr')
     .action(async (video: string, options: AnalyzeOptions) => {
       const fps = positiveNumber(options.fps, '--fps');
+      if (options.lang !== 'en' && options.lang !== 'zh-Hant') throw new VigilError('invalid_argument', `--lang expects en or zh-Hant, got "${options.lang}"`);
+      const language = options.lang;
       const workers = positiveNumber(options.workers, '--workers', true);
       const loaded = await loadConfig({ ...(options.config ? { file: options.config } : {}), explicit: Boolean(options.config), env: ctx.env, cwd: ctx.cwd });
       const logger = createLogger(options.verbose ? loaded.config.logging.level : 'warn');
@@ -49,13 +53,13 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
       try {
         const summary = await app.service.analyze({
           input,
-          camera: cameraSettings(id, camera, fps !== undefined ? { fps } : {}),
+          camera: cameraSettings(id, camera, loaded.config, fps !== undefined ? { fps } : {}),
           detectorSettings: detectorSettings(loaded.config.detector),
           signal: controller.signal,
           onProgress: (p) => bar.update(p),
         });
         bar.done();
-        ctx.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+        ctx.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary, language)}\n`);
       } finally {
         bar.done();
         stop();

@@ -72,6 +72,52 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX detections_by_frame ON detections (run_id, frame_index);
   CREATE INDEX detections_by_label ON detections (label);
   `,
+  // 2: tracks, and events with their evidence; detections learn which track they belong to and
+  // whether they passed their label's threshold (low-score ones are kept for the tracker's replay).
+  `
+  ALTER TABLE detections ADD COLUMN track_id TEXT;
+  ALTER TABLE detections ADD COLUMN confident INTEGER NOT NULL DEFAULT 1 CHECK (confident IN (0, 1));
+  CREATE INDEX detections_by_track ON detections (run_id, track_id);
+
+  CREATE TABLE tracks (
+    run_id      INTEGER NOT NULL REFERENCES analysis_runs(id) ON DELETE CASCADE,
+    track_id    TEXT NOT NULL,
+    label       TEXT NOT NULL,
+    family      TEXT NOT NULL,
+    first_ms    INTEGER NOT NULL,
+    last_ms     INTEGER NOT NULL,
+    first_frame INTEGER NOT NULL,
+    last_frame  INTEGER NOT NULL,
+    hits        INTEGER NOT NULL,
+    PRIMARY KEY (run_id, track_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE events (
+    id              TEXT PRIMARY KEY,
+    run_id          INTEGER NOT NULL REFERENCES analysis_runs(id) ON DELETE CASCADE,
+    camera_id       TEXT NOT NULL,
+    type            TEXT NOT NULL,
+    rule            TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+    start_ms        INTEGER NOT NULL,
+    end_ms          INTEGER NOT NULL,
+    start_frame     INTEGER NOT NULL,
+    end_frame       INTEGER NOT NULL,
+    labels_json     TEXT NOT NULL,
+    actors_json     TEXT NOT NULL,
+    evidence_json   TEXT NOT NULL,
+    details_json    TEXT NOT NULL,
+    summary_en      TEXT NOT NULL,
+    summary_zh_hant TEXT NOT NULL,
+    keywords        TEXT NOT NULL,
+    snapshot_frame  INTEGER NOT NULL,
+    snapshot_path   TEXT,
+    thumbnails_json TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX events_by_camera_time ON events (camera_id, start_ms);
+  CREATE INDEX events_by_time ON events (start_ms);
+  CREATE INDEX events_by_run ON events (run_id);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -3,7 +3,15 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { VigilError } from '../../../domain/errors.ts';
-import type { AnalysisStore, NewRun, RunRecord, RunStatus, StoredFrame } from '../../../ports/analysis-store.ts';
+import type {
+  AnalysisStore,
+  FrameBatchExtras,
+  NewRun,
+  RunRecord,
+  RunStatus,
+  StoredEvent,
+  StoredFrame,
+} from '../../../ports/analysis-store.ts';
 import type { VideoInfo } from '../../../ports/video-input.ts';
 import { migrate } from './migrations.ts';
 
@@ -23,6 +31,53 @@ const runRowSchema = z.object({
   finished_at: z.number().nullable(),
   error: z.string().nullable(),
 });
+
+const frameRowSchema = z.object({
+  frame_index: z.number(),
+  ts_ms: z.number(),
+  pts_s: z.number(),
+  detected: z.number(),
+  changed_fraction: z.number(),
+  image_path: z.string().nullable(),
+});
+
+const detectionRowSchema = z.object({
+  frame_index: z.number(),
+  label: z.string(),
+  score: z.number(),
+  x1: z.number(),
+  y1: z.number(),
+  x2: z.number(),
+  y2: z.number(),
+  track_id: z.string().nullable(),
+  confident: z.number(),
+});
+
+function eventRow(stored: StoredEvent) {
+  const e = stored.event;
+  return {
+    id: e.id,
+    run_id: stored.runId,
+    camera_id: e.cameraId,
+    type: e.type,
+    rule: e.rule,
+    status: e.status,
+    start_ms: e.startMs,
+    end_ms: e.endMs,
+    start_frame: e.startFrameIndex,
+    end_frame: e.endFrameIndex,
+    labels_json: JSON.stringify(e.labels),
+    actors_json: JSON.stringify(e.actors),
+    evidence_json: JSON.stringify(e.evidence),
+    details_json: JSON.stringify(e.details),
+    summary_en: e.summary.en,
+    summary_zh_hant: e.summary.zhHant,
+    keywords: e.keywords.join(' '),
+    snapshot_frame: e.snapshotFrameIndex,
+    snapshot_path: stored.snapshotPath ?? null,
+    thumbnails_json: JSON.stringify(stored.thumbnails),
+  };
+}
 
 function toRunRecord(row: unknown): RunRecord {
   const r = runRowSchema.parse(row);
@@ -88,7 +143,27 @@ export class SqliteAnalysisStore implements AnalysisStore {
         INSERT INTO frames (run_id, frame_index, ts_ms, pts_s, detected, changed_fraction, image_path)
         VALUES (?, ?, ?, ?, ?, ?, ?)`),
       insertDetection: db.prepare(`
-        INSERT INTO detections (run_id, frame_index, label, score, x1, y1, x2, y2) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+        INSERT INTO detections (run_id, frame_index, label, score, x1, y1, x2, y2, track_id, confident) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      upsertTrack: db.prepare(`
+        INSERT INTO tracks (run_id, track_id, label, family, first_ms, last_ms, first_frame, last_frame, hits)
+        VALUES (@run_id, @track_id, @label, @family, @first_ms, @last_ms, @first_frame, @last_frame, @hits)
+        ON CONFLICT (run_id, track_id) DO UPDATE SET label = excluded.label, last_ms = excluded.last_ms,
+          last_frame = excluded.last_frame, hits = excluded.hits`),
+      upsertEvent: db.prepare(`
+        INSERT INTO events (id, run_id, camera_id, type, rule, status, start_ms, end_ms, start_frame, end_frame,
+          labels_json, actors_json, evidence_json, details_json, summary_en, summary_zh_hant, keywords,
+          snapshot_frame, snapshot_path, thumbnails_json)
+        VALUES (@id, @run_id, @camera_id, @type, @rule, @status, @start_ms, @end_ms, @start_frame, @end_frame,
+          @labels_json, @actors_json, @evidence_json, @details_json, @summary_en, @summary_zh_hant, @keywords,
+          @snapshot_frame, @snapshot_path, @thumbnails_json)
+        ON CONFLICT (id) DO UPDATE SET status = excluded.status, end_ms = excluded.end_ms, end_frame = excluded.end_frame,
+          labels_json = excluded.labels_json, actors_json = excluded.actors_json, evidence_json = excluded.evidence_json,
+          details_json = excluded.details_json, summary_en = excluded.summary_en, summary_zh_hant = excluded.summary_zh_hant,
+          keywords = excluded.keywords, snapshot_frame = excluded.snapshot_frame, snapshot_path = excluded.snapshot_path,
+          thumbnails_json = excluded.thumbnails_json`),
+      framesUpTo: db.prepare('SELECT frame_index, ts_ms, pts_s, detected, changed_fraction, image_path FROM frames WHERE run_id = ? AND frame_index <= ? ORDER BY frame_index'),
+      detectionsUpTo: db.prepare('SELECT frame_index, label, score, x1, y1, x2, y2, track_id, confident FROM detections WHERE run_id = ? AND frame_index <= ? ORDER BY frame_index, id'),
+      otherRuns: db.prepare('SELECT id FROM analysis_runs WHERE source_id = ? AND camera_id = ? AND id <> ? ORDER BY id'),
       advanceRun: db.prepare(`
         UPDATE analysis_runs SET last_frame_index = @last, frames_decoded = frames_decoded + @decoded,
           frames_detected = frames_detected + @detected, frames_skipped = frames_skipped + @skipped,
@@ -97,7 +172,10 @@ export class SqliteAnalysisStore implements AnalysisStore {
       finishRun: db.prepare('UPDATE analysis_runs SET status = ?, finished_at = ?, error = ? WHERE id = ?'),
       deleteRun: db.prepare('DELETE FROM analysis_runs WHERE id = ? RETURNING source_id'),
       deleteSourceIfUnused: db.prepare('DELETE FROM sources WHERE id = ? AND NOT EXISTS (SELECT 1 FROM analysis_runs WHERE source_id = ?)'),
-      countsByLabel: db.prepare('SELECT label, COUNT(*) AS n FROM detections WHERE run_id = ? GROUP BY label ORDER BY label'),
+      // What users call detections: confident ones, and low-score ones that continued a track.
+      countsByLabel: db.prepare(
+        'SELECT label, COUNT(*) AS n FROM detections WHERE run_id = ? AND (confident = 1 OR track_id IS NOT NULL) GROUP BY label ORDER BY label',
+      ),
     };
   }
 
@@ -149,22 +227,37 @@ export class SqliteAnalysisStore implements AnalysisStore {
     })();
   }
 
-  commitFrames(runId: number, frames: readonly StoredFrame[]): RunRecord {
-    if (frames.length === 0) return this.getRun(runId);
+  commitFrames(runId: number, frames: readonly StoredFrame[], extras: FrameBatchExtras = {}): RunRecord {
     return this.db.transaction(() => {
+      for (const t of extras.tracks ?? []) {
+        this.statements.upsertTrack.run({
+          run_id: runId,
+          track_id: t.trackId,
+          label: t.label,
+          family: t.family,
+          first_ms: t.firstMs,
+          last_ms: t.lastMs,
+          first_frame: t.firstFrame,
+          last_frame: t.lastFrame,
+          hits: t.hits,
+        });
+      }
+      for (const e of extras.events ?? []) this.statements.upsertEvent.run(eventRow(e));
       let detections = 0;
       let detected = 0;
       for (const f of frames) {
         this.statements.insertFrame.run(runId, f.index, f.timestampMs, f.ptsSeconds, f.detected ? 1 : 0, f.changedFraction, f.imagePath ?? null);
         if (f.detected) detected++;
         for (const d of f.detections) {
-          this.statements.insertDetection.run(runId, f.index, d.label, d.score, d.box.x1, d.box.y1, d.box.x2, d.box.y2);
-          detections++;
+          this.statements.insertDetection.run(runId, f.index, d.label, d.score, d.box.x1, d.box.y1, d.box.x2, d.box.y2, d.trackId ?? null, d.confident ? 1 : 0);
+          if (d.confident || d.trackId !== undefined) detections++;
         }
       }
+      const last = frames.at(-1);
+      if (!last) return this.getRun(runId);
       this.statements.advanceRun.run({
         id: runId,
-        last: frames[frames.length - 1]!.index,
+        last: last.index,
         decoded: frames.length,
         detected,
         skipped: frames.length - detected,
@@ -177,6 +270,36 @@ export class SqliteAnalysisStore implements AnalysisStore {
   finishRun(runId: number, status: Exclude<RunStatus, 'running'>, finishedAt: number, error?: string): RunRecord {
     this.statements.finishRun.run(status, finishedAt, error ?? null, runId);
     return this.getRun(runId);
+  }
+
+  readFrames(runId: number, lastFrameIndex: number): StoredFrame[] {
+    const frames = z.array(frameRowSchema).parse(this.statements.framesUpTo.all(runId, lastFrameIndex));
+    const detections = z.array(detectionRowSchema).parse(this.statements.detectionsUpTo.all(runId, lastFrameIndex));
+    const byFrame = new Map<number, StoredFrame['detections'][number][]>();
+    for (const d of detections) {
+      const list = byFrame.get(d.frame_index) ?? [];
+      list.push({
+        label: d.label,
+        score: d.score,
+        box: { x1: d.x1, y1: d.y1, x2: d.x2, y2: d.y2 },
+        ...(d.track_id !== null ? { trackId: d.track_id } : {}),
+        confident: d.confident === 1,
+      });
+      byFrame.set(d.frame_index, list);
+    }
+    return frames.map((f) => ({
+      index: f.frame_index,
+      timestampMs: f.ts_ms,
+      ptsSeconds: f.pts_s,
+      detected: f.detected === 1,
+      changedFraction: f.changed_fraction,
+      detections: byFrame.get(f.frame_index) ?? [],
+      ...(f.image_path !== null ? { imagePath: f.image_path } : {}),
+    }));
+  }
+
+  otherRuns(sourceId: number, cameraId: string, keepRunId: number): number[] {
+    return z.array(z.object({ id: z.number() })).parse(this.statements.otherRuns.all(sourceId, cameraId, keepRunId)).map((r) => r.id);
   }
 
   deleteRun(runId: number): void {
@@ -192,6 +315,10 @@ export class SqliteAnalysisStore implements AnalysisStore {
   detectionCountsByLabel(runId: number): Record<string, number> {
     const rows = z.array(z.object({ label: z.string(), n: z.number() })).parse(this.statements.countsByLabel.all(runId));
     return Object.fromEntries(rows.map((r) => [r.label, r.n]));
+  }
+
+  countTracks(runId: number): number {
+    return z.object({ n: z.number() }).parse(this.db.prepare('SELECT COUNT(*) AS n FROM tracks WHERE run_id = ?').get(runId)).n;
   }
 
   close(): void {

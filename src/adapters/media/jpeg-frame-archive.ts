@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import type { DetectorImage } from '../../ports/detector.ts';
 import type { FrameArchive } from '../../ports/frame-archive.ts';
 import type { Logger } from '../../ports/logger.ts';
+import { frameImagePath, runDir } from './media-paths.ts';
 
 export interface JpegFrameArchiveOptions {
   dataDir: string;
@@ -12,12 +13,6 @@ export interface JpegFrameArchiveOptions {
   logger: Logger;
 }
 
-const FRAMES_DIR = 'frames';
-
-/** Deterministic file names: a resumed run rewrites the same files instead of leaving strays. */
-function relativePath(runId: number, frameIndex: number): string {
-  return join(FRAMES_DIR, `run-${runId}`, `${String(frameIndex).padStart(7, '0')}.jpg`);
-}
 
 async function directorySize(dir: string): Promise<number> {
   let total = 0;
@@ -34,7 +29,7 @@ async function directorySize(dir: string): Promise<number> {
   return total;
 }
 
-/** Keeps frames with detections as JPEG files under `<data_dir>/frames`, up to a total size. */
+/** Keeps frames with detections as JPEG files under `<data_dir>/runs/run-N/frames`, up to a total size. */
 export class JpegFrameArchive implements FrameArchive {
   private usedBytes: Promise<number> | undefined;
   private capWarned = false;
@@ -42,7 +37,7 @@ export class JpegFrameArchive implements FrameArchive {
   constructor(private readonly options: JpegFrameArchiveOptions) {}
 
   async save(key: { runId: number; frameIndex: number }, image: DetectorImage): Promise<string | undefined> {
-    this.usedBytes ??= directorySize(join(this.options.dataDir, FRAMES_DIR));
+    this.usedBytes ??= directorySize(join(this.options.dataDir, 'runs'));
     const used = await this.usedBytes;
     if (used >= this.options.maxTotalBytes) {
       if (!this.capWarned) {
@@ -54,7 +49,8 @@ export class JpegFrameArchive implements FrameArchive {
     const jpeg = await sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
       .jpeg({ quality: this.options.quality, mozjpeg: false })
       .toBuffer();
-    const relative = relativePath(key.runId, key.frameIndex);
+    // Deterministic file names: a resumed run rewrites the same files instead of leaving strays.
+    const relative = frameImagePath(key.runId, key.frameIndex);
     const absolute = join(this.options.dataDir, relative);
     await mkdir(join(absolute, '..'), { recursive: true });
     await writeFile(absolute, jpeg);
@@ -62,13 +58,14 @@ export class JpegFrameArchive implements FrameArchive {
     return relative;
   }
 
-  async pruneAfter(runId: number, lastFrameIndex: number): Promise<void> {
-    const dir = join(this.options.dataDir, FRAMES_DIR, `run-${runId}`);
+  async removeRun(runId: number): Promise<void> {
+    await rm(join(this.options.dataDir, runDir(runId)), { recursive: true, force: true });
     this.usedBytes = undefined;
-    if (lastFrameIndex < 0) {
-      await rm(dir, { recursive: true, force: true });
-      return;
-    }
+  }
+
+  async pruneAfter(runId: number, lastFrameIndex: number): Promise<void> {
+    const dir = join(this.options.dataDir, runDir(runId), 'frames');
+    this.usedBytes = undefined;
     let names: string[];
     try {
       names = await readdir(dir);

@@ -1,0 +1,142 @@
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { StoredEvent } from '../../../ports/analysis-store.ts';
+import type { EventFilter, EventStore } from '../../../ports/event-store.ts';
+
+const EVENT_TYPES = ['line_crossing', 'intrusion', 'loitering', 'object_seen'] as const;
+const FAMILIES = ['person', 'vehicle', 'animal', 'bag', 'other'] as const;
+const EVIDENCE_KINDS = ['crossing', 'zone_enter', 'zone_exit', 'loitering_confirmed', 'best_view', 'first_seen', 'last_seen', 'track_lost'] as const;
+
+const boxSchema = z.object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() });
+const textSchema = z.object({ en: z.string(), zhHant: z.string() });
+
+/** JSON columns are parsed, not trusted: a row written by another version must fail loudly. */
+const json = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'invalid JSON' });
+      return z.NEVER;
+    }
+  }).pipe(schema);
+
+const eventRowSchema = z.object({
+  id: z.string(),
+  run_id: z.number(),
+  camera_id: z.string(),
+  type: z.enum(EVENT_TYPES),
+  rule: z.string(),
+  status: z.enum(['open', 'closed']),
+  start_ms: z.number(),
+  end_ms: z.number(),
+  start_frame: z.number(),
+  end_frame: z.number(),
+  labels_json: json(z.array(z.string())),
+  actors_json: json(z.array(z.object({ trackId: z.string(), label: z.string(), family: z.enum(FAMILIES) }))),
+  evidence_json: json(
+    z.array(
+      z.object({
+        kind: z.enum(EVIDENCE_KINDS),
+        timestampMs: z.number(),
+        frameIndex: z.number(),
+        trackId: z.string(),
+        box: boxSchema,
+        score: z.number(),
+        text: textSchema,
+      }),
+    ),
+  ),
+  details_json: json(
+    z.object({
+      direction: z.enum(['a_to_b', 'b_to_a']).optional(),
+      inbound: z.boolean().optional(),
+      dwellSeconds: z.number().optional(),
+      averageSpeedPxPerSecond: z.number().optional(),
+      midlineCrossings: z.number().optional(),
+    }),
+  ),
+  summary_en: z.string(),
+  summary_zh_hant: z.string(),
+  keywords: z.string(),
+  snapshot_frame: z.number(),
+  snapshot_path: z.string().nullable(),
+  thumbnails_json: json(z.record(z.string(), z.string())),
+});
+
+function toStoredEvent(row: unknown): StoredEvent {
+  const r = eventRowSchema.parse(row);
+  return {
+    runId: r.run_id,
+    event: {
+      id: r.id,
+      cameraId: r.camera_id,
+      type: r.type,
+      rule: r.rule,
+      status: r.status,
+      labels: r.labels_json,
+      actors: r.actors_json,
+      startMs: r.start_ms,
+      endMs: r.end_ms,
+      startFrameIndex: r.start_frame,
+      endFrameIndex: r.end_frame,
+      evidence: r.evidence_json,
+      snapshotFrameIndex: r.snapshot_frame,
+      summary: { en: r.summary_en, zhHant: r.summary_zh_hant },
+      keywords: r.keywords.split(' ').filter(Boolean),
+      details: r.details_json,
+    },
+    ...(r.snapshot_path !== null ? { snapshotPath: r.snapshot_path } : {}),
+    thumbnails: r.thumbnails_json,
+  };
+}
+
+/** Builds the WHERE clause of a filter; values are always bound, never interpolated. */
+function whereClause(filter: EventFilter): { sql: string; params: Record<string, string | number> } {
+  const parts: string[] = [];
+  const params: Record<string, string | number> = {};
+  if (filter.runId !== undefined) {
+    parts.push('run_id = @run');
+    params.run = filter.runId;
+  }
+  if (filter.cameraId !== undefined) {
+    parts.push('camera_id = @camera');
+    params.camera = filter.cameraId;
+  }
+  if (filter.type !== undefined) {
+    parts.push('type = @type');
+    params.type = filter.type;
+  }
+  if (filter.fromMs !== undefined) {
+    parts.push('end_ms >= @from');
+    params.from = filter.fromMs;
+  }
+  if (filter.toMs !== undefined) {
+    parts.push('start_ms < @to');
+    params.to = filter.toMs;
+  }
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+export class SqliteEventStore implements EventStore {
+  constructor(private readonly db: Database.Database) {}
+
+  listEvents(filter: EventFilter): StoredEvent[] {
+    const { sql, params } = whereClause(filter);
+    const rows = this.db
+      .prepare(`SELECT * FROM events ${sql} ORDER BY start_ms, id LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit: filter.limit ?? -1, offset: filter.offset ?? 0 });
+    return rows.map(toStoredEvent);
+  }
+
+  countEvents(filter: EventFilter): number {
+    const { sql, params } = whereClause(filter);
+    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM events ${sql}`).get(params);
+    return z.object({ n: z.number() }).parse(row).n;
+  }
+
+  getEvent(id: string): StoredEvent | undefined {
+    const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id);
+    return row === undefined ? undefined : toStoredEvent(row);
+  }
+}

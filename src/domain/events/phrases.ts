@@ -1,0 +1,81 @@
+import type { CameraRules, CrossingDirection } from '../rules/rule-types.ts';
+import type { EventActor, EventType, LocalizedText } from './event-types.ts';
+import { capitalize, labelName } from './labels.ts';
+
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** HH:MM:SS on a 24-hour clock in `timeZone`. */
+export function formatClock(timestampMs: number, timeZone: string): string {
+  let format = clockFormats.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    clockFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(new Date(timestampMs));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${part('hour')}:${part('minute')}:${part('second')}`;
+}
+
+/** Display name of an event's rule: a zone or tripwire's displayName, or the label for object_seen. */
+export function ruleDisplayName(type: EventType, rule: string, rules: CameraRules): LocalizedText {
+  if (type === 'object_seen') {
+    const name = labelName(rule);
+    return { en: name.en, zhHant: name.zhHant };
+  }
+  const found =
+    type === 'line_crossing' ? rules.tripwires.find((w) => w.name === rule) : rules.zones.find((z) => z.name === rule);
+  return found?.displayName ?? { en: rule, zhHant: rule };
+}
+
+/** "inbound" / "由外向內" when the rule says which way is in, else the sides. */
+export function directionPhrase(direction: CrossingDirection, inbound: boolean | undefined): LocalizedText {
+  if (inbound === true) return { en: 'inbound', zhHant: '由外向內' };
+  if (inbound === false) return { en: 'outbound', zhHant: '由內向外' };
+  return direction === 'a_to_b'
+    ? { en: 'from side A to side B', zhHant: '由A側往B側' }
+    : { en: 'from side B to side A', zhHant: '由B側往A側' };
+}
+
+/** "person p12" / "人物 p12" (not capitalised). */
+export function actorPhrase(actor: Pick<EventActor, 'label' | 'trackId'>): LocalizedText {
+  const name = labelName(actor.label);
+  return { en: `${name.en} ${actor.trackId}`, zhHant: `${name.zhHant} ${actor.trackId}` };
+}
+
+function joinEnglish(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * The grammatical subject of a summary, capitalised: "Person p12", "2 people (p3, p4)",
+ * "Person p3 and bicycle b4"; "人物 p12", "人物 p3、p4", "人物 p3、腳踏車 b4".
+ */
+export function subjectPhrase(actors: readonly EventActor[]): LocalizedText {
+  if (actors.length === 0) return { en: 'Nobody', zhHant: '無人' };
+  const first = actors[0] as EventActor;
+  const ids = actors.map((a) => a.trackId);
+  if (actors.length === 1) {
+    const phrase = actorPhrase(first);
+    return { en: capitalize(phrase.en), zhHant: phrase.zhHant };
+  }
+  if (actors.every((a) => a.label === first.label)) {
+    const name = labelName(first.label);
+    return { en: `${actors.length} ${name.enPlural} (${ids.join(', ')})`, zhHant: `${name.zhHant} ${ids.join('、')}` };
+  }
+  const phrases = actors.map(actorPhrase);
+  return {
+    en: capitalize(joinEnglish(phrases.map((p) => p.en))),
+    zhHant: phrases.map((p) => p.zhHant).join('、'),
+  };
+}
+
+export function wholeSeconds(ms: number): number {
+  return Math.round(ms / 1000);
+}

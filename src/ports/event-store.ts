@@ -1,0 +1,20 @@
+import type { EventType } from '../domain/events/event-types.ts';
+import type { StoredEvent } from './analysis-store.ts';
+
+export interface EventFilter {
+  runId?: number;
+  cameraId?: string;
+  type?: EventType;
+  /** Events overlapping [fromMs, toMs). */
+  fromMs?: number;
+  toMs?: number;
+  limit?: number;
+  offset?: number;
+}
+
+/** Reading stored events. */
+export interface EventStore {
+  listEvents(filter: EventFilter): StoredEvent[];
+  getEvent(id: string): StoredEvent | undefined;
+  countEvents(filter: EventFilter): number;
+}

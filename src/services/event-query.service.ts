@@ -1,0 +1,23 @@
+import type { EventType } from '../domain/events/event-types.ts';
+import type { StoredEvent } from '../ports/analysis-store.ts';
+import type { EventFilter, EventStore } from '../ports/event-store.ts';
+
+export const EVENT_TYPES: readonly EventType[] = ['line_crossing', 'intrusion', 'loitering', 'object_seen'];
+
+export interface EventPage {
+  total: number;
+  events: StoredEvent[];
+}
+
+/** Listing stored events by camera, type and time. */
+export class EventQueryService {
+  constructor(private readonly deps: { events: EventStore }) {}
+
+  list(filter: EventFilter): EventPage {
+    return { total: this.deps.events.countEvents(filter), events: this.deps.events.listEvents(filter) };
+  }
+
+  get(id: string): StoredEvent | undefined {
+    return this.deps.events.getEvent(id);
+  }
+}
