@@ -1,12 +1,15 @@
 /**
  * Tracker speed and quality on seeded synthetic scenes (no video, no detector):
  *   ms_per_frame_50  mean time of one ByteTracker update with 50 objects on screen (plus false
- *                    positives and misses), after a warm-up; includes `onFrame` (rule evaluation) once it is passed
+ *                    positives and misses) followed by the rule/event engine (two tripwires,
+ *                    a restricted zone, a loitering zone, object-seen events), after a warm-up
  *   mota, idf1       CLEAR-MOT MOTA and IDF1 over the synthetic street benchmark
  *                    (BENCH_SEQUENCES sequences x BENCH_STEPS steps, seeds 1..N)
  *
  *   npm run bench:tracker   (node --import tsx bench/tracker.bench.ts; env BENCH_SEQUENCES, BENCH_STEPS, BENCH_FRAMES)
  */
+import { EventEngine } from '../src/domain/events/event-engine.ts';
+import { resolveRules } from '../src/domain/rules/rule-spec.ts';
 import { ByteTracker, DEFAULT_BYTE_TRACKER_OPTIONS } from '../src/domain/tracking/byte-tracker.ts';
 import { addMotCounts, countMot, summarizeMot, type MotCounts } from '../src/domain/tracking/mot-metrics.ts';
 import type { TrackerInput, TrackerOutput } from '../src/domain/tracking/tracking-types.ts';
@@ -39,12 +42,46 @@ function timeTracker(inputs: readonly TrackerInput[], warmup: number, onFrame?: 
   return { msPerFrame: (performance.now() - t0) / timed.length, trackedPerFrame: reported / timed.length };
 }
 
-// 1. Speed: 50 objects. Rule evaluation will join here as `onFrame`.
+// 1. Speed: 50 objects, tracker and rules together, as in the pipeline.
 const crowd = crowdScene(50, 50, WARMUP_FRAMES + timedFrames);
+const name = (n: string) => ({ en: n, zhHant: n });
+const rules = resolveRules(
+  {
+    cameraId: 'bench',
+    cameraName: 'bench',
+    timeZone: 'UTC',
+    zones: [
+      { name: 'yard', displayName: name('yard'), points: [[0, 0.5], [0.5, 0.5], [0.5, 1], [0, 1]], units: 'fraction', debounceFrames: 3, restricted: true },
+      {
+        name: 'porch',
+        displayName: name('porch'),
+        points: [[0.5, 0.3], [1, 0.3], [1, 1], [0.5, 1]],
+        units: 'fraction',
+        debounceFrames: 3,
+        restricted: false,
+        loitering: { minSeconds: 10, maxSpeed: 0.02, speedUnits: 'fraction', backAndForth: 2 },
+      },
+    ],
+    tripwires: [
+      { name: 'mid', displayName: name('mid'), points: [[0.5, 0], [0.5, 1]], units: 'fraction', direction: 'any', minTrackAgeFrames: 2, hysteresis: 0.008 },
+      { name: 'cross', displayName: name('cross'), points: [[0, 0.6], [1, 0.6]], units: 'fraction', direction: 'a_to_b', minTrackAgeFrames: 2, hysteresis: 0.008 },
+    ],
+    objectSeenLabels: ['person', 'car'],
+    cooldownSeconds: 30,
+    mergeSeconds: 5,
+  },
+  crowd.size,
+);
+const engine = new EventEngine(rules, { idPrefix: 'bench' });
+let eventChanges = 0;
 const { msPerFrame, trackedPerFrame } = timeTracker(
   crowd.steps.map((s) => s.input),
   WARMUP_FRAMES,
+  (output) => {
+    eventChanges += engine.process(output).length;
+  },
 );
+log(`rules: ${eventChanges} event changes reported`);
 log(`speed: ${timedFrames} frames with 50 objects, ${trackedPerFrame.toFixed(1)} tracked per frame, ${msPerFrame.toFixed(4)} ms per frame`);
 
 // 2. Quality: the synthetic street benchmark.
