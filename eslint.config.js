@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'vigil-data/', 'models/', 'samples/'] },
+  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'vigil-data/', 'models/', 'samples/', 'test-artifacts/'] },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
   js.configs.recommended,
   ...tseslint.configs.recommended,

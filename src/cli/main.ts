@@ -4,6 +4,8 @@ import type { CliContext } from './cli-context.ts';
 import { registerAnalyzeCommand } from './commands/analyze.command.ts';
 import { registerConfigCommand } from './commands/config.command.ts';
 import { registerEventsCommand } from './commands/events.command.ts';
+import { registerSearchCommand } from './commands/search.command.ts';
+import { registerServeCommand } from './commands/serve.command.ts';
 import { EXIT, renderError } from './render-error.ts';
 
 function packageVersion(): string {
@@ -46,6 +48,8 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError();
   registerAnalyzeCommand(program, ctx);
   registerEventsCommand(program, ctx);
+  registerSearchCommand(program, ctx);
+  registerServeCommand(program, ctx);
   registerConfigCommand(program, ctx);
   return program;
 }

@@ -103,6 +103,8 @@ const inputSchema = z
 export const cameraSchema = z
   .strictObject({
     name: z.string().min(1).optional(),
+    /** Other names people use for this camera in questions (後門, back door): searched as the camera. */
+    aliases: z.array(z.string().min(1)).default([]),
     input: inputSchema,
     fps: boundedNumber({ greaterThan: 0, max: 60 }).default(5),
     detect_width: boundedNumber({ integer: true, min: 64, max: 3840 }).optional(),

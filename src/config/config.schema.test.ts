@@ -17,6 +17,7 @@ describe('vigilConfigSchema', () => {
   it('fills camera defaults and names a camera after its id', () => {
     expect(parseCamera({ input: 'a.mp4' })).toEqual({
       name: 'back',
+      aliases: [],
       input: 'a.mp4',
       fps: 5,
       labels: [...DEFAULT_LABELS],

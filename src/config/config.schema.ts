@@ -51,6 +51,15 @@ const trackerSchema = z.strictObject({
   match_iou: boundedNumber({ greaterThan: 0, max: 1 }).default(0.2),
 });
 
+const serverSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: boundedNumber({ integer: true, min: 0, max: 65535 }).default(8080),
+  /** Required beyond localhost; generated and stored in the data directory when not set. */
+  token: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** Time zone for reading times in questions; defaults to the system's. */
+  timezone: z.string().optional(),
+});
+
 const storageSchema = z.strictObject({
   data_dir: z.string().min(1).default('vigil-data'),
   frames: z
@@ -67,6 +76,7 @@ export const vigilConfigSchema = z.strictObject({
   logging: loggingSchema.prefault({}),
   detector: detectorSchema.prefault({}),
   tracker: trackerSchema.prefault({}),
+  server: serverSchema.prefault({}),
   cameras: camerasSchema.prefault({}),
   storage: storageSchema.prefault({}),
 });
@@ -77,6 +87,7 @@ export type LoggingConfig = VigilConfig['logging'];
 export type DetectorConfig = VigilConfig['detector'];
 export type StorageConfig = VigilConfig['storage'];
 export type TrackerConfig = VigilConfig['tracker'];
+export type ServerConfig = VigilConfig['server'];
 export type CameraConfig = VigilConfig['cameras'][string];
 export type MotionConfig = CameraConfig['motion'];
 export type ZoneConfig = z.output<typeof zoneSchema>;

@@ -9,6 +9,7 @@ export {
   type DetectorConfig,
   type StorageConfig,
   type TrackerConfig,
+  type ServerConfig,
   type CameraConfig,
   type MotionConfig,
   type ZoneConfig,

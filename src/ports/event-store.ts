@@ -5,6 +5,7 @@ export interface EventFilter {
   runId?: number;
   cameraId?: string;
   type?: EventType;
+  label?: string;
   /** Events overlapping [fromMs, toMs). */
   fromMs?: number;
   toMs?: number;

@@ -118,6 +118,26 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_by_time ON events (start_ms);
   CREATE INDEX events_by_run ON events (run_id);
   `,
+  // 3: full-text search over events. Tokens are made in JavaScript (Chinese segmentation, CJK
+  // bigrams, stemming), so the table only stores them: contentless, keyed by the events rowid.
+  `
+  CREATE VIRTUAL TABLE events_fts USING fts5(
+    summary, keywords, names, description,
+    content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE INDEX events_by_type_time ON events (type, start_ms);
+  CREATE TABLE event_labels (
+    event_rowid INTEGER NOT NULL,
+    label       TEXT NOT NULL,
+    PRIMARY KEY (label, event_rowid)
+  ) WITHOUT ROWID;
+  CREATE INDEX event_labels_by_event ON event_labels (event_rowid);
+  -- Whatever deletes an event (a superseded run, retention) takes its search entries with it.
+  CREATE TRIGGER events_search_cleanup AFTER DELETE ON events BEGIN
+    DELETE FROM events_fts WHERE rowid = old.rowid;
+    DELETE FROM event_labels WHERE event_rowid = old.rowid;
+  END;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -12,8 +12,10 @@ import type {
   StoredEvent,
   StoredFrame,
 } from '../../../ports/analysis-store.ts';
+import type { EventIndexer } from '../../../ports/search-index.ts';
 import type { VideoInfo } from '../../../ports/video-input.ts';
 import { migrate } from './migrations.ts';
+import { toStoredEvent } from './sqlite-event-store.ts';
 
 const runRowSchema = z.object({
   id: z.number(),
@@ -123,7 +125,7 @@ export class SqliteAnalysisStore implements AnalysisStore {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly now: () => number = Date.now,
+    private readonly options: { now?: () => number; indexer?: EventIndexer } = {},
   ) {
     this.statements = {
       upsertSource: db.prepare(`
@@ -163,6 +165,10 @@ export class SqliteAnalysisStore implements AnalysisStore {
           thumbnails_json = excluded.thumbnails_json`),
       framesUpTo: db.prepare('SELECT frame_index, ts_ms, pts_s, detected, changed_fraction, image_path FROM frames WHERE run_id = ? AND frame_index <= ? ORDER BY frame_index'),
       detectionsUpTo: db.prepare('SELECT frame_index, label, score, x1, y1, x2, y2, track_id, confident FROM detections WHERE run_id = ? AND frame_index <= ? ORDER BY frame_index, id'),
+      eventRowid: db.prepare('SELECT rowid FROM events WHERE id = ?'),
+      indexEvent: db.prepare('INSERT OR REPLACE INTO events_fts (rowid, summary, keywords, names, description) VALUES (?, ?, ?, ?, ?)'),
+      clearLabels: db.prepare('DELETE FROM event_labels WHERE event_rowid = ?'),
+      addLabel: db.prepare('INSERT OR IGNORE INTO event_labels (event_rowid, label) VALUES (?, ?)'),
       otherRuns: db.prepare('SELECT id FROM analysis_runs WHERE source_id = ? AND camera_id = ? AND id <> ? ORDER BY id'),
       advanceRun: db.prepare(`
         UPDATE analysis_runs SET last_frame_index = @last, frames_decoded = frames_decoded + @decoded,
@@ -192,7 +198,7 @@ export class SqliteAnalysisStore implements AnalysisStore {
       duration_s: info.durationSeconds ?? null,
       size_bytes: info.sizeBytes ?? null,
       mtime_ms: info.mtimeMs === undefined ? null : Math.round(info.mtimeMs),
-      now: this.now(),
+      now: (this.options.now ?? Date.now)(),
     });
     return z.object({ id: z.number() }).parse(row).id;
   }
@@ -242,7 +248,10 @@ export class SqliteAnalysisStore implements AnalysisStore {
           hits: t.hits,
         });
       }
-      for (const e of extras.events ?? []) this.statements.upsertEvent.run(eventRow(e));
+      for (const e of extras.events ?? []) {
+        this.statements.upsertEvent.run(eventRow(e));
+        this.indexEvent(e);
+      }
       let detections = 0;
       let detected = 0;
       for (const f of frames) {
@@ -270,6 +279,32 @@ export class SqliteAnalysisStore implements AnalysisStore {
   finishRun(runId: number, status: Exclude<RunStatus, 'running'>, finishedAt: number, error?: string): RunRecord {
     this.statements.finishRun.run(status, finishedAt, error ?? null, runId);
     return this.getRun(runId);
+  }
+
+  /** Keeps the event's full-text entry and label rows in step with the event (same transaction). */
+  private indexEvent(stored: StoredEvent): void {
+    const rowid = z.object({ rowid: z.number() }).parse(this.statements.eventRowid.get(stored.event.id)).rowid;
+    this.statements.clearLabels.run(rowid);
+    for (const label of stored.event.labels) this.statements.addLabel.run(rowid, label);
+    const indexer = this.options.indexer;
+    if (!indexer) return;
+    const doc = indexer(stored);
+    this.statements.indexEvent.run(rowid, doc.summary, doc.keywords, doc.names, doc.description);
+  }
+
+  /**
+   * Indexes events that have no search entry yet (stored before search existed, or by a Vigil
+   * without an indexer); with `all`, rebuilds every entry (e.g. after camera aliases changed).
+   */
+  reindexEvents(all: boolean): number {
+    if (!this.options.indexer) return 0;
+    const rows = this.db
+      .prepare(all ? 'SELECT * FROM events' : 'SELECT * FROM events WHERE rowid NOT IN (SELECT rowid FROM events_fts)')
+      .all();
+    this.db.transaction(() => {
+      for (const row of rows) this.indexEvent(toStoredEvent(row));
+    })();
+    return rows.length;
   }
 
   readFrames(runId: number, lastFrameIndex: number): StoredFrame[] {

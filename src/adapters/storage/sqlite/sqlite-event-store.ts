@@ -64,7 +64,7 @@ const eventRowSchema = z.object({
   thumbnails_json: json(z.record(z.string(), z.string())),
 });
 
-function toStoredEvent(row: unknown): StoredEvent {
+export function toStoredEvent(row: unknown): StoredEvent {
   const r = eventRowSchema.parse(row);
   return {
     runId: r.run_id,
@@ -106,6 +106,10 @@ function whereClause(filter: EventFilter): { sql: string; params: Record<string,
   if (filter.type !== undefined) {
     parts.push('type = @type');
     params.type = filter.type;
+  }
+  if (filter.label !== undefined) {
+    parts.push('rowid IN (SELECT event_rowid FROM event_labels WHERE label = @label)');
+    params.label = filter.label;
   }
   if (filter.fromMs !== undefined) {
     parts.push('end_ms >= @from');

@@ -1,0 +1,301 @@
+/**
+ * Search latency on a year of synthetic bilingual events from 40 cameras (test/factories/synthetic-events.ts):
+ *   p50_ms_1m, p95_ms_1m, p95_ms_100k  SearchService.search (the whole request: time and camera
+ *                        parsing, concepts, SQL, answer, coverage), over all the queries below
+ *                        together, each run BENCH_RUNS times after a warm-up
+ *   naive_over_vigil_10k  on 10k events, p50 of a prototype that loads every event (SELECT *,
+ *                        JSON parse) and counts substring hits of the query's words, per query,
+ *                        divided by p50 of Vigil on the same database (all queries pooled)
+ *
+ * The databases are seeded once per size through the real schema, SqliteAnalysisStore.commitFrames
+ * and the real indexer, and kept in <tmpdir>/vigil-bench-search/<version>/<count>/ for later runs.
+ *
+ *   npm run bench:search   (node --import tsx bench/search.bench.ts; env BENCH_RUNS, BENCH_SIZES=100000,1000000)
+ */
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openSqliteDatabase, SqliteAnalysisStore } from '../src/adapters/storage/sqlite/sqlite-analysis-store.ts';
+import { cameraDirectory, createSearchApp, DATABASE_FILE, sharedTextAnalysis } from '../src/app.ts';
+import { parseConfigText, type LoadedConfig } from '../src/config/index.ts';
+import type { StoredEvent } from '../src/ports/analysis-store.ts';
+import type { EventIndexer } from '../src/ports/search-index.ts';
+import { createEventIndexer } from '../src/services/search/event-indexer.ts';
+import type { SearchRequest, SearchService } from '../src/services/search/search.service.ts';
+import { syntheticCameras, syntheticEvents, SYNTHETIC_TIME_ZONE } from '../test/factories/synthetic-events.ts';
+
+/** Bump when the generator changes, so cached databases are rebuilt. */
+const GENERATOR_VERSION = 'v1';
+const CACHE_DIR = join(tmpdir(), 'vigil-bench-search', GENERATOR_VERSION);
+const SEED = 20260320;
+const BATCH = 5_000;
+const DAY_MS = 86_400_000;
+/** The fixed "now" of every question: a Friday morning, at the end of the generated year. */
+const NOW = Date.parse('2026-03-20T09:30:00+08:00');
+const FROM = NOW - 365 * DAY_MS;
+const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+const WARMUP = 3;
+const SIZES = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
+const LIMIT = 20;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const cameras = syntheticCameras(40, SEED);
+
+interface BenchQuery {
+  name: string;
+  request: Omit<SearchRequest, 'limit'>;
+}
+
+const QUERIES: readonly BenchQuery[] = [
+  { name: 'zh time+camera+loitering', request: { q: '昨天晚上10點到11點後門有沒有人徘徊？' } },
+  { name: 'en van+colour+camera+time', request: { q: 'white van at the gate this morning' } },
+  { name: 'zh intrusion+camera', request: { q: '有人闖入車庫嗎' } },
+  { name: 'en crossing last week', request: { q: 'who crossed the line last week' } },
+  { name: 'en text only', request: { q: 'red jacket' } },
+  { name: 'en person loitering', request: { q: 'person loitering' } },
+  { name: 'zh text+person', request: { q: '穿紅色外套的人' } },
+  { name: 'zh camera+colour+car', request: { q: '停車場有白色的車嗎' } },
+  { name: 'zh truck+gate last week', request: { q: '上週有貨車進入大門嗎' } },
+  { name: 'en dog+camera', request: { q: 'dog in the garden' } },
+  { name: 'en text+filters', request: { q: 'red jacket', camera: 'front', fromMs: NOW - 30 * DAY_MS, toMs: NOW } },
+  { name: 'filters camera+day', request: { q: '', camera: 'back', fromMs: NOW - 2 * DAY_MS, toMs: NOW - DAY_MS } },
+  { name: 'filters camera+week', request: { q: '', camera: 'parking', fromMs: NOW - 7 * DAY_MS, toMs: NOW } },
+];
+
+function benchConfig(dataDir: string): LoadedConfig {
+  // JSON is YAML: the config goes through the real parser and schema.
+  const config = {
+    storage: { data_dir: dataDir },
+    server: { timezone: SYNTHETIC_TIME_ZONE },
+    cameras: Object.fromEntries(cameras.map((c) => [c.id, { name: c.name, aliases: c.aliases, input: `${c.id}.mp4`, timezone: c.timeZone }])),
+  };
+  return { ...parseConfigText(JSON.stringify(config), { env: {}, baseDir: dataDir, fileLabel: 'bench' }), baseDir: dataDir };
+}
+
+/** Seeds `count` events into a new database in `dataDir`; returns where the time went. */
+function seed(dataDir: string, count: number): { seconds: number; indexSeconds: number; commitSeconds: number } {
+  const t0 = performance.now();
+  const db = openSqliteDatabase(join(dataDir, DATABASE_FILE));
+  const realIndexer = createEventIndexer(sharedTextAnalysis(), cameraDirectory(benchConfig(dataDir)));
+  let indexMs = 0;
+  const indexer: EventIndexer = (stored) => {
+    const start = performance.now();
+    const doc = realIndexer(stored);
+    indexMs += performance.now() - start;
+    return doc;
+  };
+  const store = new SqliteAnalysisStore(db, { indexer });
+  const runIds = new Map<string, number>();
+  for (const camera of cameras) {
+    const sourceId = store.upsertSource(
+      { uri: `rtsp://bench/${camera.id}`, kind: 'stream', fingerprint: `bench:${camera.id}`, codec: 'h264', width: 768, height: 576, fps: 5 },
+      camera.id,
+    );
+    runIds.set(camera.id, store.createRun({ sourceId, cameraId: camera.id, settingsKey: 'bench', settings: {}, startTimeMs: FROM, startTimeSource: 'wall_clock', startedAt: FROM }).id);
+  }
+  const runIdOf = (id: string) => runIds.get(id) ?? 1;
+  let commitMs = 0;
+  let done = 0;
+  let batch: StoredEvent[] = [];
+  const commit = () => {
+    const start = performance.now();
+    store.commitFrames(runIdOf(cameras[0]?.id ?? ''), [], { events: batch });
+    commitMs += performance.now() - start;
+    done += batch.length;
+    batch = [];
+    if (done % 100_000 === 0 || done === count) {
+      const s = (performance.now() - t0) / 1000;
+      log(`  seeded ${done} / ${count} in ${s.toFixed(0)} s (${Math.round(done / s)} events/s)`);
+    }
+  };
+  for (const stored of syntheticEvents({ seed: SEED, count, cameras, fromMs: FROM, toMs: NOW, runIdOf })) {
+    batch.push(stored);
+    if (batch.length === BATCH) commit();
+  }
+  if (batch.length) commit();
+  // One frame at "now" per run, so coverage says every camera was analysed until now.
+  const lastFrame = Math.floor(((NOW - FROM) * 5) / 1000);
+  for (const runId of runIds.values()) {
+    store.commitFrames(runId, [{ index: lastFrame, timestampMs: NOW, ptsSeconds: (NOW - FROM) / 1000, detected: true, changedFraction: 0, detections: [] }]);
+    store.finishRun(runId, 'complete', NOW);
+  }
+  db.close();
+  return { seconds: (performance.now() - t0) / 1000, indexSeconds: indexMs / 1000, commitSeconds: (commitMs - indexMs) / 1000 };
+}
+
+/** The data directory holding `count` events, seeded now unless an earlier run left it. */
+function database(count: number): { dataDir: string; seedSeconds?: number } {
+  const dataDir = join(CACHE_DIR, String(count));
+  if (existsSync(join(dataDir, DATABASE_FILE))) {
+    log(`${count}: reusing ${dataDir}`);
+    return { dataDir };
+  }
+  // Seeded under another name and renamed when complete, so an interrupted run is never reused.
+  const partial = `${dataDir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  log(`${count}: seeding ${partial}`);
+  const timing = seed(partial, count);
+  renameSync(partial, dataDir);
+  log(
+    `${count}: seeded in ${timing.seconds.toFixed(1)} s (${Math.round(count / timing.seconds)} events/s; ` +
+      `indexer tokens ${timing.indexSeconds.toFixed(1)} s, SQLite ${timing.commitSeconds.toFixed(1)} s, generator the rest)`,
+  );
+  return { dataDir, seedSeconds: timing.seconds };
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Milliseconds of each run of `fn`, after the warm-up. */
+function time(fn: () => unknown, runs = RUNS): number[] {
+  for (let i = 0; i < WARMUP; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+function describeResult(search: SearchService, query: BenchQuery): string {
+  const r = search.search({ ...query.request, limit: LIMIT });
+  const i = r.interpretation;
+  const parts = [
+    `total ${r.total}`,
+    i.cameras.length ? `cameras ${i.cameras.join(',')}` : '',
+    i.types.length ? `types ${i.types.join(',')}` : '',
+    i.labels.length ? `labels ${i.labels.join(',')}` : '',
+    i.terms.length ? `terms ${i.terms.join(',')}` : '',
+    i.fromMs !== undefined && i.toMs !== undefined ? `time ${new Date(i.fromMs).toISOString()}..${new Date(i.toMs).toISOString()}` : '',
+  ];
+  return parts.filter(Boolean).join('; ');
+}
+
+/** Runs every query on the database; per-query lines on stderr, all run times returned. */
+function measureVigil(label: string, dataDir: string): { all: number[]; byQuery: Map<string, number[]> } {
+  const t0 = performance.now();
+  const app = createSearchApp(benchConfig(dataDir), { clock: { now: () => NOW } });
+  log(`${label}: createSearchApp (opens the database, indexes unindexed events) ${(performance.now() - t0).toFixed(0)} ms`);
+  try {
+    const coverage = time(() => app.search.coverage(), Math.min(RUNS, 10));
+    log(`${label}: coverage() alone (run by every search) p50 ${round(percentile(coverage, 50))} ms`);
+    const all: number[] = [];
+    const byQuery = new Map<string, number[]>();
+    for (const query of QUERIES) {
+      const info = describeResult(app.search, query);
+      const times = time(() => app.search.search({ ...query.request, limit: LIMIT }));
+      all.push(...times);
+      byQuery.set(query.name, times);
+      log(
+        `${label}: ${query.name.padEnd(26)} p50 ${round(percentile(times, 50)).toString().padStart(8)} ms  ` +
+          `p95 ${round(percentile(times, 95)).toString().padStart(8)} ms   [${info}]`,
+      );
+    }
+    log(`${label}: all queries p50 ${round(percentile(all, 50))} ms, p95 ${round(percentile(all, 95))} ms`);
+    return { all, byQuery };
+  } finally {
+    app.close();
+  }
+}
+
+interface NaiveEvent {
+  cameraId: string;
+  startMs: number;
+  endMs: number;
+  haystack: string;
+  labels: unknown;
+  actors: unknown;
+  evidence: unknown;
+  details: unknown;
+}
+
+function column(row: unknown, key: string): unknown {
+  return typeof row === 'object' && row !== null ? (row as Record<string, unknown>)[key] : undefined;
+}
+const str = (row: unknown, key: string) => String(column(row, key) ?? '');
+const num = (row: unknown, key: string) => Number(column(row, key));
+
+/** What a first prototype does: every event from the database into memory, as objects. */
+function naiveLoad(db: Database.Database): NaiveEvent[] {
+  return db
+    .prepare('SELECT * FROM events')
+    .all()
+    .map((row) => ({
+      cameraId: str(row, 'camera_id'),
+      startMs: num(row, 'start_ms'),
+      endMs: num(row, 'end_ms'),
+      haystack: `${str(row, 'summary_en')} ${str(row, 'summary_zh_hant')} ${str(row, 'keywords')} ${str(row, 'camera_id')}`.toLowerCase(),
+      labels: JSON.parse(str(row, 'labels_json')),
+      actors: JSON.parse(str(row, 'actors_json')),
+      evidence: JSON.parse(str(row, 'evidence_json')),
+      details: JSON.parse(str(row, 'details_json')),
+    }));
+}
+
+/** English words whole, Chinese character by character; score = how many of them occur. */
+function naiveSearch(events: readonly NaiveEvent[], request: Omit<SearchRequest, 'limit'>): NaiveEvent[] {
+  const words = [...new Set(request.q.toLowerCase().match(/\p{Script=Han}|[\p{L}\p{N}]+/gu) ?? [])];
+  const scored: Array<{ event: NaiveEvent; score: number }> = [];
+  for (const event of events) {
+    if (request.camera !== undefined && event.cameraId !== request.camera) continue;
+    if (request.fromMs !== undefined && event.endMs < request.fromMs) continue;
+    if (request.toMs !== undefined && event.startMs >= request.toMs) continue;
+    let score = 0;
+    for (const word of words) if (event.haystack.includes(word)) score++;
+    if (score > 0 || words.length === 0) scored.push({ event, score });
+  }
+  scored.sort((a, b) => b.score - a.score || b.event.startMs - a.event.startMs);
+  return scored.slice(0, LIMIT).map((s) => s.event);
+}
+
+function measureNaive(dataDir: string): { load: number[]; scan: number[] } {
+  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+  try {
+    const load: number[] = [];
+    const scan: number[] = [];
+    const preloaded = naiveLoad(db);
+    for (const query of QUERIES) {
+      load.push(...time(() => naiveSearch(naiveLoad(db), query.request)));
+      scan.push(...time(() => naiveSearch(preloaded, query.request)));
+    }
+    return { load, scan };
+  } finally {
+    db.close();
+  }
+}
+
+// 1. Naive baseline against Vigil on 10k events.
+const small = database(10_000);
+const vigil10k = measureVigil('10k', small.dataDir);
+const naive = measureNaive(small.dataDir);
+const vigilP50 = percentile(vigil10k.all, 50);
+const naiveP50 = percentile(naive.load, 50);
+log(`10k naive (load + scan per query): p50 ${round(naiveP50)} ms, p95 ${round(percentile(naive.load, 95))} ms`);
+log(`10k naive (scan of preloaded events): p50 ${round(percentile(naive.scan, 50))} ms, p95 ${round(percentile(naive.scan, 95))} ms`);
+log(`10k vigil: p50 ${round(vigilP50)} ms; naive/vigil p50: ${round(naiveP50 / vigilP50)}x (load + scan), ${round(percentile(naive.scan, 50) / vigilP50)}x (scan only)`);
+
+// 2. Vigil on the large databases.
+const results = new Map<number, number[]>();
+for (const size of SIZES) {
+  const { dataDir } = database(size);
+  results.set(size, measureVigil(size >= 1_000_000 ? `${size / 1_000_000}M` : `${size / 1000}k`, dataDir).all);
+}
+
+const at = (size: number, p: number) => {
+  const times = results.get(size);
+  return times ? round(percentile(times, p)) : null;
+};
+const p95At1m = at(1_000_000, 95);
+const ratio = round(naiveP50 / vigilP50);
+log(`targets: p95 at 1M <= 50 ms: ${p95At1m !== null && p95At1m <= 50 ? 'met' : 'NOT met'} (${p95At1m} ms); naive/vigil >= 20x: ${ratio >= 20 ? 'met' : 'NOT met'} (${ratio}x)`);
+console.log(
+  `BENCH ${JSON.stringify({ p95_ms_1m: p95At1m, p50_ms_1m: at(1_000_000, 50), p95_ms_100k: at(100_000, 95), naive_over_vigil_10k: ratio })}`,
+);
+

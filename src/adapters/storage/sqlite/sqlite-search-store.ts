@@ -1,0 +1,94 @@
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { CameraCoverage, SearchHit, SearchQuery, SearchStore } from '../../../ports/search-store.ts';
+import { toStoredEvent } from './sqlite-event-store.ts';
+
+/** Field weights for BM25: summary, keywords, names, description. */
+const BM25 = 'bm25(events_fts, 3.0, 2.0, 2.0, 1.0)';
+
+type Params = Record<string, string | number>;
+
+/** Filters as SQL on the `events` alias `e`; every value is bound, never interpolated. */
+function filters(query: SearchQuery): { sql: string[]; params: Params } {
+  const sql: string[] = [];
+  const params: Params = {};
+  const list = (name: string, values: readonly string[]) =>
+    values
+      .map((v, i) => {
+        params[`${name}${i}`] = v;
+        return `@${name}${i}`;
+      })
+      .join(', ');
+  if (query.cameraIds?.length) sql.push(`e.camera_id IN (${list('cam', query.cameraIds)})`);
+  if (query.types?.length) sql.push(`e.type IN (${list('type', query.types)})`);
+  if (query.labels?.length) sql.push(`e.rowid IN (SELECT event_rowid FROM event_labels WHERE label IN (${list('label', query.labels)}))`);
+  if (query.fromMs !== undefined) {
+    sql.push('e.end_ms >= @from');
+    params.from = query.fromMs;
+  }
+  if (query.toMs !== undefined) {
+    sql.push('e.start_ms < @to');
+    params.to = query.toMs;
+  }
+  return { sql, params };
+}
+
+const coverageSchema = z.object({ camera_id: z.string(), analysed_from: z.number().nullable(), analysed_until: z.number().nullable() });
+const statsSchema = z.object({ camera_id: z.string(), n: z.number(), first_ms: z.number().nullable(), last_ms: z.number().nullable() });
+
+export class SqliteSearchStore implements SearchStore {
+  constructor(private readonly db: Database.Database) {}
+
+  search(query: SearchQuery): { total: number; hits: SearchHit[] } {
+    const { sql, params } = filters(query);
+    if (query.match !== undefined) {
+      const where = ['events_fts MATCH @match', ...sql].join(' AND ');
+      const all = { ...params, match: query.match };
+      const from = 'FROM events_fts JOIN events e ON e.rowid = events_fts.rowid';
+      const total = z.object({ n: z.number() }).parse(this.db.prepare(`SELECT COUNT(*) AS n ${from} WHERE ${where}`).get(all)).n;
+      const rows = this.db
+        .prepare(`SELECT e.*, -${BM25} AS score ${from} WHERE ${where} ORDER BY ${BM25}, e.start_ms DESC LIMIT @limit`)
+        .all({ ...all, limit: query.limit });
+      return { total, hits: rows.map((row) => ({ stored: toStoredEvent(row), score: z.object({ score: z.number() }).parse(row).score })) };
+    }
+    const where = sql.length ? `WHERE ${sql.join(' AND ')}` : '';
+    const total = z.object({ n: z.number() }).parse(this.db.prepare(`SELECT COUNT(*) AS n FROM events e ${where}`).get(params)).n;
+    const order = query.order === 'oldest' ? 'e.start_ms ASC, e.id' : 'e.start_ms DESC, e.id';
+    const rows = this.db.prepare(`SELECT e.* FROM events e ${where} ORDER BY ${order} LIMIT @limit`).all({ ...params, limit: query.limit });
+    return { total, hits: rows.map((row) => ({ stored: toStoredEvent(row), score: 0 })) };
+  }
+
+  coverage(): CameraCoverage[] {
+    const analysed = z.array(coverageSchema).parse(
+      this.db
+        .prepare(
+          `SELECT r.camera_id, MIN(r.start_time_ms) AS analysed_from, MAX(f.ts_ms) AS analysed_until
+           FROM analysis_runs r LEFT JOIN frames f ON f.run_id = r.id AND f.frame_index = r.last_frame_index
+           GROUP BY r.camera_id`,
+        )
+        .all(),
+    );
+    const stats = z
+      .array(statsSchema)
+      .parse(this.db.prepare('SELECT camera_id, COUNT(*) AS n, MIN(start_ms) AS first_ms, MAX(end_ms) AS last_ms FROM events GROUP BY camera_id').all());
+    const byCamera = new Map<string, CameraCoverage>();
+    for (const a of analysed) {
+      byCamera.set(a.camera_id, {
+        cameraId: a.camera_id,
+        ...(a.analysed_from !== null ? { analysedFromMs: a.analysed_from } : {}),
+        ...(a.analysed_until !== null ? { analysedUntilMs: a.analysed_until } : {}),
+        events: 0,
+      });
+    }
+    for (const s of stats) {
+      const entry = byCamera.get(s.camera_id) ?? { cameraId: s.camera_id, events: 0 };
+      byCamera.set(s.camera_id, {
+        ...entry,
+        events: s.n,
+        ...(s.first_ms !== null ? { firstEventMs: s.first_ms } : {}),
+        ...(s.last_ms !== null ? { lastEventMs: s.last_ms } : {}),
+      });
+    }
+    return [...byCamera.values()].sort((a, b) => a.cameraId.localeCompare(b.cameraId));
+  }
+}

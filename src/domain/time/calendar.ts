@@ -1,0 +1,101 @@
+/** Civil-date arithmetic in an IANA zone: dates are plain y/m/d, instants come from zonedTimeToEpochMs. */
+import { zonedTimeToEpochMs } from '../source-time.ts';
+
+export interface CivilDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+export interface LocalNow {
+  ms: number;
+  timeZone: string;
+  date: CivilDate;
+  minuteOfDay: number;
+  second: number;
+}
+
+export const DAY_MINUTES = 1440;
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+
+function localParts(ms: number, timeZone: string) {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(new Date(ms));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
+}
+
+export function localNow(nowMs: number, timeZone: string): LocalNow {
+  const p = localParts(nowMs, timeZone);
+  return {
+    ms: nowMs,
+    timeZone,
+    date: { year: p.year, month: p.month, day: p.day },
+    minuteOfDay: p.hour * 60 + p.minute,
+    second: p.second,
+  };
+}
+
+export function addDays(d: CivilDate, days: number): CivilDate {
+  const t = new Date(Date.UTC(d.year, d.month - 1, d.day + days));
+  return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
+}
+
+/** Same day of month `months` later, clamped to the month's last day (Mar 31 - 1 month = Feb 28). */
+export function addMonths(d: CivilDate, months: number): CivilDate {
+  const first = new Date(Date.UTC(d.year, d.month - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+  return { year: first.getUTCFullYear(), month: first.getUTCMonth() + 1, day: Math.min(d.day, lastDay) };
+}
+
+/** 0 = Sunday. */
+export function dayOfWeek(d: CivilDate): number {
+  return new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay();
+}
+
+/** Weeks start on Monday (ISO 8601, and the calendars of Taiwan and China). */
+export function mondayOf(d: CivilDate): CivilDate {
+  return addDays(d, -((dayOfWeek(d) + 6) % 7));
+}
+
+export function compareDates(a: CivilDate, b: CivilDate): number {
+  return a.year - b.year || a.month - b.month || a.day - b.day;
+}
+
+export function isValidDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+}
+
+/** The instant the zone's clocks show `minuteOfDay` minutes after midnight of `d` (may run past 24:00). */
+export function wallToMs(d: CivilDate, minuteOfDay: number, timeZone: string, second = 0): number {
+  const days = Math.floor(minuteOfDay / DAY_MINUTES);
+  const rest = minuteOfDay - days * DAY_MINUTES;
+  const date = addDays(d, days);
+  return zonedTimeToEpochMs({ ...date, hour: Math.floor(rest / 60), minute: rest % 60, second }, timeZone);
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** "2026-11-20 22:00–23:00", or both dates when the range crosses midnight. */
+export function formatRange(fromMs: number, toMs: number, timeZone: string): string {
+  const a = localParts(fromMs, timeZone);
+  const b = localParts(toMs, timeZone);
+  const date = (p: typeof a) => `${p.year}-${pad(p.month)}-${pad(p.day)}`;
+  const time = (p: typeof a) => `${pad(p.hour)}:${pad(p.minute)}`;
+  return date(a) === date(b) ? `${date(a)} ${time(a)}–${time(b)}` : `${date(a)} ${time(a)} – ${date(b)} ${time(b)}`;
+}
+
+export function formatMinutes(minuteOfDay: number): string {
+  const m = ((minuteOfDay % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES;
+  return `${pad(Math.floor(m / 60))}:${pad(m % 60)}`;
+}

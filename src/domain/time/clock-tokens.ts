@@ -1,0 +1,162 @@
+/** Matchers for clock times and ranges (10點半, 22:00-23:00, between 10 and 11 pm), parts of day and markers. */
+import {
+  EN_PARTS,
+  NIGHT,
+  NUM,
+  ZH_NUM,
+  ZH_PARTS,
+  ZH_PART_ALT,
+  bareNumberMayBeTime,
+  followedByEnd,
+  makePart,
+  parseNumeral,
+  sourceOf,
+} from './lexicon.ts';
+import type { ClockPoint, Matcher, MatchContext, TokenFields } from './types.ts';
+
+const MER = String.raw`(?:\s*(?:a\.m\.?|p\.m\.?|am|pm))`;
+const COLON = String.raw`\d{1,2}:\d{2}(?::\d{2})?${MER}?`;
+const ZH_MIN = String.raw`(?:半|一刻|三刻|整|\d{1,2}\s*分|零?[一二三四五六七八九十]{1,3}\s*分|\d{2}(?!\d)|[一二三四五]?十[一二三四五六七八九]?)`;
+const ZH_POINT = String.raw`${NUM}\s*[點時]鐘?(?:\s*${ZH_MIN})?`;
+const EN_POINT = String.raw`noon|midnight|\d{1,2}(?:\s*o'?clock)?${MER}?`;
+const POINT = `(?:${COLON}|${ZH_POINT}|${EN_POINT}|${ZH_NUM})`;
+const CONNECT = '(?:to|and|until|till|through|thru|到|至|-|–|—|~)';
+const END_DAY = '(?:今天|今日|隔天|第二天|次日|翌日|明天)';
+
+type Marker = 'zh' | 'colon' | 'meridiem' | 'oclock' | 'word' | 'bare';
+interface ParsedPoint {
+  point: ClockPoint;
+  marker: Marker;
+  /** 一點 with nothing after it, which usually means "a little". */
+  mayBeALittle: boolean;
+}
+
+const ZH_POINT_RE = new RegExp(String.raw`^(${NUM})\s*[點時](鐘)?(?:\s*(\S+))?$`);
+const MINUTE_WORDS: Readonly<Record<string, number>> = { 半: 30, 一刻: 15, 三刻: 45, 整: 0 };
+
+function parseZhMinute(text: string | undefined): number | undefined {
+  if (text === undefined) return 0;
+  return MINUTE_WORDS[text] ?? parseNumeral(text.replace(/\s*分$/, '').replace(/^零/, ''));
+}
+
+function point(hour: number, minute: number, meridiem: string | undefined, explicit24: boolean, marker: Marker): ParsedPoint | undefined {
+  if (!Number.isInteger(hour) || hour > 24 || minute > 59 || (hour === 24 && minute > 0)) return undefined;
+  const mer = meridiem === undefined ? undefined : meridiem.startsWith('a') ? 'am' : 'pm';
+  if (mer && (hour < 1 || hour > 12)) return undefined;
+  const label = minute === 0 ? String(hour) : `${hour}:${String(minute).padStart(2, '0')}`;
+  const p: ClockPoint = { hour, minute, fixed: !mer && (explicit24 || hour > 12 || hour === 0), label };
+  if (mer) p.meridiem = mer;
+  return { point: p, marker, mayBeALittle: false };
+}
+
+function parsePoint(raw: string | undefined): ParsedPoint | undefined {
+  const s = (raw ?? '').trim();
+  if (s === 'noon') return point(12, 0, undefined, true, 'word');
+  if (s === 'midnight') return point(0, 0, undefined, true, 'word');
+  let m = /^(\d{1,2}):(\d{2})(?::\d{2})?\s*(a\.m\.?|p\.m\.?|am|pm)?$/.exec(s);
+  if (m) return point(Number(m[1]), Number(m[2]), m[3], m[3] === undefined, m[3] ? 'meridiem' : 'colon');
+  m = /^(\d{1,2})(\s*o'?clock)?\s*(a\.m\.?|p\.m\.?|am|pm)?$/.exec(s);
+  if (m) return point(Number(m[1]), 0, m[3], false, m[3] ? 'meridiem' : m[2] ? 'oclock' : 'bare');
+  m = ZH_POINT_RE.exec(s);
+  if (m) {
+    const hour = parseNumeral(m[1] ?? '');
+    const minute = parseZhMinute(m[3]);
+    if (hour === undefined || minute === undefined) return undefined;
+    const parsed = point(hour, minute, undefined, false, 'zh');
+    return parsed && { ...parsed, mayBeALittle: m[1] === '一' && m[2] === undefined && m[3] === undefined };
+  }
+  const hour = parseNumeral(s);
+  return hour === undefined ? undefined : point(hour, 0, undefined, false, 'bare');
+}
+
+const to24 = (p: ClockPoint, meridiem: 'am' | 'pm') => ((p.hour % 12) + (meridiem === 'pm' ? 12 : 0)) * 60 + p.minute;
+
+/** A meridiem written once covers both ends (10-11pm), unless the start would then follow the end (11-1pm, 9-5pm). */
+function shareMeridiem(start: ClockPoint, end: ClockPoint): ClockPoint {
+  if (start.meridiem || !end.meridiem || start.hour < 1 || start.hour > 12) return start;
+  const same = end.meridiem;
+  const other = same === 'pm' ? 'am' : 'pm';
+  return { ...start, fixed: false, meridiem: to24(start, same) > to24(end, same) ? other : same };
+}
+
+/** Whether bare numbers ("10 to 11", "at 3") read as times here, and whether they need another time word. */
+function bareStrength(ctx: MatchContext, m: RegExpExecArray, standsAlone: boolean): { ok: boolean; weak: boolean } {
+  const end = m.index + m[0].length;
+  // With a preposition in front ("door between 10 and 11") the word before says nothing about the number.
+  const prefixed = m[1] !== undefined;
+  if (!bareNumberMayBeTime(ctx, m.index, end, !prefixed)) return { ok: false, weak: false };
+  return { ok: true, weak: !standsAlone && !followedByEnd(ctx, end) };
+}
+
+const prefixFields = (prefix: string | undefined): TokenFields => ({
+  ...(prefix === 'since' || prefix === 'after' || prefix === 'from' ? { since: true } : {}),
+  ...(prefix === 'before' || prefix === 'until' || prefix === 'till' ? { until: true } : {}),
+  ...(prefix === 'around' || prefix === 'about' ? { approx: true } : {}),
+});
+
+const sticky = (source: string) => new RegExp(source, 'y');
+
+export const CLOCK_MATCHERS: readonly Matcher[] = [
+  {
+    re: sticky(
+      String.raw`(?:(between|from|since|after|around|about|at)\s+)?(${POINT})\s*(${CONNECT})\s*(?:(${END_DAY})\s*)?(?:(${ZH_PART_ALT})\s*)?(${POINT})`,
+    ),
+    build: (m, ctx) => {
+      const [, prefix, rawStart, connector, endDay, endPart, rawEnd] = m;
+      const a = parsePoint(rawStart);
+      const b = parsePoint(rawEnd);
+      if (!a || !b) return undefined;
+      if (connector === 'and' && prefix !== 'between') return undefined;
+      const end: ClockPoint = { ...b.point };
+      if (endPart !== undefined) end.part = makePart(endPart, ZH_PARTS[endPart] ?? NIGHT);
+      if (endDay !== undefined) end.nextDay = true;
+      let weak = false;
+      if (a.marker === 'bare' && b.marker === 'bare') {
+        const chinese = /[^\x20-\x7e]/.test(`${rawStart}${connector}${rawEnd}`);
+        const strength = bareStrength(ctx, m, !chinese && (prefix === 'between' || prefix === 'from'));
+        if (!strength.ok) return undefined;
+        weak = chinese || strength.weak;
+      }
+      const fields = prefixFields(prefix === 'from' ? undefined : prefix);
+      return { clock: { start: shareMeridiem(a.point, end), end }, ...fields, weak };
+    },
+  },
+  {
+    re: sticky(String.raw`(?:(at|since|after|from|around|about|before|until|till)\s+)?(${POINT})`),
+    build: (m, ctx) => {
+      const [, prefix, raw] = m;
+      const a = parsePoint(raw);
+      if (!a) return undefined;
+      let weak = a.mayBeALittle;
+      if (a.marker === 'bare') {
+        if (prefix === undefined || /[^\x20-\x7e]/.test(raw ?? '')) return undefined;
+        const strength = bareStrength(ctx, m, false);
+        if (!strength.ok) return undefined;
+        weak = strength.weak;
+      }
+      return { clock: { start: a.point }, ...prefixFields(prefix), weak };
+    },
+  },
+];
+
+export const PART_MATCHERS: readonly Matcher[] = [
+  { re: sticky(`(${ZH_PART_ALT})`), build: (m, ctx) => ({ part: makePart(sourceOf(m, ctx), ZH_PARTS[m[1] ?? ''] ?? NIGHT) }) },
+  {
+    re: sticky(String.raw`(?:((?:in|during)\s+the|at)\s+)?(morning|afternoon|evening|night|daytime)(?![a-z])`),
+    build: (m, ctx) => ({ part: makePart(sourceOf(m, ctx), EN_PARTS[m[2] ?? ''] ?? NIGHT), weak: m[1] === undefined }),
+  },
+  {
+    re: sticky(String.raw`(all\s+day|(?:the\s+)?whole\s+day|all\s+night|overnight)(?![a-z])`),
+    build: (m, ctx) => ({ part: makePart(sourceOf(m, ctx), m[1]?.includes('day') ? [0, 24] : NIGHT) }),
+  },
+];
+
+export const MARKER_MATCHERS: readonly Matcher[] = [
+  { re: sticky('(?:左右|前後|大約|大概|約|approximately|approx\\.?|around|about|circa)'), build: () => ({ approx: true }) },
+  {
+    re: sticky('(?:以來|以後|之後|過後|開始|到現在|到目前為止|到目前|至今|迄今|since|until now|till now|up to now|so far)'),
+    build: () => ({ since: true }),
+  },
+  // 前 alone only where it cannot be 前門 (front door), 前面, 前天 or 前後.
+  { re: sticky('(?:以前|之前|前(?![門面天後方排座院]))'), build: () => ({ until: true }) },
+];

@@ -1,0 +1,141 @@
+import { Hono } from 'hono';
+import type { Logger } from '../ports/logger.ts';
+import type { EventQueryService } from '../services/event-query.service.ts';
+import type { CameraInfo, SearchService } from '../services/search/search.service.ts';
+import { requireToken } from './auth.ts';
+import { errorResponse, HttpError } from './http-error.ts';
+import { openApiDocument } from './openapi.ts';
+import { presentEvent, type PresentOptions } from './present-event.ts';
+import { eventsQuerySchema, parseQuery, searchQuerySchema } from './query-schemas.ts';
+import { mediaRoutes } from './routes/media.routes.ts';
+import { webUiRoutes } from './routes/web-ui.routes.ts';
+
+export interface CameraListing extends CameraInfo {
+  zones: readonly string[];
+  tripwires: readonly string[];
+}
+
+export interface HttpAppDeps {
+  search: SearchService;
+  events: EventQueryService;
+  cameras: readonly CameraListing[];
+  dataDir: string;
+  webRoot: string;
+  /** Set when the server listens beyond localhost. */
+  token?: string;
+  version: string;
+  logger: Logger;
+  toSimplified: (text: string) => string;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** The HTTP API and the web UI as one Hono app; tests call it in-process with `app.request()`. */
+export function createHttpApp(deps: HttpAppDeps): Hono {
+  const present: PresentOptions = {
+    cameraName: (id) => deps.cameras.find((c) => c.id === id)?.name ?? id,
+    toSimplified: deps.toSimplified,
+  };
+  const app = new Hono();
+  app.onError((error, c) => errorResponse(error, c, deps.logger));
+  if (deps.token) app.use('/api/*', requireToken(deps.token));
+
+  app.get('/api/health', (c) =>
+    c.json({ status: 'ok', version: deps.version, events: deps.events.list({ limit: 0 }).total, cameras: deps.cameras.length }),
+  );
+
+  app.get('/api/cameras', (c) => {
+    const coverage = new Map(deps.search.coverage().map((cov) => [cov.cameraId, cov]));
+    const configured = new Set(deps.cameras.map((cam) => cam.id));
+    // Cameras that only exist in the data (analysed ad hoc, or removed from the config) are listed too.
+    const adHoc = [...coverage.keys()].filter((id) => !configured.has(id)).map((id) => ({ id, name: id, aliases: [], timeZone: 'UTC', zones: [], tripwires: [] }));
+    return c.json({
+      cameras: [...deps.cameras, ...adHoc].map((cam) => {
+        const cov = coverage.get(cam.id);
+        return {
+          id: cam.id,
+          name: cam.name,
+          aliases: cam.aliases,
+          timezone: cam.timeZone,
+          zones: cam.zones,
+          tripwires: cam.tripwires,
+          events: cov?.events ?? 0,
+          first_event: iso(cov?.firstEventMs),
+          last_event: iso(cov?.lastEventMs),
+          analysed_until: iso(cov?.analysedUntilMs),
+        };
+      }),
+    });
+  });
+
+  app.get('/api/events', (c) => {
+    const q = parseQuery(eventsQuerySchema, c.req.query());
+    const page = deps.events.list({
+      ...(q.camera !== undefined ? { cameraId: q.camera } : {}),
+      ...(q.type !== undefined ? { type: q.type } : {}),
+      ...(q.label !== undefined ? { label: q.label } : {}),
+      ...(q.from !== undefined ? { fromMs: q.from } : {}),
+      ...(q.to !== undefined ? { toMs: q.to } : {}),
+      limit: q.limit,
+      offset: q.offset,
+    });
+    return c.json({ total: page.total, events: page.events.map((e) => presentEvent(e, present)) });
+  });
+
+  app.get('/api/events/:id', (c) => {
+    const stored = deps.events.get(c.req.param('id'));
+    if (!stored) throw new HttpError(404, 'not_found', `no event with id "${c.req.param('id')}"`);
+    return c.json(presentEvent(stored, present));
+  });
+
+  app.get('/api/search', (c) => {
+    const q = parseQuery(searchQuerySchema, c.req.query());
+    const result = deps.search.search({
+      q: q.q,
+      ...(q.from !== undefined ? { fromMs: q.from } : {}),
+      ...(q.to !== undefined ? { toMs: q.to } : {}),
+      ...(q.camera !== undefined ? { camera: q.camera } : {}),
+      ...(q.type !== undefined ? { type: q.type } : {}),
+      ...(q.label !== undefined ? { label: q.label } : {}),
+      limit: q.limit,
+      ...(q.lang !== undefined ? { language: q.lang } : {}),
+    });
+    const i = result.interpretation;
+    return c.json({
+      query: result.query,
+      interpretation: {
+        from: iso(i.fromMs),
+        to: iso(i.toMs),
+        time_text: i.timeText ?? null,
+        time_notes: i.timeNotes,
+        cameras: i.cameras,
+        types: i.types,
+        labels: i.labels,
+        concepts: i.concepts,
+        terms: i.terms,
+        language: i.language,
+      },
+      answer: result.answer,
+      missing_info: result.missingInfo,
+      timeline: {
+        from: iso(result.timeline.fromMs),
+        to: iso(result.timeline.toMs),
+        lanes: result.timeline.lanes.map((l) => ({
+          camera: l.cameraId,
+          camera_name: l.cameraName,
+          events: l.events.map((e) => ({ id: e.id, type: e.type, start: iso(e.startMs), end: iso(e.endMs) })),
+        })),
+      },
+      total: result.total,
+      events: result.hits.map((h) => presentEvent(h.stored, present, Math.round(h.score * 1000) / 1000)),
+    });
+  });
+
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument(deps.version)));
+  app.route('/api/media', mediaRoutes({ dataDir: deps.dataDir }));
+  app.all('/api/*', () => {
+    throw new HttpError(404, 'not_found', 'no such API endpoint');
+  });
+  app.route('/', webUiRoutes({ webRoot: deps.webRoot }));
+  return app;
+}

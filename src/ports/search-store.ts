@@ -1,0 +1,38 @@
+import type { EventType } from '../domain/events/event-types.ts';
+import type { StoredEvent } from './analysis-store.ts';
+
+export interface SearchQuery {
+  /** A safe FTS5 MATCH expression (built by buildFtsQuery); undefined = no text ranking. */
+  match?: string;
+  cameraIds?: readonly string[];
+  types?: readonly EventType[];
+  labels?: readonly string[];
+  /** Events overlapping [fromMs, toMs). */
+  fromMs?: number;
+  toMs?: number;
+  limit: number;
+  /** Without text: oldest first (a time range was asked for) or newest first. */
+  order: 'relevance' | 'oldest' | 'newest';
+}
+
+export interface SearchHit {
+  stored: StoredEvent;
+  /** Text relevance (BM25, higher is better); 0 without text. */
+  score: number;
+}
+
+export interface CameraCoverage {
+  cameraId: string;
+  /** The span of footage analysed for this camera (first frame to last frame). */
+  analysedFromMs?: number;
+  analysedUntilMs?: number;
+  events: number;
+  firstEventMs?: number;
+  lastEventMs?: number;
+}
+
+/** Filtered, ranked event search over the full-text index. */
+export interface SearchStore {
+  search(query: SearchQuery): { total: number; hits: SearchHit[] };
+  coverage(): CameraCoverage[];
+}

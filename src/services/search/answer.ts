@@ -1,0 +1,72 @@
+import type { EventType } from '../../domain/events/event-types.ts';
+import type { SearchHit } from '../../ports/search-store.ts';
+
+export type AnswerLanguage = 'en' | 'zh-Hant' | 'zh-Hans';
+
+export interface AnswerFacts {
+  language: AnswerLanguage;
+  total: number;
+  hits: readonly SearchHit[];
+  fromMs?: number;
+  toMs?: number;
+  timeZone: string;
+  cameraNames: readonly string[];
+  types: readonly EventType[];
+  missingInfo: readonly string[];
+  toSimplified: (text: string) => string;
+}
+
+const TYPE_NAMES: Record<EventType, { en: string; zh: string }> = {
+  line_crossing: { en: 'line crossing', zh: '越線' },
+  intrusion: { en: 'intrusion', zh: '闖入' },
+  loitering: { en: 'loitering', zh: '徘徊' },
+  object_seen: { en: 'sighting', zh: '出現' },
+};
+
+const SHOWN = 3;
+
+export function formatClockRange(fromMs: number, toMs: number, timeZone: string): string {
+  const date = (ms: number) =>
+    new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
+  const clock = (ms: number) =>
+    new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(ms));
+  const sameDay = date(fromMs) === date(toMs - 1);
+  return sameDay ? `${date(fromMs)} ${clock(fromMs)}–${clock(toMs)}` : `${date(fromMs)} ${clock(fromMs)} – ${date(toMs - 1)} ${clock(toMs)}`;
+}
+
+/**
+ * The answer without any language model: how many events matched, the best few in the words of
+ * their deterministic summaries, and what is missing. Written in the language of the question.
+ */
+export function composeAnswer(facts: AnswerFacts): string {
+  const zh = facts.language !== 'en';
+  const range = facts.fromMs !== undefined && facts.toMs !== undefined ? formatClockRange(facts.fromMs, facts.toMs, facts.timeZone) : undefined;
+  const where = facts.cameraNames.join(zh ? '、' : ', ');
+  const kinds = facts.types.map((t) => (zh ? TYPE_NAMES[t].zh : TYPE_NAMES[t].en));
+  let text: string;
+  if (zh) {
+    const scope = [range, where].filter(Boolean).join('，');
+    const what = kinds.length ? `${kinds.join('或')}事件` : '事件';
+    if (facts.total === 0) {
+      text = `沒有找到符合的${what}${scope ? `（${scope}）` : ''}。`;
+    } else {
+      const best = facts.hits.slice(0, SHOWN).map((h, i) => `${i + 1}. ${h.stored.event.summary.zhHant}`);
+      const more = facts.total > SHOWN ? `，以下是最相關的 ${Math.min(SHOWN, facts.hits.length)} 個` : '';
+      text = `找到 ${facts.total} 個${what}${scope ? `（${scope}）` : ''}${more}：${best.join('；')}。`;
+    }
+    if (facts.missingInfo.length) text += ` ${facts.missingInfo.join(' ')}`;
+    return facts.language === 'zh-Hans' ? facts.toSimplified(text) : text;
+  }
+  const scope = [range ? `in ${range}` : undefined, where ? `on ${where}` : undefined].filter(Boolean).join(' ');
+  const what = kinds.length ? `${kinds.join(' or ')} event` : 'event';
+  if (facts.total === 0) {
+    text = `No matching ${what}s${scope ? ` ${scope}` : ''}.`;
+  } else {
+    const best = facts.hits.slice(0, SHOWN).map((h, i) => `${i + 1}. ${h.stored.event.summary.en}`);
+    const noun = facts.total === 1 ? what : `${what}s`;
+    const more = facts.total > SHOWN ? `; the ${Math.min(SHOWN, facts.hits.length)} most relevant` : '';
+    text = `Found ${facts.total} ${noun}${scope ? ` ${scope}` : ''}${more}: ${best.join('; ')}.`;
+  }
+  if (facts.missingInfo.length) text += ` ${facts.missingInfo.join(' ')}`;
+  return text;
+}

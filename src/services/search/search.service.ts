@@ -1,0 +1,235 @@
+import type { EventType } from '../../domain/events/event-types.ts';
+import { findConcepts, type ConceptMatch } from '../../domain/search/concepts.ts';
+import { buildFtsQuery } from '../../domain/search/fts-query.ts';
+import type { TextAnalysis } from '../../domain/search/text-analysis.ts';
+import { parseTimeRange } from '../../domain/time/parse-time-range.ts';
+import type { Clock } from '../../ports/logger.ts';
+import type { CameraCoverage, SearchHit, SearchStore } from '../../ports/search-store.ts';
+import { composeAnswer, formatClockRange, type AnswerLanguage } from './answer.ts';
+
+export interface CameraInfo {
+  id: string;
+  name: string;
+  aliases: readonly string[];
+  timeZone: string;
+}
+
+export interface SearchRequest {
+  q: string;
+  fromMs?: number;
+  toMs?: number;
+  camera?: string;
+  type?: EventType;
+  label?: string;
+  limit: number;
+  language?: AnswerLanguage;
+}
+
+export interface SearchInterpretation {
+  fromMs?: number;
+  toMs?: number;
+  timeText?: string;
+  timeNotes: string[];
+  cameras: string[];
+  types: EventType[];
+  labels: string[];
+  concepts: string[];
+  terms: string[];
+  language: AnswerLanguage;
+}
+
+export interface TimelineLane {
+  cameraId: string;
+  cameraName: string;
+  events: Array<{ id: string; type: EventType; startMs: number; endMs: number }>;
+}
+
+export interface SearchResult {
+  query: string;
+  interpretation: SearchInterpretation;
+  answer: { text: string; language: AnswerLanguage };
+  missingInfo: string[];
+  total: number;
+  hits: SearchHit[];
+  timeline: { fromMs?: number; toMs?: number; lanes: TimelineLane[] };
+}
+
+export interface SearchServiceDeps {
+  store: SearchStore;
+  text: TextAnalysis;
+  cameras: readonly CameraInfo[];
+  clock: Clock;
+  /** Zone in which times in questions are read. */
+  timeZone: string;
+}
+
+/** Events shown on the timeline at most (the list shows `limit`). */
+const TIMELINE_MAX = 500;
+
+/**
+ * Answers a question without any language model: reads the time range, cameras and concepts
+ * out of the question, filters in SQL, ranks the rest of the words with BM25, and writes a
+ * deterministic answer saying what was found and what footage is missing.
+ */
+export class SearchService {
+  constructor(private readonly deps: SearchServiceDeps) {}
+
+  search(request: SearchRequest): SearchResult {
+    const { text } = this.deps;
+    const language = request.language ?? text.detectLanguage(request.q);
+    let rest = request.q;
+
+    const time = parseTimeRange(rest, { nowMs: this.deps.clock.now(), timeZone: this.deps.timeZone });
+    if (time) rest = rest.replace(time.text, ' ');
+    const fromMs = request.fromMs ?? time?.fromMs;
+    const toMs = request.toMs ?? time?.toMs;
+
+    const normalized = text.normalize(rest);
+    const mentioned = this.mentionedCameras(normalized);
+    const cameraIds = request.camera ? [request.camera] : mentioned.map((m) => m.camera.id);
+    let remaining = normalized;
+    for (const m of mentioned) remaining = remaining.split(m.alias).join(' ');
+
+    const concepts = findConcepts(remaining);
+    // Concepts that name an event type or a label become SQL filters and leave the text query;
+    // attributes (colours) and directions stay in it, since only summaries and descriptions say them.
+    // "Seen" is too weak to exclude crossings or intrusions of the same object, so it filters nothing.
+    const filtering = concepts.filter((c) => (c.concept.eventTypes ?? []).some((t) => t !== 'object_seen') || c.concept.labels?.length);
+    const types = request.type ? [request.type] : unique(filtering.flatMap((c) => (c.concept.eventTypes ?? []).filter((t) => t !== 'object_seen')));
+    const labels = request.label ? [request.label] : unique(filtering.flatMap((c) => c.concept.labels ?? []));
+    for (const c of filtering) remaining = remaining.split(c.term).join(' ');
+
+    const groups = text.queryTokens(remaining);
+    const match = buildFtsQuery(groups, 'any');
+    const order = match ? 'relevance' : fromMs !== undefined ? 'oldest' : 'newest';
+    const filters = {
+      ...(cameraIds.length ? { cameraIds } : {}),
+      ...(types.length ? { types } : {}),
+      ...(labels.length ? { labels } : {}),
+      ...(fromMs !== undefined ? { fromMs } : {}),
+      ...(toMs !== undefined ? { toMs } : {}),
+    };
+    let result = this.deps.store.search({ ...filters, ...(match ? { match } : {}), limit: request.limit, order });
+    // Words that match nothing should not hide events the filters found: rank by time instead.
+    if (match && result.total === 0 && (types.length || labels.length || cameraIds.length || fromMs !== undefined)) {
+      result = this.deps.store.search({ ...filters, limit: request.limit, order: fromMs !== undefined ? 'oldest' : 'newest' });
+    }
+    const timelineHits =
+      result.total <= result.hits.length
+        ? result.hits
+        : this.deps.store.search({ ...filters, ...(match ? { match } : {}), limit: TIMELINE_MAX, order: 'oldest' }).hits;
+
+    const scopeCameras = cameraIds.length ? cameraIds : this.deps.cameras.map((c) => c.id);
+    const missingInfo = this.missingInfo(scopeCameras, fromMs, toMs, language, cameraIds.length > 0);
+    const cameraNames = cameraIds.map((id) => this.cameraName(id));
+    const answer = composeAnswer({
+      language,
+      total: result.total,
+      hits: result.hits,
+      ...(fromMs !== undefined ? { fromMs } : {}),
+      ...(toMs !== undefined ? { toMs } : {}),
+      timeZone: this.deps.timeZone,
+      cameraNames,
+      types,
+      missingInfo,
+      toSimplified: (t) => text.toSimplified(t),
+    });
+    return {
+      query: request.q,
+      interpretation: {
+        ...(fromMs !== undefined ? { fromMs } : {}),
+        ...(toMs !== undefined ? { toMs } : {}),
+        ...(time && request.fromMs === undefined && request.toMs === undefined ? { timeText: time.text.trim() } : {}),
+        timeNotes: time?.notes ?? [],
+        cameras: cameraIds,
+        types,
+        labels,
+        concepts: unique(concepts.map((c) => c.concept.id)),
+        terms: groups.map((g) => g[0] ?? '').filter(Boolean),
+        language,
+      },
+      answer: { text: answer, language },
+      missingInfo,
+      total: result.total,
+      hits: result.hits,
+      timeline: { ...(fromMs !== undefined ? { fromMs } : {}), ...(toMs !== undefined ? { toMs } : {}), lanes: this.lanes(timelineHits) },
+    };
+  }
+
+  coverage(): CameraCoverage[] {
+    return this.deps.store.coverage();
+  }
+
+  private cameraName(id: string): string {
+    return this.deps.cameras.find((c) => c.id === id)?.name ?? id;
+  }
+
+  /** Camera ids, names and aliases written in the question (longest first, each camera once). */
+  private mentionedCameras(normalized: string): Array<{ camera: CameraInfo; alias: string }> {
+    const candidates = this.deps.cameras.flatMap((camera) =>
+      [camera.id, camera.name, ...camera.aliases].map((a) => ({ camera, alias: this.deps.text.normalize(a) })),
+    );
+    candidates.sort((a, b) => b.alias.length - a.alias.length);
+    const found: Array<{ camera: CameraInfo; alias: string }> = [];
+    let text = normalized;
+    for (const c of candidates) {
+      if (c.alias.length < 2 || found.some((f) => f.camera.id === c.camera.id)) continue;
+      if (containsWord(text, c.alias)) {
+        found.push(c);
+        text = text.split(c.alias).join(' ');
+      }
+    }
+    return found;
+  }
+
+  private missingInfo(cameraIds: readonly string[], fromMs: number | undefined, toMs: number | undefined, language: AnswerLanguage, named: boolean): string[] {
+    const zh = language !== 'en';
+    const coverage = new Map(this.deps.store.coverage().map((c) => [c.cameraId, c]));
+    const lines: string[] = [];
+    const fmt = (a: number, b: number) => formatClockRange(a, b, this.deps.timeZone);
+    if (fromMs !== undefined && fromMs > this.deps.clock.now()) lines.push(zh ? '該時段尚未到來。' : 'That time is in the future.');
+    for (const id of cameraIds) {
+      const name = this.cameraName(id);
+      const c = coverage.get(id);
+      if (!c?.analysedFromMs || !c.analysedUntilMs) {
+        if (named) lines.push(zh ? `${name} 尚無已分析的影像。` : `No footage from ${name} has been analysed.`);
+        continue;
+      }
+      if (fromMs === undefined || toMs === undefined) continue;
+      if (c.analysedUntilMs <= fromMs || c.analysedFromMs >= toMs) {
+        if (named || cameraIds.length === 1) {
+          lines.push(zh ? `${name} 在該時段沒有已分析的影像（已分析 ${fmt(c.analysedFromMs, c.analysedUntilMs)}）。` : `No footage from ${name} was analysed for that time (analysed: ${fmt(c.analysedFromMs, c.analysedUntilMs)}).`);
+        }
+      } else if (c.analysedUntilMs < toMs && c.analysedUntilMs < this.deps.clock.now()) {
+        lines.push(zh ? `${name} 的影像只分析到 ${fmt(c.analysedFromMs, c.analysedUntilMs).split('–').pop()}。` : `Footage from ${name} is analysed only until ${fmt(c.analysedFromMs, c.analysedUntilMs).split('–').pop()}.`);
+      }
+    }
+    if (language === 'zh-Hans') return lines.map((l) => this.deps.text.toSimplified(l));
+    return lines;
+  }
+
+  private lanes(hits: readonly SearchHit[]): TimelineLane[] {
+    const lanes = new Map<string, TimelineLane>();
+    for (const { stored } of hits) {
+      const e = stored.event;
+      const lane = lanes.get(e.cameraId) ?? { cameraId: e.cameraId, cameraName: this.cameraName(e.cameraId), events: [] };
+      lane.events.push({ id: e.id, type: e.type, startMs: e.startMs, endMs: e.endMs });
+      lanes.set(e.cameraId, lane);
+    }
+    for (const lane of lanes.values()) lane.events.sort((a, b) => a.startMs - b.startMs);
+    return [...lanes.values()].sort((a, b) => a.cameraId.localeCompare(b.cameraId));
+  }
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** Latin aliases must match whole words ("back" not inside "backpack"); CJK aliases anywhere. */
+function containsWord(text: string, alias: string): boolean {
+  if (/[\u3400-\u9fff]/.test(alias)) return text.includes(alias);
+  const escaped = alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^a-z0-9])${escaped}($|[^a-z0-9])`).test(text);
+}
+
+export type { ConceptMatch };

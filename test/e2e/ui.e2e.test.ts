@@ -1,0 +1,185 @@
+/**
+ * The web UI in real Chromium, served by the real server, on events the real analyzer found in an
+ * excerpt of the street clip. The camera and the tripwire carry names that are markup, so the test
+ * sees that data is rendered as text everywhere. Any console error or page error fails the test.
+ * Screenshots go to test-artifacts/ for a human to look at.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startVigilServer } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { runCli } from '../support/cli.ts';
+import { REPO_ROOT, sampleExcerpt } from '../support/media.ts';
+
+const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+const HOSTILE_CAMERA = '<img src=x onerror="window.__xss=1">';
+const HOSTILE_LINE = '<script>window.__xss=2</script>';
+
+/** The demo's street rules (see test/medium/analyze-cli.test.ts), with names that are markup. */
+const CONFIG = `storage:
+  data_dir: data
+detector:
+  workers: 2
+cameras:
+  street:
+    name: '${HOSTILE_CAMERA}'
+    input: street.mp4
+    timezone: Europe/Paris
+    start_time: "2026-11-20T22:00:10+01:00"
+    tripwires:
+      path:
+        display_name: '${HOSTILE_LINE}'
+        points: [[300, 170], [300, 330]]
+        inbound: b_to_a
+        labels: [person]
+    zones:
+      lawn: { points: [[0, 262], [330, 330], [560, 440], [768, 500], [768, 576], [0, 576]], restricted: true, labels: [person] }
+`;
+
+/** The structural bits of DOM types the page callbacks use (this tsconfig has no DOM lib). */
+interface ImageLike {
+  complete: boolean;
+  naturalWidth: number;
+}
+interface PageGlobals {
+  __xss?: unknown;
+  innerWidth: number;
+  document: { documentElement: { scrollWidth: number } };
+  localStorage: { getItem(key: string): string | null };
+}
+
+let dir: string;
+let server: { url: string; close(): Promise<void> } | undefined;
+let browser: Browser | undefined;
+
+/** A page whose console errors and uncaught exceptions are collected for the final assertion. */
+async function openPage(options: BrowserContextOptions): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser!.newContext(options);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  return { page, problems };
+}
+
+async function imageLoaded(page: Page, selector: string): Promise<void> {
+  const image = page.locator(selector).first();
+  await image.scrollIntoViewIfNeeded();
+  await expect
+    .poll(() => image.evaluate((img) => ((img as unknown as ImageLike).complete ? (img as unknown as ImageLike).naturalWidth : 0)), { timeout: 15_000 })
+    .toBeGreaterThan(0);
+}
+
+function noHorizontalScroll(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const w = globalThis as unknown as PageGlobals;
+    return w.document.documentElement.scrollWidth <= w.innerWidth;
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-ui-'));
+  const config = join(dir, 'vigil.yml');
+  writeFileSync(config, CONFIG);
+
+  const clip = sampleExcerpt('street', 10, 16);
+  const analyzed = await runCli(['analyze', clip, '--config', config, '--camera', 'street', '--fps', '5'], { cwd: dir });
+  expect(analyzed.stderr).toBe('');
+  expect(analyzed.code).toBe(0);
+
+  // The server serves the built UI from web/dist: build the current sources.
+  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+
+  const loaded = await loadConfig({ file: config, explicit: true, env: {}, cwd: dir });
+  server = await startVigilServer(loaded, { host: '127.0.0.1', port: 0 });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('web UI', () => {
+  it('answers a question, shows the timeline, opens an event with its snapshot, renders hostile names as text, and switches to 繁中', async () => {
+    const { page, problems } = await openPage({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
+    await page.goto(`${server!.url}/`);
+    await page.locator('button[data-lang="en"]').click();
+
+    await page.locator('input[name="q"]').fill('who crossed the line');
+    await page.locator('form[role="search"] button[type="submit"]').click();
+    await expect.poll(() => page.locator('.answer-text').textContent(), { timeout: 30_000 }).toMatch(/\S/);
+    await expect(page.locator('.interpretation').textContent()).resolves.toMatch(/\S/);
+    const markers = page.locator('.tl-marker');
+    expect(await markers.count()).toBeGreaterThan(0);
+    expect(await page.locator('.result-link').count()).toBeGreaterThan(0);
+    expect(await page.locator('.tl-lane-name').first().textContent()).toBe(HOSTILE_CAMERA);
+    await imageLoaded(page, '.result-thumb');
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-search.png'), fullPage: true });
+
+    const crossing = page.locator('.tl-marker.type-line_crossing').first();
+    const eventId = await crossing.getAttribute('data-event-id');
+    expect(await crossing.getAttribute('aria-label')).toMatch(/\S/);
+    await crossing.click();
+    await page.locator('.event-title').waitFor();
+    expect(decodeURIComponent(new URL(page.url()).hash)).toBe(`#/event/${eventId}`);
+
+    await imageLoaded(page, '.snapshot-image');
+    expect(await page.locator('.event-camera').textContent()).toBe(HOSTILE_CAMERA);
+    expect(await page.locator('.event-title').textContent()).toContain(HOSTILE_LINE);
+    expect(await page.locator('.evidence-text').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining(HOSTILE_LINE)]));
+    expect(await page.locator('.actor').count()).toBeGreaterThan(0);
+    expect(await page.locator('.evidence-item').count()).toBeGreaterThan(0);
+    // Nothing from the data became an element, and nothing from it ran.
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(await page.locator('script:not([src])').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).__xss)).toBeUndefined();
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-event.png'), fullPage: true });
+
+    await page.locator('button[data-lang="zh-Hant"]').click();
+    await expect.poll(() => page.locator('#evidence-title').textContent()).toBe('證據');
+    await expect.poll(() => page.locator('.event-title').textContent()).toMatch(/人物|穿越/);
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-Hant');
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).localStorage.getItem('vigil.lang'))).toBe('zh-Hant');
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-event-zh-hant.png'), fullPage: true });
+
+    await page.locator('.back-link').click();
+    await expect.poll(() => page.locator('#results-title').textContent(), { timeout: 30_000 }).toContain('結果');
+    expect(await page.locator('.tl-marker').count()).toBeGreaterThan(0);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).__xss)).toBeUndefined();
+
+    expect(problems).toEqual([]);
+  });
+
+  it('fits a 390 px phone screen without horizontal scrolling', async () => {
+    const { page, problems } = await openPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-TW', timezoneId: 'Asia/Taipei' });
+    await page.goto(`${server!.url}/#/?q=${encodeURIComponent('who crossed the line')}`);
+    await page.locator('.tl-marker').first().waitFor({ timeout: 30_000 });
+    await imageLoaded(page, '.result-thumb');
+    expect(await noHorizontalScroll(page)).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-phone.png'), fullPage: true });
+
+    await page.locator('.result-link').first().click();
+    await imageLoaded(page, '.snapshot-image');
+    expect(await noHorizontalScroll(page)).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-phone-event.png'), fullPage: true });
+
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,187 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cameraDirectory, createSearchApp, sharedTextAnalysis } from '../../src/app.ts';
+import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
+import { createHttpApp } from '../../src/http/http-app.ts';
+import type { Logger } from '../../src/ports/logger.ts';
+import { storedEvent } from '../factories/stored-events.ts';
+import { seedDatabase } from '../support/seed-database.ts';
+
+/** Response bodies are checked field by field below, so a loose type is enough here. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = async (response: Response | Promise<Response>): Promise<any> => (await response).json();
+
+const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
+const T = Date.UTC(2026, 10, 20, 14, 0, 0); // 22:00 in Asia/Taipei
+
+let dir: string;
+let loaded: LoadedConfig;
+let close: () => void;
+
+function app(options: { token?: string } = {}) {
+  const searchApp = createSearchApp(loaded, { clock: { now: () => Date.UTC(2026, 10, 21, 7, 30, 0) } });
+  const previous = close;
+  close = () => {
+    previous?.();
+    searchApp.close();
+  };
+  return createHttpApp({
+    search: searchApp.search,
+    events: searchApp.events,
+    cameras: cameraDirectory(loaded),
+    dataDir: loaded.config.storage.data_dir,
+    webRoot: join(dir, 'web'),
+    ...(options.token ? { token: options.token } : {}),
+    version: 'test',
+    logger: silent,
+    toSimplified: (t) => sharedTextAnalysis().toSimplified(t),
+  });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-http-'));
+  const config = `storage:\n  data_dir: data\nserver:\n  timezone: Asia/Taipei\ncameras:\n  back:\n    name: Back door\n    aliases: [後門, back yard]\n    input: back.mp4\n    timezone: Asia/Taipei\n  gate:\n    input: gate.mp4\n`;
+  loaded = { ...parseConfigText(config, { env: {}, baseDir: dir, fileLabel: 'test' }), baseDir: dir };
+  const dataDir = loaded.config.storage.data_dir;
+  seedDatabase(
+    dataDir,
+    [
+      storedEvent({ id: 'back-crossing-1', startMs: T + 5 * 60_000, en: 'Person p1 crossed the back-door line inbound at 22:05:00', zhHant: '人物 p1 於 22:05:00 由外向內穿越後門警戒線', snapshotPath: 'runs/run-1/events/back-crossing-1/snapshot.jpg' }),
+      storedEvent({ id: 'back-loiter-1', type: 'loitering', rule: 'porch', startMs: T + 20 * 60_000, durationMs: 70_000, en: 'Person p2 loitered in porch for 70 s', zhHant: '人物 p2 在「門廊」徘徊 70 秒' }),
+      storedEvent({ id: 'gate-van-1', cameraId: 'gate', type: 'object_seen', rule: 'car', labels: ['car'], startMs: T - 3 * 3600_000, en: 'Car v1 seen from 19:00:00 to 19:01:00', zhHant: '汽車 v1 於 19:00:00 至 19:01:00 出現' }),
+      storedEvent({ id: 'xss-1', cameraId: 'gate', startMs: T + 30 * 60_000, en: '<img src=x onerror=alert(1)> crossed', zhHant: '<script>alert(1)</script>' }),
+    ],
+    cameraDirectory(loaded),
+  );
+  mkdirSync(join(dataDir, 'runs/run-1/events/back-crossing-1'), { recursive: true });
+  writeFileSync(join(dataDir, 'runs/run-1/events/back-crossing-1/snapshot.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+  writeFileSync(join(dataDir, 'secret.txt'), 'do not serve');
+  symlinkSync(join(dataDir, 'secret.txt'), join(dataDir, 'runs/run-1/escape.jpg'));
+});
+afterAll(() => {
+  close?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('HTTP API (in-process)', () => {
+  it('reports health and cameras with their coverage', async () => {
+    const a = app();
+    const health = await json(a.request('/api/health'));
+    expect(health).toEqual({ status: 'ok', version: 'test', events: 4, cameras: 2 });
+    const { cameras } = await json(a.request('/api/cameras'));
+    expect(cameras.map((c: { id: string; events: number }) => [c.id, c.events])).toEqual([['back', 2], ['gate', 2]]);
+    expect(cameras[0]).toMatchObject({ name: 'Back door', aliases: ['後門', 'back yard'], timezone: 'Asia/Taipei' });
+  });
+
+  it('lists, filters and pages events; one event by id; 404 for an unknown id', async () => {
+    const a = app();
+    const all = await json(a.request('/api/events'));
+    expect(all.total).toBe(4);
+    expect(all.events.map((e: { id: string }) => e.id)).toEqual(['gate-van-1', 'back-crossing-1', 'back-loiter-1', 'xss-1']);
+    const back = await json(a.request('/api/events?camera=back&type=loitering'));
+    expect(back.events.map((e: { id: string }) => e.id)).toEqual(['back-loiter-1']);
+    const cars = await json(a.request('/api/events?label=car'));
+    expect(cars.events.map((e: { id: string }) => e.id)).toEqual(['gate-van-1']);
+    const page = await json(a.request('/api/events?limit=2&offset=1'));
+    expect(page).toMatchObject({ total: 4 });
+    expect(page.events.map((e: { id: string }) => e.id)).toEqual(['back-crossing-1', 'back-loiter-1']);
+    const ranged = await json(a.request(`/api/events?from=${encodeURIComponent('2026-11-20T22:00:00+08:00')}&to=2026-11-20T14:10:00Z`));
+    expect(ranged.events.map((e: { id: string }) => e.id)).toEqual(['back-crossing-1']);
+
+    const one = await a.request('/api/events/back-crossing-1');
+    expect(one.status).toBe(200);
+    const event = await json(one);
+    expect(event).toMatchObject({
+      id: 'back-crossing-1',
+      camera: 'back',
+      camera_name: 'Back door',
+      start: '2026-11-20T14:05:00.000Z',
+      snapshot_url: '/api/media/runs/run-1/events/back-crossing-1/snapshot.jpg',
+      summary: { en: 'Person p1 crossed the back-door line inbound at 22:05:00', zh_hant: '人物 p1 於 22:05:00 由外向內穿越後門警戒線', zh_hans: '人物 p1 于 22:05:00 由外向内穿越后门警戒线' },
+    });
+    const missing = await a.request('/api/events/nope');
+    expect(missing.status).toBe(404);
+    expect((await json(missing)).error.code).toBe('not_found');
+  });
+
+  it('rejects bad parameters with 400 naming the parameter', async () => {
+    const a = app();
+    for (const [query, message] of [
+      ['limit=0', 'limit: expected a whole number from 1 to 500'],
+      ['type=fire', 'type:'],
+      ['from=yesterday', 'from: expected an ISO 8601 date'],
+      ['color=red', 'unknown parameter "color"'],
+    ] as const) {
+      const response = await a.request(`/api/events?${query}`);
+      expect(response.status).toBe(400);
+      const body = await json(response);
+      expect(body.error.code).toBe('invalid_argument');
+      expect(body.error.message).toContain(message);
+    }
+    expect((await a.request('/api/nowhere')).status).toBe(404);
+  });
+
+  it('answers questions with interpretation, timeline and events', async () => {
+    const a = app();
+    const res = await a.request(`/api/search?q=${encodeURIComponent('昨天晚上10點到11點後門有沒有人徘徊？')}`);
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.interpretation).toMatchObject({
+      from: '2026-11-20T14:00:00.000Z',
+      to: '2026-11-20T15:00:00.000Z',
+      cameras: ['back'],
+      types: ['loitering'],
+      language: 'zh-Hant',
+    });
+    expect(body.events.map((e: { id: string }) => e.id)).toEqual(['back-loiter-1']);
+    expect(body.answer.text).toMatch(/^找到 1 個/);
+    expect(body.timeline.lanes).toEqual([{ camera: 'back', camera_name: 'Back door', events: [{ id: 'back-loiter-1', type: 'loitering', start: '2026-11-20T14:20:00.000Z', end: '2026-11-20T14:21:10.000Z' }] }]);
+
+    const english = await json(a.request(`/api/search?q=${encodeURIComponent('anyone cross the back door line last night?')}`));
+    expect(english.interpretation.language).toBe('en');
+    expect(english.events.map((e: { id: string }) => e.id)).toContain('back-crossing-1');
+  });
+
+  it('serves media with cache headers and refuses every path outside runs/', async () => {
+    const a = app();
+    const ok = await a.request('/api/media/runs/run-1/events/back-crossing-1/snapshot.jpg');
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toBe('image/jpeg');
+    expect(ok.headers.get('etag')).toBeTruthy();
+    const again = await a.request('/api/media/runs/run-1/events/back-crossing-1/snapshot.jpg', { headers: { 'if-none-match': ok.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    for (const path of [
+      '/api/media/vigil.db',
+      '/api/media/secret.txt',
+      '/api/media/runs/../secret.txt',
+      '/api/media/runs/..%2fsecret.txt',
+      '/api/media/runs/%2e%2e/secret.txt',
+      '/api/media/runs/run-1/..%5c..%5csecret.txt',
+      '/api/media/%2fetc%2fpasswd',
+      '/api/media/runs/run-1/escape.jpg',
+      '/api/media/runs/run-1/events/back-crossing-1/missing.jpg',
+    ]) {
+      const response = await a.request(path);
+      expect(response.status, path).toBe(404);
+      expect(await response.text()).not.toContain('do not serve');
+    }
+  });
+
+  it('requires the token beyond localhost, as a header or a query parameter', async () => {
+    const a = app({ token: 'a-long-enough-test-token' });
+    expect((await a.request('/api/events')).status).toBe(401);
+    expect((await a.request('/api/events', { headers: { authorization: 'Bearer wrong-token-of-same-size!!' } })).status).toBe(401);
+    expect((await a.request('/api/events', { headers: { authorization: 'Bearer a-long-enough-test-token' } })).status).toBe(200);
+    expect((await a.request('/api/media/runs/run-1/events/back-crossing-1/snapshot.jpg?token=a-long-enough-test-token')).status).toBe(200);
+    expect((await a.request('/api/health')).status).toBe(200);
+  });
+
+  it('describes itself with OpenAPI, with the validated parameters', async () => {
+    const doc = await json(app().request('/api/openapi.json'));
+    expect(doc.openapi).toBe('3.1.0');
+    const names = doc.paths['/api/search'].get.parameters.map((p: { name: string }) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['q', 'from', 'to', 'camera', 'type', 'label', 'limit', 'lang']));
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * The typed client of docs/api.md. Every response is decoded before the UI sees it; every failure
+ * becomes an ApiError whose message can be shown as is. A 401 asks the user for the API token once
+ * (concurrent requests share the question), keeps it in localStorage and retries.
+ */
+import { camerasResponse, errorBody, searchResponse, vigilEvent, type Camera, type SearchResponse, type VigilEvent } from './api-types.ts';
+import { DecodeError, type Decoder } from './decode.ts';
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    /** The server's error code (`invalid_argument`, `not_found`, …) or `network` / `bad_response`. */
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SearchParams {
+  q: string;
+  from?: string | undefined;
+  to?: string | undefined;
+  camera?: string | undefined;
+  type?: string | undefined;
+  label?: string | undefined;
+  limit?: number | undefined;
+  lang?: string | undefined;
+}
+
+export interface TokenStore {
+  get(): string | null;
+  set(token: string): void;
+  clear(): void;
+}
+
+export interface ApiClientOptions {
+  tokens: TokenStore;
+  /** Asks the user for the token; null when they decline. */
+  askToken: () => Promise<string | null>;
+  fetch?: typeof fetch;
+}
+
+export interface ApiClient {
+  cameras(signal?: AbortSignal): Promise<Camera[]>;
+  search(params: SearchParams, signal?: AbortSignal): Promise<SearchResponse>;
+  event(id: string, signal?: AbortSignal): Promise<VigilEvent>;
+  /** A media path from a response as an <img> URL (with `?token=` when one is set), or null if it is not one. */
+  mediaUrl(path: string | null | undefined): string | null;
+}
+
+const MEDIA_PREFIX = '/api/media/';
+
+function queryString(params: Record<string, string | number | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') query.set(key, String(value));
+  const text = query.toString();
+  return text ? `?${text}` : '';
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined; // the caller reports a bad response with its status
+  }
+}
+
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  let asking: Promise<string | null> | null = null;
+
+  function askOnce(): Promise<string | null> {
+    asking ??= options.askToken().finally(() => {
+      asking = null;
+    });
+    return asking;
+  }
+
+  async function send(path: string, signal: AbortSignal | undefined): Promise<Response> {
+    const token = options.tokens.get();
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    try {
+      return await fetchImpl(path, { headers, ...(signal ? { signal } : {}) });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new ApiError(0, 'network', 'Cannot reach the Vigil server.');
+    }
+  }
+
+  async function request<T>(path: string, decode: Decoder<T>, signal?: AbortSignal): Promise<T> {
+    let response = await send(path, signal);
+    if (response.status === 401) {
+      const token = await askOnce();
+      if (token) {
+        options.tokens.set(token);
+        response = await send(path, signal);
+      }
+      if (response.status === 401) options.tokens.clear();
+    }
+    const body = parseJson(await response.text());
+    if (!response.ok) {
+      let code = `http_${response.status}`;
+      let message = `HTTP ${response.status} ${response.statusText}`.trim();
+      try {
+        const decoded = errorBody(body, '');
+        code = decoded.error.code;
+        message = decoded.error.message;
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error; // not the documented error shape: keep the status text
+      }
+      throw new ApiError(response.status, code, message);
+    }
+    try {
+      return decode(body, '');
+    } catch (error) {
+      if (error instanceof DecodeError) throw new ApiError(response.status, 'bad_response', `Unexpected response from ${path.split('?')[0]}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  return {
+    async cameras(signal) {
+      return (await request('/api/cameras', camerasResponse, signal)).cameras;
+    },
+    search(params, signal) {
+      const { q, from, to, camera, type, label, limit, lang } = params;
+      return request(`/api/search${queryString({ q, from, to, camera, type, label, limit, lang })}`, searchResponse, signal);
+    },
+    event(id, signal) {
+      return request(`/api/events/${encodeURIComponent(id)}`, vigilEvent, signal);
+    },
+    mediaUrl(path) {
+      if (!path || !path.startsWith(MEDIA_PREFIX) || path.includes('..')) return null;
+      const token = options.tokens.get();
+      return token ? `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : path;
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Hash routes: `#/` (search, its question and filters in the query: `#/?q=…&camera=…`) and
+ * `#/event/<id>`. Each render gets an AbortSignal that fires when the route changes, so a slow
+ * response for a page the user left never lands on the new one.
+ */
+
+export type Route = { name: 'search'; params: URLSearchParams } | { name: 'event'; id: string } | { name: 'not_found'; hash: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '') || '/';
+  const [pathname = '/', query = ''] = path.split(/\?(.*)/s, 2);
+  if (pathname === '/' || pathname === '') return { name: 'search', params: new URLSearchParams(query) };
+  const event = /^\/event\/(.+)$/.exec(pathname);
+  if (event?.[1]) {
+    try {
+      return { name: 'event', id: decodeURIComponent(event[1]) };
+    } catch {
+      return { name: 'not_found', hash }; // malformed percent-encoding
+    }
+  }
+  return { name: 'not_found', hash };
+}
+
+export function searchHash(params: Record<string, string | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && (value !== '' || key === 'q')) query.set(key, value);
+  const text = query.toString();
+  return text ? `#/?${text}` : '#/';
+}
+
+export function eventHash(id: string): string {
+  return `#/event/${encodeURIComponent(id)}`;
+}
+
+let lastSearch = '#/';
+
+/** Where "back to results" goes: the last search the user saw. */
+export function lastSearchHash(): string {
+  return lastSearch;
+}
+
+export function navigate(hash: string): void {
+  if (location.hash === hash) window.dispatchEvent(new HashChangeEvent('hashchange'));
+  else location.hash = hash;
+}
+
+export function startRouter(render: (route: Route, signal: AbortSignal) => void): { refresh(): void } {
+  let controller: AbortController | null = null;
+  const run = () => {
+    controller?.abort();
+    controller = new AbortController();
+    const route = parseRoute(location.hash);
+    if (route.name === 'search') lastSearch = location.hash || '#/';
+    render(route, controller.signal);
+  };
+  window.addEventListener('hashchange', run);
+  run();
+  return { refresh: run };
+}
