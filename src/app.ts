@@ -20,6 +20,7 @@ import { openSqliteDatabase, SqliteAnalysisStore } from './adapters/storage/sqli
 import { SqliteEventStore } from './adapters/storage/sqlite/sqlite-event-store.ts';
 import { SqliteSearchStore } from './adapters/storage/sqlite/sqlite-search-store.ts';
 import { createTextAnalyzer } from './adapters/text/text-analyzer.ts';
+import { BUILTIN_CONCEPTS, createConceptTable, mergeConcepts, type ConceptTable } from './domain/search/concepts.ts';
 import type { TextAnalysis } from './domain/search/text-analysis.ts';
 import { isLoopbackHost } from './http/auth.ts';
 import { createHttpApp, type CameraListing } from './http/http-app.ts';
@@ -256,7 +257,21 @@ export function cameraDirectory(loaded: LoadedConfig): CameraListing[] {
 }
 
 export function searchTimeZone(loaded: LoadedConfig): string {
-  return loaded.config.server.timezone ?? systemTimeZone();
+  return loaded.config.search.timezone ?? systemTimeZone();
+}
+
+/** The built-in concept table plus the words the user added in `search.terms`. */
+export function conceptTable(loaded: LoadedConfig): ConceptTable {
+  const terms = loaded.config.search.terms;
+  if (Object.keys(terms).length === 0) return createConceptTable();
+  try {
+    return createConceptTable(mergeConcepts(BUILTIN_CONCEPTS, { terms }, (t) => sharedTextAnalysis().normalize(t)));
+  } catch (error) {
+    if (error instanceof VigilError) {
+      throw new VigilError('config_invalid', `Invalid configuration in ${loaded.file ?? 'built-in defaults'}`, { details: [`search.terms: ${error.message}`] });
+    }
+    throw error;
+  }
 }
 
 let textAnalysis: TextAnalysis | undefined;
@@ -281,7 +296,14 @@ export function createSearchApp(loaded: LoadedConfig, options: { clock?: Clock }
   const analysisStore = new SqliteAnalysisStore(db, { indexer: createEventIndexer(text, cameras) });
   analysisStore.reindexEvents(false);
   return {
-    search: new SearchService({ store: new SqliteSearchStore(db), text, cameras, clock: options.clock ?? systemClock, timeZone: searchTimeZone(loaded) }),
+    search: new SearchService({
+      store: new SqliteSearchStore(db),
+      text,
+      cameras,
+      concepts: conceptTable(loaded),
+      clock: options.clock ?? systemClock,
+      timeZone: searchTimeZone(loaded),
+    }),
     events: new EventQueryService({ events: new SqliteEventStore(db) }),
     cameras,
     close: () => db.close(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { camerasSchema, type tripwireSchema, type zoneSchema } from './camera.schema.ts';
+import { isValidTimeZone } from '../domain/source-time.ts';
 import { boundedNumber, evenWithOtherIssues } from './schema-parts.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -56,8 +57,16 @@ const serverSchema = z.strictObject({
   port: boundedNumber({ integer: true, min: 0, max: 65535 }).default(8080),
   /** Required beyond localhost; generated and stored in the data directory when not set. */
   token: z.string().min(16, 'expected at least 16 characters').optional(),
-  /** Time zone for reading times in questions; defaults to the system's. */
-  timezone: z.string().optional(),
+});
+
+const searchSchema = z.strictObject({
+  /** Time zone in which times in questions are read; defaults to the system's. */
+  timezone: z
+    .string()
+    .refine(isValidTimeZone, { error: (issue) => `unknown time zone "${String(issue.input)}" (expected an IANA name such as Asia/Taipei)` })
+    .optional(),
+  /** More words for built-in concepts, e.g. { loitering: [蹲點, hanging about] }. */
+  terms: z.record(z.string(), z.array(z.string().min(1)).min(1)).prefault({}),
 });
 
 const storageSchema = z.strictObject({
@@ -77,6 +86,7 @@ export const vigilConfigSchema = z.strictObject({
   detector: detectorSchema.prefault({}),
   tracker: trackerSchema.prefault({}),
   server: serverSchema.prefault({}),
+  search: searchSchema.prefault({}),
   cameras: camerasSchema.prefault({}),
   storage: storageSchema.prefault({}),
 });
@@ -88,6 +98,7 @@ export type DetectorConfig = VigilConfig['detector'];
 export type StorageConfig = VigilConfig['storage'];
 export type TrackerConfig = VigilConfig['tracker'];
 export type ServerConfig = VigilConfig['server'];
+export type SearchConfig = VigilConfig['search'];
 export type CameraConfig = VigilConfig['cameras'][string];
 export type MotionConfig = CameraConfig['motion'];
 export type ZoneConfig = z.output<typeof zoneSchema>;

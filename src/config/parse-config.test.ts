@@ -26,6 +26,7 @@ describe('parseConfigText: defaults', () => {
       detector: { type: 'centernet', min_score: 0.4, min_area: 0, nms_iou: 0.5, filters: {}, device: 'auto' },
       tracker: { low_score: 0.25, lost_seconds: 3, min_hits: 2, match_iou: 0.2 },
       server: { host: '127.0.0.1', port: 8080 },
+      search: { terms: {} },
       cameras: {},
       storage: { data_dir: '/base/vigil-data', frames: { keep: true, quality: 80, max_total_mb: 2048 } },
     });

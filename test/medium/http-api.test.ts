@@ -42,7 +42,7 @@ function app(options: { token?: string } = {}) {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-http-'));
-  const config = `storage:\n  data_dir: data\nserver:\n  timezone: Asia/Taipei\ncameras:\n  back:\n    name: Back door\n    aliases: [後門, back yard]\n    input: back.mp4\n    timezone: Asia/Taipei\n  gate:\n    input: gate.mp4\n`;
+  const config = `storage:\n  data_dir: data\nsearch:\n  timezone: Asia/Taipei\n  terms: { loitering: [蹲守] }\ncameras:\n  back:\n    name: Back door\n    aliases: [後門, back yard]\n    input: back.mp4\n    timezone: Asia/Taipei\n  gate:\n    input: gate.mp4\n`;
   loaded = { ...parseConfigText(config, { env: {}, baseDir: dir, fileLabel: 'test' }), baseDir: dir };
   const dataDir = loaded.config.storage.data_dir;
   seedDatabase(
@@ -138,6 +138,11 @@ describe('HTTP API (in-process)', () => {
     expect(body.events.map((e: { id: string }) => e.id)).toEqual(['back-loiter-1']);
     expect(body.answer.text).toMatch(/^找到 1 個/);
     expect(body.timeline.lanes).toEqual([{ camera: 'back', camera_name: 'Back door', events: [{ id: 'back-loiter-1', type: 'loitering', start: '2026-11-20T14:20:00.000Z', end: '2026-11-20T14:21:10.000Z' }] }]);
+
+    // A word added in the config (search.terms) works like the built-in ones.
+    const custom = await json(a.request(`/api/search?q=${encodeURIComponent('後門有人蹲守嗎')}`));
+    expect(custom.interpretation).toMatchObject({ cameras: ['back'], types: ['loitering'] });
+    expect(custom.events.map((e: { id: string }) => e.id)).toEqual(['back-loiter-1']);
 
     const english = await json(a.request(`/api/search?q=${encodeURIComponent('anyone cross the back door line last night?')}`));
     expect(english.interpretation.language).toBe('en');

@@ -1,5 +1,5 @@
 import type { EventType } from '../../domain/events/event-types.ts';
-import { findConcepts, type ConceptMatch } from '../../domain/search/concepts.ts';
+import { findConcepts, type ConceptMatch, type ConceptTable } from '../../domain/search/concepts.ts';
 import { buildFtsQuery } from '../../domain/search/fts-query.ts';
 import type { TextAnalysis } from '../../domain/search/text-analysis.ts';
 import { parseTimeRange } from '../../domain/time/parse-time-range.ts';
@@ -58,6 +58,8 @@ export interface SearchServiceDeps {
   store: SearchStore;
   text: TextAnalysis;
   cameras: readonly CameraInfo[];
+  /** The built-in concepts, plus any the configuration adds. */
+  concepts?: ConceptTable;
   clock: Clock;
   /** Zone in which times in questions are read. */
   timeZone: string;
@@ -90,7 +92,7 @@ export class SearchService {
     let remaining = normalized;
     for (const m of mentioned) remaining = remaining.split(m.alias).join(' ');
 
-    const concepts = findConcepts(remaining);
+    const concepts = findConcepts(remaining, [], this.deps.concepts);
     // Concepts that name an event type or a label become SQL filters and leave the text query;
     // attributes (colours) and directions stay in it, since only summaries and descriptions say them.
     // "Seen" is too weak to exclude crossings or intrusions of the same object, so it filters nothing.
