@@ -85,7 +85,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   app.get('/api/events/:id', (c) => {
     const stored = deps.events.get(c.req.param('id'));
     if (!stored) throw new HttpError(404, 'not_found', `no event with id "${c.req.param('id')}"`);
-    return c.json(presentEvent(stored, present));
+    return c.json(presentEvent(stored, present, undefined, deps.events.evidenceFrames(stored)));
   });
 
   app.get('/api/search', (c) => {

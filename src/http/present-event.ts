@@ -13,7 +13,7 @@ export function mediaUrl(path: string): string {
 }
 
 /** The event as the API documents it (docs/api.md): snake_case, ISO times, media as URLs. */
-export function presentEvent(stored: StoredEvent, options: PresentOptions, score?: number) {
+export function presentEvent(stored: StoredEvent, options: PresentOptions, score?: number, frames?: ReadonlyMap<number, string>) {
   const { event } = stored;
   const text = (t: { en: string; zhHant: string }) => ({ en: t.en, zh_hant: t.zhHant, zh_hans: options.toSimplified(t.zhHant) });
   return {
@@ -44,6 +44,7 @@ export function presentEvent(stored: StoredEvent, options: PresentOptions, score
       box: e.box,
       score: e.score,
       text: text(e.text),
+      ...(frames ? { frame_url: frames.has(e.frameIndex) ? mediaUrl(frames.get(e.frameIndex)!) : null } : {}),
     })),
     snapshot_url: stored.snapshotPath ? mediaUrl(stored.snapshotPath) : null,
     thumbnails: Object.fromEntries(Object.entries(stored.thumbnails).map(([track, path]) => [track, mediaUrl(path)])),

@@ -18,4 +18,6 @@ export interface EventStore {
   listEvents(filter: EventFilter): StoredEvent[];
   getEvent(id: string): StoredEvent | undefined;
   countEvents(filter: EventFilter): number;
+  /** Kept frame images (paths relative to the data directory) of a run, by frame index, where kept. */
+  framePaths(runId: number, frameIndexes: readonly number[]): Map<number, string>;
 }

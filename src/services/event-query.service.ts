@@ -20,4 +20,9 @@ export class EventQueryService {
   get(id: string): StoredEvent | undefined {
     return this.deps.events.getEvent(id);
   }
+
+  /** The kept full frames behind an event's evidence (when frames are kept), by frame index. */
+  evidenceFrames(stored: StoredEvent): Map<number, string> {
+    return this.deps.events.framePaths(stored.runId, stored.event.evidence.map((e) => e.frameIndex));
+  }
 }

@@ -139,6 +139,16 @@ export class SqliteEventStore implements EventStore {
     return z.object({ n: z.number() }).parse(row).n;
   }
 
+  framePaths(runId: number, frameIndexes: readonly number[]): Map<number, string> {
+    const statement = this.db.prepare('SELECT image_path FROM frames WHERE run_id = ? AND frame_index = ?');
+    const paths = new Map<number, string>();
+    for (const index of new Set(frameIndexes)) {
+      const row = z.object({ image_path: z.string().nullable() }).optional().parse(statement.get(runId, index));
+      if (row?.image_path) paths.set(index, row.image_path);
+    }
+    return paths;
+  }
+
   getEvent(id: string): StoredEvent | undefined {
     const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id);
     return row === undefined ? undefined : toStoredEvent(row);
