@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_LABELS } from '../domain/detection.ts';
 import { isValidTimeZone } from '../domain/source-time.ts';
 import { inputScheme, isStreamInput, STREAM_SCHEMES } from './camera-input.ts';
+import { cameraGenaiSchema } from './genai.schema.ts';
 import {
   boundedNumber,
   checkFractionPoints,
@@ -117,6 +118,7 @@ export const cameraSchema = z
       .datetime({ offset: true, error: 'expected an ISO 8601 date-time with an offset or Z, e.g. 2026-11-20T22:00:00+08:00' })
       .optional(),
     motion: motionSchema.prefault({}),
+    genai: cameraGenaiSchema,
     events: z
       .strictObject({
         object_seen: labelListSchema.default([]),

@@ -23,6 +23,7 @@ describe('vigilConfigSchema', () => {
       labels: [...DEFAULT_LABELS],
       motion: { enabled: true, threshold: 25, min_area: 0.002, force_every_s: 10 },
       events: { object_seen: [], cooldown_s: 30, merge_s: 5 },
+      genai: { enabled: true, object_prompts: {}, required_zones: [], use_snapshot: false },
       zones: {},
       tripwires: {},
     });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { camerasSchema, type tripwireSchema, type zoneSchema } from './camera.schema.ts';
 import { isValidTimeZone } from '../domain/source-time.ts';
+import { genaiSchema } from './genai.schema.ts';
 import { boundedNumber, evenWithOtherIssues } from './schema-parts.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -87,6 +88,7 @@ export const vigilConfigSchema = z.strictObject({
   tracker: trackerSchema.prefault({}),
   server: serverSchema.prefault({}),
   search: searchSchema.prefault({}),
+  genai: genaiSchema.prefault({}),
   cameras: camerasSchema.prefault({}),
   storage: storageSchema.prefault({}),
 });

@@ -23,3 +23,11 @@ export { parseConfigText, type ParseConfigOptions, type ParsedConfig } from './p
 export { loadConfig, DEFAULT_CONFIG_FILE, type LoadConfigOptions, type LoadedConfig } from './load-config.ts';
 export { renderConfig } from './render-config.ts';
 export { maskSecrets, maskString } from './mask-secrets.ts';
+export {
+  PROVIDER_KINDS,
+  OUTPUT_LANGUAGES,
+  GENAI_ROLES,
+  type GenaiConfig,
+  type ProviderConfig,
+  type CameraGenaiConfig,
+} from './genai.schema.ts';

@@ -27,6 +27,16 @@ describe('parseConfigText: defaults', () => {
       tracker: { low_score: 0.25, lost_seconds: 3, min_hits: 2, match_iou: 0.2 },
       server: { host: '127.0.0.1', port: 8080 },
       search: { terms: {} },
+      genai: {
+        enabled: false,
+        providers: {},
+        roles: {},
+        object_prompts: {},
+        languages: ['en'],
+        image_max_size: 1024,
+        analyze_image: { instances: {}, allowed_hosts: [], max_bytes: 20971520, fetch_timeout_s: 15, max_redirects: 3 },
+        webhooks: [],
+      },
       cameras: {},
       storage: { data_dir: '/base/vigil-data', frames: { keep: true, quality: 80, max_total_mb: 2048 } },
     });

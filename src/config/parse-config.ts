@@ -2,6 +2,7 @@ import { VigilError } from '../domain/errors.ts';
 import { vigilConfigSchema, type VigilConfig } from './config.schema.ts';
 import { substituteEnv, type Env } from './env-substitution.ts';
 import { configErrorMap, formatIssues } from './format-issues.ts';
+import { applyProviderEnvDefaults } from './provider-env.ts';
 import { readYaml } from './read-yaml.ts';
 import { resolveConfigPaths } from './resolve-paths.ts';
 
@@ -42,5 +43,5 @@ export function parseConfigText(text: string, options: ParseConfigOptions): Pars
   if (!result.success) {
     throw new VigilError('config_invalid', invalid, { details: formatIssues(result.error.issues) });
   }
-  return { config: resolveConfigPaths(result.data, baseDir), secrets: substituted.secrets };
+  return { config: applyProviderEnvDefaults(resolveConfigPaths(result.data, baseDir), env), secrets: substituted.secrets };
 }

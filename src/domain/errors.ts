@@ -18,7 +18,17 @@ export type ErrorCode =
   | 'camera_unknown'
   | 'storage_failed'
   | 'aborted'
-  | 'invalid_argument';
+  | 'invalid_argument'
+  | 'provider_unavailable'
+  | 'provider_timeout'
+  | 'provider_rate_limited'
+  | 'provider_auth'
+  | 'provider_bad_request'
+  | 'provider_bad_output'
+  | 'provider_failed'
+  | 'queue_full'
+  | 'circuit_open'
+  | 'fetch_failed';
 
 export class VigilError extends Error {
   readonly code: ErrorCode;
@@ -26,16 +36,20 @@ export class VigilError extends Error {
   /** Extra lines shown to the user under the message (e.g. one per invalid config field). */
   readonly details: readonly string[];
 
+  /** When the other side said how long to wait before trying again (HTTP Retry-After), in ms. */
+  readonly retryAfterMs: number | undefined;
+
   constructor(
     code: ErrorCode,
     message: string,
-    options: { cause?: unknown; retryable?: boolean; details?: readonly string[] } = {},
+    options: { cause?: unknown; retryable?: boolean; details?: readonly string[]; retryAfterMs?: number } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'VigilError';
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.details = options.details ?? [];
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
