@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { serve } from '@hono/node-server';
+import type Database from 'better-sqlite3';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -23,6 +24,7 @@ import { createTextAnalyzer } from './adapters/text/text-analyzer.ts';
 import { BUILTIN_CONCEPTS, createConceptTable, mergeConcepts, type ConceptTable } from './domain/search/concepts.ts';
 import type { TextAnalysis } from './domain/search/text-analysis.ts';
 import { isLoopbackHost } from './http/auth.ts';
+import { createAnalyzeImageApp } from './app-genai.ts';
 import { createHttpApp, type CameraListing } from './http/http-app.ts';
 import { createEventIndexer } from './services/search/event-indexer.ts';
 import { SearchService } from './services/search/search.service.ts';
@@ -285,6 +287,7 @@ export interface SearchApp {
   search: SearchService;
   events: EventQueryService;
   cameras: CameraListing[];
+  db: Database.Database;
   close(): void;
 }
 
@@ -306,6 +309,7 @@ export function createSearchApp(loaded: LoadedConfig, options: { clock?: Clock }
     }),
     events: new EventQueryService({ events: new SqliteEventStore(db) }),
     cameras,
+    db,
     close: () => db.close(),
   };
 }
@@ -337,7 +341,9 @@ export async function startVigilServer(
   options: { host: string; port: number; logger?: Logger; clock?: Clock },
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(loaded.config.logging.level);
-  const searchApp = createSearchApp(loaded, options.clock ? { clock: options.clock } : {});
+  const clock = options.clock ?? systemClock;
+  const searchApp = createSearchApp(loaded, { clock });
+  const genai = createAnalyzeImageApp(loaded.config.genai, { db: searchApp.db, logger, clock });
   const { token, generated } = resolveApiToken(loaded, options.host);
   const app = createHttpApp({
     search: searchApp.search,
@@ -349,6 +355,8 @@ export async function startVigilServer(
     version: packageVersion(),
     logger,
     toSimplified: (t) => sharedTextAnalysis().toSimplified(t),
+    analyzeImage: { service: genai.service, feed: genai.feed },
+    providerStats: () => genai.providers.stats(),
   });
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port });
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
+import type { AnnouncementFeed } from '../ports/image-analysis-store.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { AnalyzeImageService } from '../services/genai/analyze-image.service.ts';
 import type { EventQueryService } from '../services/event-query.service.ts';
 import type { CameraInfo, SearchService } from '../services/search/search.service.ts';
 import { requireToken } from './auth.ts';
@@ -7,6 +9,7 @@ import { errorResponse, HttpError } from './http-error.ts';
 import { openApiDocument } from './openapi.ts';
 import { presentEvent, type PresentOptions } from './present-event.ts';
 import { eventsQuerySchema, parseQuery, searchQuerySchema } from './query-schemas.ts';
+import { analyzeRoutes } from './routes/analyze.routes.ts';
 import { mediaRoutes } from './routes/media.routes.ts';
 import { webUiRoutes } from './routes/web-ui.routes.ts';
 
@@ -26,6 +29,10 @@ export interface HttpAppDeps {
   version: string;
   logger: Logger;
   toSimplified: (text: string) => string;
+  /** analyze_image and its announcement stream. */
+  analyzeImage?: { service: AnalyzeImageService; feed: AnnouncementFeed };
+  /** Calls, tokens, latency and queue state per model provider. */
+  providerStats?: () => unknown[];
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -131,6 +138,8 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     });
   });
 
+  if (deps.analyzeImage) app.route('/api', analyzeRoutes({ analyzeImage: deps.analyzeImage.service, feed: deps.analyzeImage.feed }));
+  app.get('/api/genai/stats', (c) => c.json({ providers: deps.providerStats?.() ?? [] }));
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(deps.version)));
   app.route('/api/media', mediaRoutes({ dataDir: deps.dataDir }));
   app.all('/api/*', () => {

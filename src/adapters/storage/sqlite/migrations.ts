@@ -138,6 +138,16 @@ export const MIGRATIONS: readonly string[] = [
     DELETE FROM event_labels WHERE event_rowid = old.rowid;
   END;
   `,
+  // 4: analyze_image results, so the latest per image name survives restarts.
+  `
+  CREATE TABLE image_analyses (
+    id           INTEGER PRIMARY KEY,
+    image_name   TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    result_json  TEXT NOT NULL
+  );
+  CREATE INDEX image_analyses_latest ON image_analyses (image_name, created_at DESC, id DESC);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

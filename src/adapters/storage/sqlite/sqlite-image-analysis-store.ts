@@ -1,0 +1,36 @@
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { ImageAnalysis, ImageAnalysisStore } from '../../../ports/image-analysis-store.ts';
+
+const analysisSchema = z.object({
+  instance: z.string(),
+  image_name: z.string(),
+  image_url: z.string().nullable(),
+  prompt: z.string(),
+  description: z.string(),
+  used_text_model: z.boolean(),
+  text_prompt: z.string().nullable(),
+  final_description: z.string(),
+  created_at: z.string(),
+  model: z.string(),
+  text_model: z.string().nullable(),
+});
+
+export class SqliteImageAnalysisStore implements ImageAnalysisStore {
+  constructor(private readonly db: Database.Database) {}
+
+  save(analysis: ImageAnalysis): void {
+    this.db
+      .prepare('INSERT INTO image_analyses (image_name, created_at, result_json) VALUES (?, ?, ?)')
+      .run(analysis.image_name, Date.parse(analysis.created_at), JSON.stringify(analysis));
+  }
+
+  latest(imageName: string): ImageAnalysis | undefined {
+    const row = this.db
+      .prepare('SELECT result_json FROM image_analyses WHERE image_name = ? ORDER BY created_at DESC, id DESC LIMIT 1')
+      .get(imageName);
+    if (row === undefined) return undefined;
+    const json = z.object({ result_json: z.string() }).parse(row).result_json;
+    return analysisSchema.parse(JSON.parse(json));
+  }
+}

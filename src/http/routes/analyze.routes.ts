@@ -1,0 +1,93 @@
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import type { AnnouncementFeed } from '../../ports/image-analysis-store.ts';
+import type { AnalyzeImageService } from '../../services/genai/analyze-image.service.ts';
+import { HttpError } from '../http-error.ts';
+
+const MAX_UPLOAD = 20 * 1024 * 1024;
+
+/** The JSON body, with Home Assistant's Ollama Vision field names. */
+export const analyzeBodySchema = z.strictObject({
+  image_url: z.string().min(1).max(4096).optional(),
+  image_name: z.string().min(1).max(64),
+  prompt: z.string().min(1).max(8000).optional(),
+  instance: z.string().min(1).max(64).optional(),
+  use_text_model: z.boolean().optional(),
+  text_prompt: z.string().min(1).max(8000).optional(),
+});
+
+function invalid(error: z.ZodError): HttpError {
+  const details = error.issues.map((i) =>
+    i.code === 'unrecognized_keys' ? `unknown field ${i.keys.map((k) => `"${k}"`).join(', ')}` : `${i.path.join('.') || 'body'}: ${i.message}`,
+  );
+  return new HttpError(400, 'invalid_argument', details[0] ?? 'invalid request body', details);
+}
+
+/** A JSON body, or multipart/form-data with an `image` file and the same fields as text. */
+async function readRequest(c: { req: { header(name: string): string | undefined; json(): Promise<unknown>; parseBody(): Promise<Record<string, unknown>> } }) {
+  const type = c.req.header('content-type') ?? '';
+  if (type.startsWith('multipart/form-data')) {
+    const form = await c.req.parseBody();
+    const file = form['image'];
+    const fields = Object.fromEntries(Object.entries(form).filter(([k, v]) => k !== 'image' && typeof v === 'string')) as Record<string, string>;
+    const parsed = analyzeBodySchema.safeParse({
+      ...fields,
+      ...(fields['use_text_model'] !== undefined ? { use_text_model: fields['use_text_model'] === 'true' } : {}),
+    });
+    if (!parsed.success) throw invalid(parsed.error);
+    if (!(file instanceof File)) return { body: parsed.data, image: undefined };
+    if (file.size > MAX_UPLOAD) throw new HttpError(413, 'too_large', `the image is larger than ${MAX_UPLOAD} bytes`);
+    return { body: parsed.data, image: { data: new Uint8Array(await file.arrayBuffer()) } };
+  }
+  if (!type.startsWith('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send application/json or multipart/form-data');
+  const raw = await c.req.json().catch(() => {
+    throw new HttpError(400, 'invalid_argument', 'the body is not valid JSON');
+  });
+  const parsed = analyzeBodySchema.safeParse(raw);
+  if (!parsed.success) throw invalid(parsed.error);
+  return { body: parsed.data, image: undefined };
+}
+
+export function analyzeRoutes(deps: { analyzeImage: AnalyzeImageService; feed: AnnouncementFeed }) {
+  const app = new Hono();
+
+  app.post('/analyze', async (c) => {
+    const { body, image } = await readRequest(c);
+    const result = await deps.analyzeImage.analyze({
+      imageName: body.image_name,
+      ...(body.image_url !== undefined ? { imageUrl: body.image_url } : {}),
+      ...(image ? { image } : {}),
+      ...(body.prompt !== undefined ? { prompt: body.prompt } : {}),
+      ...(body.instance !== undefined ? { instance: body.instance } : {}),
+      ...(body.use_text_model !== undefined ? { useTextModel: body.use_text_model } : {}),
+      ...(body.text_prompt !== undefined ? { textPrompt: body.text_prompt } : {}),
+      signal: c.req.raw.signal,
+    });
+    return c.json(result);
+  });
+
+  app.get('/analyze/latest/:image_name', (c) => {
+    const latest = deps.analyzeImage.latest(c.req.param('image_name'));
+    if (!latest) throw new HttpError(404, 'not_found', `no analysis for image_name "${c.req.param('image_name')}" yet`);
+    return c.json(latest);
+  });
+
+  /** Server-sent events: one `image_analyzed` event per finished analysis, plus a keep-alive comment. */
+  app.get('/stream', (c) =>
+    streamSSE(c, async (stream) => {
+      let id = 0;
+      const unsubscribe = deps.feed.subscribe(({ topic, payload }) => {
+        void stream.writeSSE({ event: topic, data: JSON.stringify(payload), id: String(++id) });
+      });
+      stream.onAbort(unsubscribe);
+      await stream.writeSSE({ event: 'ready', data: '{}' });
+      while (!stream.aborted && !stream.closed) {
+        await stream.sleep(15_000);
+        if (!stream.aborted) await stream.write(': keep-alive\n\n');
+      }
+      unsubscribe();
+    }),
+  );
+  return app;
+}

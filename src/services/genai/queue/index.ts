@@ -1,0 +1,12 @@
+export { ProviderQueue, createProviderQueue } from './provider-queue.ts';
+export type { ProviderQueueDeps, ProviderQueueStats, QueueCallOptions } from './provider-queue.ts';
+export { DEFAULT_CONCURRENCY, DEFAULT_MAX_QUEUED, resolveQueueOptions } from './queue-options.ts';
+export type { ProviderQueueOptions, ResolvedQueueOptions } from './queue-options.ts';
+export { systemTimer } from './queue-timer.ts';
+export type { QueueTimer } from './queue-timer.ts';
+export { DEFAULT_RETRY_OPTIONS } from './retry-policy.ts';
+export type { RetryOptions } from './retry-policy.ts';
+export { DEFAULT_CIRCUIT_OPTIONS } from './circuit-breaker.ts';
+export type { CircuitBreakerOptions, CircuitSnapshot, CircuitState } from './circuit-breaker.ts';
+export type { CallCounters, LatencySummary } from './call-stats.ts';
+export type { QueuePriority } from './wait-queue.ts';
