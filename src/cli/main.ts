@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './cli-context.ts';
 import { registerAnalyzeCommand } from './commands/analyze.command.ts';
+import { registerAnalyzeImageCommand } from './commands/analyze-image.command.ts';
 import { registerConfigCommand } from './commands/config.command.ts';
 import { registerEventsCommand } from './commands/events.command.ts';
 import { registerSearchCommand } from './commands/search.command.ts';
@@ -47,6 +48,7 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
     .showHelpAfterError();
   registerAnalyzeCommand(program, ctx);
+  registerAnalyzeImageCommand(program, ctx);
   registerEventsCommand(program, ctx);
   registerSearchCommand(program, ctx);
   registerServeCommand(program, ctx);

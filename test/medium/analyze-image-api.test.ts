@@ -164,3 +164,21 @@ describe('POST /api/analyze (real adapters against local protocol servers)', () 
     ollama.setFallback(undefined);
   });
 });
+
+describe('vigil analyze-image', () => {
+  it('describes a local file through the configured provider and prints the description', async () => {
+    const { runCli } = await import('../support/cli.ts');
+    const { writeFileSync } = await import('node:fs');
+    const file = join(dir, 'snap.png');
+    writeFileSync(file, await sharp({ create: { width: 32, height: 24, channels: 3, background: '#aa0000' } }).png().toBuffer());
+    const configFile = join(dir, 'cli.yml');
+    writeFileSync(configFile, `storage:\n  data_dir: data\ngenai:\n  provider: ollama\n  model: "llava:7b"\n  base_url: "${ollama.url}"\n`);
+    ollama.reset();
+    ollama.reply({ json: { model: 'llava:7b', message: { role: 'assistant', content: 'A red square.' }, done: true } });
+    const result = await runCli(['analyze-image', file, '--name', 'door', '--config', configFile], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('A red square.\n');
+    expect(ollama.lastRequest().path).toBe('/api/chat');
+  });
+});
