@@ -41,8 +41,8 @@ function isValidLocalDateTime(t: LocalDateTime): boolean {
   return probe.getUTCDate() === t.day;
 }
 
-/** Offset of `timeZone` from UTC at the instant `utcMs`, in milliseconds (positive east of Greenwich). */
-export function timeZoneOffsetMs(utcMs: number, timeZone: string): number {
+/** What clocks in `timeZone` show at the instant `ms` (whole seconds). */
+export function localDateTime(ms: number, timeZone: string): LocalDateTime {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
@@ -52,9 +52,15 @@ export function timeZoneOffsetMs(utcMs: number, timeZone: string): number {
     hour: 'numeric',
     minute: 'numeric',
     second: 'numeric',
-  }).formatToParts(new Date(utcMs));
+  }).formatToParts(new Date(ms));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
+}
+
+/** Offset of `timeZone` from UTC at the instant `utcMs`, in milliseconds (positive east of Greenwich). */
+export function timeZoneOffsetMs(utcMs: number, timeZone: string): number {
+  const t = localDateTime(utcMs, timeZone);
+  const asUtc = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
   return asUtc - Math.floor(utcMs / 1000) * 1000;
 }
 

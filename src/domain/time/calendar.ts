@@ -1,5 +1,5 @@
 /** Civil-date arithmetic in an IANA zone: dates are plain y/m/d, instants come from zonedTimeToEpochMs. */
-import { zonedTimeToEpochMs } from '../source-time.ts';
+import { localDateTime, zonedTimeToEpochMs } from '../source-time.ts';
 
 export interface CivilDate {
   year: number;
@@ -19,23 +19,8 @@ export const DAY_MINUTES = 1440;
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 
-function localParts(ms: number, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(ms));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
-}
-
 export function localNow(nowMs: number, timeZone: string): LocalNow {
-  const p = localParts(nowMs, timeZone);
+  const p = localDateTime(nowMs, timeZone);
   return {
     ms: nowMs,
     timeZone,
@@ -88,8 +73,8 @@ const pad = (n: number) => String(n).padStart(2, '0');
 
 /** "2026-11-20 22:00–23:00", or both dates when the range crosses midnight. */
 export function formatRange(fromMs: number, toMs: number, timeZone: string): string {
-  const a = localParts(fromMs, timeZone);
-  const b = localParts(toMs, timeZone);
+  const a = localDateTime(fromMs, timeZone);
+  const b = localDateTime(toMs, timeZone);
   const date = (p: typeof a) => `${p.year}-${pad(p.month)}-${pad(p.day)}`;
   const time = (p: typeof a) => `${pad(p.hour)}:${pad(p.minute)}`;
   return date(a) === date(b) ? `${date(a)} ${time(a)}–${time(b)}` : `${date(a)} ${time(a)} – ${date(b)} ${time(b)}`;
