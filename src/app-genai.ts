@@ -3,6 +3,8 @@
  * its queue, and the analyze_image service. Split from app.ts to keep the root readable; like
  * app.ts it is the only other place that knows concrete adapters.
  */
+import { realpath, readFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type Database from 'better-sqlite3';
 import { FanOutAnnouncer, InMemoryBus } from './adapters/announce/in-memory-bus.ts';
 import { WebhookAnnouncer } from './adapters/announce/webhook-announcer.ts';
@@ -12,8 +14,13 @@ import { createGeminiProvider } from './adapters/llm/gemini/gemini-provider.ts';
 import { createOllamaProvider } from './adapters/llm/ollama/ollama-provider.ts';
 import { createAzureOpenAiProvider, createOpenAiProvider } from './adapters/llm/openai/openai-provider.ts';
 import { SharpImagePreparer } from './adapters/media/sharp-image-preparer.ts';
+import { SqliteDescriptionStore } from './adapters/storage/sqlite/sqlite-description-store.ts';
+import { SqliteEventStore } from './adapters/storage/sqlite/sqlite-event-store.ts';
 import { SqliteImageAnalysisStore } from './adapters/storage/sqlite/sqlite-image-analysis-store.ts';
-import type { GenaiConfig } from './config/index.ts';
+import type { GenaiConfig, VigilConfig } from './config/index.ts';
+import type { TextAnalysis } from './domain/search/text-analysis.ts';
+import type { EventIndexer } from './ports/search-index.ts';
+import { DescriptionService } from './services/genai/descriptions/index.ts';
 import type { LlmProvider, ProviderKind, ProviderSettings } from './ports/llm-provider.ts';
 import type { Clock, Logger } from './ports/logger.ts';
 import { AnalyzeImageService, type AnalyzeImageInstance } from './services/genai/analyze-image.service.ts';
@@ -130,4 +137,55 @@ export function createAnalyzeImageApp(genai: GenaiConfig, deps: { db: Database.D
     imageMaxSize: genai.image_max_size,
   });
   return { service, feed, providers };
+}
+
+/**
+ * The description store owns the search entry's description field, so the analysis store must
+ * index through it: otherwise re-indexing an event would blank its description in search.
+ */
+export function createDescriptionStore(db: Database.Database, text: TextAnalysis, indexer: EventIndexer): SqliteDescriptionStore {
+  return new SqliteDescriptionStore(db, { indexer, tokenize: (t) => text.indexTokens(t).join(' ') });
+}
+
+/** Reads a file under the data directory, refusing anything that resolves outside it. */
+function dataFileReader(dataDir: string) {
+  return async (path: string): Promise<Uint8Array | undefined> => {
+    try {
+      const root = await realpath(dataDir);
+      const file = await realpath(resolve(root, path));
+      const rel = relative(root, file);
+      if (rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) return undefined;
+      return new Uint8Array(await readFile(file));
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/** Event descriptions, when a provider can do them (whether or not automatic description is on). */
+export function createDescriptionService(
+  config: VigilConfig,
+  deps: { db: Database.Database; store: SqliteDescriptionStore; providers: ProviderRegistry; logger: Logger; clock: Clock; timeZone: string },
+): DescriptionService | undefined {
+  const providerName = config.genai.roles.descriptions ?? deps.providers.names()[0];
+  if (!providerName) return undefined;
+  return new DescriptionService({
+    store: deps.store,
+    events: new SqliteEventStore(deps.db),
+    providers: deps.providers,
+    providerName,
+    preparer: new SharpImagePreparer(),
+    readFile: dataFileReader(config.storage.data_dir),
+    genai: config.genai,
+    cameras: Object.entries(config.cameras).map(([id, c]) => ({
+      id,
+      name: c.name,
+      timeZone: c.timezone ?? deps.timeZone,
+      genai: c.genai,
+      ruleNames: Object.fromEntries([...Object.entries(c.zones), ...Object.entries(c.tripwires)].map(([k, r]) => [k, r.display_name ?? k])),
+    })),
+    defaultTimeZone: deps.timeZone,
+    clock: deps.clock,
+    logger: deps.logger,
+  });
 }

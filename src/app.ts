@@ -24,7 +24,8 @@ import { createTextAnalyzer } from './adapters/text/text-analyzer.ts';
 import { BUILTIN_CONCEPTS, createConceptTable, mergeConcepts, type ConceptTable } from './domain/search/concepts.ts';
 import type { TextAnalysis } from './domain/search/text-analysis.ts';
 import { isLoopbackHost } from './http/auth.ts';
-import { createAnalyzeImageApp } from './app-genai.ts';
+import { createAnalyzeImageApp, createDescriptionService, createDescriptionStore, createProviderRegistry } from './app-genai.ts';
+import type { SqliteDescriptionStore } from './adapters/storage/sqlite/sqlite-description-store.ts';
 import { createHttpApp, type CameraListing } from './http/http-app.ts';
 import { createEventIndexer } from './services/search/event-indexer.ts';
 import { SearchService } from './services/search/search.service.ts';
@@ -288,6 +289,7 @@ export interface SearchApp {
   events: EventQueryService;
   cameras: CameraListing[];
   db: Database.Database;
+  descriptionStore: SqliteDescriptionStore;
   close(): void;
 }
 
@@ -296,7 +298,8 @@ export function createSearchApp(loaded: LoadedConfig, options: { clock?: Clock }
   const db = openSqliteDatabase(join(loaded.config.storage.data_dir, DATABASE_FILE));
   const text = sharedTextAnalysis();
   const cameras = cameraDirectory(loaded);
-  const analysisStore = new SqliteAnalysisStore(db, { indexer: createEventIndexer(text, cameras) });
+  const descriptionStore = createDescriptionStore(db, text, createEventIndexer(text, cameras));
+  const analysisStore = new SqliteAnalysisStore(db, { indexer: descriptionStore.searchIndexer() });
   analysisStore.reindexEvents(false);
   return {
     search: new SearchService({
@@ -310,6 +313,7 @@ export function createSearchApp(loaded: LoadedConfig, options: { clock?: Clock }
     events: new EventQueryService({ events: new SqliteEventStore(db) }),
     cameras,
     db,
+    descriptionStore,
     close: () => db.close(),
   };
 }
@@ -344,6 +348,17 @@ export async function startVigilServer(
   const clock = options.clock ?? systemClock;
   const searchApp = createSearchApp(loaded, { clock });
   const genai = createAnalyzeImageApp(loaded.config.genai, { db: searchApp.db, logger, clock });
+  const descriptions = createDescriptionService(loaded.config, {
+    db: searchApp.db,
+    store: searchApp.descriptionStore,
+    providers: genai.providers,
+    logger,
+    clock,
+    timeZone: searchTimeZone(loaded),
+  });
+  // The worker drains queued descriptions (also those queued by `vigil analyze`) while serving.
+  const stopWorker = new AbortController();
+  const worker = descriptions && loaded.config.genai.enabled ? descriptions.runWorker({ signal: stopWorker.signal }) : undefined;
   const { token, generated } = resolveApiToken(loaded, options.host);
   const app = createHttpApp({
     search: searchApp.search,
@@ -357,6 +372,7 @@ export async function startVigilServer(
     toSimplified: (t) => sharedTextAnalysis().toSimplified(t),
     analyzeImage: { service: genai.service, feed: genai.feed },
     providerStats: () => genai.providers.stats(),
+    ...(descriptions ? { descriptions } : {}),
   });
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port });
   await new Promise<void>((resolve, reject) => {
@@ -369,13 +385,12 @@ export async function startVigilServer(
   return {
     url: `http://${shownHost}:${port}`,
     ...(generated && token ? { generatedToken: token } : {}),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          searchApp.close();
-          resolve();
-        });
-      }),
+    close: async () => {
+      stopWorker.abort();
+      await worker?.catch((error: unknown) => logger.error({ err: error }, 'description worker stopped with an error'));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      searchApp.close();
+    },
   };
 }
 
@@ -390,8 +405,14 @@ export function createAnalysisApp(loaded: LoadedConfig, logger: Logger, options:
   const dataDir = config.storage.data_dir;
   const videoInput = new FfmpegVideoInput({ binaries: locateFfmpeg() });
   const db = openSqliteDatabase(join(dataDir, DATABASE_FILE));
-  const store = new SqliteAnalysisStore(db, { indexer: createEventIndexer(sharedTextAnalysis(), cameraDirectory(loaded)) });
+  const text = sharedTextAnalysis();
+  const descriptionStore = createDescriptionStore(db, text, createEventIndexer(text, cameraDirectory(loaded)));
+  const store = new SqliteAnalysisStore(db, { indexer: descriptionStore.searchIndexer() });
   const events = new SqliteEventStore(db);
+  // Descriptions are queued during analysis (durably, in the database) and written by `vigil serve`.
+  const descriptions = config.genai.enabled
+    ? createDescriptionService(config, { db, store: descriptionStore, providers: createProviderRegistry(config.genai, logger), logger, clock: systemClock, timeZone: searchTimeZone(loaded) })
+    : undefined;
   const detector = createDetector(config.detector, { ...options, filter: candidateFilter(config.detector, config.tracker) });
   const frames = config.storage.frames;
   const archive = frames.keep
@@ -406,6 +427,7 @@ export function createAnalysisApp(loaded: LoadedConfig, logger: Logger, options:
     events,
     ...(archive ? { archive } : {}),
     eventMedia,
+    ...(descriptions ? { descriptions } : {}),
     logger,
     clock: systemClock,
   });

@@ -4,6 +4,7 @@ import type { CliContext } from './cli-context.ts';
 import { registerAnalyzeCommand } from './commands/analyze.command.ts';
 import { registerAnalyzeImageCommand } from './commands/analyze-image.command.ts';
 import { registerConfigCommand } from './commands/config.command.ts';
+import { registerDescribeCommand } from './commands/describe.command.ts';
 import { registerEventsCommand } from './commands/events.command.ts';
 import { registerSearchCommand } from './commands/search.command.ts';
 import { registerServeCommand } from './commands/serve.command.ts';
@@ -51,6 +52,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerAnalyzeImageCommand(program, ctx);
   registerEventsCommand(program, ctx);
   registerSearchCommand(program, ctx);
+  registerDescribeCommand(program, ctx);
   registerServeCommand(program, ctx);
   registerConfigCommand(program, ctx);
   return program;

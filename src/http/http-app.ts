@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AnnouncementFeed } from '../ports/image-analysis-store.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { AnalyzeImageService } from '../services/genai/analyze-image.service.ts';
+import type { DescriptionService, DescriptionView } from '../services/genai/descriptions/index.ts';
 import type { EventQueryService } from '../services/event-query.service.ts';
 import type { CameraInfo, SearchService } from '../services/search/search.service.ts';
 import { requireToken } from './auth.ts';
@@ -33,6 +34,8 @@ export interface HttpAppDeps {
   analyzeImage?: { service: AnalyzeImageService; feed: AnnouncementFeed };
   /** Calls, tokens, latency and queue state per model provider. */
   providerStats?: () => unknown[];
+  /** Event descriptions by a vision model, when a provider is configured. */
+  descriptions?: DescriptionService;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -92,7 +95,17 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   app.get('/api/events/:id', (c) => {
     const stored = deps.events.get(c.req.param('id'));
     if (!stored) throw new HttpError(404, 'not_found', `no event with id "${c.req.param('id')}"`);
-    return c.json(presentEvent(stored, present, undefined, deps.events.evidenceFrames(stored)));
+    return c.json({
+      ...presentEvent(stored, present, undefined, deps.events.evidenceFrames(stored)),
+      description: deps.descriptions ? presentDescription(deps.descriptions.state(stored.event.id)) : null,
+    });
+  });
+
+  /** Describe (again) now, whatever the camera's genai settings say. */
+  app.post('/api/events/:id/description/regenerate', async (c) => {
+    if (!deps.descriptions) throw new HttpError(400, 'invalid_argument', 'no model provider is configured for descriptions (genai.roles.descriptions)');
+    const view = await deps.descriptions.describe(c.req.param('id'), { manual: true, signal: c.req.raw.signal });
+    return c.json(presentDescription(view));
   });
 
   app.get('/api/search', (c) => {
@@ -147,4 +160,25 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   });
   app.route('/', webUiRoutes({ webRoot: deps.webRoot }));
   return app;
+}
+
+/** A description's state as the API shows it (times as ISO strings). */
+function presentDescription(view: DescriptionView) {
+  return {
+    status: view.status,
+    attempts: view.attempts,
+    requested_by: view.requestedBy ?? null,
+    last_error: view.lastError ?? null,
+    next_attempt_at: iso(view.nextAttemptAt),
+    description: view.description
+      ? {
+          provider: view.description.provider,
+          model: view.description.model,
+          created_at: iso(view.description.createdAt),
+          flagged: view.description.flagged,
+          json: view.description.json ?? null,
+          raw_text: view.description.rawText ?? null,
+        }
+      : null,
+  };
 }

@@ -9,7 +9,7 @@ import { redactUrlCredentials } from '../domain/redact.ts';
 import { resolveRules, type RuleSpec } from '../domain/rules/rule-spec.ts';
 import { resolveStartTime, type StartTimeSource } from '../domain/source-time.ts';
 import { ByteTracker } from '../domain/tracking/byte-tracker.ts';
-import type { AnalysisStore, RunRecord } from '../ports/analysis-store.ts';
+import type { AnalysisStore, RunRecord, StoredEvent } from '../ports/analysis-store.ts';
 import type { Detector } from '../ports/detector.ts';
 import type { EventMedia } from '../ports/event-media.ts';
 import type { EventStore } from '../ports/event-store.ts';
@@ -113,6 +113,8 @@ export interface AnalyzeVideoDeps {
   events: EventStore;
   archive?: FrameArchive;
   eventMedia?: EventMedia;
+  /** Queues descriptions of events as they close, when generative descriptions are on. */
+  descriptions?: { enqueueClosed(events: readonly StoredEvent[]): unknown };
   logger: Logger;
   clock: Clock;
 }
@@ -234,8 +236,9 @@ export class AnalyzeVideoService {
       ...(this.deps.eventMedia ? { media: this.deps.eventMedia } : {}),
       logger: ctx.logger,
     });
+    const descriptions = this.deps.descriptions;
     return new FramePipeline(
-      { ...this.deps, assembly, logger: ctx.logger },
+      { ...this.deps, assembly, logger: ctx.logger, ...(descriptions ? { onEventsCommitted: (events) => descriptions.enqueueClosed(events) } : {}) },
       {
         run,
         video,

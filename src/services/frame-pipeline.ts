@@ -20,6 +20,8 @@ export interface FramePipelineDeps {
   store: AnalysisStore;
   archive?: FrameArchive;
   assembly?: EventAssembly;
+  /** Told about events once they are committed (e.g. to queue descriptions of closed ones). */
+  onEventsCommitted?: (events: readonly StoredEvent[]) => void;
   logger: Logger;
   clock: Clock;
 }
@@ -165,8 +167,10 @@ export class FramePipeline {
     if (this.batch.empty) return;
     const { frames, tracks, events } = this.batch;
     this.batch = new CommitBatch();
-    this.deps.store.commitFrames(this.settings.run.id, frames, { tracks: [...tracks.values()], events: [...events.values()] });
+    const committed = [...events.values()];
+    this.deps.store.commitFrames(this.settings.run.id, frames, { tracks: [...tracks.values()], events: committed });
     this.lastCommit = this.deps.clock.now();
+    if (committed.length > 0) this.deps.onEventsCommitted?.(committed);
   }
 
   private async detectFrame(frame: Frame, changedFraction: number): Promise<DetectedFrame> {

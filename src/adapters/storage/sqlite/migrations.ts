@@ -148,6 +148,36 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX image_analyses_latest ON image_analyses (image_name, created_at DESC, id DESC);
   `,
+  // 5: model descriptions of events, and the durable jobs that make them. A job outlives
+  // restarts and provider outages; `claim` counts claims, so a worker whose lease expired
+  // cannot overwrite the result of the one that took the job over.
+  `
+  CREATE TABLE description_jobs (
+    event_id        TEXT PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    status          TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    provider        TEXT,
+    requested_by    TEXT NOT NULL CHECK (requested_by IN ('auto', 'manual')),
+    claim           INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+  );
+  CREATE INDEX description_jobs_due ON description_jobs (status, next_attempt_at);
+
+  CREATE TABLE event_descriptions (
+    event_id        TEXT PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    provider        TEXT NOT NULL,
+    model           TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    json            TEXT,
+    raw_text        TEXT,
+    flagged         INTEGER NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),
+    text_for_search TEXT NOT NULL DEFAULT '',
+    CHECK (json IS NOT NULL OR raw_text IS NOT NULL)
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

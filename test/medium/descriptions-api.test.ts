@@ -1,0 +1,90 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAnalyzeImageApp, createDescriptionService } from '../../src/app-genai.ts';
+import { cameraDirectory, createSearchApp } from '../../src/app.ts';
+import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
+import { createHttpApp } from '../../src/http/http-app.ts';
+import type { Logger } from '../../src/ports/logger.ts';
+import { storedEvent } from '../factories/stored-events.ts';
+import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
+import { seedDatabase } from '../support/seed-database.ts';
+
+const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = async (response: Response | Promise<Response>): Promise<any> => (await response).json();
+
+let dir: string;
+let ollama: FakeLlmServer;
+let loaded: LoadedConfig;
+const T = Date.UTC(2026, 10, 20, 14, 5, 0);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-describe-'));
+  ollama = await startFakeLlmServer();
+  // genai.enabled is off and the camera's genai is off: regenerate must work anyway.
+  const text = `storage:\n  data_dir: data\ngenai:\n  provider: ollama\n  model: "qwen2.5vl:7b"\n  base_url: "${ollama.url}"\ncameras:\n  back:\n    input: back.mp4\n    genai: { enabled: false }\n`;
+  loaded = { ...parseConfigText(text, { env: {}, baseDir: dir, fileLabel: 'test' }), baseDir: dir };
+  const dataDir = loaded.config.storage.data_dir;
+  const snapshot = 'runs/run-1/events/back-crossing-1/snapshot.jpg';
+  const thumb = 'runs/run-1/events/back-crossing-1/thumb-p1.jpg';
+  mkdirSync(join(dataDir, 'runs/run-1/events/back-crossing-1'), { recursive: true });
+  writeFileSync(join(dataDir, snapshot), await sharp({ create: { width: 768, height: 576, channels: 3, background: '#777777' } }).jpeg().toBuffer());
+  writeFileSync(join(dataDir, thumb), await sharp({ create: { width: 80, height: 160, channels: 3, background: '#aa3333' } }).jpeg().toBuffer());
+  const event = storedEvent({ id: 'back-crossing-1', startMs: T, en: 'Person p1 crossed the door line inbound at 22:05:00', zhHant: '人物 p1 於 22:05:00 由外向內穿越門警戒線', snapshotPath: snapshot });
+  seedDatabase(dataDir, [{ ...event, thumbnails: { p1: thumb } }], cameraDirectory(loaded));
+});
+afterAll(async () => {
+  await ollama.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('event descriptions through the API', () => {
+  it('regenerates a description from key frames, shows it on the event, and makes it searchable', async () => {
+    const search = createSearchApp(loaded);
+    const genai = createAnalyzeImageApp(loaded.config.genai, { db: search.db, logger: silent, clock: { now: () => T + 60_000 } });
+    const descriptions = createDescriptionService(loaded.config, { db: search.db, store: search.descriptionStore, providers: genai.providers, logger: silent, clock: { now: () => T + 60_000 }, timeZone: 'Asia/Taipei' });
+    const http = createHttpApp({
+      search: search.search,
+      events: search.events,
+      cameras: cameraDirectory(loaded),
+      dataDir: loaded.config.storage.data_dir,
+      webRoot: join(dir, 'web'),
+      version: 'test',
+      logger: silent,
+      toSimplified: (t) => t,
+      ...(descriptions ? { descriptions } : {}),
+    });
+    const before = await json(http.request('/api/events/back-crossing-1'));
+    expect(before.description).toMatchObject({ status: 'none', description: null });
+
+    const answer = {
+      scene: 'A man in a yellow raincoat walks through the back door carrying a ladder.',
+      actions: ['walks in', 'carries a ladder'],
+      attributes: { people: [{ id: 'p1', clothing_colors: ['yellow'], clothing: 'raincoat', carrying: ['ladder'] }] },
+      suspicion: { score: 20, reasons: ['daytime, calm walk'] },
+      uncertain: ['face not visible'],
+      summaries: { en: 'A man in a yellow raincoat carried a ladder in through the back door.' },
+    };
+    ollama.reply({ json: { model: 'qwen2.5vl:7b', message: { role: 'assistant', content: JSON.stringify(answer) }, done: true, prompt_eval_count: 900, eval_count: 80 } });
+    const regenerated = await http.request('/api/events/back-crossing-1/description/regenerate', { method: 'POST' });
+    expect(regenerated.status).toBe(200);
+    const view = await json(regenerated);
+    expect(view).toMatchObject({ status: 'done', requested_by: 'manual', description: { provider: 'default', model: 'qwen2.5vl:7b', flagged: false, json: answer } });
+
+    // Key frames only: the actor's best view and the snapshot, sent as images with the schema.
+    const request = ollama.lastRequest().json as { format: unknown; messages: Array<{ images?: string[] }> };
+    const images = request.messages.flatMap((m) => m.images ?? []);
+    expect(images.length).toBeGreaterThanOrEqual(1);
+    expect(images.length).toBeLessThanOrEqual(3);
+    expect(request.format).toMatchObject({ type: 'object' });
+
+    const after = await json(http.request('/api/events/back-crossing-1'));
+    expect(after.description.status).toBe('done');
+    const found = await json(http.request('/api/search?q=ladder'));
+    expect(found.events.map((e: { id: string }) => e.id)).toEqual(['back-crossing-1']);
+    search.close();
+  });
+});
