@@ -20,7 +20,10 @@ import { SqliteImageAnalysisStore } from './adapters/storage/sqlite/sqlite-image
 import type { GenaiConfig, VigilConfig } from './config/index.ts';
 import type { TextAnalysis } from './domain/search/text-analysis.ts';
 import type { EventIndexer } from './ports/search-index.ts';
+import { AnswerService, descriptionSummaryFrom } from './services/genai/answers/index.ts';
 import { DescriptionService } from './services/genai/descriptions/index.ts';
+import { AskService } from './services/search/ask.service.ts';
+import type { SearchService } from './services/search/search.service.ts';
 import type { LlmProvider, ProviderKind, ProviderSettings } from './ports/llm-provider.ts';
 import type { Clock, Logger } from './ports/logger.ts';
 import { AnalyzeImageService, type AnalyzeImageInstance } from './services/genai/analyze-image.service.ts';
@@ -188,4 +191,27 @@ export function createDescriptionService(
     clock: deps.clock,
     logger: deps.logger,
   });
+}
+
+/** Questions: search, plus a model's cited answer when genai.roles.answers names a provider. */
+export function createAskService(
+  loaded: { config: VigilConfig },
+  deps: { search: SearchService; providers: ProviderRegistry; descriptions: DescriptionService | undefined; logger: Logger; clock: Clock; text?: TextAnalysis; timeZone?: string },
+): AskService {
+  const config = loaded.config;
+  const timeZone = deps.timeZone ?? config.search.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const providerName = config.genai.roles.answers;
+  if (!providerName) return new AskService({ search: deps.search, timeZone });
+  const toSimplified = deps.text ? (t: string) => deps.text!.toSimplified(t) : undefined;
+  const answers = new AnswerService({
+    providers: deps.providers,
+    providerName,
+    clock: deps.clock,
+    logger: deps.logger,
+    ...(toSimplified ? { toSimplified } : {}),
+    ...(deps.descriptions
+      ? { descriptionSummary: (id: string, lang: 'en' | 'zh-Hant' | 'zh-Hans') => descriptionSummaryFrom(deps.descriptions!.state(id), lang, toSimplified ?? ((t: string) => t)) }
+      : {}),
+  });
+  return new AskService({ search: deps.search, answers, timeZone });
 }

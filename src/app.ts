@@ -24,7 +24,7 @@ import { createTextAnalyzer } from './adapters/text/text-analyzer.ts';
 import { BUILTIN_CONCEPTS, createConceptTable, mergeConcepts, type ConceptTable } from './domain/search/concepts.ts';
 import type { TextAnalysis } from './domain/search/text-analysis.ts';
 import { isLoopbackHost } from './http/auth.ts';
-import { createAnalyzeImageApp, createDescriptionService, createDescriptionStore, createProviderRegistry } from './app-genai.ts';
+import { createAnalyzeImageApp, createAskService, createDescriptionService, createDescriptionStore, createProviderRegistry } from './app-genai.ts';
 import type { SqliteDescriptionStore } from './adapters/storage/sqlite/sqlite-description-store.ts';
 import { createHttpApp, type CameraListing } from './http/http-app.ts';
 import { createEventIndexer } from './services/search/event-indexer.ts';
@@ -373,6 +373,15 @@ export async function startVigilServer(
     analyzeImage: { service: genai.service, feed: genai.feed },
     providerStats: () => genai.providers.stats(),
     ...(descriptions ? { descriptions } : {}),
+    ask: createAskService(loaded, {
+      search: searchApp.search,
+      providers: genai.providers,
+      descriptions,
+      logger,
+      clock,
+      text: sharedTextAnalysis(),
+      timeZone: searchTimeZone(loaded),
+    }),
   });
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port });
   await new Promise<void>((resolve, reject) => {

@@ -4,6 +4,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { AnalyzeImageService } from '../services/genai/analyze-image.service.ts';
 import type { DescriptionService, DescriptionView } from '../services/genai/descriptions/index.ts';
 import type { EventQueryService } from '../services/event-query.service.ts';
+import type { AskResult, AskService } from '../services/search/ask.service.ts';
 import type { CameraInfo, SearchService } from '../services/search/search.service.ts';
 import { requireToken } from './auth.ts';
 import { errorResponse, HttpError } from './http-error.ts';
@@ -36,6 +37,8 @@ export interface HttpAppDeps {
   providerStats?: () => unknown[];
   /** Event descriptions by a vision model, when a provider is configured. */
   descriptions?: DescriptionService;
+  /** Answers written by a model from the search's candidates; without it, the deterministic answer. */
+  ask?: AskService;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -108,9 +111,9 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     return c.json(presentDescription(view));
   });
 
-  app.get('/api/search', (c) => {
+  app.get('/api/search', async (c) => {
     const q = parseQuery(searchQuerySchema, c.req.query());
-    const result = deps.search.search({
+    const request = {
       q: q.q,
       ...(q.from !== undefined ? { fromMs: q.from } : {}),
       ...(q.to !== undefined ? { toMs: q.to } : {}),
@@ -119,7 +122,8 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
       ...(q.label !== undefined ? { label: q.label } : {}),
       limit: q.limit,
       ...(q.lang !== undefined ? { language: q.lang } : {}),
-    });
+    };
+    const result: AskResult = deps.ask ? await deps.ask.ask(request, { signal: c.req.raw.signal }) : deps.search.search(request);
     const i = result.interpretation;
     return c.json({
       query: result.query,
@@ -135,7 +139,14 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
         terms: i.terms,
         language: i.language,
       },
-      answer: result.answer,
+      answer: {
+        ...result.answer,
+        generated: result.generated?.generated ?? false,
+        ...(result.generated?.fallback_reason ? { fallback_reason: result.generated.fallback_reason } : {}),
+        ...(result.generated?.model ? { model: result.generated.model } : {}),
+        cited: result.generated?.cited ?? [],
+        timeline: result.generated?.generated ? result.generated.timeline : [],
+      },
       missing_info: result.missingInfo,
       timeline: {
         from: iso(result.timeline.fromMs),
