@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startVigilServer } from '../../src/app.ts';
+import { startVigilServer } from '../../src/app-server.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { runCli } from '../support/cli.ts';
 import { REPO_ROOT, sampleExcerpt } from '../support/media.ts';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { createLogger, startVigilServer } from '../../app.ts';
+import { startVigilServer } from '../../app-server.ts';
+import { createLogger } from '../../app.ts';
 import { loadConfig } from '../../config/index.ts';
 import { VigilError } from '../../domain/errors.ts';
 import type { CliContext } from '../cli-context.ts';
