@@ -146,6 +146,10 @@ describe('web UI', () => {
     expect(await page.locator('.evidence-text').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining(HOSTILE_LINE)]));
     expect(await page.locator('.actor').count()).toBeGreaterThan(0);
     expect(await page.locator('.evidence-item').count()).toBeGreaterThan(0);
+    // No model is configured here: the description section says so and offers no button.
+    expect(await page.locator('#description-title').textContent()).toBe('Description');
+    expect(await page.locator('.description .desc-note').textContent()).toContain('No model is configured for descriptions');
+    expect(await page.locator('.describe-button').count()).toBe(0);
     // Nothing from the data became an element, and nothing from it ran.
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     expect(await page.locator('script:not([src])').count()).toBe(0);
@@ -155,6 +159,8 @@ describe('web UI', () => {
     await page.locator('button[data-lang="zh-Hant"]').click();
     await expect.poll(() => page.locator('#evidence-title').textContent()).toBe('證據');
     await expect.poll(() => page.locator('.event-title').textContent()).toMatch(/人物|穿越/);
+    expect(await page.locator('#description-title').textContent()).toBe('描述');
+    expect(await page.locator('.description .desc-note').textContent()).toContain('未設定描述用的模型');
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-Hant');
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).localStorage.getItem('vigil.lang'))).toBe('zh-Hant');
     await page.screenshot({ path: join(ARTIFACTS, 'ui-event-zh-hant.png'), fullPage: true });
@@ -162,6 +168,9 @@ describe('web UI', () => {
     await page.locator('.back-link').click();
     await expect.poll(() => page.locator('#results-title').textContent(), { timeout: 30_000 }).toContain('結果');
     expect(await page.locator('.tl-marker').count()).toBeGreaterThan(0);
+    // Without an answers model the answer is the deterministic one: no model credited, nothing marked cited.
+    expect(await page.locator('.answer-source').count()).toBe(0);
+    expect(await page.locator('.badge-cited').count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).__xss)).toBeUndefined();
 
     expect(problems).toEqual([]);
@@ -177,6 +186,7 @@ describe('web UI', () => {
 
     await page.locator('.result-link').first().click();
     await imageLoaded(page, '.snapshot-image');
+    await page.locator('.description .desc-note').waitFor();
     expect(await noHorizontalScroll(page)).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'ui-phone-event.png'), fullPage: true });
 

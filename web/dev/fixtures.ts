@@ -197,3 +197,132 @@ export const EVENTS: MockEvent[] = [
     evidence: [['first_seen', TB + 20_000, 12, 'v1', [100, 250, 420, 470], L('Car v1 first seen', '汽車 v1 首次出現', '汽车 v1 首次出现')]],
   }),
 ];
+
+/** Model-written text that is markup: it must show as text, and nothing of it may run. */
+export const HOSTILE_SCENE = '<img src=x onerror=alert(1)>';
+export const HOSTILE_REASON = '<img src=x onerror="window.__xss=3">';
+export const HOSTILE_RAW = '{"scene": "<script>window.__xss=4</script> a person by the line", "actions": [<b>oops</b>';
+
+export interface MockDescriptionJson {
+  scene: string;
+  actions: string[];
+  attributes: {
+    people?: { id?: string; clothing_colors?: string[]; clothing?: string; carrying?: string[] }[];
+    vehicles?: { id?: string; type?: string; color?: string }[];
+  };
+  suspicion: { score: number; reasons: string[] };
+  uncertain: string[];
+  summaries: { en?: string; 'zh-Hant'?: string; 'zh-Hans'?: string };
+}
+
+/** `description` of `GET /api/events/:id` (docs/api.md); null means no descriptions model is configured. */
+export interface MockDescriptionState {
+  status: 'none' | 'queued' | 'running' | 'done' | 'failed';
+  attempts: number;
+  requested_by: 'auto' | 'manual' | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  description: null | {
+    provider: string;
+    model: string;
+    created_at: string;
+    flagged: boolean;
+    json: MockDescriptionJson | null;
+    raw_text: string | null;
+  };
+}
+
+const VISION = { provider: 'ollama', model: 'qwen2.5vl:7b' };
+
+export function doneDescription(json: MockDescriptionJson, createdMs: number, requestedBy: 'auto' | 'manual' = 'auto'): MockDescriptionState {
+  return {
+    status: 'done',
+    attempts: 1,
+    requested_by: requestedBy,
+    last_error: null,
+    next_attempt_at: null,
+    description: { ...VISION, created_at: new Date(createdMs).toISOString(), flagged: false, json, raw_text: null },
+  };
+}
+
+/**
+ * One of each state the UI shows. Events not listed here were never described (`none`); the
+ * last street crossing stands for a server without a descriptions model (`null`).
+ */
+export const DESCRIPTIONS: Record<string, MockDescriptionState | null> = {
+  'street-r1-line_crossing-path-4-p3': doneDescription(
+    {
+      scene: `A paved footpath at night beside a lawn; a sign reads ${HOSTILE_SCENE}`,
+      actions: ['walks from the road towards the building', 'crosses the footpath line'],
+      attributes: { people: [{ id: 'p3', clothing_colors: ['dark blue', 'white'], clothing: 'hooded jacket, jeans', carrying: ['backpack'] }] },
+      suspicion: { score: 22, reasons: ['walks at a normal pace along the path', `carries something labelled ${HOSTILE_REASON}`] },
+      uncertain: ['the face is not visible', 'whether the backpack is full'],
+      summaries: {
+        en: 'A person in a dark hooded jacket with a backpack crosses the footpath towards the building.',
+        'zh-Hant': '一名穿深色連帽外套、背著背包的人穿越步道走向建築物。',
+        'zh-Hans': '一名穿深色连帽外套、背着背包的人穿越步道走向建筑物。',
+      },
+    },
+    T0 + 95_000,
+  ),
+  'street-r1-line_crossing-path-36-p8': {
+    status: 'done',
+    attempts: 2,
+    requested_by: 'auto',
+    last_error: null,
+    next_attempt_at: null,
+    description: { ...VISION, created_at: new Date(T0 + 120_000).toISOString(), flagged: true, json: null, raw_text: HOSTILE_RAW },
+  },
+  'street-r1-loitering-entrance-59-p6': {
+    status: 'queued',
+    attempts: 2,
+    requested_by: 'auto',
+    last_error: 'the model is unreachable (provider_unavailable): connect ECONNREFUSED 127.0.0.1:11434',
+    next_attempt_at: new Date(T0 + 300_000).toISOString(),
+    description: null,
+  },
+  'street-r1-line_crossing-path-86-p17': {
+    status: 'failed',
+    attempts: 1,
+    requested_by: 'manual',
+    last_error: `the model rejected the request (provider_bad_request): image too large ${HOSTILE_ZONE_NAME}`,
+    next_attempt_at: null,
+    description: null,
+  },
+  'street-r1-intrusion-lawn-254-p35': { status: 'running', attempts: 1, requested_by: 'auto', last_error: null, next_attempt_at: null, description: null },
+  'street-r1-line_crossing-path-330-p37': null,
+  'back-r2-loitering-door-40-p2': doneDescription(
+    {
+      scene: `A back door under a porch light; a person stands by ${HOSTILE_ZONE_NAME}`,
+      actions: ['stands by the door', 'looks at the lock', 'walks away'],
+      attributes: { people: [{ id: 'p2', clothing_colors: ['black'], clothing: 'long coat', carrying: [] }, { clothing_colors: ['grey'] }] },
+      suspicion: { score: 78, reasons: ['stays at the door for over a minute late at night', 'looks at the lock several times', HOSTILE_REASON] },
+      uncertain: [],
+      // Only Traditional Chinese: English and Simplified fall back to it.
+      summaries: { 'zh-Hant': '一名穿黑色長大衣的人在後門徘徊超過一分鐘，多次查看門鎖。' },
+    },
+    TB + 200_000,
+    'manual',
+  ),
+};
+
+/** What "Describe now" writes for an event that had no description yet. */
+export function freshDescription(event: MockEvent, nowMs: number): MockDescriptionState {
+  const vehicle = event.labels.includes('car');
+  return doneDescription(
+    {
+      scene: vehicle ? 'A driveway by the back door, lit by a street lamp.' : 'A footpath beside a lawn.',
+      actions: vehicle ? ['drives in slowly', 'stops by the door', 'drives off'] : ['walks along the path'],
+      attributes: vehicle ? { vehicles: [{ id: event.actors[0]?.track_id ?? 'v1', type: 'van', color: 'white' }] } : { people: event.actors.map((a) => ({ id: a.track_id })) },
+      suspicion: { score: vehicle ? 41 : 8, reasons: vehicle ? ['stops by the door at night with the engine running'] : [] },
+      uncertain: vehicle ? ['the number plate is not readable'] : [],
+      summaries: {
+        en: vehicle ? 'A white van stops briefly by the back door and drives off.' : 'A person walks along the footpath.',
+        'zh-Hant': vehicle ? '一輛白色廂型車在後門短暫停留後離開。' : '一名行人沿步道行走。',
+        'zh-Hans': vehicle ? '一辆白色厢型车在后门短暂停留后离开。' : '一名行人沿步道行走。',
+      },
+    },
+    nowMs,
+    'manual',
+  );
+}

@@ -6,6 +6,12 @@
  *   node --import tsx web/dev/mock-api.ts [--port 8787] [--token SECRET] [--delay MS] [--data DIR]
  *
  * Special questions: "error" answers 500, "bad" answers 400, "slow" takes two seconds.
+ * Answers: crossing and loitering questions get an answer "written" by a model, with citations
+ * and a timeline; intrusion questions get the deterministic answer with the model's failure
+ * (`fallback_reason`); anything else, the deterministic answer alone.
+ * Descriptions: one event of each state (see DESCRIPTIONS in fixtures.ts). "Describe now" works
+ * on the done, flagged and never-described events, times out (504) on the queued one, fails (502)
+ * on the failed one, is busy (429) on the running one and refused (400) where no model is set.
  * Media under runs/ are read from --data (default ./vigil-data) when present, else drawn as SVG.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -14,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CAMERAS, EVENTS, type MockEvent } from './fixtures.ts';
+import { CAMERAS, DESCRIPTIONS, EVENTS, freshDescription, type MockDescriptionState, type MockEvent } from './fixtures.ts';
 
 const WEB_DIR = fileURLToPath(new URL('..', import.meta.url));
 const REPO_DIR = resolve(WEB_DIR, '..');
@@ -33,10 +39,16 @@ class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
 }
+
+/** Per server: descriptions change when "Describe now" is used. */
+type DescriptionStore = Map<string, MockDescriptionState | null>;
+
+const NONE: MockDescriptionState = { status: 'none', attempts: 0, requested_by: null, last_error: null, next_attempt_at: null, description: null };
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -96,6 +108,38 @@ function answerText(lang: string, events: MockEvent[]): string {
   return lang === 'zh-Hans' ? `找到 ${events.length} 个事件。第一个：${summary}。` : `找到 ${events.length} 個事件。第一個：${summary}。`;
 }
 
+function clockIn(timeZone: string, iso: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+}
+
+function summaryIn(lang: string, e: MockEvent): string {
+  return lang === 'en' ? e.summary.en : lang === 'zh-Hans' ? e.summary.zh_hans : e.summary.zh_hant;
+}
+
+/** The `answer` object: deterministic, "written by a model" with citations, or the deterministic one with the model's failure. */
+function answerFor(query: string, lang: string, events: MockEvent[]) {
+  const deterministic = { text: answerText(lang, events), language: lang, generated: false, cited: [] as string[], timeline: [] as { event_id: string; time: string; what: string }[] };
+  if (/intru|restricted|lawn|闖入|闯入|草坪/i.test(query)) {
+    return { ...deterministic, fallback_reason: 'no answer within 30 s' };
+  }
+  if (!/cross|越|loiter|徘徊/i.test(query) || events.length === 0) return deterministic;
+  const cited = events.slice(0, 2);
+  const zone = (e: MockEvent) => CAMERAS.find((c) => c.id === e.camera)?.timezone ?? 'UTC';
+  const first = cited[0]!;
+  const text =
+    lang === 'en'
+      ? `Yes. ${first.summary.en}.${cited[1] ? ` Shortly after, ${cited[1].summary.en.charAt(0).toLowerCase()}${cited[1].summary.en.slice(1)}.` : ''} Nothing else matched in the footage searched.`
+      : `${lang === 'zh-Hans' ? '有。' : '有。'}${summaryIn(lang, first)}。${cited[1] ? `${lang === 'zh-Hans' ? '随后' : '隨後'}，${summaryIn(lang, cited[1])}。` : ''}`;
+  return {
+    text,
+    language: lang,
+    generated: true,
+    model: 'qwen2.5:14b-instruct',
+    cited: cited.map((e) => e.id),
+    timeline: cited.map((e) => ({ event_id: e.id, time: clockIn(zone(e), e.start), what: summaryIn(lang, e) })),
+  };
+}
+
 function search(q: URLSearchParams) {
   const query = q.get('q') ?? '';
   const lang = q.get('lang') ?? detectLanguage(query);
@@ -149,7 +193,7 @@ function search(q: URLSearchParams) {
       terms: query.split(/[\s，。？?！!]+/).filter((w) => w.length > 3).slice(0, 4),
       language: lang,
     },
-    answer: { text: answerText(lang, events), language: lang },
+    answer: answerFor(query, lang, events),
     missing_info: missing,
     timeline: { from: iso(from), to: iso(to), lanes },
     total,
@@ -212,11 +256,48 @@ function authorized(req: IncomingMessage, url: URL, token: string | undefined): 
   return req.headers.authorization === `Bearer ${token}` || url.searchParams.get('token') === token;
 }
 
-function route(req: IncomingMessage, res: ServerResponse, options: Required<Omit<MockApiOptions, 'token'>> & { token: string | undefined }): void {
+/** The single-event view: evidence with `frame_url` (kept frames exist for the street camera only) and the description state. */
+function eventDetail(event: MockEvent, descriptions: DescriptionStore) {
+  const state = descriptions.has(event.id) ? descriptions.get(event.id)! : NONE;
+  return {
+    ...event,
+    evidence: event.evidence.map((e) => ({ ...e, frame_url: event.camera === 'street' ? `/api/media/runs/run-1/events/${event.id}/frame-${e.frame_index}.jpg` : null })),
+    description: state,
+  };
+}
+
+/** `POST /api/events/:id/description/regenerate`, with the failures a real model gives. */
+function regenerate(event: MockEvent, descriptions: DescriptionStore): MockDescriptionState {
+  const state = descriptions.has(event.id) ? descriptions.get(event.id)! : NONE;
+  if (state === null) throw new HttpError(400, 'invalid_argument', 'no model provider is configured for descriptions (genai.roles.descriptions)');
+  if (state.status === 'running') throw new HttpError(429, 'queue_full', 'the descriptions model is busy: 4 requests are waiting', 5);
+  if (state.status === 'queued') {
+    descriptions.set(event.id, { ...state, attempts: state.attempts + 1, requested_by: 'manual', last_error: 'the model timed out (provider_timeout)', next_attempt_at: new Date(Date.now() + 60_000).toISOString() });
+    throw new HttpError(504, 'provider_timeout', 'the model did not answer within 60 s');
+  }
+  if (state.status === 'failed') {
+    const message = 'the model server refused the request: <b>model "qwen2.5vl:7b" not found</b>, try pulling it first';
+    descriptions.set(event.id, { ...state, attempts: state.attempts + 1, requested_by: 'manual', last_error: message });
+    throw new HttpError(502, 'provider_bad_request', message);
+  }
+  const next = freshDescription(event, Date.now());
+  const done = state.description?.json ? { ...next, description: next.description && { ...next.description, json: state.description.json } } : next;
+  descriptions.set(event.id, done);
+  return done;
+}
+
+function route(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: Required<Omit<MockApiOptions, 'token'>> & { token: string | undefined },
+  descriptions: DescriptionStore,
+): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname;
   if (!path.startsWith('/api/')) return sendStatic(res, options.distDir, path);
-  if (req.method !== 'GET') throw new HttpError(405, 'method_not_allowed', 'Only GET is supported.');
+  const describe = /^\/api\/events\/([^/]+)\/description\/regenerate$/.exec(path);
+  if (req.method !== 'GET' && !(req.method === 'POST' && describe)) throw new HttpError(405, 'method_not_allowed', 'Only GET is supported (and POST to regenerate a description).');
+  if (describe && req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Use POST to regenerate a description.');
   if (path === '/api/health') return sendJson(res, 200, { status: 'ok', version: '0.1.0-mock', events: EVENTS.length, cameras: CAMERAS.length });
   if (!authorized(req, url, options.token)) throw new HttpError(401, 'unauthorized', 'Missing or wrong API token.');
   if (path === '/api/cameras') {
@@ -237,7 +318,12 @@ function route(req: IncomingMessage, res: ServerResponse, options: Required<Omit
   if (one) {
     const event = EVENTS.find((e) => e.id === decodeURIComponent(one[1] ?? ''));
     if (!event) throw new HttpError(404, 'not_found', `No event with id ${decodeURIComponent(one[1] ?? '')}.`);
-    return sendJson(res, 200, event);
+    return sendJson(res, 200, eventDetail(event, descriptions));
+  }
+  if (describe) {
+    const event = EVENTS.find((e) => e.id === decodeURIComponent(describe[1] ?? ''));
+    if (!event) throw new HttpError(404, 'not_found', `No event with id ${decodeURIComponent(describe[1] ?? '')}.`);
+    return sendJson(res, 200, regenerate(event, descriptions));
   }
   if (path === '/api/search') return sendJson(res, 200, search(url.searchParams));
   if (path.startsWith('/api/media/')) return sendMedia(res, options.dataDir, decodeURIComponent(path.slice('/api/media/'.length)));
@@ -253,15 +339,18 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<{ url:
     dataDir: options.dataDir ?? join(REPO_DIR, 'vigil-data'),
     distDir: options.distDir ?? join(WEB_DIR, 'dist'),
   };
+  const descriptions: DescriptionStore = new Map(Object.entries(structuredClone(DESCRIPTIONS)));
   const server = createServer((req, res) => {
-    const slow = (req.url ?? '').includes('q=slow') ? 2000 : 0;
+    // A model takes a while: long enough to see the button wait.
+    const slow = (req.url ?? '').includes('q=slow') ? 2000 : req.method === 'POST' ? 1200 : 0;
     const delay = (req.url ?? '').startsWith('/api/') && !(req.url ?? '').startsWith('/api/media/') ? settings.delayMs + slow : 0;
     setTimeout(() => {
       try {
-        route(req, res, settings);
+        route(req, res, settings, descriptions);
       } catch (error) {
         const e = error instanceof HttpError ? error : new HttpError(500, 'internal', 'Internal error.');
         if (!(error instanceof HttpError)) console.error(error);
+        if (e.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(e.retryAfterSeconds));
         sendJson(res, e.status, { error: { code: e.code, message: e.message, details: [] } });
       }
     }, delay);

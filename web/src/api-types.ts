@@ -1,5 +1,5 @@
 /** The wire format of docs/api.md, as decoders; the types follow from them. */
-import { array, isoTime, number, object, optional, record, string, type Infer } from './decode.ts';
+import { array, boolean, isoTime, lenient, number, object, optional, record, string, type Decoder, type Infer } from './decode.ts';
 
 export const EVENT_TYPES = ['line_crossing', 'intrusion', 'loitering', 'object_seen'] as const;
 
@@ -16,6 +16,8 @@ const evidence = object({
   box: optional(box, undefined),
   score: optional(number, undefined),
   text: localizedText,
+  /** Only on a single event (`GET /api/events/:id`): the kept full frame, or null. */
+  frame_url: optional(string, null),
 });
 export type Evidence = Infer<typeof evidence>;
 
@@ -79,7 +81,21 @@ export const searchResponse = object({
     terms: optional(array(string), []),
     language: optional(string, undefined),
   }),
-  answer: optional(object({ text: string, language: optional(string, undefined) }), null),
+  answer: optional(
+    object({
+      text: string,
+      language: optional(string, undefined),
+      /** True when a language model wrote `text`; false for the deterministic answer. */
+      generated: optional(boolean, false),
+      /** Why the model's answer was not used (the deterministic one is shown instead). */
+      fallback_reason: optional(string, null),
+      model: optional(string, null),
+      /** Event ids the generated answer rests on. */
+      cited: optional(array(string), []),
+      timeline: optional(array(object({ event_id: string, time: string, what: string })), []),
+    }),
+    null,
+  ),
   missing_info: optional(array(string), []),
   timeline: optional(timeline, null),
   total: number,
@@ -87,6 +103,79 @@ export const searchResponse = object({
 });
 export type SearchResponse = Infer<typeof searchResponse>;
 export type Interpretation = SearchResponse['interpretation'];
+
+/** What a vision model wrote about an event (docs/api.md, `description.description.json`). */
+const descriptionJson = object({
+  scene: optional(string, ''),
+  actions: optional(array(string), []),
+  attributes: optional(
+    object({
+      people: optional(
+        array(
+          object({
+            id: optional(string, undefined),
+            clothing_colors: optional(array(string), []),
+            clothing: optional(string, undefined),
+            carrying: optional(array(string), []),
+          }),
+        ),
+        [],
+      ),
+      vehicles: optional(array(object({ id: optional(string, undefined), type: optional(string, undefined), color: optional(string, undefined) })), []),
+    }),
+    { people: [], vehicles: [] },
+  ),
+  suspicion: optional(object({ score: number, reasons: optional(array(string), []) }), null),
+  uncertain: optional(array(string), []),
+  summaries: optional(
+    object({ en: optional(string, undefined), 'zh-Hant': optional(string, undefined), 'zh-Hans': optional(string, undefined) }),
+    {} as { en?: string; 'zh-Hant'?: string; 'zh-Hans'?: string },
+  ),
+});
+export type DescriptionJson = Infer<typeof descriptionJson>;
+
+const INVALID = Symbol('invalid');
+
+const storedDescription: Decoder<{
+  provider: string;
+  model: string;
+  created_at: string | null;
+  flagged: boolean;
+  json: DescriptionJson | null;
+  raw_text: string | null;
+}> = (v, path) => {
+  const base = object({
+    provider: optional(string, ''),
+    model: optional(string, ''),
+    created_at: optional(isoTime, null),
+    flagged: optional(boolean, false),
+    raw_text: optional(string, null),
+  })(v, path);
+  const rawJson = (v as { json?: unknown }).json;
+  const json = rawJson === undefined || rawJson === null ? null : lenient(descriptionJson, INVALID)(rawJson, `${path}.json`);
+  // A JSON this UI cannot read is shown like invalid output: as the text it is, flagged.
+  if (json === INVALID) return { ...base, flagged: true, json: null, raw_text: base.raw_text ?? JSON.stringify(rawJson, null, 2) };
+  return { ...base, json };
+};
+
+export const descriptionState = object({
+  /** `none`, `queued`, `running`, `done`, `failed` (kept as a string: a new one still shows). */
+  status: string,
+  attempts: optional(number, 0),
+  requested_by: optional(string, null),
+  last_error: optional(string, null),
+  next_attempt_at: optional(isoTime, null),
+  description: optional(storedDescription, null),
+});
+export type DescriptionState = Infer<typeof descriptionState>;
+export type StoredDescription = NonNullable<DescriptionState['description']>;
+
+/** `GET /api/events/:id`: the event and its description state (null: no descriptions model is configured). */
+export const eventDetail: Decoder<VigilEvent & { description: DescriptionState | null }> = (v, path) => ({
+  ...vigilEvent(v, path),
+  description: optional(descriptionState, null)((v as { description?: unknown }).description, path ? `${path}.description` : 'description'),
+});
+export type EventDetail = Infer<typeof eventDetail>;
 
 export const errorBody = object({
   error: object({ code: string, message: string, details: optional(array((v) => v), []) }),

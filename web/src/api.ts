@@ -3,7 +3,17 @@
  * becomes an ApiError whose message can be shown as is. A 401 asks the user for the API token once
  * (concurrent requests share the question), keeps it in localStorage and retries.
  */
-import { camerasResponse, errorBody, searchResponse, vigilEvent, type Camera, type SearchResponse, type VigilEvent } from './api-types.ts';
+import {
+  camerasResponse,
+  descriptionState,
+  errorBody,
+  eventDetail,
+  searchResponse,
+  type Camera,
+  type DescriptionState,
+  type EventDetail,
+  type SearchResponse,
+} from './api-types.ts';
 import { DecodeError, type Decoder } from './decode.ts';
 
 export class ApiError extends Error {
@@ -13,6 +23,8 @@ export class ApiError extends Error {
     /** The server's error code (`invalid_argument`, `not_found`, …) or `network` / `bad_response`. */
     readonly code: string,
     message: string,
+    /** From `Retry-After` (429, 503): seconds to wait before trying again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -45,7 +57,9 @@ export interface ApiClientOptions {
 export interface ApiClient {
   cameras(signal?: AbortSignal): Promise<Camera[]>;
   search(params: SearchParams, signal?: AbortSignal): Promise<SearchResponse>;
-  event(id: string, signal?: AbortSignal): Promise<VigilEvent>;
+  event(id: string, signal?: AbortSignal): Promise<EventDetail>;
+  /** Describes the event now with the descriptions model (may take as long as the model does). */
+  regenerateDescription(id: string, signal?: AbortSignal): Promise<DescriptionState>;
   /** A media path from a response as an <img> URL (with `?token=` when one is set), or null if it is not one. */
   mediaUrl(path: string | null | undefined): string | null;
 }
@@ -79,25 +93,25 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     return asking;
   }
 
-  async function send(path: string, signal: AbortSignal | undefined): Promise<Response> {
+  async function send(path: string, method: 'GET' | 'POST', signal: AbortSignal | undefined): Promise<Response> {
     const token = options.tokens.get();
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (token) headers.Authorization = `Bearer ${token}`;
     try {
-      return await fetchImpl(path, { headers, ...(signal ? { signal } : {}) });
+      return await fetchImpl(path, { method, headers, ...(signal ? { signal } : {}) });
     } catch (error) {
       if (signal?.aborted) throw error;
       throw new ApiError(0, 'network', 'Cannot reach the Vigil server.');
     }
   }
 
-  async function request<T>(path: string, decode: Decoder<T>, signal?: AbortSignal): Promise<T> {
-    let response = await send(path, signal);
+  async function request<T>(path: string, decode: Decoder<T>, signal?: AbortSignal, method: 'GET' | 'POST' = 'GET'): Promise<T> {
+    let response = await send(path, method, signal);
     if (response.status === 401) {
       const token = await askOnce();
       if (token) {
         options.tokens.set(token);
-        response = await send(path, signal);
+        response = await send(path, method, signal);
       }
       if (response.status === 401) options.tokens.clear();
     }
@@ -112,7 +126,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       } catch (error) {
         if (!(error instanceof DecodeError)) throw error; // not the documented error shape: keep the status text
       }
-      throw new ApiError(response.status, code, message);
+      const retryAfter = Number(response.headers.get('Retry-After'));
+      throw new ApiError(response.status, code, message, Number.isInteger(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
     }
     try {
       return decode(body, '');
@@ -131,7 +146,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       return request(`/api/search${queryString({ q, from, to, camera, type, label, limit, lang })}`, searchResponse, signal);
     },
     event(id, signal) {
-      return request(`/api/events/${encodeURIComponent(id)}`, vigilEvent, signal);
+      return request(`/api/events/${encodeURIComponent(id)}`, eventDetail, signal);
+    },
+    regenerateDescription(id, signal) {
+      return request(`/api/events/${encodeURIComponent(id)}/description/regenerate`, descriptionState, signal, 'POST');
     },
     mediaUrl(path) {
       if (!path || !path.startsWith(MEDIA_PREFIX) || path.includes('..')) return null;

@@ -16,6 +16,7 @@ function fail(path: string, expected: string): never {
 }
 
 export const string: Decoder<string> = (v, path) => (typeof v === 'string' ? v : fail(path, 'a string'));
+export const boolean: Decoder<boolean> = (v, path) => (typeof v === 'boolean' ? v : fail(path, 'true or false'));
 export const number: Decoder<number> = (v, path) => (typeof v === 'number' && Number.isFinite(v) ? v : fail(path, 'a number'));
 
 /** An ISO 8601 date-time string that `Date` can read. */
@@ -52,5 +53,17 @@ export function object<S extends Record<string, Decoder<unknown>>>(shape: S): De
     const out: Record<string, unknown> = {};
     for (const [key, d] of Object.entries(shape)) out[key] = d(v[key], path ? `${path}.${key}` : key);
     return out as { [K in keyof S]: Infer<S[K]> };
+  };
+}
+
+/** `d`, or `fallback` when the value does not decode: for optional extras that must not sink the whole response. */
+export function lenient<T, F>(d: Decoder<T>, fallback: F): Decoder<T | F> {
+  return (v, path) => {
+    try {
+      return d(v, path);
+    } catch (error) {
+      if (error instanceof DecodeError) return fallback;
+      throw error;
+    }
   };
 }

@@ -12,8 +12,10 @@ type AttrValue = string | number | boolean | null | undefined;
 const SAFE_ATTRIBUTES = new Set([
   'alt', 'autocomplete', 'class', 'datetime', 'decoding', 'dir', 'disabled', 'enterkeyhint', 'for', 'height', 'hidden',
   'id', 'inputmode', 'lang', 'loading', 'max', 'min', 'name', 'placeholder', 'required', 'role', 'selected', 'step',
-  'tabindex', 'title', 'type', 'value', 'width', 'spellcheck', 'method', 'novalidate',
+  'tabindex', 'title', 'type', 'value', 'width', 'spellcheck', 'method', 'novalidate', 'low', 'high', 'optimum', 'rel',
 ]);
+/** Where a link opens: only a new tab, and then without a handle back to this page. */
+const TARGETS = new Set(['_blank']);
 const URL_ATTRIBUTES = new Set(['href', 'src']);
 
 type StyleKey = 'left' | 'width' | 'top' | 'height';
@@ -32,13 +34,17 @@ export function isSafeUrl(value: string): boolean {
 }
 
 export function setAttr(el: Element, name: string, value: AttrValue): void {
-  const allowed = SAFE_ATTRIBUTES.has(name) || name.startsWith('aria-') || name.startsWith('data-') || URL_ATTRIBUTES.has(name);
+  const allowed = SAFE_ATTRIBUTES.has(name) || name.startsWith('aria-') || name.startsWith('data-') || URL_ATTRIBUTES.has(name) || name === 'target';
   if (!allowed) throw new Error(`dom: attribute "${name}" is not allowed`);
   if (value === false || value === null || value === undefined) {
     el.removeAttribute(name);
     return;
   }
   const text = value === true ? '' : String(value);
+  if (name === 'target') {
+    if (!TARGETS.has(text)) throw new Error(`dom: refusing target="${text}"`);
+    el.setAttribute('rel', 'noopener');
+  }
   if (URL_ATTRIBUTES.has(name) && !isSafeUrl(text)) throw new Error(`dom: refusing ${name}="${text}"`);
   el.setAttribute(name, text);
 }

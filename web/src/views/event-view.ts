@@ -1,10 +1,11 @@
-/** `#/event/<id>`: the snapshot (boxes and the rule are drawn into it), actors, evidence and facts. */
-import type { Camera, VigilEvent } from '../api-types.ts';
+/** `#/event/<id>`: the snapshot (boxes and the rule are drawn into it), facts, the model's description, actors and evidence. */
+import type { Camera, EventDetail, VigilEvent } from '../api-types.ts';
 import { h, mount, type Child } from '../dom.ts';
 import { timeElement } from '../format.ts';
 import { labelName, localized, statusName, t, typeName } from '../i18n.ts';
 import { lastSearchHash } from '../router.ts';
 import { cameraZone, errorView, loadingView, type AppContext } from './common.ts';
+import { descriptionSection } from './description.ts';
 import { typeClass } from './timeline.ts';
 
 function fact(term: string, ...value: Child[]): HTMLElement[] {
@@ -54,7 +55,7 @@ function actors(ctx: AppContext, event: VigilEvent): HTMLElement {
   );
 }
 
-function evidence(event: VigilEvent, zone: string | undefined): HTMLElement {
+function evidence(ctx: AppContext, event: VigilEvent, zone: string | undefined): HTMLElement {
   return h(
     'section',
     { class: 'evidence', attrs: { 'aria-labelledby': 'evidence-title' } },
@@ -63,20 +64,27 @@ function evidence(event: VigilEvent, zone: string | undefined): HTMLElement {
       ? h(
           'ol',
           { class: 'evidence-list' },
-          ...event.evidence.map((item) =>
-            h(
+          ...event.evidence.map((item) => {
+            const frame = ctx.api.mediaUrl(item.frame_url);
+            return h(
               'li',
               { class: 'evidence-item' },
-              h('span', { class: 'evidence-meta' }, timeElement(item.time, zone), item.track_id ? h('span', { class: 'evidence-track' }, item.track_id) : null),
+              h(
+                'span',
+                { class: 'evidence-meta' },
+                timeElement(item.time, zone),
+                item.track_id ? h('span', { class: 'evidence-track' }, item.track_id) : null,
+                frame ? h('a', { class: 'evidence-frame', attrs: { href: frame, target: '_blank' } }, t('full_frame')) : null,
+              ),
               h('span', { class: 'evidence-text' }, localized(item.text)),
-            ),
-          ),
+            );
+          }),
         )
       : h('p', { class: 'muted' }, t('no_evidence')),
   );
 }
 
-function renderEvent(ctx: AppContext, event: VigilEvent, cameras: readonly Camera[]): HTMLElement {
+function renderEvent(ctx: AppContext, event: EventDetail, cameras: readonly Camera[], signal: AbortSignal): HTMLElement {
   const zone = cameraZone(cameras, event.camera);
   const cameraName = event.camera_name ?? cameras.find((c) => c.id === event.camera)?.name ?? event.camera;
   const heading = h('h1', { class: 'event-title', attrs: { tabindex: -1 } }, localized(event.summary));
@@ -107,8 +115,9 @@ function renderEvent(ctx: AppContext, event: VigilEvent, cameras: readonly Camer
         ),
       ),
     ),
+    descriptionSection(ctx, event.id, event.description, signal),
     event.actors.length ? actors(ctx, event) : null,
-    evidence(event, zone),
+    evidence(ctx, event, zone),
   );
   document.title = `${typeName(event.type)} · ${cameraName} — ${t('app_title')}`;
   return article;
@@ -124,7 +133,7 @@ export function renderEventView(root: HTMLElement, ctx: AppContext, id: string, 
     Promise.all([ctx.api.event(id, signal), cameras]).then(
       ([event, list]) => {
         if (signal.aborted) return;
-        mount(body, renderEvent(ctx, event, list));
+        mount(body, renderEvent(ctx, event, list, signal));
         body.querySelector<HTMLElement>('.event-title')?.focus({ preventScroll: true });
       },
       (error: unknown) => {

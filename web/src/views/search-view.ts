@@ -36,7 +36,7 @@ function interpretationText(i: Interpretation, cameras: readonly Camera[]): stri
   return parts.join(' · ');
 }
 
-function resultItem(ctx: AppContext, event: VigilEvent, cameras: readonly Camera[]): HTMLElement {
+function resultItem(ctx: AppContext, event: VigilEvent, cameras: readonly Camera[], cited: boolean): HTMLElement {
   const actor = event.actors.find((a) => event.thumbnails[a.track_id]);
   const src = ctx.api.mediaUrl(actor ? event.thumbnails[actor.track_id] : event.snapshot_url);
   const image = src
@@ -44,7 +44,7 @@ function resultItem(ctx: AppContext, event: VigilEvent, cameras: readonly Camera
     : h('span', { class: 'result-thumb placeholder', attrs: { 'aria-hidden': 'true' } });
   return h(
     'li',
-    { class: 'result' },
+    { class: cited ? 'result cited' : 'result' },
     h(
       'a',
       { class: 'result-link', attrs: { href: eventHash(event.id), 'data-event-id': event.id } },
@@ -58,6 +58,7 @@ function resultItem(ctx: AppContext, event: VigilEvent, cameras: readonly Camera
           h('span', { class: `badge ${typeClass(event.type)}` }, typeName(event.type)),
           h('span', { class: 'result-camera' }, event.camera_name ?? cameraName(cameras, event.camera)),
           timeElement(event.start, cameraZone(cameras, event.camera)),
+          cited ? h('span', { class: 'badge badge-cited', attrs: { title: t('cited_label') } }, t('cited')) : null,
         ),
         h('span', { class: 'result-summary' }, localized(event.summary)),
       ),
@@ -65,13 +66,39 @@ function resultItem(ctx: AppContext, event: VigilEvent, cameras: readonly Camera
   );
 }
 
+/** The generated answer's account of what happened, each step linked to its event. */
+function answerTimeline(entries: NonNullable<SearchResponse['answer']>['timeline']): HTMLElement {
+  return h(
+    'div',
+    { class: 'answer-timeline' },
+    h('h3', { class: 'answer-subtitle', attrs: { id: 'answer-timeline-title' } }, t('answer_timeline')),
+    h(
+      'ol',
+      { class: 'answer-steps', attrs: { 'aria-labelledby': 'answer-timeline-title' } },
+      ...entries.map((entry) =>
+        h(
+          'li',
+          null,
+          h('a', { class: 'answer-step', attrs: { href: eventHash(entry.event_id), 'data-event-id': entry.event_id } }, entry.time ? h('span', { class: 'answer-time' }, entry.time) : null, h('span', null, entry.what)),
+        ),
+      ),
+    ),
+  );
+}
+
 function renderResults(ctx: AppContext, response: SearchResponse, cameras: readonly Camera[]): HTMLElement[] {
   const summaries = new Map(response.events.map((e) => [e.id, localized(e.summary)]));
+  const given = response.answer;
+  const generated = given?.generated ? given : null;
+  const cited = new Set(generated?.cited ?? []);
   const answer = h(
     'section',
-    { class: 'answer', attrs: { 'aria-labelledby': 'answer-title' } },
+    { class: generated ? 'answer generated' : 'answer', attrs: { 'aria-labelledby': 'answer-title' } },
     h('h2', { attrs: { id: 'answer-title' } }, t('answer')),
-    response.answer ? h('p', { class: 'answer-text' }, response.answer.text) : null,
+    given ? h('p', { class: 'answer-text' }, given.text) : null,
+    generated ? h('p', { class: 'answer-source' }, generated.model ? t('answer_written_by', { model: generated.model }) : t('answer_written_by_model')) : null,
+    given?.fallback_reason ? h('p', { class: 'answer-fallback' }, t('answer_fallback', { reason: given.fallback_reason })) : null,
+    generated?.timeline.length ? answerTimeline(generated.timeline) : null,
     h('p', { class: 'interpretation' }, interpretationText(response.interpretation, cameras)),
     response.missing_info.length ? h('ul', { class: 'missing-info' }, ...response.missing_info.map((line) => h('li', null, line))) : null,
   );
@@ -90,7 +117,7 @@ function renderResults(ctx: AppContext, response: SearchResponse, cameras: reado
     { class: 'results', attrs: { 'aria-labelledby': 'results-title' } },
     h('h2', { attrs: { id: 'results-title' } }, t('results'), ' ', h('span', { class: 'count' }, count)),
     response.events.length
-      ? h('ol', { class: 'result-list' }, ...response.events.map((e) => resultItem(ctx, e, cameras)))
+      ? h('ol', { class: 'result-list' }, ...response.events.map((e) => resultItem(ctx, e, cameras, cited.has(e.id))))
       : h('p', { class: 'muted' }, t('no_results')),
   );
   return [answer, ...(timeline ? [timeline] : []), results];
