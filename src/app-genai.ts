@@ -22,6 +22,8 @@ import type { TextAnalysis } from './domain/search/text-analysis.ts';
 import type { EventIndexer } from './ports/search-index.ts';
 import { AnswerService, descriptionSummaryFrom } from './services/genai/answers/index.ts';
 import { DescriptionService } from './services/genai/descriptions/index.ts';
+import { EmbeddingService } from './services/genai/embeddings/index.ts';
+import { SqliteVectorIndex } from './adapters/storage/sqlite/sqlite-vector-index.ts';
 import { AskService } from './services/search/ask.service.ts';
 import type { SearchService } from './services/search/search.service.ts';
 import type { LlmProvider, ProviderKind, ProviderSettings } from './ports/llm-provider.ts';
@@ -168,7 +170,15 @@ function dataFileReader(dataDir: string) {
 /** Event descriptions, when a provider can do them (whether or not automatic description is on). */
 export function createDescriptionService(
   config: VigilConfig,
-  deps: { db: Database.Database; store: SqliteDescriptionStore; providers: ProviderRegistry; logger: Logger; clock: Clock; timeZone: string },
+  deps: {
+    db: Database.Database;
+    store: SqliteDescriptionStore;
+    providers: ProviderRegistry;
+    logger: Logger;
+    clock: Clock;
+    timeZone: string;
+    onDescribed?: (eventId: string) => void;
+  },
 ): DescriptionService | undefined {
   const providerName = config.genai.roles.descriptions ?? deps.providers.names()[0];
   if (!providerName) return undefined;
@@ -188,6 +198,30 @@ export function createDescriptionService(
       ruleNames: Object.fromEntries([...Object.entries(c.zones), ...Object.entries(c.tripwires)].map(([k, r]) => [k, r.display_name ?? k])),
     })),
     defaultTimeZone: deps.timeZone,
+    clock: deps.clock,
+    logger: deps.logger,
+    ...(deps.onDescribed ? { onDescribed: deps.onDescribed } : {}),
+  });
+}
+
+/** Embeddings for hybrid search, when genai.roles.embeddings names a provider. */
+export function createEmbeddingService(
+  config: VigilConfig,
+  deps: { db: Database.Database; descriptionStore: SqliteDescriptionStore; providers: ProviderRegistry; logger: Logger; clock: Clock },
+): EmbeddingService | undefined {
+  const providerName = config.genai.roles.embeddings;
+  if (!providerName) return undefined;
+  const entry = providerEntries(config.genai).find((e) => e.settings.name === providerName);
+  if (!entry) return undefined;
+  const vectors = new SqliteVectorIndex(deps.db);
+  return new EmbeddingService({
+    jobs: vectors,
+    index: vectors,
+    events: new SqliteEventStore(deps.db),
+    descriptions: deps.descriptionStore,
+    providers: deps.providers,
+    providerName,
+    model: entry.settings.embeddingModel ?? entry.settings.model,
     clock: deps.clock,
     logger: deps.logger,
   });

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { createAnalyzeImageApp, createAskService, createDescriptionService } from './app-genai.ts';
+import { createAnalyzeImageApp, createAskService, createDescriptionService, createEmbeddingService } from './app-genai.ts';
 import { createLogger, createSearchApp, searchTimeZone, sharedTextAnalysis, systemClock } from './app.ts';
 import type { LoadedConfig } from './config/index.ts';
 import { VigilError } from './domain/errors.ts';
@@ -45,6 +45,7 @@ export async function startVigilServer(
   const clock = options.clock ?? systemClock;
   const searchApp = createSearchApp(loaded, { clock });
   const genai = createAnalyzeImageApp(loaded.config.genai, { db: searchApp.db, logger, clock });
+  const embeddings = createEmbeddingService(loaded.config, { db: searchApp.db, descriptionStore: searchApp.descriptionStore, providers: genai.providers, logger, clock });
   const descriptions = createDescriptionService(loaded.config, {
     db: searchApp.db,
     store: searchApp.descriptionStore,
@@ -52,13 +53,19 @@ export async function startVigilServer(
     logger,
     clock,
     timeZone: searchTimeZone(loaded),
+    // A new description changes what an event means: embed it again.
+    ...(embeddings ? { onDescribed: (eventId: string) => embeddings.enqueue([eventId]) } : {}),
   });
-  // The worker drains queued descriptions (also those queued by `vigil analyze`) while serving.
-  const stopWorker = new AbortController();
-  const worker = descriptions && loaded.config.genai.enabled ? descriptions.runWorker({ signal: stopWorker.signal }) : undefined;
+  const search = embeddings ? searchApp.withVectors(embeddings) : searchApp.search;
+  // The workers drain queued descriptions and embeddings (also those queued by `vigil analyze`).
+  const stopWorkers = new AbortController();
+  const workers = [
+    descriptions && loaded.config.genai.enabled ? descriptions.runWorker({ signal: stopWorkers.signal }) : undefined,
+    embeddings?.runWorker({ signal: stopWorkers.signal }),
+  ];
   const { token, generated } = resolveApiToken(loaded, options.host);
   const app = createHttpApp({
-    search: searchApp.search,
+    search,
     events: searchApp.events,
     cameras: searchApp.cameras,
     dataDir: loaded.config.storage.data_dir,
@@ -68,10 +75,10 @@ export async function startVigilServer(
     logger,
     toSimplified: (t) => sharedTextAnalysis().toSimplified(t),
     analyzeImage: { service: genai.service, feed: genai.feed },
-    providerStats: () => genai.providers.stats(),
+    providerStats: () => [...genai.providers.stats(), ...(embeddings ? [{ embeddings: embeddings.status() }] : [])],
     ...(descriptions ? { descriptions } : {}),
     ask: createAskService(loaded, {
-      search: searchApp.search,
+      search,
       providers: genai.providers,
       descriptions,
       logger,
@@ -92,8 +99,8 @@ export async function startVigilServer(
     url: `http://${shownHost}:${port}`,
     ...(generated && token ? { generatedToken: token } : {}),
     close: async () => {
-      stopWorker.abort();
-      await worker?.catch((error: unknown) => logger.error({ err: error }, 'description worker stopped with an error'));
+      stopWorkers.abort();
+      await Promise.all(workers.map((w) => w?.catch((error: unknown) => logger.error({ err: error }, 'a background worker stopped with an error'))));
       await new Promise<void>((resolve) => server.close(() => resolve()));
       searchApp.close();
     },

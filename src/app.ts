@@ -20,11 +20,12 @@ import { SqliteSearchStore } from './adapters/storage/sqlite/sqlite-search-store
 import { createTextAnalyzer } from './adapters/text/text-analyzer.ts';
 import { BUILTIN_CONCEPTS, createConceptTable, mergeConcepts, type ConceptTable } from './domain/search/concepts.ts';
 import type { TextAnalysis } from './domain/search/text-analysis.ts';
-import { createDescriptionService, createDescriptionStore, createProviderRegistry } from './app-genai.ts';
+import { createDescriptionService, createDescriptionStore, createEmbeddingService, createProviderRegistry } from './app-genai.ts';
+import type { StoredEvent } from './ports/analysis-store.ts';
 import type { SqliteDescriptionStore } from './adapters/storage/sqlite/sqlite-description-store.ts';
 import type { CameraListing } from './http/http-app.ts';
 import { createEventIndexer } from './services/search/event-indexer.ts';
-import { SearchService } from './services/search/search.service.ts';
+import { SearchService, type SearchServiceDeps } from './services/search/search.service.ts';
 import type { CameraConfig, DetectorConfig, LoadedConfig, LogLevel, TrackerConfig, VigilConfig } from './config/index.ts';
 import { DEFAULT_LABELS, type DetectionFilterOptions } from './domain/detection.ts';
 import { VigilError } from './domain/errors.ts';
@@ -282,6 +283,8 @@ export function sharedTextAnalysis(): TextAnalysis {
 
 export interface SearchApp {
   search: SearchService;
+  /** The same search, ranking by meaning too (hybrid), once an embeddings service exists. */
+  withVectors(vectors: NonNullable<SearchServiceDeps['vectors']>): SearchService;
   events: EventQueryService;
   cameras: CameraListing[];
   db: Database.Database;
@@ -297,15 +300,17 @@ export function createSearchApp(loaded: LoadedConfig, options: { clock?: Clock }
   const descriptionStore = createDescriptionStore(db, text, createEventIndexer(text, cameras));
   const analysisStore = new SqliteAnalysisStore(db, { indexer: descriptionStore.searchIndexer() });
   analysisStore.reindexEvents(false);
+  const searchDeps = {
+    store: new SqliteSearchStore(db),
+    text,
+    cameras,
+    concepts: conceptTable(loaded),
+    clock: options.clock ?? systemClock,
+    timeZone: searchTimeZone(loaded),
+  };
   return {
-    search: new SearchService({
-      store: new SqliteSearchStore(db),
-      text,
-      cameras,
-      concepts: conceptTable(loaded),
-      clock: options.clock ?? systemClock,
-      timeZone: searchTimeZone(loaded),
-    }),
+    search: new SearchService(searchDeps),
+    withVectors: (vectors) => new SearchService({ ...searchDeps, vectors }),
     events: new EventQueryService({ events: new SqliteEventStore(db) }),
     cameras,
     db,
@@ -325,9 +330,21 @@ export function createAnalysisApp(loaded: LoadedConfig, logger: Logger, options:
   const store = new SqliteAnalysisStore(db, { indexer: descriptionStore.searchIndexer() });
   const events = new SqliteEventStore(db);
   // Descriptions are queued during analysis (durably, in the database) and written by `vigil serve`.
+  const providers = createProviderRegistry(config.genai, logger);
   const descriptions = config.genai.enabled
-    ? createDescriptionService(config, { db, store: descriptionStore, providers: createProviderRegistry(config.genai, logger), logger, clock: systemClock, timeZone: searchTimeZone(loaded) })
+    ? createDescriptionService(config, { db, store: descriptionStore, providers, logger, clock: systemClock, timeZone: searchTimeZone(loaded) })
     : undefined;
+  const embeddings = createEmbeddingService(config, { db, descriptionStore, providers, logger, clock: systemClock });
+  // Both queue durably; `vigil serve` does the work.
+  const eventSink =
+    descriptions || embeddings
+      ? {
+          enqueueClosed: (committed: readonly StoredEvent[]) => {
+            descriptions?.enqueueClosed(committed);
+            embeddings?.enqueue(committed.map((e) => e.event.id));
+          },
+        }
+      : undefined;
   const detector = createDetector(config.detector, { ...options, filter: candidateFilter(config.detector, config.tracker) });
   const frames = config.storage.frames;
   const archive = frames.keep
@@ -342,7 +359,7 @@ export function createAnalysisApp(loaded: LoadedConfig, logger: Logger, options:
     events,
     ...(archive ? { archive } : {}),
     eventMedia,
-    ...(descriptions ? { descriptions } : {}),
+    ...(eventSink ? { descriptions: eventSink } : {}),
     logger,
     clock: systemClock,
   });

@@ -138,6 +138,8 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
         concepts: i.concepts,
         terms: i.terms,
         language: i.language,
+        retrieval: i.retrieval ?? 'keyword',
+        retrieval_note: i.retrievalNote ?? null,
       },
       answer: {
         ...result.answer,

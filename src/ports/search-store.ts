@@ -34,5 +34,7 @@ export interface CameraCoverage {
 /** Filtered, ranked event search over the full-text index. */
 export interface SearchStore {
   search(query: SearchQuery): { total: number; hits: SearchHit[] };
+  /** Events by id (in no particular order; unknown ids are skipped), e.g. those only vectors found. */
+  eventsByIds(ids: readonly string[]): SearchHit[];
   coverage(): CameraCoverage[];
 }

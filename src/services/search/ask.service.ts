@@ -15,7 +15,7 @@ export class AskService {
   constructor(private readonly deps: { search: SearchService; answers?: AnswerService; timeZone: string }) {}
 
   async ask(request: SearchRequest, options: { signal?: AbortSignal } = {}): Promise<AskResult> {
-    const result = this.deps.search.search(request);
+    const result = await this.deps.search.searchHybrid(request, options);
     if (!this.deps.answers) return result;
     const generated = await this.deps.answers.answer({
       question: result.query,

@@ -4,7 +4,8 @@ import { buildFtsQuery } from '../../domain/search/fts-query.ts';
 import type { TextAnalysis } from '../../domain/search/text-analysis.ts';
 import { parseTimeRange } from '../../domain/time/parse-time-range.ts';
 import type { Clock } from '../../ports/logger.ts';
-import type { CameraCoverage, SearchHit, SearchStore } from '../../ports/search-store.ts';
+import type { CameraCoverage, SearchHit, SearchQuery, SearchStore } from '../../ports/search-store.ts';
+import { fuseRankings } from './rank-fusion.ts';
 import { composeAnswer, formatClockRange, type AnswerLanguage } from './answer.ts';
 
 export interface CameraInfo {
@@ -36,6 +37,9 @@ export interface SearchInterpretation {
   concepts: string[];
   terms: string[];
   language: AnswerLanguage;
+  /** Whether meaning (vectors) took part in the ranking, and if not, why (absent: keyword). */
+  retrieval?: 'keyword' | 'hybrid';
+  retrievalNote?: string;
 }
 
 export interface TimelineLane {
@@ -63,10 +67,23 @@ export interface SearchServiceDeps {
   clock: Clock;
   /** Zone in which times in questions are read. */
   timeZone: string;
+  /** Events near the question in meaning, when an embeddings provider is configured. */
+  vectors?: {
+    similarEvents(
+      text: string,
+      options: { limit: number; filter?: SearchFilters; maxDistance?: number; signal?: AbortSignal },
+    ): Promise<{ matches: Array<{ eventId: string }>; reason?: undefined } | { matches: undefined; reason: string; detail: string }>;
+  };
+  /** Cosine distance beyond which a vector match does not count (model-dependent). */
+  maxVectorDistance?: number;
 }
+
+type SearchFilters = Omit<SearchQuery, 'match' | 'limit' | 'order'>;
 
 /** Events shown on the timeline at most (the list shows `limit`). */
 const TIMELINE_MAX = 500;
+/** Candidates each ranking contributes to the fusion. */
+const HYBRID_CANDIDATES = 50;
 
 /**
  * Answers a question without any language model: reads the time range, cameras and concepts
@@ -76,7 +93,30 @@ const TIMELINE_MAX = 500;
 export class SearchService {
   constructor(private readonly deps: SearchServiceDeps) {}
 
+  /** Keyword search (always available). */
   search(request: SearchRequest): SearchResult {
+    const plan = this.plan(request);
+    return this.execute(plan, request, undefined, { mode: 'keyword', note: this.deps.vectors ? undefined : 'no embeddings provider is configured' });
+  }
+
+  /** Keyword search fused with vector search (reciprocal rank fusion) when embeddings are available. */
+  async searchHybrid(request: SearchRequest, options: { signal?: AbortSignal } = {}): Promise<SearchResult> {
+    const plan = this.plan(request);
+    const vectors = this.deps.vectors;
+    if (!vectors) return this.execute(plan, request, undefined, { mode: 'keyword', note: 'no embeddings provider is configured' });
+    if (!plan.embedText.trim()) return this.execute(plan, request, undefined, { mode: 'keyword', note: 'nothing left to compare by meaning' });
+    const similar = await vectors.similarEvents(plan.embedText, {
+      limit: HYBRID_CANDIDATES,
+      filter: plan.filters,
+      ...(this.deps.maxVectorDistance !== undefined ? { maxDistance: this.deps.maxVectorDistance } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (!similar.matches) return this.execute(plan, request, undefined, { mode: 'keyword', note: `vector search unavailable (${similar.reason}): ${similar.detail}` });
+    return this.execute(plan, request, similar.matches.map((m) => m.eventId), { mode: 'hybrid' });
+  }
+
+  /** What the question asks: time, cameras, concepts as filters, the rest as words. */
+  private plan(request: SearchRequest) {
     const { text } = this.deps;
     const language = request.language ?? text.detectLanguage(request.q);
     let rest = request.q;
@@ -91,6 +131,8 @@ export class SearchService {
     const cameraIds = request.camera ? [request.camera] : mentioned.map((m) => m.camera.id);
     let remaining = normalized;
     for (const m of mentioned) remaining = remaining.split(m.alias).join(' ');
+    // Meaning is compared on the question minus what became filters of time and place.
+    const embedText = remaining.replace(/\s+/g, ' ').trim();
 
     const concepts = findConcepts(remaining, [], this.deps.concepts);
     // Concepts that name an event type or a label become SQL filters and leave the text query;
@@ -103,7 +145,6 @@ export class SearchService {
 
     const groups = text.queryTokens(remaining);
     const match = buildFtsQuery(groups, 'any');
-    const order = match ? 'relevance' : fromMs !== undefined ? 'oldest' : 'newest';
     const filters = {
       ...(cameraIds.length ? { cameraIds } : {}),
       ...(types.length ? { types } : {}),
@@ -111,11 +152,25 @@ export class SearchService {
       ...(fromMs !== undefined ? { fromMs } : {}),
       ...(toMs !== undefined ? { toMs } : {}),
     };
-    let result = this.deps.store.search({ ...filters, ...(match ? { match } : {}), limit: request.limit, order });
+    return { language, time, fromMs, toMs, cameraIds, types, labels, concepts, groups, match, filters, embedText };
+  }
+
+  private execute(
+    plan: ReturnType<SearchService['plan']>,
+    request: SearchRequest,
+    vectorIds: readonly string[] | undefined,
+    retrieval: { mode: 'keyword' | 'hybrid'; note?: string | undefined },
+  ): SearchResult {
+    const { text } = this.deps;
+    const { language, time, fromMs, toMs, cameraIds, types, labels, concepts, groups, match, filters } = plan;
+    const order = match ? 'relevance' : fromMs !== undefined ? 'oldest' : 'newest';
+    const limit = vectorIds ? Math.max(request.limit, HYBRID_CANDIDATES) : request.limit;
+    let result = this.deps.store.search({ ...filters, ...(match ? { match } : {}), limit, order });
     // Words that match nothing should not hide events the filters found: rank by time instead.
     if (match && result.total === 0 && (types.length || labels.length || cameraIds.length || fromMs !== undefined)) {
-      result = this.deps.store.search({ ...filters, limit: request.limit, order: fromMs !== undefined ? 'oldest' : 'newest' });
+      result = this.deps.store.search({ ...filters, limit, order: fromMs !== undefined ? 'oldest' : 'newest' });
     }
+    if (vectorIds && vectorIds.length > 0) result = this.fuse(result, vectorIds, request.limit);
     const timelineHits =
       result.total <= result.hits.length
         ? result.hits
@@ -149,6 +204,8 @@ export class SearchService {
         concepts: unique(concepts.map((c) => c.concept.id)),
         terms: groups.map((g) => g[0] ?? '').filter(Boolean),
         language,
+        retrieval: retrieval.mode,
+        ...(retrieval.note ? { retrievalNote: retrieval.note } : {}),
       },
       answer: { text: answer, language },
       missingInfo,
@@ -156,6 +213,23 @@ export class SearchService {
       hits: result.hits,
       timeline: { ...(fromMs !== undefined ? { fromMs } : {}), ...(toMs !== undefined ? { toMs } : {}), lanes: this.lanes(timelineHits) },
     };
+  }
+
+  /** Reciprocal rank fusion of the keyword ranking and the vector ranking, cut to `limit`. */
+  private fuse(keyword: { total: number; hits: SearchHit[] }, vectorIds: readonly string[], limit: number): { total: number; hits: SearchHit[] } {
+    const byId = new Map(keyword.hits.map((h) => [h.stored.event.id, h]));
+    const fused = fuseRankings([keyword.hits.map((h) => h.stored.event.id), [...vectorIds]]);
+    const missing = fused.slice(0, limit).map((f) => f.id).filter((id) => !byId.has(id));
+    for (const hit of this.deps.store.eventsByIds(missing)) byId.set(hit.stored.event.id, hit);
+    const hits = fused
+      .slice(0, limit)
+      .map((f) => {
+        const hit = byId.get(f.id);
+        return hit ? { ...hit, score: f.score } : undefined;
+      })
+      .filter((h): h is SearchHit => h !== undefined);
+    const vectorOnly = vectorIds.filter((id) => !keyword.hits.some((h) => h.stored.event.id === id)).length;
+    return { total: keyword.total + vectorOnly, hits };
   }
 
   coverage(): CameraCoverage[] {

@@ -178,6 +178,38 @@ export const MIGRATIONS: readonly string[] = [
     CHECK (json IS NOT NULL OR raw_text IS NOT NULL)
   );
   `,
+  // 6: embeddings for semantic search. The vectors live in a sqlite-vec `vec0` table keyed by the
+  // events rowid, created on first use (its dimension comes from the model's first answer; see
+  // SqliteVectorIndex) with the model and dimension in `vector_meta`. Nothing here needs the
+  // extension: a trigger on events cannot delete from a vec0 table on a connection without
+  // sqlite-vec loaded ("no such module: vec0"), which would make deleting events fail there. So
+  // deleted events leave a tombstone, and the index deletes their vectors before its next use.
+  `
+  CREATE TABLE embedding_jobs (
+    event_id        TEXT PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    status          TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    claim           INTEGER NOT NULL DEFAULT 0,
+    updated_at      INTEGER NOT NULL
+  );
+  CREATE INDEX embedding_jobs_due ON embedding_jobs (status, next_attempt_at);
+
+  CREATE TABLE vector_meta (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    model      TEXT NOT NULL,
+    dimension  INTEGER NOT NULL CHECK (dimension > 0),
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE vector_tombstones (event_rowid INTEGER PRIMARY KEY);
+  CREATE TRIGGER events_vector_cleanup AFTER DELETE ON events
+  WHEN EXISTS (SELECT 1 FROM vector_meta)
+  BEGIN
+    INSERT OR IGNORE INTO vector_tombstones (event_rowid) VALUES (old.rowid);
+  END;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -58,6 +58,14 @@ export class SqliteSearchStore implements SearchStore {
     return { total, hits: rows.map((row) => ({ stored: toStoredEvent(row), score: 0 })) };
   }
 
+  eventsByIds(ids: readonly string[]): SearchHit[] {
+    const statement = this.db.prepare('SELECT * FROM events WHERE id = ?');
+    return ids.flatMap((id) => {
+      const row = statement.get(id);
+      return row === undefined ? [] : [{ stored: toStoredEvent(row), score: 0 }];
+    });
+  }
+
   coverage(): CameraCoverage[] {
     const analysed = z.array(coverageSchema).parse(
       this.db

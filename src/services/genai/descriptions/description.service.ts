@@ -43,6 +43,8 @@ export interface DescriptionServiceDeps {
   retry?: Partial<RetrySchedule>;
   /** Waits `ms` or until `signal` aborts (a new job, or the worker stopping); injected in tests. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Told when an event's description is stored (e.g. to embed the event again with it). */
+  onDescribed?: (eventId: string) => void;
 }
 
 export interface DescriptionView {
@@ -203,6 +205,7 @@ export class DescriptionService {
         log.info({}, 'description finished after another worker took the job over; discarded');
       } else {
         log.info({ flagged: description.flagged, model: description.model }, 'event described');
+        this.deps.onDescribed?.(job.eventId);
       }
       return undefined;
     } catch (error) {

@@ -1,0 +1,288 @@
+/**
+ * Medium tests: the vector index and embedding jobs on a real database with the real sqlite-vec
+ * extension; other connections open it the way the rest of Vigil does, without the extension.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { storedEvent } from '../../../../test/factories/stored-events.ts';
+import { seedDatabase } from '../../../../test/support/seed-database.ts';
+import { MIGRATIONS } from './migrations.ts';
+import { openSqliteDatabase, SqliteAnalysisStore } from './sqlite-analysis-store.ts';
+import { SqliteVectorIndex } from './sqlite-vector-index.ts';
+
+const T0 = Date.UTC(2024, 4, 1, 14, 0, 0);
+const MINUTE = 60_000;
+const LEASE = { leaseMs: 10 * MINUTE };
+
+/** e1..e6 on two cameras, a minute apart; e5 is a car. */
+const EVENTS = [
+  storedEvent({ id: 'e1', cameraId: 'back', type: 'line_crossing', startMs: T0, en: 'one', zhHant: '一' }),
+  storedEvent({ id: 'e2', cameraId: 'back', type: 'intrusion', startMs: T0 + MINUTE, en: 'two', zhHant: '二' }),
+  storedEvent({ id: 'e3', cameraId: 'front', type: 'line_crossing', startMs: T0 + 2 * MINUTE, en: 'three', zhHant: '三' }),
+  storedEvent({ id: 'e4', cameraId: 'front', type: 'loitering', startMs: T0 + 3 * MINUTE, en: 'four', zhHant: '四' }),
+  storedEvent({ id: 'e5', cameraId: 'front', type: 'object_seen', labels: ['car'], startMs: T0 + 4 * MINUTE, en: 'five', zhHant: '五' }),
+  storedEvent({ id: 'e6', cameraId: 'back', type: 'line_crossing', startMs: T0 + 5 * MINUTE, en: 'six', zhHant: '六' }),
+];
+
+/** Unit vectors at growing angles from [1, 0, 0]: e1 is nearest to it, e6 farthest. */
+const angle = (i: number): number[] => [Math.cos(i * 0.25), Math.sin(i * 0.25), 0];
+const QUERY = [1, 0, 0];
+
+describe('SqliteVectorIndex', () => {
+  let dir: string;
+  let db: Database.Database;
+  let now: number;
+  let index: SqliteVectorIndex;
+  const opened: Database.Database[] = [];
+
+  /** Another connection to the same file, as the rest of Vigil opens it: no sqlite-vec. */
+  const plainConnection = () => {
+    const other = openSqliteDatabase(join(dir, 'vigil.db'));
+    opened.push(other);
+    return other;
+  };
+
+  const fill = () => {
+    index.prepare('bge-m3', 3);
+    EVENTS.forEach((e, i) => expect(index.upsert(e.event.id, angle(i))).toBe(true));
+  };
+  const nearestIds = (options: Parameters<SqliteVectorIndex['nearest']>[1], vector = QUERY) => index.nearest(vector, options).map((m) => m.eventId);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-vectors-'));
+    seedDatabase(dir, EVENTS);
+    db = plainConnection();
+    now = 1_000_000;
+    index = new SqliteVectorIndex(db, { now: () => now });
+  });
+
+  afterEach(() => {
+    for (const c of opened.splice(0)) c.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is migration 6: jobs, meta and tombstones, and no vector table until the first vector', () => {
+    expect(db.pragma('user_version', { simple: true })).toBe(6);
+    expect(MIGRATIONS).toHaveLength(6);
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('embedding_jobs', 'vector_meta', 'vector_tombstones', 'event_vectors') ORDER BY name`).all();
+    expect(tables).toEqual([{ name: 'embedding_jobs' }, { name: 'vector_meta' }, { name: 'vector_tombstones' }]);
+    expect(index.info()).toBeUndefined();
+    expect(index.nearest(QUERY, { limit: 5 })).toEqual([]);
+  });
+
+  it('loads sqlite-vec only when vectors are touched', () => {
+    const load = vi.fn((c: Database.Database) => sqliteVec.load(c));
+    const lazy = new SqliteVectorIndex(db, { loadExtension: load, now: () => now });
+    lazy.enqueue(['e1'], now);
+    lazy.claimDue(now, 5, LEASE);
+    lazy.counts();
+    expect(lazy.nearest(QUERY, { limit: 3 })).toEqual([]);
+    expect(load).not.toHaveBeenCalled();
+    lazy.prepare('bge-m3', 3);
+    lazy.prepare('bge-m3', 3);
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('says so when the extension cannot be loaded', () => {
+    const broken = new SqliteVectorIndex(db, {
+      loadExtension: () => {
+        throw new Error('not for this platform');
+      },
+    });
+    expect(() => broken.prepare('bge-m3', 3)).toThrow(expect.objectContaining({ code: 'storage_failed', message: expect.stringMatching(/not for this platform/) }));
+    expect(broken.enqueue(['e1'], now)).toBe(1);
+  });
+
+  it('stores vectors and finds the nearest by cosine distance, replacing on upsert', () => {
+    expect(index.prepare('bge-m3', 3)).toBe('created');
+    expect(index.prepare('bge-m3', 3)).toBe('ready');
+    EVENTS.forEach((e, i) => index.upsert(e.event.id, angle(i).map((x) => x * (i + 1)))); // length does not matter to cosine
+    const matches = index.nearest(QUERY, { limit: 3 });
+    expect(matches.map((m) => m.eventId)).toEqual(['e1', 'e2', 'e3']);
+    expect(matches[0]?.distance).toBeCloseTo(0, 5);
+    expect(matches[1]?.distance).toBeCloseTo(1 - Math.cos(0.25), 5);
+    expect(index.upsert('e6', QUERY)).toBe(true);
+    expect(nearestIds({ limit: 2 })).toEqual(['e1', 'e6']);
+    expect(index.info()).toEqual({ model: 'bge-m3', dimension: 3, count: 6 });
+    expect(index.upsert('nope', QUERY)).toBe(false);
+    expect(() => index.upsert('e1', [1, 0])).toThrow(/2 dimensions; the index holds 3/);
+    expect(() => index.upsert('e1', [1, Number.NaN, 0])).toThrow(/finite/);
+    expect(() => index.nearest([1, 0], { limit: 1 })).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
+    expect(nearestIds({ limit: 100_000 })).toHaveLength(6);
+  });
+
+  it('chooses the k nearest among the events passing the filters, not k among all then filtered', () => {
+    fill();
+    expect(nearestIds({ limit: 2, filter: { cameraIds: ['front'] } })).toEqual(['e3', 'e4']);
+    expect(nearestIds({ limit: 2, filter: { types: ['line_crossing'] } })).toEqual(['e1', 'e3']);
+    expect(nearestIds({ limit: 2, filter: { labels: ['car'] } })).toEqual(['e5']);
+    expect(nearestIds({ limit: 5, filter: { fromMs: T0 + 3 * MINUTE, toMs: T0 + 5 * MINUTE } })).toEqual(['e4', 'e5']);
+    expect(nearestIds({ limit: 5, filter: { cameraIds: ['back'], types: ['line_crossing'], fromMs: T0 + MINUTE } })).toEqual(['e6']);
+    expect(nearestIds({ limit: 5, filter: { eventIds: ['e6', 'e2'] } })).toEqual(['e2', 'e6']);
+    expect(nearestIds({ limit: 5, filter: { eventIds: [] } })).toEqual([]);
+    // The farthest vector is still found when it is the only one allowed.
+    expect(nearestIds({ limit: 1, filter: { cameraIds: ['back'], fromMs: T0 + 5 * MINUTE } })).toEqual(['e6']);
+  });
+
+  it('rebuilds for another dimension or model, queueing every event again', () => {
+    fill();
+    index.enqueue(['e1', 'e2'], now);
+    const [job] = index.claimDue(now, 1, LEASE);
+    expect(index.complete(job!.eventId, job!.claim, angle(0))).toBe('done');
+    now += 1000;
+    expect(index.prepare('bge-m3', 4)).toBe('rebuilt');
+    expect(index.info()).toEqual({ model: 'bge-m3', dimension: 4, count: 0 });
+    expect(index.counts()).toEqual({ queued: 6, running: 0, done: 0, failed: 0 });
+    expect(index.job('e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now });
+    expect(index.upsert('e1', [1, 0, 0, 0])).toBe(true);
+    expect(index.prepare('nomic-embed-text', 4)).toBe('rebuilt');
+    expect(index.info()).toMatchObject({ model: 'nomic-embed-text', count: 0 });
+    index.upsert('e1', [1, 0, 0, 0]);
+    index.clear();
+    expect(index.info()).toBeUndefined();
+    expect(index.nearest([1, 0, 0, 0], { limit: 3 })).toEqual([]);
+    expect(index.prepare('nomic-embed-text', 4)).toBe('created');
+  });
+
+  it('refuses a vector made for the index it replaced, and queues its job again', () => {
+    index.prepare('bge-m3', 3);
+    index.enqueue(['e1'], now);
+    const [job] = index.claimDue(now, 1, LEASE);
+    index.prepare('bge-m3', 4);
+    expect(index.complete('e1', job!.claim, angle(0))).toBe('stale');
+    expect(index.job('e1')).toMatchObject({ status: 'queued' });
+    const [again] = index.claimDue(now, 1, LEASE);
+    expect(index.complete('e1', again!.claim, [0, 1, 0, 0])).toBe('done');
+    expect(index.info()?.count).toBe(1);
+  });
+
+  it('never returns the vector of a deleted event, even when a new event takes its rowid', () => {
+    fill();
+    const other = plainConnection();
+    // Deleting events works on a connection without sqlite-vec (which knows nothing of vec0)...
+    expect(() => other.prepare('SELECT COUNT(*) FROM event_vectors').get()).toThrow(/no such module: vec0/);
+    other.prepare(`DELETE FROM events WHERE id IN ('e1', 'e6')`).run();
+    expect(nearestIds({ limit: 6 })).toEqual(['e2', 'e3', 'e4', 'e5']);
+    expect(index.info()?.count).toBe(4);
+    // ...and a new event e7 takes the rowid of e5 (deleted just before, then the largest), whose
+    // vector is still there: no vector operation came between the delete and the insert.
+    other.prepare(`DELETE FROM events WHERE id = 'e5'`).run();
+    const e5Rowid = 5;
+    const e7 = storedEvent({ id: 'e7', cameraId: 'front', startMs: T0 + 9 * MINUTE, en: 'seven', zhHant: '七' });
+    const runId = (other.prepare('SELECT run_id FROM events WHERE id = ?').get('e4') as { run_id: number }).run_id;
+    new SqliteAnalysisStore(other).commitFrames(runId, [], { events: [{ ...e7, runId }] });
+    expect((other.prepare(`SELECT rowid FROM events WHERE id = 'e7'`).get() as { rowid: number }).rowid).toBe(e5Rowid);
+    expect(nearestIds({ limit: 6 })).toEqual(['e2', 'e3', 'e4']);
+    expect(index.upsert('e7', QUERY)).toBe(true);
+    expect(nearestIds({ limit: 6 })).toEqual(['e7', 'e2', 'e3', 'e4']);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM vector_tombstones').get()).toEqual({ n: 0 });
+  });
+
+  it('keeps no tombstones while there is no vector index', () => {
+    db.prepare(`DELETE FROM events WHERE id = 'e1'`).run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM vector_tombstones').get()).toEqual({ n: 0 });
+  });
+
+  it('removes vectors on request', () => {
+    fill();
+    expect(index.remove(['e1', 'e2', 'missing'])).toBe(2);
+    expect(nearestIds({ limit: 2 })).toEqual(['e3', 'e4']);
+  });
+});
+
+describe('SqliteVectorIndex: embedding jobs', () => {
+  let dir: string;
+  let db: Database.Database;
+  let now: number;
+  let jobs: SqliteVectorIndex;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-embedding-jobs-'));
+    seedDatabase(dir, EVENTS);
+    db = openSqliteDatabase(join(dir, 'vigil.db'));
+    now = 1_000_000;
+    jobs = new SqliteVectorIndex(db, { now: () => now });
+    jobs.prepare('bge-m3', 3);
+  });
+
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('queues known events once, leaving a queued job its schedule', () => {
+    expect(jobs.enqueue(['e1', 'e2', 'e2', 'ghost'], now)).toBe(2);
+    expect(jobs.job('ghost')).toBeUndefined();
+    const [job] = jobs.claimDue(now, 1, LEASE);
+    jobs.fail(job!.eventId, job!.claim, 'provider_unavailable: down', { retryAt: now + 30_000 });
+    now += 1000;
+    jobs.enqueue(['e1'], now);
+    expect(jobs.job('e1')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: 1_030_000, lastError: 'provider_unavailable: down' });
+    expect(jobs.enqueueMissing(now)).toBe(4);
+    expect(jobs.counts()).toEqual({ queued: 6, running: 0, done: 0, failed: 0 });
+  });
+
+  it('queues a done or failed job again, due now', () => {
+    jobs.enqueue(['e1', 'e2'], now);
+    const [a, b] = jobs.claimDue(now, 2, LEASE);
+    expect(jobs.complete(a!.eventId, a!.claim, angle(1))).toBe('done');
+    expect(jobs.fail(b!.eventId, b!.claim, 'provider_auth: bad key', { permanent: true })).toBe(true);
+    now += 5000;
+    expect(jobs.enqueue(['e1', 'e2'], now)).toBe(2);
+    expect(jobs.job('e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now });
+    expect(jobs.job('e2')).toEqual({ eventId: 'e2', status: 'queued', attempts: 0, nextAttemptAt: now, updatedAt: now });
+  });
+
+  it('keeps a vector made while the event changed, but embeds the event again', () => {
+    jobs.enqueue(['e1'], now);
+    const [job] = jobs.claimDue(now, 1, LEASE);
+    jobs.enqueue(['e1'], now);
+    expect(jobs.complete('e1', job!.claim, angle(0))).toBe('requeued');
+    expect(jobs.job('e1')?.status).toBe('queued');
+    expect(jobs.info()?.count).toBe(1);
+  });
+
+  it('claims due jobs oldest first, each once, and takes over a job whose lease ran out', () => {
+    jobs.enqueue(['e3'], now);
+    jobs.enqueue(['e1', 'e2'], now + 10);
+    expect(jobs.claimDue(now, 10, LEASE).map((j) => j.eventId)).toEqual(['e3']);
+    now += 10;
+    const first = jobs.claimDue(now, 10, LEASE);
+    expect(first.map((j) => j.eventId)).toEqual(['e1', 'e2']);
+    expect(jobs.claimDue(now, 10, LEASE)).toEqual([]);
+    now += LEASE.leaseMs / 2;
+    expect(jobs.heartbeat('e1', first[0]!.claim, now)).toBe(true);
+    now += LEASE.leaseMs / 2;
+    const taken = jobs.claimDue(now, 10, LEASE);
+    expect(taken.map((j) => [j.eventId, j.attempts])).toEqual([
+      ['e3', 2],
+      ['e2', 2],
+    ]);
+    // The worker that lost e2 can neither finish nor fail it.
+    const lost = first[1]!;
+    expect(jobs.complete('e2', lost.claim, angle(1))).toBe('stale');
+    expect(jobs.fail('e2', lost.claim, 'late', { retryAt: now })).toBe(false);
+    expect(jobs.heartbeat('e2', lost.claim, now)).toBe(false);
+    expect(jobs.complete('e2', taken[1]!.claim, angle(1))).toBe('done');
+    expect(jobs.info()?.count).toBe(1);
+  });
+
+  it('puts jobs left running by a dead process back in the queue', () => {
+    jobs.enqueue(['e1', 'e2'], now);
+    jobs.claimDue(now, 1, LEASE);
+    now += 100;
+    expect(jobs.recoverRunning(now)).toBe(1);
+    expect(jobs.counts()).toEqual({ queued: 2, running: 0, done: 0, failed: 0 });
+  });
+
+  it('loses an event’s job with the event', () => {
+    jobs.enqueue(['e1', 'e2'], now);
+    db.prepare(`DELETE FROM events WHERE id = 'e1'`).run();
+    expect(jobs.job('e1')).toBeUndefined();
+    expect(jobs.counts().queued).toBe(1);
+  });
+});

@@ -1,0 +1,399 @@
+import type Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { z } from 'zod';
+import { VigilError } from '../../../domain/errors.ts';
+import type {
+  ClaimedEmbeddingJob,
+  CompleteOutcome,
+  EmbeddingFailure,
+  EmbeddingJob,
+  EmbeddingJobStatus,
+  EmbeddingJobStore,
+  PrepareOutcome,
+  VectorFilter,
+  VectorIndex,
+  VectorIndexInfo,
+  VectorMatch,
+} from '../../../ports/vector-index.ts';
+
+/** Largest dimension accepted (bge-m3: 1024, OpenAI text-embedding-3-large: 3072). */
+export const MAX_VECTOR_DIMENSION = 8192;
+/** sqlite-vec refuses larger `k` in a KNN query. */
+const MAX_K = 4096;
+
+const STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+
+const metaSchema = z.object({ model: z.string(), dimension: z.number().int().positive() });
+const jobSchema = z.object({
+  event_id: z.string(),
+  status: z.enum(STATUSES),
+  attempts: z.number(),
+  next_attempt_at: z.number(),
+  last_error: z.string().nullable(),
+  claim: z.number(),
+  updated_at: z.number(),
+});
+const claimedSchema = z.object({ event_id: z.string(), attempts: z.number(), claim: z.number(), next_attempt_at: z.number() });
+const matchSchema = z.object({ event_id: z.string(), distance: z.number() });
+const rowidSchema = z.object({ rowid: z.number() });
+
+export interface SqliteVectorIndexOptions {
+  now?: () => number;
+  /** Loads sqlite-vec into the connection; by default the `sqlite-vec` package's loader. */
+  loadExtension?: (db: Database.Database) => void;
+}
+
+type Params = Record<string, string | number>;
+
+/**
+ * Event vectors in a sqlite-vec `vec0` table (`event_vectors`, cosine distance, keyed by the
+ * events rowid) and the embedding jobs, on the app's database.
+ *
+ * - sqlite-vec is loaded into the connection on the first call that touches vectors, so jobs
+ *   can be queued, and the rest of Vigil works, where the extension cannot be loaded.
+ * - The vec0 table is created when the first vector's dimension is known; `vector_meta` records
+ *   its model and dimension. Another model or dimension drops it and queues every event again.
+ * - Filters are applied before the KNN search: sqlite-vec 0.1.9 takes `rowid IN (subquery)` as a
+ *   constraint of the KNN query itself, so the k nearest are chosen among the events passing the
+ *   filters, never k among all then filtered down. The search is exact (vec0 is brute force), so
+ *   the cost is O(events x dimension) (measured once: ~60 ms for 30,000 vectors of 1024 floats;
+ *   a filter skips the distances of the rows it rejects). `limit` is capped at 4096 (sqlite-vec's k).
+ * - Deleted events leave a tombstone (migration 6 explains why not a trigger on the vec0 table);
+ *   their vectors are deleted before the next vector operation, so neither a deleted event nor
+ *   a new event reusing its rowid ever gets the old vector.
+ */
+export class SqliteVectorIndex implements VectorIndex, EmbeddingJobStore {
+  private readonly statements;
+  private readonly now: () => number;
+  private loaded = false;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly options: SqliteVectorIndexOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.statements = {
+      meta: db.prepare('SELECT model, dimension FROM vector_meta WHERE id = 1'),
+      setMeta: db.prepare('INSERT OR REPLACE INTO vector_meta (id, model, dimension, created_at) VALUES (1, ?, ?, ?)'),
+      deleteMeta: db.prepare('DELETE FROM vector_meta'),
+      tableExists: db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event_vectors'`),
+      hasTombstones: db.prepare('SELECT 1 FROM vector_tombstones LIMIT 1'),
+      tombstones: db.prepare('SELECT event_rowid AS rowid FROM vector_tombstones'),
+      clearTombstones: db.prepare('DELETE FROM vector_tombstones'),
+      eventRowid: db.prepare('SELECT rowid FROM events WHERE id = ?'),
+      enqueue: db.prepare(`
+        INSERT INTO embedding_jobs (event_id, status, attempts, next_attempt_at, updated_at)
+        SELECT id, 'queued', 0, @now, @now FROM events WHERE id = @event_id
+        ON CONFLICT (event_id) DO UPDATE SET
+          status = 'queued',
+          attempts = CASE WHEN status = 'queued' THEN attempts ELSE 0 END,
+          next_attempt_at = CASE WHEN status = 'queued' THEN next_attempt_at ELSE @now END,
+          last_error = CASE WHEN status = 'queued' THEN last_error ELSE NULL END,
+          updated_at = @now`),
+      enqueueMissing: db.prepare(`
+        INSERT INTO embedding_jobs (event_id, status, attempts, next_attempt_at, updated_at)
+        SELECT id, 'queued', 0, @now, @now FROM events e WHERE NOT EXISTS (SELECT 1 FROM embedding_jobs j WHERE j.event_id = e.id)`),
+      // Claims are bumped, so results still on their way for the old index are refused.
+      requeueAll: db.prepare(`
+        UPDATE embedding_jobs SET status = 'queued', attempts = 0, next_attempt_at = @now, last_error = NULL,
+          claim = claim + 1, updated_at = @now`),
+      // One statement, so two workers can never take the same job.
+      claimDue: db.prepare(`
+        UPDATE embedding_jobs SET status = 'running', attempts = attempts + 1, claim = claim + 1, updated_at = @now
+        WHERE event_id IN (
+          SELECT event_id FROM embedding_jobs
+          WHERE (status = 'queued' AND next_attempt_at <= @now) OR (status = 'running' AND updated_at <= @stale)
+          ORDER BY next_attempt_at, event_id LIMIT @limit)
+        RETURNING event_id, attempts, claim, next_attempt_at`),
+      heartbeat: db.prepare(`UPDATE embedding_jobs SET updated_at = @now WHERE event_id = @event_id AND status = 'running' AND claim = @claim`),
+      recoverRunning: db.prepare(`UPDATE embedding_jobs SET status = 'queued', next_attempt_at = @now, updated_at = @now WHERE status = 'running'`),
+      markDone: db.prepare(`UPDATE embedding_jobs SET status = 'done', last_error = NULL, updated_at = @now WHERE event_id = @event_id`),
+      requeueNow: db.prepare(`
+        UPDATE embedding_jobs SET status = 'queued', next_attempt_at = @now, claim = claim + 1, updated_at = @now WHERE event_id = @event_id`),
+      markRetry: db.prepare(`
+        UPDATE embedding_jobs SET status = 'queued', next_attempt_at = @retry_at, last_error = @error, updated_at = @now
+        WHERE event_id = @event_id AND claim = @claim AND status = 'running'`),
+      markFailed: db.prepare(`
+        UPDATE embedding_jobs SET status = 'failed', last_error = @error, updated_at = @now
+        WHERE event_id = @event_id AND claim = @claim AND status = 'running'`),
+      job: db.prepare('SELECT * FROM embedding_jobs WHERE event_id = ?'),
+      counts: db.prepare('SELECT status, COUNT(*) AS n FROM embedding_jobs GROUP BY status'),
+    };
+  }
+
+  // ---- vectors ----
+
+  info(): VectorIndexInfo | undefined {
+    const meta = this.meta();
+    if (!meta || !this.tableExists()) return undefined;
+    this.load();
+    const count = z.object({ n: z.number() }).parse(this.db.prepare('SELECT COUNT(*) AS n FROM event_vectors').get()).n;
+    return { ...meta, count };
+  }
+
+  prepare(model: string, dimension: number): PrepareOutcome {
+    if (!Number.isInteger(dimension) || dimension < 1 || dimension > MAX_VECTOR_DIMENSION) {
+      throw new VigilError('invalid_argument', `vector dimension must be an integer from 1 to ${MAX_VECTOR_DIMENSION}, got ${dimension}`);
+    }
+    this.load();
+    // Called before every batch is stored: the common answer needs no write lock.
+    const current = this.meta();
+    if (current && current.model === model && current.dimension === dimension && this.tableExists()) return 'ready';
+    const run = this.db.transaction((): PrepareOutcome => {
+      const meta = this.meta();
+      const exists = this.tableExists();
+      if (meta && exists && meta.model === model && meta.dimension === dimension) return 'ready';
+      const rebuild = meta !== undefined || exists;
+      this.dropVectors();
+      // The dimension is validated above and cannot carry SQL.
+      this.db.exec(`CREATE VIRTUAL TABLE event_vectors USING vec0(embedding float[${dimension}] distance_metric=cosine)`);
+      this.statements.setMeta.run(model, dimension, this.now());
+      if (rebuild) this.requeueAll();
+      return rebuild ? 'rebuilt' : 'created';
+    });
+    return run.immediate();
+  }
+
+  clear(): void {
+    this.load();
+    this.db
+      .transaction(() => {
+        this.dropVectors();
+        this.requeueAll();
+      })
+      .immediate();
+  }
+
+  upsert(eventId: string, vector: readonly number[]): boolean {
+    this.checkVector(vector);
+    const run = this.db.transaction((): boolean => {
+      const rowid = this.rowidOf(eventId);
+      if (rowid === undefined) return false;
+      this.purge();
+      this.write(rowid, vector);
+      return true;
+    });
+    return run.immediate();
+  }
+
+  remove(eventIds: readonly string[]): number {
+    if (!this.tableExists()) return 0;
+    this.load();
+    const remove = this.db.prepare('DELETE FROM event_vectors WHERE rowid = ?');
+    const run = this.db.transaction((): number => {
+      let removed = 0;
+      for (const id of eventIds) {
+        const rowid = this.rowidOf(id);
+        if (rowid !== undefined) removed += remove.run(BigInt(rowid)).changes;
+      }
+      return removed;
+    });
+    return run.immediate();
+  }
+
+  nearest(vector: readonly number[], options: { limit: number; filter?: VectorFilter }): VectorMatch[] {
+    const limit = Math.min(Math.floor(options.limit), MAX_K);
+    const meta = this.meta();
+    if (limit <= 0 || !meta || !this.tableExists()) return [];
+    if (vector.length !== meta.dimension) {
+      throw new VigilError('invalid_argument', `query vector has ${vector.length} dimensions; the index holds ${meta.dimension} (${meta.model})`);
+    }
+    this.load();
+    if (this.statements.hasTombstones.get() !== undefined) this.db.transaction(() => this.purge()).immediate();
+    const { sql, params } = filterSql(options.filter ?? {});
+    const prefilter = sql.length ? `AND rowid IN (SELECT e.rowid FROM events e WHERE ${sql.join(' AND ')})` : '';
+    const rows = this.db
+      .prepare(
+        `WITH knn AS MATERIALIZED (
+           SELECT rowid, distance FROM event_vectors WHERE embedding MATCH @vector AND k = @k ${prefilter})
+         SELECT e.id AS event_id, knn.distance FROM knn JOIN events e ON e.rowid = knn.rowid
+         ORDER BY knn.distance, e.id`,
+      )
+      .all({ ...params, vector: toBlob(vector), k: limit });
+    return rows.map((row) => {
+      const r = matchSchema.parse(row);
+      return { eventId: r.event_id, distance: r.distance };
+    });
+  }
+
+  // ---- jobs ----
+
+  enqueue(eventIds: readonly string[], now: number): number {
+    const run = this.db.transaction((): number => {
+      let queued = 0;
+      for (const id of new Set(eventIds)) queued += this.statements.enqueue.run({ event_id: id, now }).changes;
+      return queued;
+    });
+    return run.immediate();
+  }
+
+  enqueueMissing(now: number): number {
+    return this.statements.enqueueMissing.run({ now }).changes;
+  }
+
+  claimDue(now: number, limit: number, options: { leaseMs: number }): ClaimedEmbeddingJob[] {
+    if (limit <= 0) return [];
+    const rows = this.statements.claimDue.all({ now, stale: now - options.leaseMs, limit }).map((row) => claimedSchema.parse(row));
+    // RETURNING gives no order; hand jobs out oldest-due first, as they were selected.
+    rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0));
+    return rows.map((r) => ({ eventId: r.event_id, attempts: r.attempts, claim: r.claim }));
+  }
+
+  heartbeat(eventId: string, claim: number, now: number): boolean {
+    return this.statements.heartbeat.run({ event_id: eventId, claim, now }).changes > 0;
+  }
+
+  recoverRunning(now: number): number {
+    return this.statements.recoverRunning.run({ now }).changes;
+  }
+
+  complete(eventId: string, claim: number, vector: readonly number[]): CompleteOutcome {
+    this.load();
+    const run = this.db.transaction((): CompleteOutcome => {
+      const found = this.statements.job.get(eventId);
+      const job = found === undefined ? undefined : jobSchema.parse(found);
+      if (!job || job.claim !== claim || (job.status !== 'running' && job.status !== 'queued')) return 'stale';
+      const now = this.now();
+      const meta = this.meta();
+      if (!meta || meta.dimension !== vector.length || !this.tableExists()) {
+        // The index was rebuilt for another dimension while this vector was on its way.
+        this.statements.requeueNow.run({ event_id: eventId, now });
+        return 'stale';
+      }
+      const rowid = this.rowidOf(eventId);
+      if (rowid === undefined) return 'stale';
+      this.purge();
+      this.write(rowid, vector);
+      if (job.status === 'queued') return 'requeued';
+      this.statements.markDone.run({ event_id: eventId, now });
+      return 'done';
+    });
+    return run.immediate();
+  }
+
+  fail(eventId: string, claim: number, error: string, disposition: EmbeddingFailure): boolean {
+    const params = { event_id: eventId, claim, error, now: this.now() };
+    const result = 'retryAt' in disposition ? this.statements.markRetry.run({ ...params, retry_at: disposition.retryAt }) : this.statements.markFailed.run(params);
+    return result.changes > 0;
+  }
+
+  job(eventId: string): EmbeddingJob | undefined {
+    const row = this.statements.job.get(eventId);
+    if (row === undefined) return undefined;
+    const r = jobSchema.parse(row);
+    return {
+      eventId: r.event_id,
+      status: r.status,
+      attempts: r.attempts,
+      nextAttemptAt: r.next_attempt_at,
+      ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+      updatedAt: r.updated_at,
+    };
+  }
+
+  counts(): Record<EmbeddingJobStatus, number> {
+    const counts: Record<EmbeddingJobStatus, number> = { queued: 0, running: 0, done: 0, failed: 0 };
+    const rows = z.array(z.object({ status: z.enum(STATUSES), n: z.number() })).parse(this.statements.counts.all());
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
+  }
+
+  // ---- internals ----
+
+  private load(): void {
+    if (this.loaded) return;
+    try {
+      (this.options.loadExtension ?? sqliteVec.load)(this.db);
+    } catch (cause) {
+      throw new VigilError('storage_failed', `The sqlite-vec extension could not be loaded: ${(cause as Error).message}`, { cause });
+    }
+    this.loaded = true;
+  }
+
+  private meta(): { model: string; dimension: number } | undefined {
+    const row = this.statements.meta.get();
+    return row === undefined ? undefined : metaSchema.parse(row);
+  }
+
+  private tableExists(): boolean {
+    return this.statements.tableExists.get() !== undefined;
+  }
+
+  private rowidOf(eventId: string): number | undefined {
+    const row = this.statements.eventRowid.get(eventId);
+    return row === undefined ? undefined : rowidSchema.parse(row).rowid;
+  }
+
+  /** Inside a transaction: the vec0 table, its tombstones and its meta row go. */
+  private dropVectors(): void {
+    this.db.exec('DROP TABLE IF EXISTS event_vectors');
+    this.statements.clearTombstones.run();
+    this.statements.deleteMeta.run();
+  }
+
+  /** Inside a transaction: every event is to be embedded (again). */
+  private requeueAll(): void {
+    const now = this.now();
+    this.statements.requeueAll.run({ now });
+    this.statements.enqueueMissing.run({ now });
+  }
+
+  /** Inside a transaction: deletes the vectors of deleted events (one point delete each; a scan would read every vector). */
+  private purge(): void {
+    if (!this.tableExists()) return;
+    const rows = this.statements.tombstones.all();
+    if (rows.length === 0) return;
+    const remove = this.db.prepare('DELETE FROM event_vectors WHERE rowid = ?');
+    for (const row of rows) remove.run(BigInt(rowidSchema.parse(row).rowid));
+    this.statements.clearTombstones.run();
+  }
+
+  /** Inside a transaction. vec0 has no INSERT OR REPLACE; rowids must be bound as integers (BigInt), not doubles. */
+  private write(rowid: number, vector: readonly number[]): void {
+    this.db.prepare('DELETE FROM event_vectors WHERE rowid = ?').run(BigInt(rowid));
+    this.db.prepare('INSERT INTO event_vectors (rowid, embedding) VALUES (?, ?)').run(BigInt(rowid), toBlob(vector));
+  }
+
+  private checkVector(vector: readonly number[]): void {
+    const meta = this.meta();
+    if (!meta || !this.tableExists()) throw new VigilError('invalid_argument', 'the vector index is not prepared: call prepare(model, dimension) first');
+    if (vector.length !== meta.dimension) {
+      throw new VigilError('invalid_argument', `vector has ${vector.length} dimensions; the index holds ${meta.dimension} (${meta.model})`);
+    }
+    if (!vector.every(Number.isFinite)) throw new VigilError('invalid_argument', 'vector has a component that is not a finite number');
+    this.load();
+  }
+}
+
+function toBlob(vector: readonly number[]): Float32Array {
+  return Float32Array.from(vector);
+}
+
+/**
+ * The keyword search's filters (SqliteSearchStore) as SQL on the `events` alias `e`; every value
+ * is bound, never interpolated.
+ */
+function filterSql(filter: VectorFilter): { sql: string[]; params: Params } {
+  const sql: string[] = [];
+  const params: Params = {};
+  const list = (name: string, values: readonly string[]) =>
+    values
+      .map((v, i) => {
+        params[`${name}${i}`] = v;
+        return `@${name}${i}`;
+      })
+      .join(', ');
+  if (filter.cameraIds?.length) sql.push(`e.camera_id IN (${list('cam', filter.cameraIds)})`);
+  if (filter.types?.length) sql.push(`e.type IN (${list('type', filter.types)})`);
+  if (filter.labels?.length) sql.push(`e.rowid IN (SELECT event_rowid FROM event_labels WHERE label IN (${list('label', filter.labels)}))`);
+  if (filter.eventIds) sql.push(filter.eventIds.length ? `e.id IN (${list('id', filter.eventIds)})` : '0');
+  if (filter.fromMs !== undefined) {
+    sql.push('e.end_ms >= @from');
+    params.from = filter.fromMs;
+  }
+  if (filter.toMs !== undefined) {
+    sql.push('e.start_ms < @to');
+    params.to = filter.toMs;
+  }
+  return { sql, params };
+}

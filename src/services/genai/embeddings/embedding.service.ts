@@ -1,0 +1,347 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import { VigilError } from '../../../domain/errors.ts';
+import type { StoredEvent } from '../../../ports/analysis-store.ts';
+import type { DescriptionStore } from '../../../ports/description-store.ts';
+import type { EventStore } from '../../../ports/event-store.ts';
+import type { Clock, Logger } from '../../../ports/logger.ts';
+import type {
+  ClaimedEmbeddingJob,
+  EmbeddingJobStatus,
+  EmbeddingJobStore,
+  VectorFilter,
+  VectorIndex,
+  VectorIndexInfo,
+  VectorMatch,
+} from '../../../ports/vector-index.ts';
+import { DEFAULT_RETRY_SCHEDULE, errorText, retryDecision, type RetrySchedule } from '../descriptions/retry-schedule.ts';
+import type { ProviderRegistry } from '../provider-registry.ts';
+import { DEFAULT_MAX_TEXT_CHARS, eventText, truncateText } from './event-text.ts';
+
+export interface EmbeddingServiceDeps {
+  jobs: EmbeddingJobStore;
+  index: VectorIndex;
+  events: Pick<EventStore, 'getEvent'>;
+  /** Model descriptions, embedded with the event when there is one. */
+  descriptions?: Pick<DescriptionStore, 'state'>;
+  providers: ProviderRegistry;
+  /** The provider of the embeddings role (genai.roles.embeddings). */
+  providerName: string;
+  /** The embedding model configured for it (`embedding_model`, else `model`): vectors of another model are rebuilt. */
+  model: string;
+  clock: Clock;
+  logger: Logger;
+  /** Events embedded per provider call. Default 16. */
+  batchSize?: number;
+  /** A running job not heard of for this long is taken over. Default 10 min. */
+  leaseMs?: number;
+  retry?: Partial<RetrySchedule>;
+  /** Longest text embedded per event or question. Default 2000 characters. */
+  maxTextChars?: number;
+  /** How long a question's embedding may take before search goes on with keywords only. Default 5 s. */
+  queryTimeoutMs?: number;
+  /** Waits `ms` or until `signal` aborts (a new job, or the worker stopping); injected in tests. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/** Why a question is answered without vectors (the search then ranks by keywords alone). */
+export type SemanticFallbackReason =
+  /** No embeddings provider is configured under that name. */
+  | 'no_provider'
+  | 'empty_query'
+  /** The provider or its queue failed (down, busy, circuit open, bad output, timeout). */
+  | 'provider_failed'
+  | 'aborted'
+  /** No event has been embedded yet. */
+  | 'index_empty'
+  /** The index holds another model's vectors and is being rebuilt. */
+  | 'index_stale'
+  /** The vector index could not be read (e.g. sqlite-vec cannot be loaded here). */
+  | 'index_failed';
+
+export type SemanticFallback = { reason: SemanticFallbackReason; detail: string };
+export type QueryEmbedding = { vector: number[] } | ({ vector: undefined } & SemanticFallback);
+export type SimilarEvents = { matches: VectorMatch[] } | ({ matches: undefined } & SemanticFallback);
+
+export interface SimilarEventsOptions {
+  limit: number;
+  /** The keyword search's filters; applied before the nearest events are chosen. */
+  filter?: VectorFilter;
+  /**
+   * Leave out events farther than this cosine distance (0..2). Every event has some nearest
+   * neighbour, and rank fusion rewards an event found by both rankers, so without a bound an
+   * unrelated event that matched a keyword can outrank the one that means what was asked.
+   * Depends on the model; for bge-m3 related texts are typically below about 0.5.
+   */
+  maxDistance?: number;
+  signal?: AbortSignal;
+}
+
+export interface EmbeddingStatus {
+  provider: string;
+  model: string;
+  index: VectorIndexInfo | undefined;
+  jobs: Record<EmbeddingJobStatus, number>;
+}
+
+const DEFAULT_BATCH_SIZE = 16;
+const DEFAULT_LEASE_MS = 10 * 60_000;
+const DEFAULT_POLL_MS = 5_000;
+const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
+
+/**
+ * Embeds events for semantic search, and questions to search with. Every event to embed is a
+ * durable job: the worker takes due jobs in batches (one provider call per batch, at background
+ * priority), outages reschedule them with backoff and the provider's Retry-After (never dropping
+ * one), refusals fail them with the reason, and a restart picks up what a crash left running.
+ * A question is embedded at interactive priority, and any failure is a reason to search by
+ * keywords alone, never an error.
+ */
+export class EmbeddingService {
+  private readonly log: Logger;
+  private readonly schedule: RetrySchedule;
+  private readonly leaseMs: number;
+  private readonly batchSize: number;
+  private readonly maxChars: number;
+  private wake: (() => void) | undefined;
+  /** A job was queued while the worker was busy: its next idle must not sleep. */
+  private kicked = false;
+
+  constructor(private readonly deps: EmbeddingServiceDeps) {
+    this.log = deps.logger.child({ module: 'embeddings' });
+    this.schedule = { ...DEFAULT_RETRY_SCHEDULE, ...deps.retry };
+    this.leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+    this.batchSize = Math.max(1, deps.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.maxChars = deps.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS;
+  }
+
+  /** Queues events whose text is new or changed (stored, updated, described). Returns how many were queued. */
+  enqueue(eventIds: readonly string[]): number {
+    if (eventIds.length === 0) return 0;
+    const queued = this.deps.jobs.enqueue(eventIds, this.deps.clock.now());
+    if (queued > 0) this.kick();
+    return queued;
+  }
+
+  /** The text embedded for an event. */
+  eventText(stored: StoredEvent, description?: { textForSearch: string }): string {
+    return truncateText(eventText(stored, description), this.maxChars);
+  }
+
+  /** A question's vector, or why there is none. Never throws. */
+  async embedQuery(text: string, options: { signal?: AbortSignal } = {}): Promise<QueryEmbedding> {
+    const query = truncateText(text.replace(/\s+/g, ' ').trim(), this.maxChars);
+    if (query === '') return { vector: undefined, reason: 'empty_query', detail: 'nothing to embed' };
+    const provider = this.deps.providers.get(this.deps.providerName, { priority: 'interactive' });
+    if (!provider) return { vector: undefined, reason: 'no_provider', detail: `the embeddings provider "${this.deps.providerName}" is not configured` };
+    const deadline = AbortSignal.timeout(this.deps.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    try {
+      // Raced as well as passed on: a search must not wait on a provider that ignores the signal.
+      const result = await untilAborted(provider.embed([query], { signal }), signal);
+      return { vector: checkedVectors(result.vectors, 1, provider.name)[0]! };
+    } catch (error) {
+      if (options.signal?.aborted) return { vector: undefined, reason: 'aborted', detail: 'the search was cancelled' };
+      const detail = deadline.aborted ? `no answer within ${this.deps.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS} ms` : errorText(error);
+      this.log.warn({ err: error }, 'question could not be embedded; searching by keywords only');
+      return { vector: undefined, reason: 'provider_failed', detail };
+    }
+  }
+
+  /**
+   * The events nearest in meaning to `text` among those passing `filter` (applied before the
+   * nearest are chosen), nearest first; or why there are none. Never throws.
+   */
+  async similarEvents(text: string, options: SimilarEventsOptions): Promise<SimilarEvents> {
+    let info: VectorIndexInfo | undefined;
+    try {
+      info = this.deps.index.info();
+    } catch (error) {
+      return { matches: undefined, reason: 'index_failed', detail: errorText(error) };
+    }
+    if (!info || info.count === 0) return { matches: undefined, reason: 'index_empty', detail: 'no event has been embedded yet' };
+    if (info.model !== this.deps.model) {
+      return { matches: undefined, reason: 'index_stale', detail: `the index holds ${info.model} vectors; it is being rebuilt for ${this.deps.model}` };
+    }
+    const query = await this.embedQuery(text, options.signal ? { signal: options.signal } : {});
+    if (query.vector === undefined) return { matches: undefined, reason: query.reason, detail: query.detail };
+    if (query.vector.length !== info.dimension) {
+      // Same model name, other vectors (re-pulled or replaced): the stored ones are useless now.
+      this.log.warn({ model: this.deps.model, stored: info.dimension, answered: query.vector.length }, 'embedding dimension changed; rebuilding the index');
+      try {
+        this.deps.index.clear();
+        this.kick();
+      } catch (error) {
+        this.log.error({ err: error }, 'vector index could not be cleared');
+      }
+      return { matches: undefined, reason: 'index_stale', detail: `${this.deps.model} now answers with ${query.vector.length} dimensions, not ${info.dimension}` };
+    }
+    try {
+      const matches = this.deps.index.nearest(query.vector, { limit: options.limit, ...(options.filter ? { filter: options.filter } : {}) });
+      const maxDistance = options.maxDistance;
+      return { matches: maxDistance === undefined ? matches : matches.filter((m) => m.distance <= maxDistance) };
+    } catch (error) {
+      this.log.error({ err: error }, 'vector search failed');
+      return { matches: undefined, reason: 'index_failed', detail: errorText(error) };
+    }
+  }
+
+  status(): EmbeddingStatus {
+    let index: VectorIndexInfo | undefined;
+    try {
+      index = this.deps.index.info();
+    } catch (error) {
+      this.log.warn({ err: error }, 'vector index could not be read');
+    }
+    return { provider: this.deps.providerName, model: this.deps.model, index, jobs: this.deps.jobs.counts() };
+  }
+
+  /** One pass of the worker: embeds one batch of due jobs. Returns how many jobs it took. */
+  async processDue(options: { signal?: AbortSignal } = {}): Promise<number> {
+    if (options.signal?.aborted) return 0;
+    const jobs = this.deps.jobs.claimDue(this.deps.clock.now(), this.batchSize, { leaseMs: this.leaseMs });
+    if (jobs.length > 0) await this.runBatch(jobs, options.signal);
+    return jobs.length;
+  }
+
+  /**
+   * Runs until `signal` aborts. First re-queues what a previous process left running, drops the
+   * vectors of another model, and queues events stored before embeddings were set up.
+   */
+  async runWorker(options: { signal: AbortSignal; pollMs?: number }): Promise<void> {
+    const { signal } = options;
+    const now = this.deps.clock.now();
+    const recovered = this.deps.jobs.recoverRunning(now);
+    if (recovered > 0) this.log.info({ recovered }, 'embedding jobs interrupted by a restart were queued again');
+    try {
+      const info = this.deps.index.info();
+      if (info && info.model !== this.deps.model) {
+        this.log.warn({ from: info.model, to: this.deps.model }, 'embedding model changed; every event will be embedded again');
+        this.deps.index.clear();
+      }
+    } catch (error) {
+      this.log.error({ err: error }, 'vector index unavailable; embedding worker not started');
+      return;
+    }
+    const missing = this.deps.jobs.enqueueMissing(now);
+    if (missing > 0) this.log.info({ queued: missing }, 'events without embeddings queued');
+    while (!signal.aborted) {
+      let ran = 0;
+      try {
+        ran = await this.processDue({ signal });
+      } catch (error) {
+        this.log.error({ err: error }, 'embedding worker pass failed');
+      }
+      if (ran === 0 && !signal.aborted) await this.idle(options.pollMs ?? DEFAULT_POLL_MS, signal);
+    }
+  }
+
+  /** Embeds one batch in one provider call; every job ends stored, rescheduled or failed. */
+  private async runBatch(jobs: ClaimedEmbeddingJob[], signal: AbortSignal | undefined): Promise<void> {
+    // A slow model (or a long provider queue) must not look like a dead worker.
+    const heartbeat = setInterval(() => {
+      for (const job of jobs) this.deps.jobs.heartbeat(job.eventId, job.claim, this.deps.clock.now());
+    }, Math.max(1000, this.leaseMs / 3));
+    heartbeat.unref();
+    const items: Array<{ job: ClaimedEmbeddingJob; text: string; cameraId: string }> = [];
+    for (const job of jobs) {
+      const stored = this.deps.events.getEvent(job.eventId);
+      if (!stored) {
+        this.recordFailure(job, new VigilError('input_not_found', `no event with id "${job.eventId}"`), signal);
+        continue;
+      }
+      const description = this.deps.descriptions?.state(job.eventId).description;
+      items.push({ job, text: this.eventText(stored, description), cameraId: stored.event.cameraId });
+    }
+    try {
+      if (items.length === 0) return;
+      const cameras = new Set(items.map((i) => i.cameraId));
+      const camera = cameras.size === 1 ? items[0]?.cameraId : undefined;
+      const provider = this.deps.providers.get(this.deps.providerName, { priority: 'background', ...(camera !== undefined ? { camera } : {}) });
+      if (!provider) throw new VigilError('invalid_argument', `the embeddings provider "${this.deps.providerName}" is not configured`);
+      const result = await provider.embed(
+        items.map((i) => i.text),
+        signal ? { signal } : {},
+      );
+      const vectors = checkedVectors(result.vectors, items.length, provider.name);
+      const dimension = vectors[0]!.length;
+      const prepared = this.deps.index.prepare(this.deps.model, dimension);
+      if (prepared === 'rebuilt') this.log.warn({ model: this.deps.model, dimension }, 'vector index rebuilt for a new model or dimension; every event will be embedded again');
+      const outcomes = { done: 0, requeued: 0, stale: 0 };
+      items.forEach((item, i) => outcomes[this.deps.jobs.complete(item.job.eventId, item.job.claim, vectors[i]!)]++);
+      this.log.info({ ...outcomes, model: result.model, dimension }, 'events embedded');
+    } catch (error) {
+      for (const item of items) this.recordFailure(item.job, error, signal);
+      const log = signal?.aborted ? this.log.info.bind(this.log) : this.log.warn.bind(this.log);
+      log({ err: error, events: items.length }, 'embedding batch failed');
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private recordFailure(job: ClaimedEmbeddingJob, error: unknown, signal: AbortSignal | undefined): void {
+    const now = this.deps.clock.now();
+    const text = errorText(error);
+    if (signal?.aborted) {
+      // Shutting down: not the job's fault, so it is due again at once.
+      this.deps.jobs.fail(job.eventId, job.claim, text, { retryAt: now });
+      return;
+    }
+    const decision = retryDecision(error, job.attempts, this.schedule);
+    this.deps.jobs.fail(job.eventId, job.claim, text, decision.retry ? { retryAt: now + decision.delayMs } : { permanent: true });
+  }
+
+  private kick(): void {
+    if (this.wake) this.wake();
+    else this.kicked = true;
+  }
+
+  /** Sleeps until the poll interval passes, a job is queued, or the worker is stopped. */
+  private async idle(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.kicked) {
+      this.kicked = false;
+      return;
+    }
+    const wakeUp = new AbortController();
+    const stop = () => wakeUp.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    this.wake = stop;
+    try {
+      await (this.deps.sleep ?? abortableSleep)(ms, wakeUp.signal);
+    } finally {
+      this.wake = undefined;
+      signal.removeEventListener('abort', stop);
+    }
+  }
+}
+
+/** The provider's vectors, checked: one per text, one dimension, finite, not all zero (cosine is undefined there). */
+function checkedVectors(vectors: number[][], expected: number, providerName: string): number[][] {
+  const bad = (why: string) => new VigilError('provider_bad_output', `${providerName} returned unusable embeddings: ${why}`, { retryable: true });
+  if (vectors.length !== expected) throw bad(`${vectors.length} vectors for ${expected} texts`);
+  const dimension = vectors[0]?.length ?? 0;
+  if (dimension === 0) throw bad('empty vectors');
+  for (const v of vectors) {
+    if (v.length !== dimension) throw bad(`vectors of ${dimension} and ${v.length} dimensions`);
+    if (!v.every(Number.isFinite)) throw bad('a component is not a finite number');
+    if (v.every((x) => x === 0)) throw bad('a zero vector');
+  }
+  return vectors;
+}
+
+/** Settles like `promise`, or rejects as soon as `signal` aborts (`promise` keeps running). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new VigilError('aborted', 'The request was cancelled.', { cause: signal.reason }));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return sleepFor(ms, undefined, { signal }).then(
+    () => undefined,
+    () => undefined,
+  );
+}
