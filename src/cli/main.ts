@@ -5,6 +5,7 @@ import { registerAnalyzeCommand } from './commands/analyze.command.ts';
 import { registerAnalyzeImageCommand } from './commands/analyze-image.command.ts';
 import { registerConfigCommand } from './commands/config.command.ts';
 import { registerDescribeCommand } from './commands/describe.command.ts';
+import { registerGenaiStatsCommand } from './commands/genai-stats.command.ts';
 import { registerEventsCommand } from './commands/events.command.ts';
 import { registerSearchCommand } from './commands/search.command.ts';
 import { registerServeCommand } from './commands/serve.command.ts';
@@ -53,6 +54,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerEventsCommand(program, ctx);
   registerSearchCommand(program, ctx);
   registerDescribeCommand(program, ctx);
+  registerGenaiStatsCommand(program, ctx);
   registerServeCommand(program, ctx);
   registerConfigCommand(program, ctx);
   return program;

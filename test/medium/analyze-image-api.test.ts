@@ -182,3 +182,34 @@ describe('vigil analyze-image', () => {
     expect(ollama.lastRequest().path).toBe('/api/chat');
   });
 });
+
+describe('vigil genai-stats', () => {
+  it('shows the running server’s accounting per provider and camera', async () => {
+    const { runCli } = await import('../support/cli.ts');
+    const { startVigilServer } = await import('../../src/app-server.ts');
+    const loaded = config();
+    const server = await startVigilServer(loaded, { host: '127.0.0.1', port: 0, logger: silent });
+    try {
+      ollama.reset();
+      ollama.reply({ json: { model: 'llava:7b', message: { role: 'assistant', content: 'A porch.' }, done: true, prompt_eval_count: 321, eval_count: 12 } });
+      const analyzed = await fetch(`${server.url}/api/analyze`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ image_url: `${imageBase}/porch.jpg`, image_name: 'porch_stats' }),
+      });
+      expect(analyzed.status).toBe(200);
+      const configFile = join(dir, 'stats.yml');
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(configFile, `storage:\n  data_dir: data\n`);
+      const result = await runCli(['genai-stats', '--url', server.url, '--config', configFile], { cwd: dir });
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toMatch(/^vlm \(ollama llava:7b\): 1 calls, 1 ok, 0 retries, failures: none; tokens in 321 \/ out 12; latency p50 \d+ ms/m);
+      expect(result.stdout).toMatch(/^writer \(openai gpt-4o-mini\): 0 calls/m);
+    } finally {
+      await server.close();
+    }
+    const down = await runCli(['genai-stats', '--url', server.url], { cwd: dir });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/No Vigil server answered at http:\/\/127\.0\.0\.1:\d+/);
+  });
+});
