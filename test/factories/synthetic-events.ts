@@ -7,8 +7,10 @@
  * Traditional Chinese, standing in for the model descriptions search will rank one day.
  */
 import type { EventActor, EventType, Evidence, EvidenceKind, VigilEvent } from '../../src/domain/events/event-types.ts';
-import { eventKeywords } from '../../src/domain/events/keywords.ts';
 import { sanitizeId } from '../../src/domain/events/event-record.ts';
+import { evidenceText } from '../../src/domain/events/evidence-text.ts';
+import { eventKeywords } from '../../src/domain/events/keywords.ts';
+import { ruleDisplayName } from '../../src/domain/events/phrases.ts';
 import { summarizeEvent } from '../../src/domain/events/summarize.ts';
 import type { CameraRules, TripwireRule, ZoneRule } from '../../src/domain/rules/rule-types.ts';
 import { classFamily, FAMILY_ID_PREFIX } from '../../src/domain/tracking/class-family.ts';
@@ -374,6 +376,7 @@ function syntheticEvent(
   event.summary = summarizeEvent(event, rules);
   const looks = actors.flatMap((a) => appearance(a.label, random));
   event.keywords = [...new Set([...eventKeywords(event, rules), ...looks])];
+  const ruleName = ruleDisplayName(type, rule, rules);
   event.evidence = EVIDENCE_KINDS[type].map((kind, i): Evidence => {
     const ms = i === 0 ? startMs : i === 1 ? Math.round((startMs + endMs) / 2) : endMs;
     const x = random.uniform(0, 600);
@@ -385,7 +388,7 @@ function syntheticEvent(
       trackId: first.trackId,
       box: { x1: x, y1: y, x2: x + random.uniform(30, 160), y2: y + random.uniform(60, 170) },
       score: random.uniform(0.45, 0.9),
-      text: event.summary,
+      text: evidenceText({ kind, actor: first, ruleName, ...details }),
     };
   });
   const dir = `runs/run-${runId}/events/${event.id}`;
