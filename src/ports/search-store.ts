@@ -36,5 +36,8 @@ export interface SearchStore {
   search(query: SearchQuery): { total: number; hits: SearchHit[] };
   /** Events by id (in no particular order; unknown ids are skipped), e.g. those only vectors found. */
   eventsByIds(ids: readonly string[]): SearchHit[];
+  /** Per camera, the footage analysed (cheap; `events` counts are 0 here). */
+  analysedSpans(): CameraCoverage[];
+  /** Per camera, footage analysed and event counts (scans events: for listings, not per search). */
   coverage(): CameraCoverage[];
 }

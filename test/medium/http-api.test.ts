@@ -192,3 +192,18 @@ describe('HTTP API (in-process)', () => {
     expect(names).toEqual(expect.arrayContaining(['q', 'from', 'to', 'camera', 'type', 'label', 'limit', 'lang']));
   });
 });
+
+describe('search details that matter at scale', () => {
+  it('reads 有沒有人 as a question about a person, leaving no stray character as a search word', async () => {
+    const body = await json(app().request(`/api/search?q=${encodeURIComponent('後門有沒有人')}`));
+    expect(body.interpretation).toMatchObject({ cameras: ['back'], labels: ['person'], terms: [] });
+  });
+
+  it('finds an event overlapping the start of a time range even though it started before it', async () => {
+    // back-loiter-1 runs 22:20:00-22:21:10 Taipei; a range starting at 22:21 still overlaps it.
+    const from = encodeURIComponent('2026-11-20T22:21:00+08:00');
+    const to = encodeURIComponent('2026-11-20T22:25:00+08:00');
+    const body = await json(app().request(`/api/search?q=&from=${from}&to=${to}`));
+    expect(body.events.map((e: { id: string }) => e.id)).toEqual(['back-loiter-1']);
+  });
+});

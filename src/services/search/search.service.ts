@@ -84,6 +84,8 @@ type SearchFilters = Omit<SearchQuery, 'match' | 'limit' | 'order'>;
 const TIMELINE_MAX = 500;
 /** Candidates each ranking contributes to the fusion. */
 const HYBRID_CANDIDATES = 50;
+/** Question words in (normalized, Simplified) Chinese that are not what is being asked about. */
+const QUESTION_PHRASES = /有没有|是不是|是否|吗|呢/g;
 
 /**
  * Answers a question without any language model: reads the time range, cameras and concepts
@@ -91,7 +93,14 @@ const HYBRID_CANDIDATES = 50;
  * deterministic answer saying what was found and what footage is missing.
  */
 export class SearchService {
-  constructor(private readonly deps: SearchServiceDeps) {}
+  /** Camera names and aliases, normalized once (longest first), to find them in questions. */
+  private readonly aliases: ReadonlyArray<{ camera: CameraInfo; alias: string }>;
+
+  constructor(private readonly deps: SearchServiceDeps) {
+    this.aliases = deps.cameras
+      .flatMap((camera) => [camera.id, camera.name, ...camera.aliases].map((a) => ({ camera, alias: deps.text.normalize(a) })))
+      .sort((a, b) => b.alias.length - a.alias.length);
+  }
 
   /** Keyword search (always available). */
   search(request: SearchRequest): SearchResult {
@@ -131,6 +140,8 @@ export class SearchService {
     const cameraIds = request.camera ? [request.camera] : mentioned.map((m) => m.camera.id);
     let remaining = normalized;
     for (const m of mentioned) remaining = remaining.split(m.alias).join(' ');
+    // Chinese question phrases hold characters of concept words (有沒有人 contains 有人): drop them first.
+    remaining = remaining.replace(QUESTION_PHRASES, ' ');
     // Meaning is compared on the question minus what became filters of time and place.
     const embedText = remaining.replace(/\s+/g, ' ').trim();
 
@@ -144,7 +155,10 @@ export class SearchService {
     for (const c of filtering) remaining = remaining.split(c.term).join(' ');
 
     const groups = text.queryTokens(remaining);
-    const match = buildFtsQuery(groups, 'any');
+    // Every word first: ranking the events that contain all of them is cheap and precise; only when
+    // none does, any word (a single common character can match most events).
+    const match = buildFtsQuery(groups, 'all');
+    const anyMatch = groups.length > 1 ? buildFtsQuery(groups, 'any') : undefined;
     const filters = {
       ...(cameraIds.length ? { cameraIds } : {}),
       ...(types.length ? { types } : {}),
@@ -152,7 +166,7 @@ export class SearchService {
       ...(fromMs !== undefined ? { fromMs } : {}),
       ...(toMs !== undefined ? { toMs } : {}),
     };
-    return { language, time, fromMs, toMs, cameraIds, types, labels, concepts, groups, match, filters, embedText };
+    return { language, time, fromMs, toMs, cameraIds, types, labels, concepts, groups, match, anyMatch, filters, embedText };
   }
 
   private execute(
@@ -162,10 +176,15 @@ export class SearchService {
     retrieval: { mode: 'keyword' | 'hybrid'; note?: string | undefined },
   ): SearchResult {
     const { text } = this.deps;
-    const { language, time, fromMs, toMs, cameraIds, types, labels, concepts, groups, match, filters } = plan;
+    const { language, time, fromMs, toMs, cameraIds, types, labels, concepts, groups, anyMatch, filters } = plan;
+    let { match } = plan;
     const order = match ? 'relevance' : fromMs !== undefined ? 'oldest' : 'newest';
     const limit = vectorIds ? Math.max(request.limit, HYBRID_CANDIDATES) : request.limit;
     let result = this.deps.store.search({ ...filters, ...(match ? { match } : {}), limit, order });
+    if (match && result.total === 0 && anyMatch) {
+      match = anyMatch;
+      result = this.deps.store.search({ ...filters, match, limit, order });
+    }
     // Words that match nothing should not hide events the filters found: rank by time instead.
     if (match && result.total === 0 && (types.length || labels.length || cameraIds.length || fromMs !== undefined)) {
       result = this.deps.store.search({ ...filters, limit, order: fromMs !== undefined ? 'oldest' : 'newest' });
@@ -242,10 +261,7 @@ export class SearchService {
 
   /** Camera ids, names and aliases written in the question (longest first, each camera once). */
   private mentionedCameras(normalized: string): Array<{ camera: CameraInfo; alias: string }> {
-    const candidates = this.deps.cameras.flatMap((camera) =>
-      [camera.id, camera.name, ...camera.aliases].map((a) => ({ camera, alias: this.deps.text.normalize(a) })),
-    );
-    candidates.sort((a, b) => b.alias.length - a.alias.length);
+    const candidates = this.aliases;
     const found: Array<{ camera: CameraInfo; alias: string }> = [];
     let text = normalized;
     for (const c of candidates) {
@@ -260,7 +276,7 @@ export class SearchService {
 
   private missingInfo(cameraIds: readonly string[], fromMs: number | undefined, toMs: number | undefined, language: AnswerLanguage, named: boolean): string[] {
     const zh = language !== 'en';
-    const coverage = new Map(this.deps.store.coverage().map((c) => [c.cameraId, c]));
+    const coverage = new Map(this.deps.store.analysedSpans().map((c) => [c.cameraId, c]));
     const lines: string[] = [];
     const fmt = (a: number, b: number) => formatClockRange(a, b, this.deps.timeZone);
     if (fromMs !== undefined && fromMs > this.deps.clock.now()) lines.push(zh ? '該時段尚未到來。' : 'That time is in the future.');

@@ -210,6 +210,20 @@ export const MIGRATIONS: readonly string[] = [
     INSERT OR IGNORE INTO vector_tombstones (event_rowid) VALUES (old.rowid);
   END;
   `,
+  // 7: search at scale. The longest event bounds how far before a time range an overlapping
+  // event can start (so time filters use the start_ms index from both ends); camera + type
+  // queries get an index of their own.
+  `
+  CREATE TABLE event_stats (id INTEGER PRIMARY KEY CHECK (id = 1), max_duration_ms INTEGER NOT NULL);
+  INSERT INTO event_stats (id, max_duration_ms) SELECT 1, COALESCE(MAX(end_ms - start_ms), 0) FROM events;
+  CREATE TRIGGER events_stats_insert AFTER INSERT ON events BEGIN
+    UPDATE event_stats SET max_duration_ms = MAX(max_duration_ms, NEW.end_ms - NEW.start_ms) WHERE id = 1;
+  END;
+  CREATE TRIGGER events_stats_update AFTER UPDATE OF start_ms, end_ms ON events BEGIN
+    UPDATE event_stats SET max_duration_ms = MAX(max_duration_ms, NEW.end_ms - NEW.start_ms) WHERE id = 1;
+  END;
+  CREATE INDEX events_by_camera_type_time ON events (camera_id, type, start_ms);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

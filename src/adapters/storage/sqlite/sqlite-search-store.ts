@@ -8,8 +8,12 @@ const BM25 = 'bm25(events_fts, 3.0, 2.0, 2.0, 1.0)';
 
 type Params = Record<string, string | number>;
 
-/** Filters as SQL on the `events` alias `e`; every value is bound, never interpolated. */
-function filters(query: SearchQuery): { sql: string[]; params: Params } {
+/**
+ * Filters as SQL on the `events` alias `e`; every value is bound, never interpolated.
+ * `maxDurationMs` (the longest stored event) turns "overlaps [from, to)" into a range on
+ * start_ms that an index can serve from both ends.
+ */
+function filters(query: SearchQuery, maxDurationMs: number): { sql: string[]; params: Params } {
   const sql: string[] = [];
   const params: Params = {};
   const list = (name: string, values: readonly string[]) =>
@@ -21,10 +25,12 @@ function filters(query: SearchQuery): { sql: string[]; params: Params } {
       .join(', ');
   if (query.cameraIds?.length) sql.push(`e.camera_id IN (${list('cam', query.cameraIds)})`);
   if (query.types?.length) sql.push(`e.type IN (${list('type', query.types)})`);
-  if (query.labels?.length) sql.push(`e.rowid IN (SELECT event_rowid FROM event_labels WHERE label IN (${list('label', query.labels)}))`);
+  // EXISTS probes the (label, event_rowid) key per candidate instead of listing every event of the label.
+  if (query.labels?.length) sql.push(`EXISTS (SELECT 1 FROM event_labels l WHERE l.event_rowid = e.rowid AND l.label IN (${list('label', query.labels)}))`);
   if (query.fromMs !== undefined) {
-    sql.push('e.end_ms >= @from');
+    sql.push('e.end_ms >= @from AND e.start_ms >= @fromBound');
     params.from = query.fromMs;
+    params.fromBound = query.fromMs - maxDurationMs;
   }
   if (query.toMs !== undefined) {
     sql.push('e.start_ms < @to');
@@ -36,11 +42,21 @@ function filters(query: SearchQuery): { sql: string[]; params: Params } {
 const coverageSchema = z.object({ camera_id: z.string(), analysed_from: z.number().nullable(), analysed_until: z.number().nullable() });
 const statsSchema = z.object({ camera_id: z.string(), n: z.number(), first_ms: z.number().nullable(), last_ms: z.number().nullable() });
 
+/** Per camera, the span of footage analysed: one primary-key probe per run, never a scan of events. */
+const ANALYSED_SPANS = `SELECT r.camera_id, MIN(r.start_time_ms) AS analysed_from, MAX(f.ts_ms) AS analysed_until
+  FROM analysis_runs r LEFT JOIN frames f ON f.run_id = r.id AND f.frame_index = r.last_frame_index
+  GROUP BY r.camera_id`;
+
 export class SqliteSearchStore implements SearchStore {
   constructor(private readonly db: Database.Database) {}
 
+  private maxDurationMs(): number {
+    const row = this.db.prepare('SELECT max_duration_ms FROM event_stats WHERE id = 1').get();
+    return row === undefined ? Number.MAX_SAFE_INTEGER : z.object({ max_duration_ms: z.number() }).parse(row).max_duration_ms;
+  }
+
   search(query: SearchQuery): { total: number; hits: SearchHit[] } {
-    const { sql, params } = filters(query);
+    const { sql, params } = filters(query, this.maxDurationMs());
     if (query.match !== undefined) {
       const where = ['events_fts MATCH @match', ...sql].join(' AND ');
       const all = { ...params, match: query.match };
@@ -66,15 +82,21 @@ export class SqliteSearchStore implements SearchStore {
     });
   }
 
+  analysedSpans(): CameraCoverage[] {
+    return z
+      .array(coverageSchema)
+      .parse(this.db.prepare(ANALYSED_SPANS).all())
+      .map((a) => ({
+        cameraId: a.camera_id,
+        ...(a.analysed_from !== null ? { analysedFromMs: a.analysed_from } : {}),
+        ...(a.analysed_until !== null ? { analysedUntilMs: a.analysed_until } : {}),
+        events: 0,
+      }));
+  }
+
   coverage(): CameraCoverage[] {
     const analysed = z.array(coverageSchema).parse(
-      this.db
-        .prepare(
-          `SELECT r.camera_id, MIN(r.start_time_ms) AS analysed_from, MAX(f.ts_ms) AS analysed_until
-           FROM analysis_runs r LEFT JOIN frames f ON f.run_id = r.id AND f.frame_index = r.last_frame_index
-           GROUP BY r.camera_id`,
-        )
-        .all(),
+      this.db.prepare(ANALYSED_SPANS).all(),
     );
     const stats = z
       .array(statsSchema)
