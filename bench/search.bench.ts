@@ -256,7 +256,7 @@ function measureVigil(label: string, dataDir: string): { all: number[]; byQuery:
   log(`${label}: createSearchApp (opens the database, indexes unindexed events) ${(performance.now() - t0).toFixed(0)} ms`);
   try {
     const coverage = time(() => app.search.coverage(), Math.min(RUNS, 10));
-    log(`${label}: coverage() alone (run by every search) p50 ${round(percentile(coverage, 50))} ms`);
+    log(`${label}: coverage() alone (the /api/cameras listing; no longer run per search) p50 ${round(percentile(coverage, 50))} ms`);
     const all: number[] = [];
     const byQuery = new Map<string, number[]>();
     for (const query of QUERIES) {
