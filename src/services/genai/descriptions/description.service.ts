@@ -1,4 +1,4 @@
-import { setTimeout as sleepFor } from 'node:timers/promises';
+import { WorkerWakeup } from '../worker-wakeup.ts';
 import { VigilError } from '../../../domain/errors.ts';
 import type { VigilEvent } from '../../../domain/events/event-types.ts';
 import type { StoredEvent } from '../../../ports/analysis-store.ts';
@@ -79,11 +79,12 @@ export class DescriptionService {
   private readonly log: Logger;
   private readonly schedule: RetrySchedule;
   private readonly leaseMs: number;
-  private wake: (() => void) | undefined;
   /** A job was queued while the worker was busy: its next idle must not sleep. */
-  private kicked = false;
+
+  private readonly wakeup: WorkerWakeup;
 
   constructor(private readonly deps: DescriptionServiceDeps) {
+    this.wakeup = new WorkerWakeup(deps.sleep);
     this.log = deps.logger.child({ module: 'descriptions' });
     this.schedule = { ...DEFAULT_RETRY_SCHEDULE, ...deps.retry };
     this.leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
@@ -104,7 +105,7 @@ export class DescriptionService {
       if (outcome === 'queued' || outcome === 'requeued') queued++;
       else if (outcome === 'unknown_event') this.log.warn({ eventId: event.id }, 'event to describe is not stored yet');
     }
-    if (queued > 0) this.kick();
+    if (queued > 0) this.wakeup.kick();
     return queued;
   }
 
@@ -113,7 +114,7 @@ export class DescriptionService {
     const stored = this.requireEvent(eventId);
     this.checkPolicy(stored.event, options.manual);
     this.deps.store.enqueue(eventId, { requestedBy: options.manual ? 'manual' : 'auto', provider: this.deps.providerName });
-    this.kick();
+    this.wakeup.kick();
     return this.state(eventId);
   }
 
@@ -189,7 +190,7 @@ export class DescriptionService {
       } catch (error) {
         this.log.error({ err: error }, 'description worker pass failed');
       }
-      if (ran === 0 && !signal.aborted) await this.idle(options.pollMs ?? DEFAULT_POLL_MS, signal);
+      if (ran === 0 && !signal.aborted) await this.wakeup.idle(options.pollMs ?? DEFAULT_POLL_MS, signal);
     }
   }
 
@@ -290,35 +291,5 @@ export class DescriptionService {
       }
     );
   }
-
-  private kick(): void {
-    if (this.wake) this.wake();
-    else this.kicked = true;
-  }
-
-  /** Sleeps until the poll interval passes, a job is queued, or the worker is stopped. */
-  private async idle(ms: number, signal: AbortSignal): Promise<void> {
-    if (this.kicked) {
-      this.kicked = false;
-      return;
-    }
-    const wakeUp = new AbortController();
-    const stop = () => wakeUp.abort();
-    signal.addEventListener('abort', stop, { once: true });
-    this.wake = stop;
-    try {
-      await (this.deps.sleep ?? abortableSleep)(ms, wakeUp.signal);
-    } finally {
-      this.wake = undefined;
-      signal.removeEventListener('abort', stop);
-    }
-  }
 }
 
-/** Resolves after `ms`, or as soon as `signal` aborts. */
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return sleepFor(ms, undefined, { signal }).then(
-    () => undefined,
-    () => undefined,
-  );
-}

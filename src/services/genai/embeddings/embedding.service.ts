@@ -1,4 +1,4 @@
-import { setTimeout as sleepFor } from 'node:timers/promises';
+import { WorkerWakeup } from '../worker-wakeup.ts';
 import { VigilError } from '../../../domain/errors.ts';
 import type { StoredEvent } from '../../../ports/analysis-store.ts';
 import type { DescriptionStore } from '../../../ports/description-store.ts';
@@ -102,11 +102,12 @@ export class EmbeddingService {
   private readonly leaseMs: number;
   private readonly batchSize: number;
   private readonly maxChars: number;
-  private wake: (() => void) | undefined;
   /** A job was queued while the worker was busy: its next idle must not sleep. */
-  private kicked = false;
+
+  private readonly wakeup: WorkerWakeup;
 
   constructor(private readonly deps: EmbeddingServiceDeps) {
+    this.wakeup = new WorkerWakeup(deps.sleep);
     this.log = deps.logger.child({ module: 'embeddings' });
     this.schedule = { ...DEFAULT_RETRY_SCHEDULE, ...deps.retry };
     this.leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
@@ -118,7 +119,7 @@ export class EmbeddingService {
   enqueue(eventIds: readonly string[]): number {
     if (eventIds.length === 0) return 0;
     const queued = this.deps.jobs.enqueue(eventIds, this.deps.clock.now());
-    if (queued > 0) this.kick();
+    if (queued > 0) this.wakeup.kick();
     return queued;
   }
 
@@ -169,7 +170,7 @@ export class EmbeddingService {
       this.log.warn({ model: this.deps.model, stored: info.dimension, answered: query.vector.length }, 'embedding dimension changed; rebuilding the index');
       try {
         this.deps.index.clear();
-        this.kick();
+        this.wakeup.kick();
       } catch (error) {
         this.log.error({ err: error }, 'vector index could not be cleared');
       }
@@ -231,7 +232,7 @@ export class EmbeddingService {
       } catch (error) {
         this.log.error({ err: error }, 'embedding worker pass failed');
       }
-      if (ran === 0 && !signal.aborted) await this.idle(options.pollMs ?? DEFAULT_POLL_MS, signal);
+      if (ran === 0 && !signal.aborted) await this.wakeup.idle(options.pollMs ?? DEFAULT_POLL_MS, signal);
     }
   }
 
@@ -289,29 +290,6 @@ export class EmbeddingService {
     const decision = retryDecision(error, job.attempts, this.schedule);
     this.deps.jobs.fail(job.eventId, job.claim, text, decision.retry ? { retryAt: now + decision.delayMs } : { permanent: true });
   }
-
-  private kick(): void {
-    if (this.wake) this.wake();
-    else this.kicked = true;
-  }
-
-  /** Sleeps until the poll interval passes, a job is queued, or the worker is stopped. */
-  private async idle(ms: number, signal: AbortSignal): Promise<void> {
-    if (this.kicked) {
-      this.kicked = false;
-      return;
-    }
-    const wakeUp = new AbortController();
-    const stop = () => wakeUp.abort();
-    signal.addEventListener('abort', stop, { once: true });
-    this.wake = stop;
-    try {
-      await (this.deps.sleep ?? abortableSleep)(ms, wakeUp.signal);
-    } finally {
-      this.wake = undefined;
-      signal.removeEventListener('abort', stop);
-    }
-  }
 }
 
 /** The provider's vectors, checked: one per text, one dimension, finite, not all zero (cosine is undefined there). */
@@ -338,10 +316,3 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Resolves after `ms`, or as soon as `signal` aborts. */
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return sleepFor(ms, undefined, { signal }).then(
-    () => undefined,
-    () => undefined,
-  );
-}
