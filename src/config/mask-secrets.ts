@@ -1,11 +1,7 @@
+import { redactUrlCredentials } from '../domain/redact.ts';
+
 /** Keys whose values are secret whatever they hold, e.g. a future `mqtt.password`. */
 const SECRET_KEY = /password|passwd|api_?key|token|secret/i;
-
-/**
- * `scheme://user:password@host`: the password runs to the last `@` before the path, so a
- * password that itself contains `@` is still hidden whole.
- */
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s/]*@/gi;
 
 export const MASK = '***';
 
@@ -15,7 +11,7 @@ export function maskString(text: string, secrets: readonly string[]): string {
   const ordered = [...secrets].filter((s) => s !== '').sort((a, b) => b.length - a.length);
   let out = text;
   for (const secret of ordered) out = out.split(secret).join(MASK);
-  return out.replace(URL_PASSWORD, `$1${MASK}@`);
+  return redactUrlCredentials(out);
 }
 
 /**
