@@ -1,18 +1,11 @@
 import type { StoredEvent } from '../ports/analysis-store.ts';
+import { formatLocalClock, formatLocalDate } from '../domain/time/zoned-format.ts';
 
 export type SummaryLanguage = 'en' | 'zh-Hant';
 
 function localTime(ms: number, timeZone: string | undefined): string {
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(ms));
+  const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return `${formatLocalDate(ms, zone)} ${formatLocalClock(ms, zone, { seconds: true })}`;
 }
 
 /** One line per event: when, where, what, in the chosen language. */

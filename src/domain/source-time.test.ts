@@ -5,8 +5,8 @@ import {
   resolveStartTime,
   timeZoneOffsetMs,
   zonedTimeToEpochMs,
-  type LocalDateTime,
 } from './source-time.ts';
+import type { LocalDateTime } from './time/zoned-format.ts';
 
 const local = (year: number, month: number, day: number, hour: number, minute: number, second: number): LocalDateTime => ({
   year,

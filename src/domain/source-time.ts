@@ -1,3 +1,5 @@
+import { localDateTime, type LocalDateTime } from './time/zoned-format.ts';
+
 /**
  * Where a video file's wall-clock start comes from, in order of trust: an explicit start time
  * from config, a timestamp in the file name (as NVRs and Frigate exports write them), or the
@@ -5,14 +7,6 @@
  */
 export type StartTimeSource = 'config' | 'file_name' | 'file_mtime' | 'wall_clock';
 
-export interface LocalDateTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
 
 const NAME_PATTERNS: readonly RegExp[] = [
   // 2024-05-01_22-05-00, 2024-05-01T22:05:00, 2024-05-01 22.05.00
@@ -39,22 +33,6 @@ function isValidLocalDateTime(t: LocalDateTime): boolean {
   }
   const probe = new Date(Date.UTC(t.year, t.month - 1, t.day));
   return probe.getUTCDate() === t.day;
-}
-
-/** What clocks in `timeZone` show at the instant `ms` (whole seconds). */
-export function localDateTime(ms: number, timeZone: string): LocalDateTime {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(ms));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
 }
 
 /** Offset of `timeZone` from UTC at the instant `utcMs`, in milliseconds (positive east of Greenwich). */

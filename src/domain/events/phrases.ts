@@ -1,25 +1,11 @@
+import { formatLocalClock } from '../time/zoned-format.ts';
 import type { CameraRules, CrossingDirection } from '../rules/rule-types.ts';
 import type { EventActor, EventType, LocalizedText } from './event-types.ts';
 import { capitalize, labelName } from './labels.ts';
 
-const clockFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** HH:MM:SS on a 24-hour clock in `timeZone`. */
 export function formatClock(timestampMs: number, timeZone: string): string {
-  let format = clockFormats.get(timeZone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    clockFormats.set(timeZone, format);
-  }
-  const parts = format.formatToParts(new Date(timestampMs));
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '00';
-  return `${part('hour')}:${part('minute')}:${part('second')}`;
+  return formatLocalClock(timestampMs, timeZone, { seconds: true });
 }
 
 /** Display name of an event's rule: a zone or tripwire's displayName, or the label for object_seen. */

@@ -1,5 +1,6 @@
 /** Civil-date arithmetic in an IANA zone: dates are plain y/m/d, instants come from zonedTimeToEpochMs. */
-import { localDateTime, zonedTimeToEpochMs } from '../source-time.ts';
+import { zonedTimeToEpochMs } from '../source-time.ts';
+import { localDateTime } from './zoned-format.ts';
 
 export interface CivilDate {
   year: number;

@@ -4,6 +4,7 @@
  * the model only words the answer, from those events alone, citing each one it mentions.
  */
 import type { VigilEvent } from '../../../domain/events/event-types.ts';
+import { formatLocalDate } from '../../../domain/time/zoned-format.ts';
 import { formatClock } from '../../../domain/events/phrases.ts';
 import type { SearchHit } from '../../../ports/search-store.ts';
 import { formatClockRange, type AnswerLanguage } from '../../search/answer.ts';
@@ -40,18 +41,9 @@ const SYSTEM =
   'You know only the events listed in the request; never invent events, times, people or details. ' +
   'Answer with one JSON object and nothing else.';
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** YYYY-MM-DD in `timeZone`. */
 export function formatDate(timestampMs: number, timeZone: string): string {
-  let format = dateFormats.get(timeZone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dateFormats.set(timeZone, format);
-  }
-  const parts = format.formatToParts(new Date(timestampMs));
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '00';
-  return `${part('year')}-${part('month')}-${part('day')}`;
+  return formatLocalDate(timestampMs, timeZone);
 }
 
 /** "2024-05-01 22:00:00 to 22:00:12", with the end's date when it is another day. */

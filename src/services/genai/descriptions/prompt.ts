@@ -5,6 +5,7 @@
  * ids, times, boxes) so it can refer to it, and told to keep to what the images show.
  */
 import type { EventType, VigilEvent } from '../../../domain/events/event-types.ts';
+import { formatLocalDate } from '../../../domain/time/zoned-format.ts';
 import { actorPhrase, directionPhrase, formatClock } from '../../../domain/events/phrases.ts';
 import type { Box } from '../../../domain/geometry.ts';
 import { languageInstruction, type OutputLanguage } from '../output-language.ts';
@@ -62,18 +63,9 @@ export function formatDuration(ms: number): string {
   return seconds > 0 ? `${minutes} min ${seconds} s` : `${minutes} min`;
 }
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** YYYY-MM-DD in `timeZone`. */
 function formatDate(timestampMs: number, timeZone: string): string {
-  let format = dateFormats.get(timeZone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dateFormats.set(timeZone, format);
-  }
-  const parts = format.formatToParts(new Date(timestampMs));
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '00';
-  return `${part('year')}-${part('month')}-${part('day')}`;
+  return formatLocalDate(timestampMs, timeZone);
 }
 
 function ruleName(event: VigilEvent, camera: PromptCamera): string {
