@@ -28,8 +28,8 @@ import { createEventIndexer } from '../src/services/search/event-indexer.ts';
 import type { SearchRequest, SearchService } from '../src/services/search/search.service.ts';
 import { syntheticCameras, syntheticEvents, SYNTHETIC_TIME_ZONE } from '../test/factories/synthetic-events.ts';
 
-/** Bump when the generator changes, so cached databases are rebuilt. */
-const GENERATOR_VERSION = 'v1';
+/** Bump when the generator or the schema changes, so cached databases are rebuilt. */
+const GENERATOR_VERSION = 'v2';
 const CACHE_DIR = join(tmpdir(), 'vigil-bench-search', GENERATOR_VERSION);
 const SEED = 20260320;
 const BATCH = 5_000;

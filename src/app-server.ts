@@ -43,7 +43,7 @@ export async function startVigilServer(
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(loaded.config.logging.level);
   const clock = options.clock ?? systemClock;
-  const searchApp = createSearchApp(loaded, { clock });
+  const searchApp = createSearchApp(loaded, { clock, logger });
   const genai = createAnalyzeImageApp(loaded.config.genai, { db: searchApp.db, logger, clock });
   const embeddings = createEmbeddingService(loaded.config, { db: searchApp.db, descriptionStore: searchApp.descriptionStore, providers: genai.providers, logger, clock });
   const descriptions = createDescriptionService(loaded.config, {

@@ -293,13 +293,20 @@ export interface SearchApp {
 }
 
 /** Wire search over the stored events (also used by `vigil search`). */
-export function createSearchApp(loaded: LoadedConfig, options: { clock?: Clock } = {}): SearchApp {
+export function createSearchApp(loaded: LoadedConfig, options: { clock?: Clock; logger?: Logger } = {}): SearchApp {
   const db = openSqliteDatabase(join(loaded.config.storage.data_dir, DATABASE_FILE));
   const text = sharedTextAnalysis();
   const cameras = cameraDirectory(loaded);
   const descriptionStore = createDescriptionStore(db, text, createEventIndexer(text, cameras));
   const analysisStore = new SqliteAnalysisStore(db, { indexer: descriptionStore.searchIndexer() });
-  analysisStore.reindexEvents(false);
+  // Events without a search entry: stored by an older Vigil, or after an upgrade rebuilt the index.
+  let reported = 0;
+  const indexed = analysisStore.reindexEvents(false, (done) => {
+    if (done - reported < 50_000) return;
+    reported = done;
+    options.logger?.info({ events: done }, 'rebuilding the search index');
+  });
+  if (indexed > 0) options.logger?.info({ events: indexed }, 'search index up to date');
   const searchDeps = {
     store: new SqliteSearchStore(db),
     text,

@@ -160,6 +160,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
         })),
       },
       total: result.total,
+      total_exact: result.totalExact,
       events: result.hits.map((h) => presentEvent(h.stored, present, Math.round(h.score * 1000) / 1000)),
     });
   });

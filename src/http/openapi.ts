@@ -66,7 +66,7 @@ export function openApiDocument(version: string) {
           summary: 'Answer a question in Chinese or English with matching events, a timeline and what is missing',
           parameters: parameters(searchQuerySchema),
           responses: {
-            200: json('{query, interpretation, answer, missing_info, timeline, total, events}'),
+            200: json('{query, interpretation, answer, missing_info, timeline, total, total_exact, events}'),
             400: { $ref: '#/components/responses/Error' },
           },
         },

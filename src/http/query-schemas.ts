@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_TYPES } from '../services/event-query.service.ts';
+import { EVENT_TYPES } from '../domain/events/event-types.ts';
 import { HttpError } from './http-error.ts';
 
 /** A date or date-time with an offset (or Z); a bare date is midnight UTC. */
@@ -20,7 +20,7 @@ const count = (min: number, max: number, fallback: number) =>
 
 const filterFields = {
   camera: z.string().min(1).max(100).optional(),
-  type: z.enum(EVENT_TYPES as ['line_crossing', 'intrusion', 'loitering', 'object_seen']).optional(),
+  type: z.enum(EVENT_TYPES).optional(),
   label: z.string().min(1).max(50).optional(),
   from: instant.optional(),
   to: instant.optional(),

@@ -11,6 +11,8 @@ export interface SearchQuery {
   fromMs?: number;
   toMs?: number;
   limit: number;
+  /** Matches to list for the timeline (default: `limit`). */
+  timelineLimit?: number;
   /** Without text: oldest first (a time range was asked for) or newest first. */
   order: 'relevance' | 'oldest' | 'newest';
 }
@@ -19,6 +21,25 @@ export interface SearchHit {
   stored: StoredEvent;
   /** Text relevance (BM25, higher is better); 0 without text. */
   score: number;
+}
+
+/** A match as the timeline draws it: no evidence, no JSON. */
+export interface TimelineEntry {
+  id: string;
+  cameraId: string;
+  type: EventType;
+  startMs: number;
+  endMs: number;
+}
+
+export interface SearchPage {
+  /** How many events match: exact when `totalExact`, otherwise a lower bound ("more than"). */
+  total: number;
+  totalExact: boolean;
+  /** The best `limit` matches, in result order, with everything stored about them. */
+  hits: SearchHit[];
+  /** The best `timelineLimit` matches (at least the hits), in result order, for the timeline. */
+  timeline: TimelineEntry[];
 }
 
 export interface CameraCoverage {
@@ -33,11 +54,11 @@ export interface CameraCoverage {
 
 /** Filtered, ranked event search over the full-text index. */
 export interface SearchStore {
-  search(query: SearchQuery): { total: number; hits: SearchHit[] };
+  search(query: SearchQuery): SearchPage;
   /** Events by id (in no particular order; unknown ids are skipped), e.g. those only vectors found. */
   eventsByIds(ids: readonly string[]): SearchHit[];
   /** Per camera, the footage analysed (cheap; `events` counts are 0 here). */
   analysedSpans(): CameraCoverage[];
-  /** Per camera, footage analysed and event counts (scans events: for listings, not per search). */
+  /** Per camera, footage analysed, event counts and first/last event (kept counts, index probes). */
   coverage(): CameraCoverage[];
 }

@@ -1,8 +1,5 @@
-import type { EventType } from '../domain/events/event-types.ts';
 import type { StoredEvent } from '../ports/analysis-store.ts';
 import type { EventFilter, EventStore } from '../ports/event-store.ts';
-
-export const EVENT_TYPES: readonly EventType[] = ['line_crossing', 'intrusion', 'loitering', 'object_seen'];
 
 export interface EventPage {
   total: number;

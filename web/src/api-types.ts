@@ -99,6 +99,8 @@ export const searchResponse = object({
   missing_info: optional(array(string), []),
   timeline: optional(timeline, null),
   total: number,
+  /** False when `total` is a lower bound: more events match than were counted. */
+  total_exact: optional(boolean, true),
   events: array(vigilEvent),
 });
 export type SearchResponse = Infer<typeof searchResponse>;

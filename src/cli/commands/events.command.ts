@@ -3,7 +3,7 @@ import { createQueryApp, systemTimeZone } from '../../app.ts';
 import { loadConfig } from '../../config/index.ts';
 import type { EventType } from '../../domain/events/event-types.ts';
 import { VigilError } from '../../domain/errors.ts';
-import { EVENT_TYPES } from '../../services/event-query.service.ts';
+import { EVENT_TYPES } from '../../domain/events/event-types.ts';
 import type { CliContext } from '../cli-context.ts';
 import { eventJson, formatEventLines, type SummaryLanguage } from '../format-events.ts';
 

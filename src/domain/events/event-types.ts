@@ -2,7 +2,9 @@ import type { Box } from '../geometry.ts';
 import type { Point } from '../rules/polygon.ts';
 import type { ClassFamily } from '../tracking/tracking-types.ts';
 
-export type EventType = 'line_crossing' | 'intrusion' | 'loitering' | 'object_seen';
+/** Every kind of event the rules produce. */
+export const EVENT_TYPES = ['line_crossing', 'intrusion', 'loitering', 'object_seen'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
 
 export interface LocalizedText {
   en: string;

@@ -1,4 +1,5 @@
 import type { EventType } from '../../domain/events/event-types.ts';
+import { formatLocalClock, formatLocalDate } from '../../domain/time/zoned-format.ts';
 import type { SearchHit } from '../../ports/search-store.ts';
 
 export type AnswerLanguage = 'en' | 'zh-Hant' | 'zh-Hans';
@@ -6,6 +7,8 @@ export type AnswerLanguage = 'en' | 'zh-Hant' | 'zh-Hans';
 export interface AnswerFacts {
   language: AnswerLanguage;
   total: number;
+  /** False when `total` is a lower bound (the count stopped there). */
+  totalExact: boolean;
   hits: readonly SearchHit[];
   fromMs?: number;
   toMs?: number;
@@ -26,13 +29,13 @@ const TYPE_NAMES: Record<EventType, { en: string; zh: string }> = {
 const SHOWN = 3;
 
 export function formatClockRange(fromMs: number, toMs: number, timeZone: string): string {
-  const date = (ms: number) =>
-    new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
-  const clock = (ms: number) =>
-    new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(ms));
+  const date = (ms: number) => formatLocalDate(ms, timeZone);
+  const clock = (ms: number) => formatLocalClock(ms, timeZone);
   const sameDay = date(fromMs) === date(toMs - 1);
   return sameDay ? `${date(fromMs)} ${clock(fromMs)}–${clock(toMs)}` : `${date(fromMs)} ${clock(fromMs)} – ${date(toMs - 1)} ${clock(toMs)}`;
 }
+
+const formatCount = (n: number) => new Intl.NumberFormat('en-US').format(n);
 
 /**
  * The answer without any language model: how many events matched, the best few in the words of
@@ -52,7 +55,8 @@ export function composeAnswer(facts: AnswerFacts): string {
     } else {
       const best = facts.hits.slice(0, SHOWN).map((h, i) => `${i + 1}. ${h.stored.event.summary.zhHant}`);
       const more = facts.total > SHOWN ? `，以下是最相關的 ${Math.min(SHOWN, facts.hits.length)} 個` : '';
-      text = `找到 ${facts.total} 個${what}${scope ? `（${scope}）` : ''}${more}：${best.join('；')}。`;
+      const count = facts.totalExact ? formatCount(facts.total) : `超過 ${formatCount(facts.total)}`;
+      text = `找到 ${count} 個${what}${scope ? `（${scope}）` : ''}${more}：${best.join('；')}。`;
     }
     if (facts.missingInfo.length) text += ` ${facts.missingInfo.join(' ')}`;
     return facts.language === 'zh-Hans' ? facts.toSimplified(text) : text;
@@ -65,7 +69,8 @@ export function composeAnswer(facts: AnswerFacts): string {
     const best = facts.hits.slice(0, SHOWN).map((h, i) => `${i + 1}. ${h.stored.event.summary.en}`);
     const noun = facts.total === 1 ? what : `${what}s`;
     const more = facts.total > SHOWN ? `; the ${Math.min(SHOWN, facts.hits.length)} most relevant` : '';
-    text = `Found ${facts.total} ${noun}${scope ? ` ${scope}` : ''}${more}: ${best.join('; ')}.`;
+    const count = facts.totalExact ? formatCount(facts.total) : `more than ${formatCount(facts.total)}`;
+    text = `Found ${count} ${noun}${scope ? ` ${scope}` : ''}${more}: ${best.join('; ')}.`;
   }
   if (facts.missingInfo.length) text += ` ${facts.missingInfo.join(' ')}`;
   return text;

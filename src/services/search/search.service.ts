@@ -4,7 +4,7 @@ import { buildFtsQuery } from '../../domain/search/fts-query.ts';
 import type { TextAnalysis } from '../../domain/search/text-analysis.ts';
 import { parseTimeRange } from '../../domain/time/parse-time-range.ts';
 import type { Clock } from '../../ports/logger.ts';
-import type { CameraCoverage, SearchHit, SearchQuery, SearchStore } from '../../ports/search-store.ts';
+import type { CameraCoverage, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../ports/search-store.ts';
 import { fuseRankings } from './rank-fusion.ts';
 import { composeAnswer, formatClockRange, type AnswerLanguage } from './answer.ts';
 
@@ -53,7 +53,9 @@ export interface SearchResult {
   interpretation: SearchInterpretation;
   answer: { text: string; language: AnswerLanguage };
   missingInfo: string[];
+  /** Matching events: exact when `totalExact`, otherwise "more than" this many. */
   total: number;
+  totalExact: boolean;
   hits: SearchHit[];
   timeline: { fromMs?: number; toMs?: number; lanes: TimelineLane[] };
 }
@@ -80,7 +82,7 @@ export interface SearchServiceDeps {
 
 type SearchFilters = Omit<SearchQuery, 'match' | 'limit' | 'order'>;
 
-/** Events shown on the timeline at most (the list shows `limit`). */
+/** Best matches drawn on the timeline at most (the list shows `limit`). */
 const TIMELINE_MAX = 500;
 /** Candidates each ranking contributes to the fusion. */
 const HYBRID_CANDIDATES = 50;
@@ -94,11 +96,12 @@ const QUESTION_PHRASES = /有没有|是不是|是否|吗|呢/g;
  */
 export class SearchService {
   /** Camera names and aliases, normalized once (longest first), to find them in questions. */
-  private readonly aliases: ReadonlyArray<{ camera: CameraInfo; alias: string }>;
+  private readonly aliases: ReadonlyArray<{ camera: CameraInfo; alias: string; foundIn: (text: string) => boolean }>;
 
   constructor(private readonly deps: SearchServiceDeps) {
     this.aliases = deps.cameras
       .flatMap((camera) => [camera.id, camera.name, ...camera.aliases].map((a) => ({ camera, alias: deps.text.normalize(a) })))
+      .map((a) => ({ ...a, foundIn: wordMatcher(a.alias) }))
       .sort((a, b) => b.alias.length - a.alias.length);
   }
 
@@ -180,20 +183,17 @@ export class SearchService {
     let { match } = plan;
     const order = match ? 'relevance' : fromMs !== undefined ? 'oldest' : 'newest';
     const limit = vectorIds ? Math.max(request.limit, HYBRID_CANDIDATES) : request.limit;
-    let result = this.deps.store.search({ ...filters, ...(match ? { match } : {}), limit, order });
+    const page = { ...filters, limit, timelineLimit: TIMELINE_MAX };
+    let result = this.deps.store.search({ ...page, ...(match ? { match } : {}), order });
     if (match && result.total === 0 && anyMatch) {
       match = anyMatch;
-      result = this.deps.store.search({ ...filters, match, limit, order });
+      result = this.deps.store.search({ ...page, match, order });
     }
     // Words that match nothing should not hide events the filters found: rank by time instead.
     if (match && result.total === 0 && (types.length || labels.length || cameraIds.length || fromMs !== undefined)) {
-      result = this.deps.store.search({ ...filters, limit, order: fromMs !== undefined ? 'oldest' : 'newest' });
+      result = this.deps.store.search({ ...page, order: fromMs !== undefined ? 'oldest' : 'newest' });
     }
     if (vectorIds && vectorIds.length > 0) result = this.fuse(result, vectorIds, request.limit);
-    const timelineHits =
-      result.total <= result.hits.length
-        ? result.hits
-        : this.deps.store.search({ ...filters, ...(match ? { match } : {}), limit: TIMELINE_MAX, order: 'oldest' }).hits;
 
     const scopeCameras = cameraIds.length ? cameraIds : this.deps.cameras.map((c) => c.id);
     const missingInfo = this.missingInfo(scopeCameras, fromMs, toMs, language, cameraIds.length > 0);
@@ -201,6 +201,7 @@ export class SearchService {
     const answer = composeAnswer({
       language,
       total: result.total,
+      totalExact: result.totalExact,
       hits: result.hits,
       ...(fromMs !== undefined ? { fromMs } : {}),
       ...(toMs !== undefined ? { toMs } : {}),
@@ -229,13 +230,14 @@ export class SearchService {
       answer: { text: answer, language },
       missingInfo,
       total: result.total,
+      totalExact: result.totalExact,
       hits: result.hits,
-      timeline: { ...(fromMs !== undefined ? { fromMs } : {}), ...(toMs !== undefined ? { toMs } : {}), lanes: this.lanes(timelineHits) },
+      timeline: { ...(fromMs !== undefined ? { fromMs } : {}), ...(toMs !== undefined ? { toMs } : {}), lanes: this.lanes(result.timeline) },
     };
   }
 
   /** Reciprocal rank fusion of the keyword ranking and the vector ranking, cut to `limit`. */
-  private fuse(keyword: { total: number; hits: SearchHit[] }, vectorIds: readonly string[], limit: number): { total: number; hits: SearchHit[] } {
+  private fuse(keyword: SearchPage, vectorIds: readonly string[], limit: number): SearchPage {
     const byId = new Map(keyword.hits.map((h) => [h.stored.event.id, h]));
     const fused = fuseRankings([keyword.hits.map((h) => h.stored.event.id), [...vectorIds]]);
     const missing = fused.slice(0, limit).map((f) => f.id).filter((id) => !byId.has(id));
@@ -247,8 +249,10 @@ export class SearchService {
         return hit ? { ...hit, score: f.score } : undefined;
       })
       .filter((h): h is SearchHit => h !== undefined);
-    const vectorOnly = vectorIds.filter((id) => !keyword.hits.some((h) => h.stored.event.id === id)).length;
-    return { total: keyword.total + vectorOnly, hits };
+    const onTimeline = new Set(keyword.timeline.map((t) => t.id));
+    const vectorOnly = hits.filter((h) => !onTimeline.has(h.stored.event.id)).map(({ stored: { event: e } }) => ({ id: e.id, cameraId: e.cameraId, type: e.type, startMs: e.startMs, endMs: e.endMs }));
+    const vectorOnlyCount = vectorIds.filter((id) => !keyword.hits.some((h) => h.stored.event.id === id)).length;
+    return { total: keyword.total + vectorOnlyCount, totalExact: keyword.totalExact, hits, timeline: [...keyword.timeline, ...vectorOnly] };
   }
 
   coverage(): CameraCoverage[] {
@@ -266,7 +270,7 @@ export class SearchService {
     let text = normalized;
     for (const c of candidates) {
       if (c.alias.length < 2 || found.some((f) => f.camera.id === c.camera.id)) continue;
-      if (containsWord(text, c.alias)) {
+      if (c.foundIn(text)) {
         found.push(c);
         text = text.split(c.alias).join(' ');
       }
@@ -300,10 +304,9 @@ export class SearchService {
     return lines;
   }
 
-  private lanes(hits: readonly SearchHit[]): TimelineLane[] {
+  private lanes(entries: readonly TimelineEntry[]): TimelineLane[] {
     const lanes = new Map<string, TimelineLane>();
-    for (const { stored } of hits) {
-      const e = stored.event;
+    for (const e of entries) {
       const lane = lanes.get(e.cameraId) ?? { cameraId: e.cameraId, cameraName: this.cameraName(e.cameraId), events: [] };
       lane.events.push({ id: e.id, type: e.type, startMs: e.startMs, endMs: e.endMs });
       lanes.set(e.cameraId, lane);
@@ -318,10 +321,11 @@ function unique<T>(values: readonly T[]): T[] {
 }
 
 /** Latin aliases must match whole words ("back" not inside "backpack"); CJK aliases anywhere. */
-function containsWord(text: string, alias: string): boolean {
-  if (/[\u3400-\u9fff]/.test(alias)) return text.includes(alias);
+function wordMatcher(alias: string): (text: string) => boolean {
+  if (/[\u3400-\u9fff]/.test(alias)) return (text) => text.includes(alias);
   const escaped = alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^a-z0-9])${escaped}($|[^a-z0-9])`).test(text);
+  const pattern = new RegExp(`(^|[^a-z0-9])${escaped}($|[^a-z0-9])`);
+  return (text) => pattern.test(text);
 }
 
 export type { ConceptMatch };

@@ -111,7 +111,9 @@ function renderResults(ctx: AppContext, response: SearchResponse, cameras: reado
       })
     : null;
   const count =
-    response.total > response.events.length ? t('results_shown', { shown: response.events.length, n: response.total }) : t(response.total === 1 ? 'results_count_one' : 'results_count', { n: response.total });
+    response.total > response.events.length
+      ? t(response.total_exact ? 'results_shown' : 'results_shown_more', { shown: response.events.length, n: response.total.toLocaleString('en-US') })
+      : t(response.total === 1 ? 'results_count_one' : 'results_count', { n: response.total });
   const results = h(
     'section',
     { class: 'results', attrs: { 'aria-labelledby': 'results-title' } },

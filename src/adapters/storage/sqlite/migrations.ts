@@ -224,6 +224,31 @@ export const MIGRATIONS: readonly string[] = [
   END;
   CREATE INDEX events_by_camera_type_time ON events (camera_id, type, start_ms);
   `,
+  // 8: filters inside the full-text index. Camera, type and labels are also tokens of a `facets`
+  // column, so a question's words and its filters are intersected in the index (doclist seeks)
+  // instead of joining every word match to its event row. The table is rebuilt empty: events are
+  // indexed again when the store next opens. Per-camera counts are kept up to date for listings.
+  `
+  DROP TABLE events_fts;
+  CREATE VIRTUAL TABLE events_fts USING fts5(
+    summary, keywords, names, description, facets,
+    content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TABLE camera_event_counts (camera_id TEXT PRIMARY KEY, events INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO camera_event_counts (camera_id, events) SELECT camera_id, COUNT(*) FROM events GROUP BY camera_id;
+  CREATE TRIGGER events_count_insert AFTER INSERT ON events BEGIN
+    INSERT INTO camera_event_counts (camera_id, events) VALUES (NEW.camera_id, 1)
+      ON CONFLICT (camera_id) DO UPDATE SET events = events + 1;
+  END;
+  CREATE TRIGGER events_count_delete AFTER DELETE ON events BEGIN
+    UPDATE camera_event_counts SET events = events - 1 WHERE camera_id = OLD.camera_id;
+  END;
+  CREATE TRIGGER events_count_move AFTER UPDATE OF camera_id ON events BEGIN
+    UPDATE camera_event_counts SET events = events - 1 WHERE camera_id = OLD.camera_id;
+    INSERT INTO camera_event_counts (camera_id, events) VALUES (NEW.camera_id, 1)
+      ON CONFLICT (camera_id) DO UPDATE SET events = events + 1;
+  END;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

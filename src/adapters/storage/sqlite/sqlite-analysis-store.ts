@@ -15,7 +15,11 @@ import type {
 import type { EventIndexer } from '../../../ports/search-index.ts';
 import type { VideoInfo } from '../../../ports/video-input.ts';
 import { migrate } from './migrations.ts';
+import { searchEntryWriter } from './search-entry.ts';
 import { toStoredEvent } from './sqlite-event-store.ts';
+
+/** Events (re)indexed per transaction by reindexEvents. */
+const REINDEX_BATCH = 2_000;
 
 const runRowSchema = z.object({
   id: z.number(),
@@ -122,11 +126,13 @@ export function openSqliteDatabase(path: string): Database.Database {
 
 export class SqliteAnalysisStore implements AnalysisStore {
   private readonly statements;
+  private readonly writeSearchEntry: ReturnType<typeof searchEntryWriter>;
 
   constructor(
     private readonly db: Database.Database,
     private readonly options: { now?: () => number; indexer?: EventIndexer } = {},
   ) {
+    this.writeSearchEntry = searchEntryWriter(db);
     this.statements = {
       upsertSource: db.prepare(`
         INSERT INTO sources (camera_id, fingerprint, uri, kind, codec, width, height, fps, duration_s, size_bytes, mtime_ms, created_at, updated_at)
@@ -166,7 +172,6 @@ export class SqliteAnalysisStore implements AnalysisStore {
       framesUpTo: db.prepare('SELECT frame_index, ts_ms, pts_s, detected, changed_fraction, image_path FROM frames WHERE run_id = ? AND frame_index <= ? ORDER BY frame_index'),
       detectionsUpTo: db.prepare('SELECT frame_index, label, score, x1, y1, x2, y2, track_id, confident FROM detections WHERE run_id = ? AND frame_index <= ? ORDER BY frame_index, id'),
       eventRowid: db.prepare('SELECT rowid FROM events WHERE id = ?'),
-      indexEvent: db.prepare('INSERT OR REPLACE INTO events_fts (rowid, summary, keywords, names, description) VALUES (?, ?, ?, ?, ?)'),
       clearLabels: db.prepare('DELETE FROM event_labels WHERE event_rowid = ?'),
       addLabel: db.prepare('INSERT OR IGNORE INTO event_labels (event_rowid, label) VALUES (?, ?)'),
       otherRuns: db.prepare('SELECT id FROM analysis_runs WHERE source_id = ? AND camera_id = ? AND id <> ? ORDER BY id'),
@@ -288,23 +293,34 @@ export class SqliteAnalysisStore implements AnalysisStore {
     for (const label of stored.event.labels) this.statements.addLabel.run(rowid, label);
     const indexer = this.options.indexer;
     if (!indexer) return;
-    const doc = indexer(stored);
-    this.statements.indexEvent.run(rowid, doc.summary, doc.keywords, doc.names, doc.description);
+    this.writeSearchEntry(rowid, indexer(stored), stored.event);
   }
 
   /**
-   * Indexes events that have no search entry yet (stored before search existed, or by a Vigil
-   * without an indexer); with `all`, rebuilds every entry (e.g. after camera aliases changed).
+   * Indexes events that have no search entry yet (stored before search existed, by a Vigil
+   * without an indexer, or before the index was rebuilt by a schema upgrade); with `all`,
+   * rebuilds every entry (e.g. after camera aliases changed). Works through the events in
+   * batches of rowids, one transaction each, so a large store is never held in memory at once.
    */
-  reindexEvents(all: boolean): number {
+  reindexEvents(all: boolean, onProgress?: (done: number) => void): number {
     if (!this.options.indexer) return 0;
-    const rows = this.db
-      .prepare(all ? 'SELECT * FROM events' : 'SELECT * FROM events WHERE rowid NOT IN (SELECT rowid FROM events_fts)')
-      .all();
-    this.db.transaction(() => {
-      for (const row of rows) this.indexEvent(toStoredEvent(row));
-    })();
-    return rows.length;
+    const batch = this.db.prepare(
+      all
+        ? 'SELECT rowid AS event_rowid, * FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?'
+        : 'SELECT rowid AS event_rowid, * FROM events WHERE rowid > ? AND rowid NOT IN (SELECT rowid FROM events_fts) ORDER BY rowid LIMIT ?',
+    );
+    let done = 0;
+    let after = 0;
+    for (;;) {
+      const rows = batch.all(after, REINDEX_BATCH);
+      if (rows.length === 0) return done;
+      this.db.transaction(() => {
+        for (const row of rows) this.indexEvent(toStoredEvent(row));
+      })();
+      after = z.object({ event_rowid: z.number() }).parse(rows.at(-1)).event_rowid;
+      done += rows.length;
+      onProgress?.(done);
+    }
   }
 
   readFrames(runId: number, lastFrameIndex: number): StoredFrame[] {

@@ -13,6 +13,7 @@ import type {
   StoredDescription,
 } from '../../../ports/description-store.ts';
 import type { EventIndexer } from '../../../ports/search-index.ts';
+import { searchEntryWriter } from './search-entry.ts';
 import { toStoredEvent } from './sqlite-event-store.ts';
 
 /** A job running this long without news is taken to have lost its worker. */
@@ -92,12 +93,14 @@ function toDescription(row: unknown): StoredDescription {
 export class SqliteDescriptionStore implements DescriptionStore {
   private readonly statements;
   private readonly now: () => number;
+  private readonly writeSearchEntry: ReturnType<typeof searchEntryWriter>;
 
   constructor(
     private readonly db: Database.Database,
     private readonly options: SqliteDescriptionStoreOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.writeSearchEntry = searchEntryWriter(db);
     this.statements = {
       eventExists: db.prepare('SELECT 1 FROM events WHERE id = ?'),
       getJob: db.prepare('SELECT * FROM description_jobs WHERE event_id = ?'),
@@ -140,7 +143,6 @@ export class SqliteDescriptionStore implements DescriptionStore {
       getDescription: db.prepare('SELECT * FROM event_descriptions WHERE event_id = ?'),
       searchText: db.prepare('SELECT text_for_search FROM event_descriptions WHERE event_id = ?'),
       getEvent: db.prepare('SELECT rowid AS event_rowid, * FROM events WHERE id = ?'),
-      indexEvent: db.prepare('INSERT OR REPLACE INTO events_fts (rowid, summary, keywords, names, description) VALUES (?, ?, ?, ?, ?)'),
       counts: db.prepare('SELECT status, COUNT(*) AS n FROM description_jobs GROUP BY status'),
     };
   }
@@ -274,7 +276,8 @@ export class SqliteDescriptionStore implements DescriptionStore {
   /** Replaces the event's whole search row (contentless FTS5 rows cannot be updated column by column). */
   private index(row: unknown, descriptionText: string): void {
     const rowid = z.object({ event_rowid: z.number() }).parse(row).event_rowid;
-    const doc = this.options.indexer(toStoredEvent(row));
-    this.statements.indexEvent.run(rowid, doc.summary, doc.keywords, doc.names, this.options.tokenize(descriptionText));
+    const stored = toStoredEvent(row);
+    const doc = this.options.indexer(stored);
+    this.writeSearchEntry(rowid, { ...doc, description: this.options.tokenize(descriptionText) }, stored.event);
   }
 }

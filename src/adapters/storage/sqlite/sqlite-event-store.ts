@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
+import { EVENT_TYPES } from '../../../domain/events/event-types.ts';
 import type { StoredEvent } from '../../../ports/analysis-store.ts';
 import type { EventFilter, EventStore } from '../../../ports/event-store.ts';
 
-const EVENT_TYPES = ['line_crossing', 'intrusion', 'loitering', 'object_seen'] as const;
 const FAMILIES = ['person', 'vehicle', 'animal', 'bag', 'other'] as const;
 const EVIDENCE_KINDS = ['crossing', 'zone_enter', 'zone_exit', 'loitering_confirmed', 'best_view', 'first_seen', 'last_seen', 'track_lost'] as const;
 
