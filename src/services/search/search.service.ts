@@ -1,6 +1,7 @@
 import type { EventType } from '../../domain/events/event-types.ts';
 import { findConcepts, type ConceptMatch, type ConceptTable } from '../../domain/search/concepts.ts';
 import { buildFtsQuery } from '../../domain/search/fts-query.ts';
+import { preferLongerWords } from '../../domain/search/query-words.ts';
 import type { TextAnalysis } from '../../domain/search/text-analysis.ts';
 import { parseTimeRange } from '../../domain/time/parse-time-range.ts';
 import type { Clock } from '../../ports/logger.ts';
@@ -157,7 +158,7 @@ export class SearchService {
     const labels = request.label ? [request.label] : unique(filtering.flatMap((c) => c.concept.labels ?? []));
     for (const c of filtering) remaining = remaining.split(c.term).join(' ');
 
-    const groups = text.queryTokens(remaining);
+    const groups = preferLongerWords(text.queryTokens(remaining));
     // Every word first: ranking the events that contain all of them is cheap and precise; only when
     // none does, any word (a single common character can match most events).
     const match = buildFtsQuery(groups, 'all');

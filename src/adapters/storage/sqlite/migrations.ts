@@ -227,26 +227,44 @@ export const MIGRATIONS: readonly string[] = [
   // 8: filters inside the full-text index. Camera, type and labels are also tokens of a `facets`
   // column, so a question's words and its filters are intersected in the index (doclist seeks)
   // instead of joining every word match to its event row. The table is rebuilt empty: events are
-  // indexed again when the store next opens. Per-camera counts are kept up to date for listings.
+  // indexed again when the store next opens. Counts per camera, type and label are kept up to date.
   `
   DROP TABLE events_fts;
   CREATE VIRTUAL TABLE events_fts USING fts5(
     summary, keywords, names, description, facets,
     content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
   );
-  CREATE TABLE camera_event_counts (camera_id TEXT PRIMARY KEY, events INTEGER NOT NULL) WITHOUT ROWID;
-  INSERT INTO camera_event_counts (camera_id, events) SELECT camera_id, COUNT(*) FROM events GROUP BY camera_id;
-  CREATE TRIGGER events_count_insert AFTER INSERT ON events BEGIN
-    INSERT INTO camera_event_counts (camera_id, events) VALUES (NEW.camera_id, 1)
-      ON CONFLICT (camera_id) DO UPDATE SET events = events + 1;
+  -- How many events each camera, type and label has: kept by triggers, read by listings and by
+  -- the search planner (a common facet is cheaper to check on the rows than in the index).
+  CREATE TABLE facet_counts (
+    kind   TEXT NOT NULL CHECK (kind IN ('camera', 'type', 'label')),
+    value  TEXT NOT NULL,
+    events INTEGER NOT NULL,
+    PRIMARY KEY (kind, value)
+  ) WITHOUT ROWID;
+  INSERT INTO facet_counts (kind, value, events) SELECT 'camera', camera_id, COUNT(*) FROM events GROUP BY camera_id;
+  INSERT INTO facet_counts (kind, value, events) SELECT 'type', type, COUNT(*) FROM events GROUP BY type;
+  INSERT INTO facet_counts (kind, value, events) SELECT 'label', label, COUNT(*) FROM event_labels GROUP BY label;
+  CREATE TRIGGER facet_counts_event_insert AFTER INSERT ON events BEGIN
+    INSERT INTO facet_counts (kind, value, events) VALUES ('camera', NEW.camera_id, 1), ('type', NEW.type, 1)
+      ON CONFLICT (kind, value) DO UPDATE SET events = events + 1;
   END;
-  CREATE TRIGGER events_count_delete AFTER DELETE ON events BEGIN
-    UPDATE camera_event_counts SET events = events - 1 WHERE camera_id = OLD.camera_id;
+  CREATE TRIGGER facet_counts_event_delete AFTER DELETE ON events BEGIN
+    UPDATE facet_counts SET events = events - 1
+      WHERE (kind = 'camera' AND value = OLD.camera_id) OR (kind = 'type' AND value = OLD.type);
   END;
-  CREATE TRIGGER events_count_move AFTER UPDATE OF camera_id ON events BEGIN
-    UPDATE camera_event_counts SET events = events - 1 WHERE camera_id = OLD.camera_id;
-    INSERT INTO camera_event_counts (camera_id, events) VALUES (NEW.camera_id, 1)
-      ON CONFLICT (camera_id) DO UPDATE SET events = events + 1;
+  CREATE TRIGGER facet_counts_event_move AFTER UPDATE OF camera_id, type ON events BEGIN
+    UPDATE facet_counts SET events = events - 1
+      WHERE (kind = 'camera' AND value = OLD.camera_id) OR (kind = 'type' AND value = OLD.type);
+    INSERT INTO facet_counts (kind, value, events) VALUES ('camera', NEW.camera_id, 1), ('type', NEW.type, 1)
+      ON CONFLICT (kind, value) DO UPDATE SET events = events + 1;
+  END;
+  CREATE TRIGGER facet_counts_label_insert AFTER INSERT ON event_labels BEGIN
+    INSERT INTO facet_counts (kind, value, events) VALUES ('label', NEW.label, 1)
+      ON CONFLICT (kind, value) DO UPDATE SET events = events + 1;
+  END;
+  CREATE TRIGGER facet_counts_label_delete AFTER DELETE ON event_labels BEGIN
+    UPDATE facet_counts SET events = events - 1 WHERE kind = 'label' AND value = OLD.label;
   END;
   `,
 ];

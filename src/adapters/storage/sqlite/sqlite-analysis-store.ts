@@ -117,6 +117,10 @@ export function openSqliteDatabase(path: string): Database.Database {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Searches read rows scattered over a large file: a bigger page cache and memory-mapped reads
+    // (no read() call per page) make a large store several times faster (bench:search).
+    db.pragma('cache_size = -65536');
+    db.pragma('mmap_size = 1073741824');
     migrate(db);
     return db;
   } catch (cause) {

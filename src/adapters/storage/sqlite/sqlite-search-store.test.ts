@@ -6,7 +6,7 @@ import type { SearchQuery } from '../../../ports/search-store.ts';
 import { createEventIndexer } from '../../../services/search/event-indexer.ts';
 import { storedEvent } from '../../../../test/factories/stored-events.ts';
 import { createTextAnalyzer } from '../../text/text-analyzer.ts';
-import { migrate } from './migrations.ts';
+import { migrate, MIGRATIONS } from './migrations.ts';
 import { openSqliteDatabase, SqliteAnalysisStore } from './sqlite-analysis-store.ts';
 import { SqliteSearchStore } from './sqlite-search-store.ts';
 
@@ -107,33 +107,36 @@ const FILTERS: Filter[] = [
 ];
 
 describe('SqliteSearchStore', () => {
-  it('finds exactly the events that have every word and pass every filter', () => {
+  it('finds exactly the events that have every word and pass every filter, whichever plan it takes', () => {
     const { db, seeded } = openStore();
-    const store = new SqliteSearchStore(db);
+    // Shares 0: every filter is checked on the rows; 1: every filter narrows in the index; 0.3: some of each.
+    const stores = [0, 1, 0.3].map((selectiveShare) => new SqliteSearchStore(db, { countCap: 10_000, selectiveShare }));
     let nonEmpty = 0;
-    for (const words of [...WORDS, ['umbrella']]) {
-      for (const f of FILTERS) {
-        const want = expected(seeded, words, f);
-        if (want.length) nonEmpty++;
-        const match = words.length ? buildFtsQuery(text.queryTokens(words.join(' ')), 'all') : undefined;
-        const page = store.search({ ...f, ...(match ? { match } : {}), limit: 5, timelineLimit: 500, order: match ? 'relevance' : 'oldest' });
-        const context = `${JSON.stringify(words)} ${JSON.stringify(f)}`;
-        expect(page.total, context).toBe(want.length);
-        expect(page.totalExact).toBe(true);
-        expect(new Set(page.timeline.map((t) => t.id)), context).toEqual(new Set(want.map((w) => w.stored.event.id)));
-        // The hits are the head of the same ranking, as whole events.
-        expect(page.hits.map((h) => h.stored.event.id)).toEqual(page.timeline.slice(0, 5).map((t) => t.id));
-        for (const hit of page.hits) expect(hit.stored.event).toEqual(want.find((w) => w.stored.event.id === hit.stored.event.id)?.stored.event);
-        if (match) {
-          const scores = page.hits.map((h) => h.score);
-          expect(scores).toEqual([...scores].sort((a, b) => b - a));
-        } else {
-          const starts = page.timeline.map((t) => t.startMs);
-          expect(starts).toEqual([...starts].sort((a, b) => a - b));
+    for (const store of stores) {
+      for (const words of [...WORDS, ['umbrella']]) {
+        for (const f of FILTERS) {
+          const want = expected(seeded, words, f);
+          if (want.length) nonEmpty++;
+          const match = words.length ? buildFtsQuery(text.queryTokens(words.join(' ')), 'all') : undefined;
+          const page = store.search({ ...f, ...(match ? { match } : {}), limit: 5, timelineLimit: 500, order: match ? 'relevance' : 'oldest' });
+          const context = `${JSON.stringify(words)} ${JSON.stringify(f)}`;
+          expect(page.total, context).toBe(want.length);
+          expect(page.totalExact).toBe(true);
+          expect(new Set(page.timeline.map((t) => t.id)), context).toEqual(new Set(want.map((w) => w.stored.event.id)));
+          // The hits are the head of the same ranking, as whole events.
+          expect(page.hits.map((h) => h.stored.event.id)).toEqual(page.timeline.slice(0, 5).map((t) => t.id));
+          for (const hit of page.hits) expect(hit.stored.event).toEqual(want.find((w) => w.stored.event.id === hit.stored.event.id)?.stored.event);
+          if (match) {
+            const scores = page.hits.map((h) => h.score);
+            expect(scores).toEqual([...scores].sort((a, b) => b - a));
+          } else {
+            const starts = page.timeline.map((t) => t.startMs);
+            expect(starts).toEqual([...starts].sort((a, b) => a - b));
+          }
         }
       }
     }
-    expect(nonEmpty).toBeGreaterThan(30);
+    expect(nonEmpty).toBeGreaterThan(90);
     // The long events are found by a range that misses the day they start.
     expect(expected(seeded, ['umbrella'], { fromMs: T0 + 60 * HOUR, toMs: T0 + 66 * HOUR }).map((w) => w.stored.event.id)).toEqual(
       expect.arrayContaining(['e240', 'e241']),
@@ -143,8 +146,8 @@ describe('SqliteSearchStore', () => {
 
   it('stops counting at the cap and says the total is a lower bound', () => {
     const { db } = openStore();
-    {
-      const store = new SqliteSearchStore(db, { countCap: 7 });
+    for (const selectiveShare of [0, 1]) {
+      const store = new SqliteSearchStore(db, { countCap: 7, selectiveShare });
       const red = buildFtsQuery([['red']], 'all');
       for (const query of [
         { match: red, limit: 3, timelineLimit: 5, order: 'relevance' as const },
@@ -161,6 +164,20 @@ describe('SqliteSearchStore', () => {
       expect(few.totalExact).toBe(true);
       expect(few.total).toBeGreaterThan(1);
       expect(few.total).toBeLessThanOrEqual(7);
+    }
+    db.close();
+  });
+
+  it('ranks the newest matches that pass the filters when more match than the window', () => {
+    const { db, seeded } = openStore();
+    const red = buildFtsQuery([['red']], 'all');
+    for (const f of [{}, { labels: ['person'] }, { fromMs: T0, toMs: T0 + 240 * HOUR }]) {
+      const windowed = new SqliteSearchStore(db, { rankWindow: 6, selectiveShare: 0 }).search({ ...f, match: red, limit: 20, timelineLimit: 20, order: 'relevance' });
+      const want = expected(seeded, ['red'], f);
+      // Seeds are stored in id order, so the newest six matches are the six highest ids.
+      const newest = want.map((w) => Number(w.stored.event.id.slice(1))).sort((a, b) => b - a).slice(0, 6);
+      expect(windowed.timeline.map((t) => Number(t.id.slice(1))).sort((a, b) => b - a)).toEqual(newest);
+      expect(windowed.total).toBe(want.length);
     }
     db.close();
   });
@@ -198,16 +215,17 @@ describe('SqliteSearchStore', () => {
 
   it('rebuilds the index of a database from before facets (schema 7) when it is opened', () => {
     const { db, analysis, seeded } = openStore();
-    // Back to schema 7: the old four-column index (with its entries) and no per-camera counts.
+    // Back to schema 7: the old four-column index (with its entries) and no facet counts.
     db.exec(`
-      DROP TRIGGER events_count_insert; DROP TRIGGER events_count_delete; DROP TRIGGER events_count_move;
-      DROP TABLE camera_event_counts; DROP TABLE events_fts;
+      DROP TRIGGER facet_counts_event_insert; DROP TRIGGER facet_counts_event_delete; DROP TRIGGER facet_counts_event_move;
+      DROP TRIGGER facet_counts_label_insert; DROP TRIGGER facet_counts_label_delete;
+      DROP TABLE facet_counts; DROP TABLE events_fts;
       CREATE VIRTUAL TABLE events_fts USING fts5(summary, keywords, names, description,
         content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
       INSERT INTO events_fts (rowid, summary) SELECT rowid, 'old' FROM events;
       PRAGMA user_version = 7;`);
     migrate(db);
-    expect(db.pragma('user_version', { simple: true })).toBe(8);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(analysis.reindexEvents(false)).toBe(seeded.length);
     expect(analysis.reindexEvents(false)).toBe(0);
     const store = new SqliteSearchStore(db);

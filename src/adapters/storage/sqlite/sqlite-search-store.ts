@@ -11,9 +11,16 @@ const BM25 = 'bm25(events_fts, 3.0, 2.0, 2.0, 1.0, 0.0)';
 export interface SearchStoreLimits {
   /** Matches are counted up to this many; beyond it the total is reported as "more than". */
   countCap: number;
+  /** A filter whose events are at most this share of all events narrows in the full-text index. */
+  selectiveShare: number;
+  /**
+   * Words that match more events than this are ranked among the most recently stored this many
+   * (that pass the filters): BM25 costs per match, and past a few thousand the newest matter most.
+   */
+  rankWindow: number;
 }
 
-export const DEFAULT_SEARCH_LIMITS: SearchStoreLimits = { countCap: 10_000 };
+export const DEFAULT_SEARCH_LIMITS: SearchStoreLimits = { countCap: 10_000, selectiveShare: 0.1, rankWindow: 2_000 };
 
 type Params = Record<string, string | number>;
 
@@ -28,12 +35,14 @@ const lightRowSchema = z.object({
   start_ms: z.number(),
   end_ms: z.number(),
   score: z.number().optional(),
+  /** Matches before the limit, where the query reads them all anyway. */
+  matched: z.number().optional(),
 });
 type LightRow = z.infer<typeof lightRowSchema>;
 
 interface Filters {
-  /** Camera and type, served by the events indexes. */
-  place: string[];
+  camera: string[];
+  type: string[];
   labels: string[];
   time: string[];
   params: Params;
@@ -45,7 +54,7 @@ interface Filters {
  * start_ms that an index can serve from both ends.
  */
 function filters(query: SearchQuery, maxDurationMs: number): Filters {
-  const out: Filters = { place: [], labels: [], time: [], params: {} };
+  const out: Filters = { camera: [], type: [], labels: [], time: [], params: {} };
   const list = (name: string, values: readonly string[]) =>
     values
       .map((v, i) => {
@@ -53,10 +62,11 @@ function filters(query: SearchQuery, maxDurationMs: number): Filters {
         return `@${name}${i}`;
       })
       .join(', ');
-  if (query.cameraIds?.length) out.place.push(`e.camera_id IN (${list('cam', query.cameraIds)})`);
-  if (query.types?.length) out.place.push(`e.type IN (${list('type', query.types)})`);
+  if (query.cameraIds?.length) out.camera.push(`e.camera_id IN (${list('cam', query.cameraIds)})`);
+  if (query.types?.length) out.type.push(`e.type IN (${list('type', query.types)})`);
   // EXISTS probes the (label, event_rowid) key per candidate instead of listing every event of the label.
-  if (query.labels?.length) out.labels.push(`EXISTS (SELECT 1 FROM event_labels l WHERE l.event_rowid = e.rowid AND l.label IN (${list('label', query.labels)}))`);
+  // ROWID stands for the events rowid where the condition is used (the row itself, or its index entry).
+  if (query.labels?.length) out.labels.push(`EXISTS (SELECT 1 FROM event_labels l WHERE l.event_rowid = ${ROWID} AND l.label IN (${list('label', query.labels)}))`);
   if (query.fromMs !== undefined) {
     out.time.push('e.end_ms >= @from AND e.start_ms >= @fromBound');
     out.params.from = query.fromMs;
@@ -68,6 +78,25 @@ function filters(query: SearchQuery, maxDurationMs: number): Filters {
   }
   return out;
 }
+
+/**
+ * How a search reads: a full-text MATCH (the words, and the filters rare enough to narrow the
+ * index cheaply) and conditions checked on the event rows (common filters, the exact time).
+ * A common facet costs more in the index than on the rows: BM25 walks every listed event of
+ * each term of the MATCH to weigh it, so "person" (most events) would cost a full pass.
+ */
+interface Plan {
+  match?: string;
+  ranked: boolean;
+  /** Conditions on the event rows (alias `e`). */
+  rowFilters: string[];
+  /** Label conditions, by rowid alone (ROWID to be replaced): no event row needed. */
+  labelFilters: string[];
+  params: Params;
+}
+
+const ROWID = '$ROWID';
+const at = (rowid: string, parts: readonly string[]) => parts.map((p) => p.replaceAll(ROWID, rowid));
 
 const where = (parts: readonly string[]) => (parts.length ? `WHERE ${parts.join(' AND ')}` : '');
 
@@ -89,10 +118,14 @@ export class SqliteSearchStore implements SearchStore {
   /** Prepared statements by SQL text: a search builds one of a few dozen shapes, each prepared once. */
   private readonly statements = new Map<string, Database.Statement>();
 
+  private readonly limits: SearchStoreLimits;
+
   constructor(
     private readonly db: Database.Database,
-    private readonly limits: SearchStoreLimits = DEFAULT_SEARCH_LIMITS,
-  ) {}
+    limits: Partial<SearchStoreLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_SEARCH_LIMITS, ...limits };
+  }
 
   private prepare(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
@@ -109,10 +142,10 @@ export class SqliteSearchStore implements SearchStore {
   }
 
   search(query: SearchQuery): SearchPage {
-    const f = filters(query, this.maxDurationMs());
+    const plan = this.plan(query);
     const wanted = Math.max(query.limit, query.timelineLimit ?? 0);
-    const rows = query.match === undefined ? this.byTime(query, f, wanted) : this.byText(query, f, wanted);
-    const { total, totalExact } = rows.length < wanted ? { total: rows.length, totalExact: true } : this.count(query, f);
+    const rows = this.rows(plan, query.order, wanted);
+    const { total, totalExact } = this.total(plan, rows, wanted);
     return {
       total,
       totalExact,
@@ -121,49 +154,94 @@ export class SqliteSearchStore implements SearchStore {
     };
   }
 
-  /** No words: the filtered events in time order, straight from an index. */
-  private byTime(query: SearchQuery, f: Filters, wanted: number): LightRow[] {
-    const order = query.order === 'oldest' ? 'e.start_ms ASC, e.id' : 'e.start_ms DESC, e.id';
-    const sql = `SELECT ${LIGHT_COLUMNS} FROM events e ${where([...f.place, ...f.labels, ...f.time])} ORDER BY ${order} LIMIT @wanted`;
-    return this.light(sql, { ...f.params, wanted });
+  /** The count the rows already tell (all rows read, or fewer than asked), else a capped count. */
+  private total(plan: Plan, rows: readonly LightRow[], wanted: number): { total: number; totalExact: boolean } {
+    const matched = rows[0]?.matched;
+    if (matched !== undefined && (!plan.ranked || matched < this.limits.rankWindow)) {
+      return matched > this.limits.countCap ? { total: this.limits.countCap, totalExact: false } : { total: matched, totalExact: true };
+    }
+    // Fewer rows than asked for are all there is, unless the ranking window cut them short.
+    if (rows.length < wanted && (!plan.ranked || rows.length < this.limits.rankWindow)) return { total: rows.length, totalExact: true };
+    return this.count(plan);
   }
 
-  /**
-   * Words and filters intersected in the full-text index (camera, type, labels and the days of
-   * a time range are facet terms there); only the exact time range needs the event rows. Without
-   * one, just the best `wanted` entries are joined to their events (ties at the cut fall to the
-   * newest rowid).
-   */
-  private byText(query: SearchQuery, f: Filters, wanted: number): LightRow[] {
-    const match = facetedMatch(query.match, query) ?? '';
-    if (!f.time.length) {
-      const sql = `SELECT ${LIGHT_COLUMNS}, -m.rank AS score
-        FROM (SELECT rowid, ${BM25} AS rank FROM events_fts WHERE events_fts MATCH @match ORDER BY rank, rowid DESC LIMIT @wanted) m
-        JOIN events e ON e.rowid = m.rowid ORDER BY m.rank, e.start_ms DESC`;
-      return this.light(sql, { match, wanted });
+  private plan(query: SearchQuery): Plan {
+    const f = filters(query, this.maxDurationMs());
+    const share = this.facetShare();
+    const selective = {
+      camera: query.cameraIds?.length ? share('camera', query.cameraIds) <= this.limits.selectiveShare : false,
+      type: query.types?.length ? share('type', query.types) <= this.limits.selectiveShare : false,
+      labels: query.labels?.length ? share('label', query.labels) <= this.limits.selectiveShare : false,
+    };
+    const rowFilters = [...(selective.camera ? [] : f.camera), ...(selective.type ? [] : f.type), ...f.time];
+    const labelFilters = selective.labels ? [] : f.labels;
+    // Without words, the events indexes serve camera, type and time in time order; only a rare
+    // label (checked per event on the rows otherwise) makes the index intersection worth it.
+    if (query.match === undefined && !selective.labels) {
+      return { ranked: false, rowFilters: [...f.camera, ...f.type, ...f.time], labelFilters: f.labels, params: f.params };
     }
-    // MATERIALIZED: the matches are ranked once, then joined to events by key. Left to itself the
-    // planner may walk the time index and query the full-text index once per event, which costs
-    // a whole query each time (BM25 recounts its statistics per query).
-    const sql = `WITH m AS MATERIALIZED (SELECT rowid, ${BM25} AS rank FROM events_fts WHERE events_fts MATCH @match)
-      SELECT ${LIGHT_COLUMNS}, -m.rank AS score FROM m JOIN events e ON e.rowid = m.rowid ${where(f.time)}
-      ORDER BY m.rank, e.start_ms DESC LIMIT @wanted`;
-    return this.light(sql, { ...f.params, match, wanted });
+    const match = facetedMatch(query.match, {
+      ...(selective.camera ? { cameraIds: query.cameraIds } : {}),
+      ...(selective.type ? { types: query.types } : {}),
+      ...(selective.labels ? { labels: query.labels } : {}),
+      fromMs: query.fromMs,
+      toMs: query.toMs,
+    });
+    return { ...(match !== undefined ? { match } : {}), ranked: query.match !== undefined, rowFilters, labelFilters, params: f.params };
+  }
+
+  /** The share of all events that a filter's values cover, from the kept counts. */
+  private facetShare(): (kind: 'camera' | 'type' | 'label', values: readonly string[]) => number {
+    const rows = z.array(z.object({ kind: z.string(), value: z.string(), events: z.number() })).parse(this.prepare('SELECT kind, value, events FROM facet_counts').all());
+    const counts = new Map(rows.map((r) => [`${r.kind}\u0000${r.value}`, r.events]));
+    const total = rows.filter((r) => r.kind === 'camera').reduce((n, r) => n + r.events, 0);
+    return (kind, values) => (total === 0 ? 0 : values.reduce((n, v) => n + (counts.get(`${kind}\u0000${v}`) ?? 0), 0) / total);
+  }
+
+  private rows(plan: Plan, order: SearchQuery['order'], wanted: number): LightRow[] {
+    const params = { ...plan.params, wanted, ...(plan.match !== undefined ? { match: plan.match } : {}) };
+    const byTime = order === 'oldest' ? 'e.start_ms ASC, e.id' : 'e.start_ms DESC, e.id';
+    if (plan.match === undefined) {
+      const conditions = [...plan.rowFilters, ...at('e.rowid', plan.labelFilters)];
+      return this.light(`SELECT ${LIGHT_COLUMNS} FROM events e ${where(conditions)} ORDER BY ${byTime} LIMIT @wanted`, params);
+    }
+    if (!plan.ranked) {
+      // Rare filters only: their intersection from the index, then the rows in time order (all
+      // of them are read to sort, so counting them is free).
+      return this.light(
+        `WITH m AS MATERIALIZED (SELECT rowid FROM events_fts WHERE events_fts MATCH @match)
+        SELECT ${LIGHT_COLUMNS}, COUNT(*) OVER () AS matched FROM m JOIN events e ON e.rowid = m.rowid
+        ${where([...plan.rowFilters, ...at('e.rowid', plan.labelFilters)])} ORDER BY ${byTime} LIMIT @wanted`,
+        params,
+      );
+    }
+    // The newest `rankWindow` matches that pass the filters (the full-text index walks its
+    // matches newest first and stops there), ranked once, then ordered by relevance. Label
+    // conditions need only the rowid; the event row is read first only for other conditions.
+    const join = plan.rowFilters.length ? 'CROSS JOIN events e ON e.rowid = events_fts.rowid' : '';
+    return this.light(
+      `WITH m AS MATERIALIZED (
+        SELECT events_fts.rowid AS rowid, ${BM25} AS rank FROM events_fts ${join}
+        ${where(['events_fts MATCH @match', ...plan.rowFilters, ...at('events_fts.rowid', plan.labelFilters)])}
+        ORDER BY events_fts.rowid DESC LIMIT ${this.limits.rankWindow})
+      SELECT ${LIGHT_COLUMNS}, -m.rank AS score, COUNT(*) OVER () AS matched FROM m JOIN events e ON e.rowid = m.rowid
+      ORDER BY m.rank, e.start_ms DESC LIMIT @wanted`,
+      params,
+    );
   }
 
   /** How many events match, counted up to `countCap` (the same access path, cut short). */
-  private count(query: SearchQuery, f: Filters): { total: number; totalExact: boolean } {
+  private count(plan: Plan): { total: number; totalExact: boolean } {
     const { countCap } = this.limits;
     const cap = `LIMIT ${countCap + 1}`;
     let sql: string;
-    let params: Params;
-    if (query.match === undefined) {
-      sql = `SELECT 1 FROM events e ${where([...f.place, ...f.labels, ...f.time])} ${cap}`;
-      params = f.params;
+    let params: Params = plan.params;
+    if (plan.match === undefined) {
+      sql = `SELECT 1 FROM events e ${where([...plan.rowFilters, ...at('e.rowid', plan.labelFilters)])} ${cap}`;
     } else {
-      const join = f.time.length ? 'CROSS JOIN events e ON e.rowid = events_fts.rowid' : '';
-      sql = `SELECT 1 FROM events_fts ${join} ${where(['events_fts MATCH @match', ...f.time])} ${cap}`;
-      params = { ...(f.time.length ? f.params : {}), match: facetedMatch(query.match, query) ?? '' };
+      const join = plan.rowFilters.length ? 'CROSS JOIN events e ON e.rowid = events_fts.rowid' : '';
+      sql = `SELECT 1 FROM events_fts ${join} ${where(['events_fts MATCH @match', ...plan.rowFilters, ...at('events_fts.rowid', plan.labelFilters)])} ${cap}`;
+      params = { ...(plan.rowFilters.length || plan.labelFilters.length ? plan.params : {}), match: plan.match };
     }
     const n = countSchema.parse(this.prepare(`SELECT COUNT(*) AS n FROM (${sql})`).get(params)).n;
     return n > countCap ? { total: countCap, totalExact: false } : { total: n, totalExact: true };
@@ -217,7 +295,7 @@ export class SqliteSearchStore implements SearchStore {
   coverage(): CameraCoverage[] {
     const byCamera = new Map(this.analysedSpans().map((a) => [a.cameraId, a]));
     const counts = z.array(z.object({ camera_id: z.string(), events: z.number() })).parse(
-      this.prepare('SELECT camera_id, events FROM camera_event_counts WHERE events > 0').all(),
+      this.prepare("SELECT value AS camera_id, events FROM facet_counts WHERE kind = 'camera' AND events > 0").all(),
     );
     const bounds = this.prepare('SELECT MIN(start_ms) AS first_ms, MAX(start_ms) AS last_start_ms FROM events WHERE camera_id = ?');
     const lastEnd = this.prepare('SELECT MAX(end_ms) AS n FROM events WHERE camera_id = ? AND start_ms >= ?');
