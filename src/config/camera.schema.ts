@@ -101,6 +101,26 @@ const inputSchema = z
     }
   });
 
+/**
+ * Running the camera continuously under `vigil serve`. On by default for stream URLs; a file with
+ * `enabled: true` is played in a loop at its own speed, standing in for a camera.
+ */
+export const liveSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  /** Decoded frames waiting for detection; when full the oldest is dropped (and counted). */
+  queue_frames: boundedNumber({ integer: true, min: 1, max: 256 }).default(8),
+  /** A connected input that delivers no frame for this long is dropped and reconnected. */
+  stall_s: boundedNumber({ greaterThan: 0 }).default(20),
+  reconnect: z
+    .strictObject({
+      min_s: boundedNumber({ greaterThan: 0 }).default(1),
+      max_s: boundedNumber({ greaterThan: 0 }).default(60),
+      /** A connection that lasted this long resets the delay to min_s. */
+      healthy_after_s: boundedNumber({ greaterThan: 0 }).default(30),
+    })
+    .prefault({}),
+});
+
 export const cameraSchema = z
   .strictObject({
     name: z.string().min(1).optional(),
@@ -118,6 +138,7 @@ export const cameraSchema = z
       .datetime({ offset: true, error: 'expected an ISO 8601 date-time with an offset or Z, e.g. 2026-11-20T22:00:00+08:00' })
       .optional(),
     motion: motionSchema.prefault({}),
+    live: liveSchema.prefault({}),
     genai: cameraGenaiSchema,
     events: z
       .strictObject({
@@ -134,6 +155,13 @@ export const cameraSchema = z
     const input: unknown = camera.input;
     if (camera.start_time !== undefined && typeof input === 'string' && isStreamInput(input)) {
       ctx.addIssue({ code: 'custom', path: ['start_time'], message: 'only allowed when input is a file, not a stream URL' });
+    }
+    const reconnect: unknown = camera.live?.reconnect;
+    if (typeof reconnect === 'object' && reconnect !== null && 'min_s' in reconnect && 'max_s' in reconnect) {
+      const { min_s: min, max_s: max } = reconnect;
+      if (typeof min === 'number' && typeof max === 'number' && max < min) {
+        ctx.addIssue({ code: 'custom', path: ['live', 'reconnect', 'max_s'], message: `must be at least min_s (${min})` });
+      }
     }
   }, evenWithOtherIssues);
 

@@ -22,12 +22,19 @@ describe('vigilConfigSchema', () => {
       fps: 5,
       labels: [...DEFAULT_LABELS],
       motion: { enabled: true, threshold: 25, min_area: 0.002, force_every_s: 10 },
+      live: { queue_frames: 8, stall_s: 20, reconnect: { min_s: 1, max_s: 60, healthy_after_s: 30 } },
       events: { object_seen: [], cooldown_s: 30, merge_s: 5 },
       genai: { enabled: true, object_prompts: {}, required_zones: [], use_snapshot: false },
       zones: {},
       tripwires: {},
     });
     expect(parseCamera({ input: 'a.mp4', name: 'Back door' })?.name).toBe('Back door');
+  });
+
+  it('refuses a reconnect cap below its start, naming the field', () => {
+    const result = vigilConfigSchema.safeParse({ cameras: { a: { input: 'rtsp://cam/1', live: { reconnect: { min_s: 10, max_s: 5 } } } } });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toContain('cameras.a.live.reconnect.max_s');
   });
 
   it('gives each camera its own copy of the default labels', () => {

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AnnouncementFeed } from '../ports/image-analysis-store.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { CameraLiveState } from '../services/live/live-camera.ts';
 import type { AnalyzeImageService } from '../services/genai/analyze-image.service.ts';
 import type { DescriptionService, DescriptionView } from '../services/genai/descriptions/index.ts';
 import type { EventQueryService } from '../services/event-query.service.ts';
@@ -39,6 +40,31 @@ export interface HttpAppDeps {
   descriptions?: DescriptionService;
   /** Answers written by a model from the search's candidates; without it, the deterministic answer. */
   ask?: AskService;
+  /** Live cameras' state (connection, rates, drops), when `vigil serve` runs cameras. */
+  liveState?: (cameraId: string) => CameraLiveState | undefined;
+  /** Prometheus text for /metrics. */
+  metrics?: { contentType(): string; text(): Promise<string> };
+}
+
+/** A live camera's state as the API shows it (snake_case, ISO times). */
+function presentLive(s: CameraLiveState) {
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    status: s.status,
+    connected: s.status === 'streaming',
+    input_fps: round(s.inputFps),
+    processed_fps: round(s.processedFps),
+    frames_in: s.framesIn,
+    frames_processed: s.framesProcessed,
+    frames_dropped: s.framesDropped,
+    queue_depth: s.queueDepth,
+    reconnects: s.reconnects,
+    last_frame_at: iso(s.lastFrameAtMs),
+    connected_since: iso(s.connectedSinceMs),
+    last_error: s.lastError ?? null,
+    last_error_at: iso(s.lastErrorAtMs),
+    next_attempt_at: iso(s.nextAttemptAtMs),
+  };
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -52,6 +78,12 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono();
   app.onError((error, c) => errorResponse(error, c, deps.logger));
   if (deps.token) app.use('/api/*', requireToken(deps.token));
+  if (deps.token) app.use('/metrics', requireToken(deps.token));
+
+  app.get('/metrics', async (c) => {
+    if (!deps.metrics) throw new HttpError(404, 'not_found', 'metrics are served by `vigil serve` only');
+    return c.body(await deps.metrics.text(), 200, { 'Content-Type': deps.metrics.contentType(), 'Cache-Control': 'no-store' });
+  });
 
   app.get('/api/health', (c) =>
     c.json({ status: 'ok', version: deps.version, events: deps.events.list({ limit: 0 }).total, cameras: deps.cameras.length }),
@@ -76,6 +108,10 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
           first_event: iso(cov?.firstEventMs),
           last_event: iso(cov?.lastEventMs),
           analysed_until: iso(cov?.analysedUntilMs),
+          live: (() => {
+            const state = deps.liveState?.(cam.id);
+            return state ? presentLive(state) : null;
+          })(),
         };
       }),
     });

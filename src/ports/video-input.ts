@@ -27,6 +27,8 @@ export interface DecodeOptions {
   height: number;
   /** Wall-clock time of pts 0 (files), used to stamp frames; streams are stamped on arrival. */
   startTimeMs: number;
+  /** Play a file over and over at its own speed, stamped on arrival: a file standing in for a camera. */
+  loop?: boolean;
   signal: AbortSignal;
 }
 

@@ -9,15 +9,17 @@ import { redactUrlCredentials } from '../domain/redact.ts';
 import { resolveRules, type RuleSpec } from '../domain/rules/rule-spec.ts';
 import { resolveStartTime, type StartTimeSource } from '../domain/source-time.ts';
 import { ByteTracker } from '../domain/tracking/byte-tracker.ts';
-import type { AnalysisStore, RunRecord, StoredEvent } from '../ports/analysis-store.ts';
+import type { Frame } from '../domain/frame.ts';
+import type { AnalysisStore, RunRecord, StoredEvent, StoredFrame } from '../ports/analysis-store.ts';
 import type { Detector } from '../ports/detector.ts';
 import type { EventMedia } from '../ports/event-media.ts';
+import type { EventNotifier } from '../ports/event-feed.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { FrameArchive } from '../ports/frame-archive.ts';
 import type { Clock, Logger } from '../ports/logger.ts';
 import type { VideoInfo, VideoInput } from '../ports/video-input.ts';
 import { EventAssembly } from './event-assembly.ts';
-import { FramePipeline } from './frame-pipeline.ts';
+import { FramePipeline, type CommittedEvent } from './frame-pipeline.ts';
 
 /** Widest frame the detector sees when the camera does not set `detect_width`. */
 const DEFAULT_MAX_DETECT_WIDTH = 1280;
@@ -45,8 +47,22 @@ export interface CameraAnalysisSettings {
   rules: RuleSpec;
 }
 
+/** What a live camera adds to an analysis: its frame queue and observers. */
+export interface LiveSession {
+  /** Wraps the decoded frames (the camera's bounded queue that drops the oldest). */
+  frames: (decoded: AsyncIterable<Frame>) => AsyncIterable<Frame>;
+  onFrameStored?: (frame: StoredFrame) => void;
+  onEventsCommitted?: (events: readonly CommittedEvent[]) => void;
+}
+
 export interface AnalyzeRequest {
   input: string;
+  /**
+   * Set for a live camera: a stream URL, or a file played in a loop as if it were one. Every
+   * session is a run of its own, frames are stamped on arrival, and it ends only when the input
+   * does (or the signal stops it).
+   */
+  live?: LiveSession;
   camera: CameraAnalysisSettings;
   /** Everything about the detector that changes results (model, thresholds); part of the run's identity. */
   detectorSettings: unknown;
@@ -115,6 +131,8 @@ export interface AnalyzeVideoDeps {
   eventMedia?: EventMedia;
   /** Queues descriptions of events as they close, when generative descriptions are on. */
   descriptions?: { enqueueClosed(events: readonly StoredEvent[]): unknown };
+  /** Told about every event stored or updated. */
+  notifier?: EventNotifier;
   logger: Logger;
   clock: Clock;
 }
@@ -136,10 +154,11 @@ export class AnalyzeVideoService {
     const { camera, signal } = request;
     const logger = this.deps.logger.child({ camera: camera.cameraId });
     const video = await videoInput.probe(request.input, signal);
+    const live = request.live !== undefined || video.kind === 'stream';
     const frameSize = scaledFrameSize(video, Math.min(camera.detectWidth ?? DEFAULT_MAX_DETECT_WIDTH, camera.detectWidth ?? video.width));
     const sampleFps = Math.min(camera.sampleFps, video.fps);
     const start = resolveStartTime({
-      kind: video.kind,
+      kind: live ? 'stream' : 'file',
       ...(camera.startTimeMs !== undefined ? { configuredStartMs: camera.startTimeMs } : {}),
       fileName: video.uri.split(/[\\/]/).pop() ?? video.uri,
       ...(video.mtimeMs !== undefined ? { mtimeMs: video.mtimeMs } : {}),
@@ -158,7 +177,7 @@ export class AnalyzeVideoService {
       rules: camera.rules,
       startTimeMs: start.startMs,
       // A live stream never repeats: every session is a run of its own.
-      ...(video.kind === 'stream' ? { session: clock.now() } : {}),
+      ...(live ? { session: clock.now() } : {}),
     };
     const settingsKey = stableHash(settings);
     const sourceId = store.upsertSource(video, camera.cameraId);
@@ -185,13 +204,14 @@ export class AnalyzeVideoService {
         startedAt: clock.now(),
       });
     }
-    const expectedFrames = video.durationSeconds !== undefined ? Math.floor(video.durationSeconds * sampleFps) : undefined;
+    const expectedFrames = !live && video.durationSeconds !== undefined ? Math.floor(video.durationSeconds * sampleFps) : undefined;
     request.onStart?.({ video, frameSize, sampleFps, ...(expectedFrames !== undefined ? { expectedFrames } : {}), resumeFromFrame: run.lastFrameIndex + 1 });
 
     const startedMs = clock.now();
     let processed: number;
     try {
-      const pipeline = this.framePipeline(run, video, { frameSize, sampleFps, startMs: start.startMs, request, expectedFrames, startedMs, logger });
+      const known = existing ? this.deps.events.listEvents({ runId: run.id }).map((e) => e.event.id) : [];
+      const pipeline = this.framePipeline(run, video, { frameSize, sampleFps, startMs: start.startMs, request, expectedFrames, startedMs, logger, known });
       processed = await pipeline.run();
     } catch (error) {
       await this.recordFailure(run, error, signal.aborted);
@@ -199,7 +219,9 @@ export class AnalyzeVideoService {
       throw error;
     }
     const finished = store.finishRun(run.id, 'complete', clock.now());
-    await this.dropSupersededRuns(run, logger);
+    // A file analysed again with other settings replaces the earlier analysis; a live session
+    // is footage of its own time and never replaces the sessions before it.
+    if (!live) await this.dropSupersededRuns(run, logger);
     const elapsedSeconds = (clock.now() - startedMs) / 1000;
     return this.summarize(finished, base, existing ? 'resumed' : 'analyzed', { framesProcessed: processed, elapsedSeconds });
   }
@@ -215,6 +237,7 @@ export class AnalyzeVideoService {
       expectedFrames: number | undefined;
       startedMs: number;
       logger: Logger;
+      known: readonly string[];
     },
   ): FramePipeline {
     const { camera } = ctx.request;
@@ -236,9 +259,15 @@ export class AnalyzeVideoService {
       ...(this.deps.eventMedia ? { media: this.deps.eventMedia } : {}),
       logger: ctx.logger,
     });
-    const descriptions = this.deps.descriptions;
+    const { descriptions, notifier } = this.deps;
+    const live = ctx.request.live;
+    const onEventsCommitted = (events: readonly CommittedEvent[]) => {
+      descriptions?.enqueueClosed(events.map((e) => e.stored));
+      notifier?.notify(events.map(({ stored, change }) => ({ stored, change })));
+      live?.onEventsCommitted?.(events);
+    };
     return new FramePipeline(
-      { ...this.deps, assembly, logger: ctx.logger, ...(descriptions ? { onEventsCommitted: (events) => descriptions.enqueueClosed(events) } : {}) },
+      { ...this.deps, assembly, logger: ctx.logger, onEventsCommitted },
       {
         run,
         video,
@@ -247,12 +276,18 @@ export class AnalyzeVideoService {
           width: ctx.frameSize.width,
           height: ctx.frameSize.height,
           startTimeMs: ctx.startMs,
+          ...(live && video.kind === 'file' ? { loop: true } : {}),
           signal: ctx.request.signal,
         },
         motion: camera.motion,
         labels: camera.labels,
         confidence: camera.confidence,
-        onFrameStored: (framesDone, processed) => this.reportProgress(ctx, framesDone, processed),
+        ...(live ? { frames: live.frames } : {}),
+        knownEventIds: ctx.known,
+        onFrameStored: (framesDone, processed, frame) => {
+          live?.onFrameStored?.(frame);
+          this.reportProgress(ctx, framesDone, processed);
+        },
       },
     );
   }

@@ -14,14 +14,22 @@ const COMMIT_EVERY_MS = 1000;
 /** Frames decoded but not yet stored; skipped frames are tiny, so this only guards against pathological stalls. */
 const MAX_PENDING_FRAMES = 256;
 
+/** An event as one commit stored it: first seen (`new`) or a later state of it (`update`). */
+export interface CommittedEvent {
+  stored: StoredEvent;
+  change: 'new' | 'update';
+  /** Time of the frame whose processing produced this state of the event. */
+  frameMs: number;
+}
+
 export interface FramePipelineDeps {
   videoInput: VideoInput;
   detector: Detector;
   store: AnalysisStore;
   archive?: FrameArchive;
   assembly?: EventAssembly;
-  /** Told about events once they are committed (e.g. to queue descriptions of closed ones). */
-  onEventsCommitted?: (events: readonly StoredEvent[]) => void;
+  /** Told about events once they are committed (to queue descriptions, announce them, measure latency). */
+  onEventsCommitted?: (events: readonly CommittedEvent[]) => void;
   logger: Logger;
   clock: Clock;
 }
@@ -34,7 +42,11 @@ export interface FramePipelineSettings {
   labels: readonly string[];
   /** The real per-label thresholds: candidates below them are kept only as the tracker's low-score input. */
   confidence: DetectionFilterOptions;
-  onFrameStored?: (framesDone: number, processedThisSession: number) => void;
+  /** Live inputs: the decoded frames pass through this (a bounded queue that drops the oldest). */
+  frames?: (decoded: AsyncIterable<Frame>) => AsyncIterable<Frame>;
+  /** Events of this run already stored (a resumed run): they are updates, not new. */
+  knownEventIds?: Iterable<string>;
+  onFrameStored?: (framesDone: number, processedThisSession: number, frame: StoredFrame) => void;
 }
 
 interface DetectedFrame {
@@ -62,11 +74,11 @@ function track(result: Promise<DetectedFrame>, detecting: boolean): PendingFrame
 class CommitBatch {
   frames: StoredFrame[] = [];
   tracks = new Map<string, TrackSummary>();
-  events = new Map<string, StoredEvent>();
+  events = new Map<string, { stored: StoredEvent; frameMs: number }>();
 
-  add(output: { tracks: readonly TrackSummary[]; events: readonly StoredEvent[] }): void {
+  add(output: { tracks: readonly TrackSummary[]; events: readonly StoredEvent[] }, frameMs: number): void {
     for (const t of output.tracks) this.tracks.set(t.trackId, t);
-    for (const e of output.events) this.events.set(e.event.id, e);
+    for (const e of output.events) this.events.set(e.event.id, { stored: e, frameMs });
   }
 
   get empty(): boolean {
@@ -83,12 +95,14 @@ export class FramePipeline {
   private batch = new CommitBatch();
   private lastCommit: number;
   private processed = 0;
+  private readonly knownEvents: Set<string>;
 
   constructor(
     private readonly deps: FramePipelineDeps,
     private readonly settings: FramePipelineSettings,
   ) {
     this.lastCommit = deps.clock.now();
+    this.knownEvents = new Set(settings.knownEventIds ?? []);
   }
 
   /** Runs to the end of the input (or until aborted); returns the frames processed in this session. */
@@ -108,17 +122,18 @@ export class FramePipeline {
       if (this.deps.assembly) {
         const output = await this.deps.assembly.step({ ...stored, candidates: stored.detections, ...(image ? { image } : {}) }, { render: true });
         stored.detections = output.detections;
-        this.batch.add(output);
+        this.batch.add(output, stored.timestampMs);
       }
       this.batch.frames.push(stored);
       last = { index: stored.index, timestampMs: stored.timestampMs };
       this.processed++;
       if (this.batch.frames.length >= COMMIT_EVERY_FRAMES || this.deps.clock.now() - this.lastCommit >= COMMIT_EVERY_MS) this.commit();
-      this.settings.onFrameStored?.(resumeAfter + 1 + this.processed, this.processed);
+      this.settings.onFrameStored?.(resumeAfter + 1 + this.processed, this.processed, stored);
     };
 
+    const decoded = this.deps.videoInput.frames(this.settings.video, this.settings.decode);
     try {
-      for await (const frame of this.deps.videoInput.frames(this.settings.video, this.settings.decode)) {
+      for await (const frame of this.settings.frames ? this.settings.frames(decoded) : decoded) {
         // The gate sees every frame, even those already stored, so that a resumed run makes
         // exactly the decisions an uninterrupted one would.
         const decision = gate.decide(frame);
@@ -139,7 +154,7 @@ export class FramePipeline {
         }
       }
       while (pending.length > 0) await settleHead();
-      if (this.deps.assembly && last) this.batch.add(this.deps.assembly.finish(last.timestampMs, last.index));
+      if (this.deps.assembly && last) this.batch.add(this.deps.assembly.finish(last.timestampMs, last.index), last.timestampMs);
       this.commit();
       return this.processed;
     } catch (error) {
@@ -168,9 +183,15 @@ export class FramePipeline {
     const { frames, tracks, events } = this.batch;
     this.batch = new CommitBatch();
     const committed = [...events.values()];
-    this.deps.store.commitFrames(this.settings.run.id, frames, { tracks: [...tracks.values()], events: committed });
+    this.deps.store.commitFrames(this.settings.run.id, frames, { tracks: [...tracks.values()], events: committed.map((c) => c.stored) });
     this.lastCommit = this.deps.clock.now();
-    if (committed.length > 0) this.deps.onEventsCommitted?.(committed);
+    if (committed.length === 0) return;
+    const changes = committed.map(({ stored, frameMs }): CommittedEvent => {
+      const change = this.knownEvents.has(stored.event.id) ? 'update' : 'new';
+      this.knownEvents.add(stored.event.id);
+      return { stored, change, frameMs };
+    });
+    this.deps.onEventsCommitted?.(changes);
   }
 
   private async detectFrame(frame: Frame, changedFraction: number): Promise<DetectedFrame> {

@@ -103,6 +103,8 @@ export class FfmpegVideoInput implements VideoInput {
     const args = [
       '-nostdin', '-hide_banner', '-loglevel', 'error',
       ...networkInputArgs(info.uri),
+      // -re reads at the native rate, as a camera delivers; -stream_loop -1 starts over at the end.
+      ...(options.loop ? ['-re', '-stream_loop', '-1'] : []),
       '-i', info.uri,
       '-map', '0:v:0', '-an', '-sn', '-dn',
       // fps first (fewer frames to scale), then scale straight to the detect size.
@@ -137,7 +139,8 @@ export class FfmpegVideoInput implements VideoInput {
           offset += take;
           if (filled === frameBytes) {
             const ptsSeconds = index / sampleFps;
-            const timestampMs = info.kind === 'stream' ? Date.now() : Math.round(options.startTimeMs + ptsSeconds * 1000);
+            const live = info.kind === 'stream' || options.loop === true;
+            const timestampMs = live ? Date.now() : Math.round(options.startTimeMs + ptsSeconds * 1000);
             yield { index, ptsSeconds, timestampMs, width, height, rgb: new Uint8Array(buffer.buffer, buffer.byteOffset, frameBytes) };
             index++;
             buffer = Buffer.allocUnsafe(frameBytes);
@@ -149,7 +152,7 @@ export class FfmpegVideoInput implements VideoInput {
       signal.throwIfAborted();
       if (error) throw new VigilError('decode_failed', `ffmpeg could not be started: ${error.message}`, { cause: error });
       if (code !== 0) throw ffmpegFailure(stderr, info.uri, 'decode');
-      this.checkComplete(info, index, sampleFps, stderr);
+      if (!options.loop) this.checkComplete(info, index, sampleFps, stderr);
     } finally {
       signal.removeEventListener('abort', kill);
       if (child.exitCode === null) kill();

@@ -1,0 +1,100 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EventType } from '../../domain/events/event-types.ts';
+import type { LiveMetrics } from '../../ports/live-metrics.ts';
+
+/** What the scrape reads at the moment of scraping (queue depths, connection states, provider totals). */
+export interface MetricSources {
+  cameras(): ReadonlyArray<{ cameraId: string; connected: boolean; queueDepth: number; inputFps: number; processedFps: number }>;
+  providers(): ReadonlyArray<{ provider: string; calls: number; failures: number; latencyMsP50?: number | undefined }>;
+}
+
+/**
+ * Vigil's numbers in Prometheus' text format: counters updated as frames and events happen,
+ * gauges read from their sources when scraped. One registry per server, so tests never share.
+ */
+export class PrometheusMetrics implements LiveMetrics {
+  readonly registry = new Registry();
+  private readonly frames: Counter<'camera' | 'stage'>;
+  private readonly detections: Counter<'camera' | 'label'>;
+  private readonly events: Counter<'camera' | 'type' | 'change'>;
+  private readonly reconnects: Counter<'camera'>;
+  private readonly eventLatency: Histogram<'camera'>;
+
+  constructor(sources: MetricSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'vigil_process_' });
+    this.frames = new Counter({ name: 'vigil_frames_total', help: 'Frames by stage: in (decoded), processed (detected and stored), dropped (queue full)', labelNames: ['camera', 'stage'], registers });
+    this.detections = new Counter({ name: 'vigil_detections_total', help: 'Confident detections on processed frames', labelNames: ['camera', 'label'], registers });
+    this.events = new Counter({ name: 'vigil_events_total', help: 'Events stored (new) and stored again as they grew or closed (update)', labelNames: ['camera', 'type', 'change'], registers });
+    this.reconnects = new Counter({ name: 'vigil_camera_reconnects_total', help: 'Camera sessions that ended and were started again', labelNames: ['camera'], registers });
+    this.eventLatency = new Histogram({
+      name: 'vigil_event_latency_seconds',
+      help: 'From the frame that produced an event to the event being stored',
+      labelNames: ['camera'],
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers,
+    });
+    const cameraGauge = (name: string, help: string, read: (c: ReturnType<MetricSources['cameras']>[number]) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['camera'],
+        registers,
+        collect() {
+          this.reset();
+          for (const c of sources.cameras()) this.set({ camera: c.cameraId }, read(c));
+        },
+      });
+    cameraGauge('vigil_camera_connected', '1 while the camera input delivers frames', (c) => (c.connected ? 1 : 0));
+    cameraGauge('vigil_camera_queue_depth', 'Decoded frames waiting for detection', (c) => c.queueDepth);
+    cameraGauge('vigil_camera_input_fps', 'Frames per second decoded (last 10 s)', (c) => c.inputFps);
+    cameraGauge('vigil_camera_processed_fps', 'Frames per second processed (last 10 s)', (c) => c.processedFps);
+    const providerGauge = (name: string, help: string, read: (p: ReturnType<MetricSources['providers']>[number]) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['provider'],
+        registers,
+        collect() {
+          this.reset();
+          for (const p of sources.providers()) {
+            const value = read(p);
+            if (value !== undefined) this.set({ provider: p.provider }, value);
+          }
+        },
+      });
+    providerGauge('vigil_provider_calls', 'Calls made to a model provider since start', (p) => p.calls);
+    providerGauge('vigil_provider_failures', 'Calls to a model provider that failed since start', (p) => p.failures);
+    providerGauge('vigil_provider_latency_p50_seconds', 'Median latency of recent calls to a model provider', (p) => (p.latencyMsP50 === undefined ? undefined : p.latencyMsP50 / 1000));
+  }
+
+  framesIn(cameraId: string): void {
+    this.frames.inc({ camera: cameraId, stage: 'in' });
+  }
+
+  framesDropped(cameraId: string): void {
+    this.frames.inc({ camera: cameraId, stage: 'dropped' });
+  }
+
+  frameProcessed(cameraId: string, detectionsByLabel: ReadonlyMap<string, number>): void {
+    this.frames.inc({ camera: cameraId, stage: 'processed' });
+    for (const [label, n] of detectionsByLabel) this.detections.inc({ camera: cameraId, label }, n);
+  }
+
+  eventStored(cameraId: string, type: EventType, change: 'new' | 'update', latencyMs: number): void {
+    this.events.inc({ camera: cameraId, type, change });
+    if (change === 'new') this.eventLatency.observe({ camera: cameraId }, latencyMs / 1000);
+  }
+
+  reconnected(cameraId: string): void {
+    this.reconnects.inc({ camera: cameraId });
+  }
+
+  contentType(): string {
+    return this.registry.contentType;
+  }
+
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,10 @@
+import type { EventType } from '../domain/events/event-types.ts';
+
+/** What live cameras report as it happens (counted for /metrics). */
+export interface LiveMetrics {
+  framesIn(cameraId: string): void;
+  framesDropped(cameraId: string): void;
+  frameProcessed(cameraId: string, detectionsByLabel: ReadonlyMap<string, number>): void;
+  eventStored(cameraId: string, type: EventType, change: 'new' | 'update', latencyMs: number): void;
+  reconnected(cameraId: string): void;
+}

@@ -1,0 +1,72 @@
+import type { Detection } from '../../domain/detection.ts';
+import type { Detector, DetectorImage } from '../../ports/detector.ts';
+
+interface Job {
+  image: DetectorImage;
+  resolve: (detections: Detection[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * One detector shared by every live camera, taken in turns: each camera has its own waiting
+ * line, and a free detector slot goes to the next camera in round-robin order that has a frame
+ * waiting. A busy camera (high frame rate, constant motion) can fill its own line but never
+ * delays another camera by more than one frame per turn.
+ */
+export class FairDetectorScheduler {
+  private readonly lines = new Map<string, Job[]>();
+  /** Cameras in turn order; the head is served next. */
+  private readonly turns: string[] = [];
+  private inFlight = 0;
+
+  constructor(private readonly detector: Detector) {}
+
+  /** The detector as one camera sees it. */
+  forCamera(cameraId: string): Detector {
+    if (!this.lines.has(cameraId)) {
+      this.lines.set(cameraId, []);
+      this.turns.push(cameraId);
+    }
+    return {
+      id: this.detector.id,
+      concurrency: this.detector.concurrency,
+      detect: (image) =>
+        new Promise<Detection[]>((resolve, reject) => {
+          this.lines.get(cameraId)?.push({ image, resolve, reject });
+          this.dispatch();
+        }),
+      // The shared detector outlives any one camera; whoever built it closes it.
+      close: async () => {},
+    };
+  }
+
+  /** Frames waiting for a detector slot, per camera. */
+  waiting(cameraId: string): number {
+    return this.lines.get(cameraId)?.length ?? 0;
+  }
+
+  private dispatch(): void {
+    while (this.inFlight < this.detector.concurrency) {
+      const job = this.nextJob();
+      if (!job) return;
+      this.inFlight++;
+      this.detector
+        .detect(job.image)
+        .then(job.resolve, job.reject)
+        .finally(() => {
+          this.inFlight--;
+          this.dispatch();
+        });
+    }
+  }
+
+  private nextJob(): Job | undefined {
+    for (let i = 0; i < this.turns.length; i++) {
+      const cameraId = this.turns.shift() as string;
+      this.turns.push(cameraId);
+      const job = this.lines.get(cameraId)?.shift();
+      if (job) return job;
+    }
+    return undefined;
+  }
+}
