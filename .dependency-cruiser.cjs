@@ -23,7 +23,7 @@ module.exports = {
       comment: 'services depend on ports; concrete adapters are chosen in app.ts only.',
       severity: 'error',
       from: { path: '^src/services/' },
-      to: { path: '^src/(adapters|http|cli|config)/|^src/app(-genai|-server)?\\.ts$' },
+      to: { path: '^src/(adapters|http|cli|config)/|^src/app[-a-z]*\\.ts$' },
     },
     {
       name: 'services-no-io-builtins',
@@ -36,7 +36,7 @@ module.exports = {
       name: 'adapters-do-not-call-up',
       severity: 'error',
       from: { path: '^src/adapters/' },
-      to: { path: '^src/(services|http|cli)/|^src/app(-genai|-server)?\\.ts$' },
+      to: { path: '^src/(services|http|cli)/|^src/app[-a-z]*\\.ts$' },
     },
     {
       name: 'entrypoints-use-app-not-adapters',

@@ -19,6 +19,7 @@ import { SqliteEventStore } from './adapters/storage/sqlite/sqlite-event-store.t
 import { SqliteImageAnalysisStore } from './adapters/storage/sqlite/sqlite-image-analysis-store.ts';
 import type { GenaiConfig, VigilConfig } from './config/index.ts';
 import type { TextAnalysis } from './domain/search/text-analysis.ts';
+import type { EventNotifier } from './ports/event-feed.ts';
 import type { EventIndexer } from './ports/search-index.ts';
 import { AnswerService, descriptionSummaryFrom } from './services/genai/answers/index.ts';
 import { DescriptionService } from './services/genai/descriptions/index.ts';
@@ -178,6 +179,7 @@ export function createDescriptionService(
     clock: Clock;
     timeZone: string;
     onDescribed?: (eventId: string) => void;
+    notifier?: EventNotifier;
   },
 ): DescriptionService | undefined {
   const providerName = config.genai.roles.descriptions ?? deps.providers.names()[0];
@@ -201,6 +203,7 @@ export function createDescriptionService(
     clock: deps.clock,
     logger: deps.logger,
     ...(deps.onDescribed ? { onDescribed: deps.onDescribed } : {}),
+    ...(deps.notifier ? { notifier: deps.notifier } : {}),
   });
 }
 

@@ -7,7 +7,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { InMemoryEventFeed } from './adapters/announce/in-memory-event-feed.ts';
 import { createAnalyzeImageApp, createAskService, createDescriptionService, createEmbeddingService } from './app-genai.ts';
+import { startIntegrations } from './app-integrations.ts';
+import { createLiveApp } from './app-live.ts';
+import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
 import { createLogger, createSearchApp, searchTimeZone, sharedTextAnalysis, systemClock } from './app.ts';
 import type { LoadedConfig } from './config/index.ts';
 import { VigilError } from './domain/errors.ts';
@@ -16,6 +20,8 @@ import { createHttpApp } from './http/http-app.ts';
 import type { Clock, Logger } from './ports/logger.ts';
 
 export const WEB_ROOT = fileURLToPath(new URL('../web/dist', import.meta.url));
+/** How long live cameras get on shutdown to store what they hold. */
+const LIVE_GRACE_MS = 15_000;
 
 /** The API token when listening beyond localhost: configured, or generated once and kept in the data directory. */
 export function resolveApiToken(loaded: LoadedConfig, host: string): { token?: string; generated: boolean } {
@@ -46,7 +52,10 @@ export async function startVigilServer(
   const searchApp = createSearchApp(loaded, { clock, logger });
   const genai = createAnalyzeImageApp(loaded.config.genai, { db: searchApp.db, logger, clock });
   const embeddings = createEmbeddingService(loaded.config, { db: searchApp.db, descriptionStore: searchApp.descriptionStore, providers: genai.providers, logger, clock });
+  // Stored and described events, told to whoever listens (MQTT, Home Assistant, the Frigate write-back).
+  const eventFeed = new InMemoryEventFeed((error) => logger.error({ err: error }, 'an event listener failed'));
   const descriptions = createDescriptionService(loaded.config, {
+    notifier: eventFeed,
     db: searchApp.db,
     store: searchApp.descriptionStore,
     providers: genai.providers,
@@ -63,6 +72,30 @@ export async function startVigilServer(
     descriptions && loaded.config.genai.enabled ? descriptions.runWorker({ signal: stopWorkers.signal }) : undefined,
     embeddings?.runWorker({ signal: stopWorkers.signal }),
   ];
+  // Live cameras: their events flow into the same store, descriptions, embeddings and feed.
+  // Read at scrape time, once the cameras exist.
+  const metrics = new PrometheusMetrics({
+    cameras: () => live.cameras.states().map((s) => ({ ...s, connected: s.status === 'streaming' })),
+    providers: () =>
+      genai.providers.stats().map((p) => ({
+        provider: p.provider,
+        calls: p.totals.calls,
+        failures: Object.values(p.totals.failures).reduce((n, v) => n + (v ?? 0), 0),
+        latencyMsP50: p.totals.latency.p50Ms ?? undefined,
+      })),
+  });
+  const live = createLiveApp(loaded, {
+    db: searchApp.db,
+    indexer: searchApp.descriptionStore.searchIndexer(),
+    logger,
+    clock,
+    notifier: eventFeed,
+    onEventsStored: (events) => {
+      if (loaded.config.genai.enabled) descriptions?.enqueueClosed(events);
+      embeddings?.enqueue(events.map((e) => e.event.id));
+    },
+    metrics,
+  });
   const { token, generated } = resolveApiToken(loaded, options.host);
   const app = createHttpApp({
     search,
@@ -77,6 +110,8 @@ export async function startVigilServer(
     analyzeImage: { service: genai.service, feed: genai.feed },
     providerStats: () => [...genai.providers.stats(), ...(embeddings ? [{ embeddings: embeddings.status() }] : [])],
     ...(descriptions ? { descriptions } : {}),
+    liveState: (cameraId) => live.cameras.state(cameraId),
+    metrics,
     ask: createAskService(loaded, {
       search,
       providers: genai.providers,
@@ -95,10 +130,26 @@ export async function startVigilServer(
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const integrations = await startIntegrations(loaded, {
+    db: searchApp.db,
+    logger,
+    clock,
+    events: eventFeed,
+    indexer: searchApp.descriptionStore.searchIndexer(),
+    analyzeImage: { service: genai.service, feed: genai.feed },
+    ...(descriptions ? { descriptions } : {}),
+    timeZone: searchTimeZone(loaded),
+    version: packageVersion(),
+  });
+  // Cameras start once everything that listens to their events is in place.
+  live.cameras.start();
   return {
     url: `http://${shownHost}:${port}`,
     ...(generated && token ? { generatedToken: token } : {}),
     close: async () => {
+      // Inputs stop first; the analyses then store what they hold (events closed, runs complete).
+      await live.close(LIVE_GRACE_MS);
+      await integrations.close();
       stopWorkers.abort();
       await Promise.all(workers.map((w) => w?.catch((error: unknown) => logger.error({ err: error }, 'a background worker stopped with an error'))));
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { camerasSchema, type tripwireSchema, type zoneSchema } from './camera.schema.ts';
 import { isValidTimeZone } from '../domain/source-time.ts';
 import { genaiSchema } from './genai.schema.ts';
+import { frigateSchema, homeAssistantSchema, mqttSchema, requireMqtt } from './integrations.schema.ts';
 import { boundedNumber, evenWithOtherIssues } from './schema-parts.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -91,7 +92,10 @@ export const vigilConfigSchema = z.strictObject({
   genai: genaiSchema.prefault({}),
   cameras: camerasSchema.prefault({}),
   storage: storageSchema.prefault({}),
-});
+  mqtt: mqttSchema.optional(),
+  frigate: frigateSchema.optional(),
+  home_assistant: homeAssistantSchema.optional(),
+}).superRefine(requireMqtt, evenWithOtherIssues);
 
 /** The configuration after validation, with every default filled in. */
 export type VigilConfig = z.output<typeof vigilConfigSchema>;

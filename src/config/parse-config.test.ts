@@ -66,10 +66,10 @@ describe('parseConfigText: messages', () => {
   });
 
   it('names every unknown key on its own line', () => {
-    expect(issues('storage: { dir: x, frame: {} }\nmqtt: {}\n')).toEqual([
+    expect(issues('storage: { dir: x, frame: {} }\nmqtt_broker: {}\n')).toEqual([
       'storage: unknown key "dir"',
       'storage: unknown key "frame"',
-      '(top level): unknown key "mqtt"',
+      '(top level): unknown key "mqtt_broker"',
     ]);
   });
 

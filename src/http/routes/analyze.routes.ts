@@ -1,21 +1,12 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AnnouncementFeed } from '../../ports/image-analysis-store.ts';
 import type { AnalyzeImageService } from '../../services/genai/analyze-image.service.ts';
+import { analyzeBodySchema, analyzeRequestFromBody } from '../../services/genai/analyze-request.ts';
 import { HttpError } from '../http-error.ts';
 
 const MAX_UPLOAD = 20 * 1024 * 1024;
-
-/** The JSON body, with Home Assistant's Ollama Vision field names. */
-export const analyzeBodySchema = z.strictObject({
-  image_url: z.string().min(1).max(4096).optional(),
-  image_name: z.string().min(1).max(64),
-  prompt: z.string().min(1).max(8000).optional(),
-  instance: z.string().min(1).max(64).optional(),
-  use_text_model: z.boolean().optional(),
-  text_prompt: z.string().min(1).max(8000).optional(),
-});
 
 function invalid(error: z.ZodError): HttpError {
   const details = error.issues.map((i) =>
@@ -54,16 +45,7 @@ export function analyzeRoutes(deps: { analyzeImage: AnalyzeImageService; feed: A
 
   app.post('/analyze', async (c) => {
     const { body, image } = await readRequest(c);
-    const result = await deps.analyzeImage.analyze({
-      imageName: body.image_name,
-      ...(body.image_url !== undefined ? { imageUrl: body.image_url } : {}),
-      ...(image ? { image } : {}),
-      ...(body.prompt !== undefined ? { prompt: body.prompt } : {}),
-      ...(body.instance !== undefined ? { instance: body.instance } : {}),
-      ...(body.use_text_model !== undefined ? { useTextModel: body.use_text_model } : {}),
-      ...(body.text_prompt !== undefined ? { textPrompt: body.text_prompt } : {}),
-      signal: c.req.raw.signal,
-    });
+    const result = await deps.analyzeImage.analyze(analyzeRequestFromBody(body, { ...(image ? { image } : {}), signal: c.req.raw.signal }));
     return c.json(result);
   });
 

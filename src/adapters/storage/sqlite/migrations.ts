@@ -267,6 +267,27 @@ export const MIGRATIONS: readonly string[] = [
     UPDATE facet_counts SET events = events - 1 WHERE kind = 'label' AND value = OLD.label;
   END;
   `,
+  // 9: the Frigate sidecar's durable jobs, one row per (kind, Frigate event id). `progress` says
+  // how far along the Frigate event the stored message is, so a replayed or late message never
+  // takes a row back; no foreign key to events: an ingest job exists before its event does.
+  `
+  CREATE TABLE IF NOT EXISTS frigate_jobs (
+    kind            TEXT NOT NULL CHECK (kind IN ('ingest', 'write_description')),
+    frigate_id      TEXT NOT NULL,
+    event_id        TEXT NOT NULL,
+    payload_json    TEXT NOT NULL,
+    progress        REAL NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    PRIMARY KEY (kind, frigate_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS frigate_jobs_due ON frigate_jobs (status, next_attempt_at);
+  CREATE INDEX IF NOT EXISTS frigate_jobs_by_event ON frigate_jobs (event_id);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -33,4 +33,15 @@ export class SqliteImageAnalysisStore implements ImageAnalysisStore {
     const json = z.object({ result_json: z.string() }).parse(row).result_json;
     return analysisSchema.parse(JSON.parse(json));
   }
+
+  /** The latest result of every image name (at most `limit` names, most recent first): Home Assistant's sensors after a restart. */
+  latestPerName(limit = 500): ImageAnalysis[] {
+    const rows = this.db
+      .prepare('SELECT image_name FROM image_analyses GROUP BY image_name ORDER BY MAX(created_at) DESC LIMIT ?')
+      .all(limit);
+    return z
+      .array(z.object({ image_name: z.string() }))
+      .parse(rows)
+      .flatMap((r) => this.latest(r.image_name) ?? []);
+  }
 }

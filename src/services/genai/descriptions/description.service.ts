@@ -3,6 +3,7 @@ import { VigilError } from '../../../domain/errors.ts';
 import type { VigilEvent } from '../../../domain/events/event-types.ts';
 import type { StoredEvent } from '../../../ports/analysis-store.ts';
 import type { ClaimedDescriptionJob, DescriptionJobStatus, DescriptionRequester, DescriptionStore } from '../../../ports/description-store.ts';
+import type { EventNotifier } from '../../../ports/event-feed.ts';
 import type { EventStore } from '../../../ports/event-store.ts';
 import type { ImagePreparer } from '../../../ports/image-preparer.ts';
 import type { Clock, Logger } from '../../../ports/logger.ts';
@@ -45,6 +46,8 @@ export interface DescriptionServiceDeps {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Told when an event's description is stored (e.g. to embed the event again with it). */
   onDescribed?: (eventId: string) => void;
+  /** Hears `described` notices (MQTT, Home Assistant, Frigate write-back) with the description's text. */
+  notifier?: EventNotifier;
 }
 
 export interface DescriptionView {
@@ -207,6 +210,7 @@ export class DescriptionService {
       } else {
         log.info({ flagged: description.flagged, model: description.model }, 'event described');
         this.deps.onDescribed?.(job.eventId);
+        this.announce(job.eventId, description);
       }
       return undefined;
     } catch (error) {
@@ -250,6 +254,18 @@ export class DescriptionService {
       languages: this.deps.genai.languages,
       ...(signal !== undefined ? { signal } : {}),
     });
+  }
+
+  /** The text listeners get: the summary in the main language, else the scene, else the raw output. */
+  private announce(eventId: string, description: { json?: unknown; rawText?: string }): void {
+    if (!this.deps.notifier) return;
+    const stored = this.deps.events.getEvent(eventId);
+    if (!stored) return;
+    const parsed = description.json === undefined ? undefined : storedDescriptionSchema.safeParse(description.json);
+    const json = parsed?.success ? parsed.data : undefined;
+    const main = this.deps.genai.languages[0] ?? 'en';
+    const text = json ? (json.summaries[main] ?? json.summaries.en ?? json.scene) : (description.rawText ?? '').trim();
+    if (text !== '') this.deps.notifier.notify([{ change: 'described', stored, description: text }]);
   }
 
   private recordFailure(job: ClaimedDescriptionJob, error: unknown, signal: AbortSignal | undefined, log: Logger): void {

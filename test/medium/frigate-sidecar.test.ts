@@ -1,0 +1,251 @@
+/**
+ * The Frigate sidecar end to end: a private MQTT broker, a stand-in for Frigate's HTTP API, a
+ * stand-in Ollama for descriptions, real SQLite. Recorded-style `frigate/events` sequences drive
+ * it; each assertion waits for what Vigil publishes on `vigil/events` (no sleeps).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InMemoryEventFeed } from '../../src/adapters/announce/in-memory-event-feed.ts';
+import { SqliteEventStore } from '../../src/adapters/storage/sqlite/sqlite-event-store.ts';
+import { SqliteFrigateJobStore } from '../../src/adapters/storage/sqlite/sqlite-frigate-job-store.ts';
+import { createAnalyzeImageApp, createDescriptionService } from '../../src/app-genai.ts';
+import { startIntegrations, type RunningIntegrations } from '../../src/app-integrations.ts';
+import { createSearchApp, type SearchApp } from '../../src/app.ts';
+import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
+import type { Logger } from '../../src/ports/logger.ts';
+import type { DescriptionService } from '../../src/services/genai/descriptions/index.ts';
+import { startFakeFrigate, type FakeFrigate } from '../support/fake-frigate.ts';
+import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
+import { startTestBroker, type TestBroker } from '../support/mqtt-broker.ts';
+import { startProbe, type MqttProbe, type ProbeMessage } from '../support/mqtt-probe.ts';
+
+const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
+const T0 = 1_795_000_000; // seconds, as Frigate sends them
+
+/** A Frigate 0.14-shaped message (with keys Vigil ignores, as real ones have). */
+function frigate(type: 'new' | 'update' | 'end', id: string, after: Record<string, unknown> = {}) {
+  const object = {
+    id,
+    camera: 'Front_Door',
+    frame_time: T0 + 5,
+    snapshot: { frame_time: T0 + 4, box: [10, 20, 110, 220], area: 20000, region: [0, 0, 320, 320], score: 0.88, attributes: [] },
+    label: 'person',
+    sub_label: null,
+    top_score: 0.88,
+    false_positive: false,
+    start_time: T0,
+    end_time: type === 'end' ? T0 + 12 : null,
+    score: 0.85,
+    box: [10, 20, 110, 220],
+    area: 20000,
+    ratio: 0.5,
+    region: [0, 0, 320, 320],
+    active: true,
+    stationary: false,
+    motionless_count: 0,
+    position_changes: 2,
+    current_zones: [],
+    entered_zones: [],
+    has_clip: true,
+    has_snapshot: true,
+    attributes: {},
+    current_attributes: [],
+    pending_loitering: false,
+    max_severity: 'alert',
+    ...after,
+  };
+  return JSON.stringify({ type, before: object, after: object });
+}
+
+const DESCRIPTION = {
+  scene: 'A person in a red jacket stands at the front door holding a parcel.',
+  actions: ['stands at the door'],
+  attributes: { people: [{ id: 'p1', clothing_colors: ['red'], clothing: 'jacket', carrying: ['parcel'] }] },
+  suspicion: { score: 10, reasons: ['delivery'] },
+  uncertain: [],
+  summaries: { en: 'A courier in a red jacket delivered a parcel at the front door.' },
+};
+
+let dir: string;
+let broker: TestBroker;
+let fake: FakeFrigate;
+let ollama: FakeLlmServer;
+let probe: MqttProbe;
+let loaded: LoadedConfig;
+let search: SearchApp;
+let descriptions: DescriptionService;
+let feed: InMemoryEventFeed;
+let integrations: RunningIntegrations;
+const stopDescriptions = new AbortController();
+let descriptionWorker: Promise<void>;
+
+async function start(): Promise<RunningIntegrations> {
+  const running = await startIntegrations(loaded, {
+    db: search.db,
+    logger: silent,
+    clock: { now: () => Date.now() },
+    events: feed,
+    indexer: search.descriptionStore.searchIndexer(),
+    descriptions,
+    timeZone: 'UTC',
+    version: 'test',
+    frigateRetry: { baseMs: 50, maxMs: 200 },
+    pollMs: 20,
+  });
+  await running.ready;
+  return running;
+}
+
+/** The `vigil/events` message about `eventId` that satisfies `check`. */
+function vigilEvent(eventId: string, check: (event: Record<string, unknown>) => boolean = () => true, after = 0): Promise<ProbeMessage> {
+  return probe.waitFor(
+    (m, i = probe.messages.indexOf(m)) => {
+      if (i < after || m.topic !== 'vigil/events') return false;
+      const body = JSON.parse(m.text) as { event: Record<string, unknown> };
+      return body.event['id'] === eventId && check(body.event);
+    },
+    20_000,
+    `vigil/events about ${eventId}`,
+  );
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-frigate-'));
+  [broker, fake, ollama] = await Promise.all([startTestBroker(), startFakeFrigate({ auth: { user: 'vigil', password: 's3cret-pass' } }), startFakeLlmServer()]);
+  ollama.setFallback({ json: { model: 'qwen2.5vl:7b', message: { role: 'assistant', content: JSON.stringify(DESCRIPTION) }, done: true } });
+  const text = [
+    'storage: { data_dir: data }',
+    `genai: { enabled: true, provider: ollama, model: "qwen2.5vl:7b", base_url: "${ollama.url}" }`,
+    `mqtt: { host: ${broker.host}, port: ${broker.port}, client_id: vigil-frigate-test }`,
+    'frigate:',
+    `  url: ${fake.url}`,
+    '  user: vigil',
+    '  password: "{FRIGATE_PASSWORD}"',
+    '  triggers: [new, end]',
+    '  write_description: true',
+    '  cameras:',
+    '    Front_Door: { camera: front, restricted_zones: [porch] }',
+    '    garage: { objects: [car] }',
+  ].join('\n');
+  loaded = { ...parseConfigText(text, { env: { FRIGATE_PASSWORD: 's3cret-pass' }, baseDir: dir, fileLabel: 'test' }), baseDir: dir };
+  search = createSearchApp(loaded);
+  feed = new InMemoryEventFeed();
+  const genai = createAnalyzeImageApp(loaded.config.genai, { db: search.db, logger: silent, clock: { now: () => Date.now() } });
+  descriptions = createDescriptionService(loaded.config, {
+    db: search.db,
+    store: search.descriptionStore,
+    providers: genai.providers,
+    logger: silent,
+    clock: { now: () => Date.now() },
+    timeZone: 'UTC',
+    notifier: feed,
+  })!;
+  descriptionWorker = descriptions.runWorker({ signal: stopDescriptions.signal, pollMs: 50 });
+  probe = await startProbe(broker.url);
+  await probe.subscribe('vigil/#');
+  integrations = await start();
+});
+
+afterAll(async () => {
+  await integrations.close();
+  stopDescriptions.abort();
+  await descriptionWorker;
+  await probe.close();
+  search.close();
+  await Promise.all([broker.stop(), fake.close(), ollama.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Frigate sidecar', () => {
+  it('follows new -> update -> end into one described Vigil event and writes the description back to Frigate', async () => {
+    const id = '1795000000.123456-abc123';
+    fake.addEvent(id);
+    const written = fake.nextDescription();
+    await probe.publish('frigate/events', frigate('new', id));
+    const created = await vigilEvent('frigate-1795000000_123456-abc123');
+    expect(JSON.parse(created.text)).toMatchObject({ type: 'new', event: { camera: 'front', status: 'open', type: 'object_seen', rule: 'person' } });
+
+    await probe.publish('frigate/events', frigate('update', id, { frame_time: T0 + 8 }));
+    await probe.publish('frigate/events', frigate('end', id, { sub_label: ['Alice', 0.91] }));
+    const closed = await vigilEvent('frigate-1795000000_123456-abc123', (e) => e['status'] === 'closed');
+    expect(JSON.parse(closed.text).event.snapshot_url).toMatch(/^\/api\/media\/runs\/run-\d+\/events\/frigate-1795000000_123456-abc123\/snapshot\.jpg$/);
+
+    const stored = new SqliteEventStore(search.db).getEvent('frigate-1795000000_123456-abc123');
+    expect(stored?.event).toMatchObject({ status: 'closed', startMs: T0 * 1000, endMs: (T0 + 12) * 1000, labels: ['person'] });
+    expect(stored?.event.summary.en).toBe('Person p1 seen from 11:06:40 to 11:06:52, recognised as Alice');
+    expect(existsSync(join(loaded.config.storage.data_dir, stored!.snapshotPath!))).toBe(true);
+    // Searchable at once.
+    const found = search.search.search({ q: 'Alice person', limit: 20 });
+    expect(found.hits.map((h) => h.stored.event.id)).toContain('frigate-1795000000_123456-abc123');
+
+    // Described by the vision model, published, and shown in Frigate's own UI.
+    const description = await probe.waitFor((m) => m.topic === 'vigil/front/description', 20_000, 'description');
+    expect(JSON.parse(description.text)).toMatchObject({ event_id: 'frigate-1795000000_123456-abc123', description: DESCRIPTION.summaries.en });
+    expect(await written).toEqual({ id, description: DESCRIPTION.summaries.en });
+    // Logged in once, then Bearer.
+    expect(fake.requests.filter((r) => r.path === '/api/login')).toHaveLength(1);
+    expect(fake.requests.filter((r) => r.path.startsWith('/api/events')).every((r) => r.authorization === 'Bearer header.payload.signature')).toBe(true);
+  });
+
+  it('never duplicates: replays, duplicates and late messages change nothing', async () => {
+    const id = '1795000100.000001-dup001';
+    fake.addEvent(id);
+    await probe.publish('frigate/events', frigate('end', id));
+    await vigilEvent('frigate-1795000100_000001-dup001', (e) => e['status'] === 'closed');
+    const jobs = new SqliteFrigateJobStore(search.db);
+    const before = jobs.get('ingest', id);
+    const mark = probe.messages.length;
+
+    await probe.publish('frigate/events', frigate('end', id)); // duplicate
+    await probe.publish('frigate/events', frigate('new', id)); // out of order
+    await probe.publish('frigate/events', frigate('update', id, { frame_time: T0 + 9 })); // late (and not a trigger)
+    // A sentinel behind them: once it is stored, the messages before it were handled.
+    fake.addEvent('1795000100.000002-sentry');
+    await probe.publish('frigate/events', frigate('end', '1795000100.000002-sentry'));
+    await vigilEvent('frigate-1795000100_000002-sentry', (e) => e['status'] === 'closed', mark);
+
+    expect(jobs.get('ingest', id)).toMatchObject({ progress: before!.progress, status: 'done' });
+    expect(new SqliteEventStore(search.db).getEvent('frigate-1795000100_000001-dup001')?.event.status).toBe('closed');
+    const republished = probe.messages.slice(mark).filter((m) => m.topic === 'vigil/events' && m.text.includes('dup001'));
+    expect(republished).toEqual([]);
+  });
+
+  it('skips malformed messages and filtered ones, and keeps going', async () => {
+    const mark = probe.messages.length;
+    await probe.publish('frigate/events', 'not json at all');
+    await probe.publish('frigate/events', JSON.stringify({ type: 'end' }));
+    await probe.publish('frigate/events', JSON.stringify({ type: 'finished', after: { id: 'x' } }));
+    await probe.publish('frigate/events', frigate('end', '1795000200.000001-badbox', { start_time: 'yesterday' }));
+    await probe.publish('frigate/events', frigate('end', '1795000200.000002-garage', { camera: 'garage', label: 'person' })); // objects: [car]
+    await probe.publish('frigate/events', frigate('end', '1795000200.000003-fpos', { false_positive: true }));
+    fake.addEvent('1795000200.000004-intrude');
+    await probe.publish('frigate/events', frigate('end', '1795000200.000004-intrude', { entered_zones: ['porch'], current_zones: [] }));
+    const intrusion = await vigilEvent('frigate-1795000200_000004-intrude', () => true, mark);
+    expect(JSON.parse(intrusion.text).event).toMatchObject({ type: 'intrusion', rule: 'porch', camera: 'front' });
+    for (const skipped of ['badbox', 'garage', 'fpos']) expect(probe.messages.slice(mark).some((m) => m.text.includes(skipped))).toBe(false);
+  });
+
+  it('stores the event while Frigate is down, fetches the snapshot when it is back, also across a restart', async () => {
+    const id = '1795000300.000001-outage';
+    fake.addEvent(id);
+    await fake.down('refuse');
+    const mark = probe.messages.length;
+    await probe.publish('frigate/events', frigate('end', id));
+    const early = await vigilEvent('frigate-1795000300_000001-outage', () => true, mark);
+    expect(JSON.parse(early.text).event.snapshot_url).toBeNull();
+    const jobs = new SqliteFrigateJobStore(search.db);
+    expect(jobs.get('ingest', id)?.status).not.toBe('done');
+
+    // Vigil restarts while Frigate is still down: the job is in the database, not in memory.
+    await integrations.close();
+    integrations = await start();
+    await fake.down('503');
+    await fake.up();
+    const later = await vigilEvent('frigate-1795000300_000001-outage', (e) => e['snapshot_url'] !== null, mark);
+    expect(JSON.parse(later.text)).toMatchObject({ type: 'update', event: { status: 'closed' } });
+    expect(jobs.get('ingest', id)?.status).toBe('done');
+    expect(jobs.get('ingest', id)?.attempts).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startVigilServer, type RunningServer } from '../../src/app-server.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import type { Logger } from '../../src/ports/logger.ts';
+import { sampleExcerpt } from '../support/media.ts';
+
+const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
+const dir = mkdtempSync(join(tmpdir(), 'vigil-live-'));
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Polls `read` until `done` holds or the time is up (then fails with the last value). */
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value)) {
+    if (Date.now() > deadline) throw new Error(`timed out; last: ${JSON.stringify(value).slice(0, 400)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    value = await read();
+  }
+  return value;
+}
+
+interface LiveJson {
+  status: string;
+  connected: boolean;
+  frames_in: number;
+  frames_processed: number;
+  frames_dropped: number;
+  input_fps: number;
+}
+
+async function camera(server: RunningServer): Promise<{ live: LiveJson | null; events: number }> {
+  const body = (await (await fetch(`${server.url}/api/cameras`)).json()) as { cameras: Array<{ id: string; live: LiveJson | null; events: number }> };
+  const street = body.cameras.find((c) => c.id === 'street');
+  return { live: street?.live ?? null, events: street?.events ?? 0 };
+}
+
+describe('live cameras under vigil serve', () => {
+  it('runs a looping file as a camera: events, state, metrics; stops cleanly and restarts without duplicates', async () => {
+    // A 16 s piece of the sample with people crossing the footpath, played over and over at its own speed.
+    const clip = sampleExcerpt('street', 10, 16);
+    const config = join(dir, 'vigil.yml');
+    writeFileSync(
+      config,
+      `storage: { data_dir: ${JSON.stringify(join(dir, 'data'))} }
+cameras:
+  street:
+    input: ${JSON.stringify(clip)}
+    fps: 5
+    labels: [person]
+    live: { enabled: true, queue_frames: 4 }
+    tripwires:
+      path: { points: [[300, 170], [300, 330]], labels: [person] }
+`,
+    );
+    const loaded = await loadConfig({ file: config, explicit: true, env: {}, cwd: dir });
+
+    const first = await startVigilServer(loaded, { host: '127.0.0.1', port: 0, logger: silent });
+    let state;
+    try {
+      state = await waitFor(() => camera(first), (c) => c.live?.status === 'streaming' && c.live.frames_processed >= 10 && c.events >= 1, 120_000);
+      expect(state.live?.connected).toBe(true);
+      expect(state.live?.frames_in).toBeGreaterThanOrEqual(state.live?.frames_processed ?? Infinity);
+
+      const metrics = await (await fetch(`${first.url}/metrics`)).text();
+      expect(metrics).toMatch(/vigil_frames_total\{camera="street",stage="in"\} [1-9]/);
+      expect(metrics).toMatch(/vigil_frames_total\{camera="street",stage="processed"\} [1-9]/);
+      expect(metrics).toMatch(/vigil_camera_connected\{camera="street"\} 1/);
+      expect(metrics).toMatch(/vigil_events_total\{camera="street",type="line_crossing",change="new"\} [1-9]/);
+      expect(metrics).toMatch(/vigil_event_latency_seconds_count\{camera="street"\} [1-9]/);
+    } finally {
+      await first.close();
+    }
+
+    // Stopped: the session's run is complete and none of its events is left open.
+    const db = new Database(join(dir, 'data', 'vigil.db'), { readonly: true });
+    const runs = () => db.prepare("SELECT id, status FROM analysis_runs WHERE camera_id = 'street' ORDER BY id").all() as Array<{ id: number; status: string }>;
+    expect(runs()).toEqual([{ id: expect.any(Number), status: 'complete' }]);
+    expect(db.prepare("SELECT COUNT(*) AS n FROM events WHERE status = 'open'").get()).toEqual({ n: 0 });
+    const before = db.prepare('SELECT id, end_ms FROM events ORDER BY id').all();
+    expect(before.length).toBeGreaterThanOrEqual(1);
+
+    // A restart is a new session: new frames, new events, the old ones untouched and none twice.
+    const second = await startVigilServer(loaded, { host: '127.0.0.1', port: 0, logger: silent });
+    try {
+      await waitFor(() => camera(second), (c) => c.live?.status === 'streaming' && c.live.frames_processed >= 10, 60_000);
+    } finally {
+      await second.close();
+    }
+    expect(runs().map((r) => r.status)).toEqual(['complete', 'complete']);
+    const after = db.prepare('SELECT id, end_ms FROM events ORDER BY id').all() as Array<{ id: string }>;
+    expect(new Set(after.map((e) => e.id)).size).toBe(after.length);
+    expect(after).toEqual(expect.arrayContaining(before));
+    db.close();
+  }, 240_000);
+});
