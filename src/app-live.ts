@@ -7,11 +7,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { locateFfmpeg } from './adapters/ffmpeg/ffmpeg-binaries.ts';
 import { FfmpegVideoInput } from './adapters/ffmpeg/ffmpeg-video-input.ts';
-import { JpegEventMedia } from './adapters/media/jpeg-event-media.ts';
-import { JpegFrameArchive } from './adapters/media/jpeg-frame-archive.ts';
 import { SqliteAnalysisStore } from './adapters/storage/sqlite/sqlite-analysis-store.ts';
 import { SqliteEventStore } from './adapters/storage/sqlite/sqlite-event-store.ts';
-import { cameraSettings, candidateFilter, createDetector, detectorSettings } from './app.ts';
+import { cameraSettings, candidateFilter, createDetector, createImageStores, detectorSettings } from './app.ts';
 import { isStreamInput } from './config/camera-input.ts';
 import type { CameraConfig, LoadedConfig } from './config/index.ts';
 import type { StoredEvent } from './ports/analysis-store.ts';
@@ -52,17 +50,12 @@ export function createLiveApp(
 ): LiveApp {
   const { config } = loaded;
   const ids = liveCameraIds(loaded);
-  const dataDir = config.storage.data_dir;
   const detector = ids.length ? createDetector(config.detector, { filter: candidateFilter(config.detector, config.tracker) }) : undefined;
   const scheduler = detector ? new FairDetectorScheduler(detector) : undefined;
   const videoInput = new FfmpegVideoInput({ binaries: locateFfmpeg() });
   const store = new SqliteAnalysisStore(deps.db, { indexer: deps.indexer });
   const events = new SqliteEventStore(deps.db);
-  const frames = config.storage.frames;
-  const archive = frames.keep
-    ? new JpegFrameArchive({ dataDir, quality: frames.quality, maxTotalBytes: frames.max_total_mb * 1024 * 1024, logger: deps.logger })
-    : undefined;
-  const eventMedia = new JpegEventMedia({ dataDir, quality: frames.quality });
+  const { archive, eventMedia } = createImageStores(config.storage, deps.logger);
   const cameras = new Map<string, LiveCamera>();
   for (const id of ids) {
     const camera = config.cameras[id] as CameraConfig;

@@ -326,6 +326,16 @@ export function createSearchApp(loaded: LoadedConfig, options: { clock?: Clock; 
   };
 }
 
+/** Where an analysis writes images: kept frames (when `storage.frames.keep`) and event images. */
+export function createImageStores(storage: VigilConfig['storage'], logger: Logger): { archive?: JpegFrameArchive; eventMedia: JpegEventMedia } {
+  const { data_dir: dataDir, frames } = storage;
+  const archive = frames.keep
+    ? new JpegFrameArchive({ dataDir, quality: frames.quality, maxTotalBytes: frames.max_total_mb * 1024 * 1024, logger })
+    : undefined;
+  // Event images are evidence: always written (they are small), whether or not frames are kept.
+  return { ...(archive ? { archive } : {}), eventMedia: new JpegEventMedia({ dataDir, quality: frames.quality }) };
+}
+
 /** Wire the analysis use case: ffmpeg input, detector, SQLite store and JPEG archive. */
 export function createAnalysisApp(loaded: LoadedConfig, logger: Logger, options: { workers?: number } = {}): AnalysisApp {
   const { config } = loaded;
@@ -353,12 +363,7 @@ export function createAnalysisApp(loaded: LoadedConfig, logger: Logger, options:
         }
       : undefined;
   const detector = createDetector(config.detector, { ...options, filter: candidateFilter(config.detector, config.tracker) });
-  const frames = config.storage.frames;
-  const archive = frames.keep
-    ? new JpegFrameArchive({ dataDir, quality: frames.quality, maxTotalBytes: frames.max_total_mb * 1024 * 1024, logger })
-    : undefined;
-  // Event images are evidence: always written (they are small), whether or not frames are kept.
-  const eventMedia = new JpegEventMedia({ dataDir, quality: frames.quality });
+  const { archive, eventMedia } = createImageStores(config.storage, logger);
   const service = new AnalyzeVideoService({
     videoInput,
     detector,

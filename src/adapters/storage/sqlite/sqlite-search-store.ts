@@ -157,9 +157,7 @@ export class SqliteSearchStore implements SearchStore {
   /** The count the rows already tell (all rows read, or fewer than asked), else a capped count. */
   private total(plan: Plan, rows: readonly LightRow[], wanted: number): { total: number; totalExact: boolean } {
     const matched = rows[0]?.matched;
-    if (matched !== undefined && (!plan.ranked || matched < this.limits.rankWindow)) {
-      return matched > this.limits.countCap ? { total: this.limits.countCap, totalExact: false } : { total: matched, totalExact: true };
-    }
+    if (matched !== undefined && (!plan.ranked || matched < this.limits.rankWindow)) return this.capped(matched);
     // Fewer rows than asked for are all there is, unless the ranking window cut them short.
     if (rows.length < wanted && (!plan.ranked || rows.length < this.limits.rankWindow)) return { total: rows.length, totalExact: true };
     return this.count(plan);
@@ -218,11 +216,9 @@ export class SqliteSearchStore implements SearchStore {
     // The newest `rankWindow` matches that pass the filters (the full-text index walks its
     // matches newest first and stops there), ranked once, then ordered by relevance. Label
     // conditions need only the rowid; the event row is read first only for other conditions.
-    const join = plan.rowFilters.length ? 'CROSS JOIN events e ON e.rowid = events_fts.rowid' : '';
     return this.light(
       `WITH m AS MATERIALIZED (
-        SELECT events_fts.rowid AS rowid, ${BM25} AS rank FROM events_fts ${join}
-        ${where(['events_fts MATCH @match', ...plan.rowFilters, ...at('events_fts.rowid', plan.labelFilters)])}
+        SELECT events_fts.rowid AS rowid, ${BM25} AS rank ${this.matches(plan)}
         ORDER BY events_fts.rowid DESC LIMIT ${this.limits.rankWindow})
       SELECT ${LIGHT_COLUMNS}, -m.rank AS score, COUNT(*) OVER () AS matched FROM m JOIN events e ON e.rowid = m.rowid
       ORDER BY m.rank, e.start_ms DESC LIMIT @wanted`,
@@ -232,24 +228,31 @@ export class SqliteSearchStore implements SearchStore {
 
   /** How many events match, counted up to `countCap` (the same access path, cut short). */
   private count(plan: Plan): { total: number; totalExact: boolean } {
+    const cap = `LIMIT ${this.limits.countCap + 1}`;
+    const sql =
+      plan.match === undefined
+        ? `SELECT 1 FROM events e ${where([...plan.rowFilters, ...at('e.rowid', plan.labelFilters)])} ${cap}`
+        : `SELECT 1 ${this.matches(plan)} ${cap}`;
+    const params = { ...plan.params, ...(plan.match !== undefined ? { match: plan.match } : {}) };
+    return this.capped(countSchema.parse(this.prepare(`SELECT COUNT(*) AS n FROM (${sql})`).get(params)).n);
+  }
+
+  private capped(n: number): { total: number; totalExact: boolean } {
     const { countCap } = this.limits;
-    const cap = `LIMIT ${countCap + 1}`;
-    let sql: string;
-    let params: Params = plan.params;
-    if (plan.match === undefined) {
-      sql = `SELECT 1 FROM events e ${where([...plan.rowFilters, ...at('e.rowid', plan.labelFilters)])} ${cap}`;
-    } else {
-      const join = plan.rowFilters.length ? 'CROSS JOIN events e ON e.rowid = events_fts.rowid' : '';
-      sql = `SELECT 1 FROM events_fts ${join} ${where(['events_fts MATCH @match', ...plan.rowFilters, ...at('events_fts.rowid', plan.labelFilters)])} ${cap}`;
-      params = { ...(plan.rowFilters.length || plan.labelFilters.length ? plan.params : {}), match: plan.match };
-    }
-    const n = countSchema.parse(this.prepare(`SELECT COUNT(*) AS n FROM (${sql})`).get(params)).n;
     return n > countCap ? { total: countCap, totalExact: false } : { total: n, totalExact: true };
   }
 
+  /**
+   * The full-text matches of a plan that pass its row and label conditions, as FROM and WHERE:
+   * the event row is joined only when a condition needs it (labels need the rowid alone).
+   */
+  private matches(plan: Plan): string {
+    const join = plan.rowFilters.length ? 'CROSS JOIN events e ON e.rowid = events_fts.rowid' : '';
+    return `FROM events_fts ${join} ${where(['events_fts MATCH @match', ...plan.rowFilters, ...at('events_fts.rowid', plan.labelFilters)])}`;
+  }
+
   private light(sql: string, params: Params): LightRow[] {
-    return this.db
-      .prepare(sql)
+    return this.prepare(sql)
       .all(params)
       .map((row) => lightRowSchema.parse(row));
   }
@@ -257,7 +260,7 @@ export class SqliteSearchStore implements SearchStore {
   /** Whole events for the rows shown, in the rows' order. */
   private hits(rows: readonly LightRow[]): SearchHit[] {
     if (rows.length === 0) return [];
-    const full = this.db
+    const full = this
       .prepare('SELECT rowid AS event_rowid, * FROM events WHERE rowid IN (SELECT value FROM json_each(?))')
       .all(JSON.stringify(rows.map((r) => r.event_rowid)));
     const byRowid = new Map(full.map((row) => [z.object({ event_rowid: z.number() }).parse(row).event_rowid, row]));
