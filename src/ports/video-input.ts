@@ -14,6 +14,8 @@ export interface VideoInfo {
   fps: number;
   /** Undefined for live streams. */
   durationSeconds?: number;
+  /** Frames carry no timestamps (MJPEG over HTTP): they are timed by when they arrive. */
+  timedByArrival?: true;
   /** Files: size in bytes and modification time, for start-time inference. */
   sizeBytes?: number;
   mtimeMs?: number;

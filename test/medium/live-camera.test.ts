@@ -3,42 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startVigilServer, type RunningServer } from '../../src/app-server.ts';
+import { startVigilServer } from '../../src/app-server.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import type { Logger } from '../../src/ports/logger.ts';
+import { cameraState, silentLogger, waitFor } from '../support/live.ts';
 import { sampleExcerpt } from '../support/media.ts';
 
-const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
 const dir = mkdtempSync(join(tmpdir(), 'vigil-live-'));
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Polls `read` until `done` holds or the time is up (then fails with the last value). */
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`timed out; last: ${JSON.stringify(value).slice(0, 400)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    value = await read();
-  }
-  return value;
-}
-
-interface LiveJson {
-  status: string;
-  connected: boolean;
-  frames_in: number;
-  frames_processed: number;
-  frames_dropped: number;
-  input_fps: number;
-}
-
-async function camera(server: RunningServer): Promise<{ live: LiveJson | null; events: number }> {
-  const body = (await (await fetch(`${server.url}/api/cameras`)).json()) as { cameras: Array<{ id: string; live: LiveJson | null; events: number }> };
-  const street = body.cameras.find((c) => c.id === 'street');
-  return { live: street?.live ?? null, events: street?.events ?? 0 };
-}
 
 describe('live cameras under vigil serve', () => {
   it('runs a looping file as a camera: events, state, metrics; stops cleanly and restarts without duplicates', async () => {
@@ -60,12 +32,12 @@ cameras:
     );
     const loaded = await loadConfig({ file: config, explicit: true, env: {}, cwd: dir });
 
-    const first = await startVigilServer(loaded, { host: '127.0.0.1', port: 0, logger: silent });
+    const first = await startVigilServer(loaded, { host: '127.0.0.1', port: 0, logger: silentLogger });
     let state;
     try {
-      state = await waitFor(() => camera(first), (c) => c.live?.status === 'streaming' && c.live.frames_processed >= 10 && c.events >= 1, 120_000);
-      expect(state.live?.connected).toBe(true);
-      expect(state.live?.frames_in).toBeGreaterThanOrEqual(state.live?.frames_processed ?? Infinity);
+      state = await waitFor(() => cameraState(first, 'street'), (c) => c.live.status === 'streaming' && c.live.frames_processed >= 10 && c.events >= 1, 120_000);
+      expect(state.live.connected).toBe(true);
+      expect(state.live.frames_in).toBeGreaterThanOrEqual(state.live.frames_processed);
 
       const metrics = await (await fetch(`${first.url}/metrics`)).text();
       expect(metrics).toMatch(/vigil_frames_total\{camera="street",stage="in"\} [1-9]/);
@@ -86,9 +58,9 @@ cameras:
     expect(before.length).toBeGreaterThanOrEqual(1);
 
     // A restart is a new session: new frames, new events, the old ones untouched and none twice.
-    const second = await startVigilServer(loaded, { host: '127.0.0.1', port: 0, logger: silent });
+    const second = await startVigilServer(loaded, { host: '127.0.0.1', port: 0, logger: silentLogger });
     try {
-      await waitFor(() => camera(second), (c) => c.live?.status === 'streaming' && c.live.frames_processed >= 10, 60_000);
+      await waitFor(() => cameraState(second, 'street'), (c) => c.live.status === 'streaming' && c.live.frames_processed >= 10, 60_000);
     } finally {
       await second.close();
     }

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startVigilServer, type RunningServer } from '../../src/app-server.ts';
+import { startVigilServer } from '../../src/app-server.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import type { Logger } from '../../src/ports/logger.ts';
+import { cameraState, silentLogger, waitFor } from '../support/live.ts';
 import { REPO_ROOT, sampleExcerpt } from '../support/media.ts';
 
 /**
@@ -28,7 +28,6 @@ const missing = gstreamerMissing();
 if (missing && process.env['VIGIL_TEST_REQUIRE_RTSP']) throw new Error(`GStreamer's RTSP server is required here: ${missing}`);
 if (missing) console.warn(`skipping the RTSP camera test: GStreamer's RTSP server is not available (${missing})`);
 
-const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
 const dir = mkdtempSync(join(tmpdir(), 'vigil-rtsp-'));
 const servers = new Set<ChildProcess>();
 
@@ -69,42 +68,6 @@ async function killed(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`timed out; last: ${JSON.stringify(value).slice(0, 600)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    value = await read();
-  }
-  return value;
-}
-
-interface LiveJson {
-  status: string;
-  connected: boolean;
-  frames_in: number;
-  frames_processed: number;
-  reconnects: number;
-  last_frame_at: string | null;
-  connected_since: string | null;
-  last_error: string | null;
-  last_error_at: string | null;
-  next_attempt_at: string | null;
-}
-
-interface CameraJson {
-  live: LiveJson;
-  events: number;
-}
-
-async function door(server: RunningServer): Promise<CameraJson> {
-  const body = (await (await fetch(`${server.url}/api/cameras`)).json()) as { cameras: Array<CameraJson & { id: string }> };
-  const camera = body.cameras.find((c) => c.id === 'door');
-  if (!camera?.live) throw new Error(`no live state for the camera: ${JSON.stringify(body)}`);
-  return camera;
-}
-
 describe.skipIf(missing !== undefined)('a camera on a real RTSP server', () => {
   it('streams events, shows the outage when the server dies, and reconnects when it is back', async () => {
     // 30 s of the sample with people crossing the footpath; each RTSP client starts at its first frame.
@@ -127,16 +90,16 @@ cameras:
 `,
     );
     const loaded = await loadConfig({ file: config, explicit: true, env: {}, cwd: dir });
-    const vigil = await startVigilServer(loaded, { host: '127.0.0.1', port: 0, logger: silent });
+    const vigil = await startVigilServer(loaded, { host: '127.0.0.1', port: 0, logger: silentLogger });
     try {
-      const streaming = await waitFor(() => door(vigil), (c) => c.live.status === 'streaming' && c.live.frames_processed >= 10 && c.events >= 1, 120_000);
+      const streaming = await waitFor(() => cameraState(vigil, 'door'), (c) => c.live.status === 'streaming' && c.live.frames_processed >= 10 && c.events >= 1, 120_000);
       expect(streaming.live.connected).toBe(true);
       expect(streaming.live.reconnects).toBe(0);
       expect(Date.now() - Date.parse(streaming.live.last_frame_at ?? '')).toBeLessThan(10_000);
 
       // The server dies: the camera shows the outage and keeps trying; the API stays up.
       await killed(first.child);
-      const outage = await waitFor(() => door(vigil), (c) => c.live.status === 'waiting' && c.live.reconnects >= 2, 30_000);
+      const outage = await waitFor(() => cameraState(vigil, 'door'), (c) => c.live.status === 'waiting' && c.live.reconnects >= 2, 30_000);
       expect(outage.live.connected).toBe(false);
       expect(outage.live.connected_since).toBeNull();
       expect(outage.live.last_error).toMatch(/refused|unreachable|could not|failed|ended/i);
@@ -150,7 +113,7 @@ cameras:
       const restartedAt = Date.now();
       await startRtspServer(clip, port);
       const back = await waitFor(
-        () => door(vigil),
+        () => cameraState(vigil, 'door'),
         (c) => c.live.status === 'streaming' && c.live.frames_processed >= outage.live.frames_processed + 10,
         60_000,
       );

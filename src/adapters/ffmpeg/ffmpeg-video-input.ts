@@ -103,6 +103,9 @@ export class FfmpegVideoInput implements VideoInput {
     const args = [
       '-nostdin', '-hide_banner', '-loglevel', 'error',
       ...networkInputArgs(info.uri),
+      // Without this, ffmpeg times untimed frames at an assumed 25/s and the fps filter would
+      // keep far too few of a camera's real 5 or 10 per second.
+      ...(info.kind === 'stream' && info.timedByArrival ? ['-use_wallclock_as_timestamps', '1'] : []),
       // -re reads at the native rate, as a camera delivers; -stream_loop -1 starts over at the end.
       ...(options.loop ? ['-re', '-stream_loop', '-1'] : []),
       '-i', info.uri,

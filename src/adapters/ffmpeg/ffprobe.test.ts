@@ -82,6 +82,14 @@ describe('parseProbeOutput', () => {
     });
   });
 
+  it('marks MJPEG over HTTP as timed by arrival (the multipart container has no timestamps)', () => {
+    const mjpeg = videoStream({ codec_name: 'mjpeg', avg_frame_rate: '0/0', r_frame_rate: '25/1' });
+    const result = parseProbeOutput(probeJson([mjpeg], { format_name: 'mpjpeg' }), 'http://cam/video.mjpg');
+    expect(result).toMatchObject({ codec: 'mjpeg', fps: 25, timedByArrival: true });
+    expect(parseProbeOutput(probeJson([videoStream()]), 'x.mp4').timedByArrival).toBeUndefined();
+    expect(parseProbeOutput(probeJson([mjpeg], { format_name: 'mov,mp4,m4a,3gp,3g2,mj2' }), 'x.mov').timedByArrival).toBeUndefined();
+  });
+
   it('picks the video stream when an audio stream comes first', () => {
     const result = parseProbeOutput(probeJson([audioStream, videoStream({ index: 1, width: 1280, height: 720 })]), 'a.mp4');
     expect(result).toMatchObject({ codec: 'h264', width: 1280, height: 720, fps: 10 });

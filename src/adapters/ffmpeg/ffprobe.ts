@@ -31,7 +31,15 @@ export interface ProbeResult {
   height: number;
   fps: number;
   durationSeconds?: number;
+  /**
+   * The container has no timestamps of its own (MJPEG over HTTP, as most cheap IP cameras
+   * serve): ffmpeg would assume 25 frames/s, so frames must be timed by their arrival instead.
+   */
+  timedByArrival?: true;
 }
+
+/** Containers whose frames carry no presentation times. */
+const UNTIMED_FORMATS = new Set(['mpjpeg', 'mjpeg']);
 
 function parseRate(rate: string | undefined): number | undefined {
   if (!rate) return undefined;
@@ -69,6 +77,7 @@ export function parseProbeOutput(json: string, input: string): ProbeResult {
     height: video.height,
     fps,
     ...(duration !== undefined ? { durationSeconds: duration } : {}),
+    ...(parsed.data.format?.format_name?.split(',').some((name) => UNTIMED_FORMATS.has(name)) ? { timedByArrival: true as const } : {}),
   };
 }
 
