@@ -1,4 +1,3 @@
-import type { RunningServer } from '../../src/app-server.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 
 export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silentLogger };
@@ -38,7 +37,8 @@ export interface CameraJson {
   events: number;
 }
 
-export async function cameraState(server: RunningServer, id: string): Promise<CameraJson & { live: LiveJson }> {
+/** `server`: a running Vigil (in-process, or a `vigil serve` process by its URL). */
+export async function cameraState(server: { url: string }, id: string): Promise<CameraJson & { live: LiveJson }> {
   const body = (await (await fetch(`${server.url}/api/cameras`)).json()) as { cameras: CameraJson[] };
   const camera = body.cameras.find((c) => c.id === id);
   if (!camera?.live) throw new Error(`no live state for camera ${id}: ${JSON.stringify(body).slice(0, 600)}`);
