@@ -18,7 +18,7 @@ const MAX_PENDING_FRAMES = 256;
 export interface CommittedEvent {
   stored: StoredEvent;
   change: 'new' | 'update';
-  /** Time of the frame whose processing produced this state of the event. */
+  /** Time of the first frame whose changes to the event this commit stores (for a new event, the frame that opened it). */
   frameMs: number;
 }
 
@@ -71,14 +71,15 @@ function track(result: Promise<DetectedFrame>, detecting: boolean): PendingFrame
 }
 
 /** Batches frames and what they produced (tracks, events), deduplicated to the latest state. */
-class CommitBatch {
+export class CommitBatch {
   frames: StoredFrame[] = [];
   tracks = new Map<string, TrackSummary>();
   events = new Map<string, { stored: StoredEvent; frameMs: number }>();
 
   add(output: { tracks: readonly TrackSummary[]; events: readonly StoredEvent[] }, frameMs: number): void {
     for (const t of output.tracks) this.tracks.set(t.trackId, t);
-    for (const e of output.events) this.events.set(e.event.id, { stored: e, frameMs });
+    // The latest state is stored, but it has waited since the first frame that changed it in this batch.
+    for (const e of output.events) this.events.set(e.event.id, { stored: e, frameMs: this.events.get(e.event.id)?.frameMs ?? frameMs });
   }
 
   get empty(): boolean {

@@ -22,6 +22,18 @@ const image = (tag: number): DetectorImage => ({ rgb: new Uint8Array(3), width: 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('FairDetectorScheduler', () => {
+  it("tells each camera its share of the detector's concurrency, at least one", () => {
+    const { detector } = manualDetector(4);
+    const scheduler = new FairDetectorScheduler(detector);
+    const first = scheduler.forCamera('a');
+    expect(first.concurrency).toBe(4);
+    scheduler.forCamera('b');
+    scheduler.forCamera('c');
+    expect(first.concurrency).toBe(2);
+    for (const id of ['d', 'e', 'f', 'g', 'h', 'i']) scheduler.forCamera(id);
+    expect([first.concurrency, scheduler.forCamera('a').concurrency]).toEqual([1, 1]);
+  });
+
   it('serves cameras in turns, whatever order their frames arrived in', async () => {
     const { detector, calls } = manualDetector(1);
     const scheduler = new FairDetectorScheduler(detector);

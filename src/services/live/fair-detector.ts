@@ -12,6 +12,11 @@ interface Job {
  * line, and a free detector slot goes to the next camera in round-robin order that has a frame
  * waiting. A busy camera (high frame rate, constant motion) can fill its own line but never
  * delays another camera by more than one frame per turn.
+ *
+ * Each camera is told its share of the detector's concurrency (at least 1): a camera's pipeline
+ * then keeps only that many frames waiting here, where nothing is ever dropped, and the rest in
+ * its own drop-oldest queue, where a stale frame gives way to a new one. With the whole
+ * concurrency per camera, 4 cameras would keep 16 frames in these lines, seconds of delay.
  */
 export class FairDetectorScheduler {
   private readonly lines = new Map<string, Job[]>();
@@ -27,9 +32,14 @@ export class FairDetectorScheduler {
       this.lines.set(cameraId, []);
       this.turns.push(cameraId);
     }
+    const shared = this.detector;
+    const turns = this.turns;
     return {
-      id: this.detector.id,
-      concurrency: this.detector.concurrency,
+      id: shared.id,
+      // Read on every frame: the share shrinks as cameras are added.
+      get concurrency() {
+        return Math.max(1, Math.ceil(shared.concurrency / turns.length));
+      },
       detect: (image) =>
         new Promise<Detection[]>((resolve, reject) => {
           this.lines.get(cameraId)?.push({ image, resolve, reject });
