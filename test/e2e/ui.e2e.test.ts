@@ -2,15 +2,18 @@
  * The web UI in real Chromium, served by the real server, on events the real analyzer found in an
  * excerpt of the street clip. The camera and the tripwire carry names that are markup, so the test
  * sees that data is rendered as text everywhere. Any console error or page error fails the test.
+ * The cameras page is seen on a second server over the same data that also runs two live cameras
+ * for real: one whose RTSP server does not exist (and whose URL is markup), one playing the clip.
  * Screenshots go to test-artifacts/ for a human to look at.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startVigilServer } from '../../src/app-server.ts';
+import { startVigilServer, type RunningServer } from '../../src/app-server.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { runCli } from '../support/cli.ts';
 import { REPO_ROOT, sampleExcerpt } from '../support/media.ts';
@@ -52,12 +55,14 @@ interface ImageLike {
 }
 interface PageGlobals {
   __xss?: unknown;
+  document: { documentElement: { scrollWidth: number }; dispatchEvent(event: unknown): boolean };
+  Event: new (type: string) => unknown;
   innerWidth: number;
-  document: { documentElement: { scrollWidth: number } };
   localStorage: { getItem(key: string): string | null };
 }
 
 let dir: string;
+let clip: string;
 let server: { url: string; close(): Promise<void> } | undefined;
 let browser: Browser | undefined;
 
@@ -93,7 +98,7 @@ beforeAll(async () => {
   const config = join(dir, 'vigil.yml');
   writeFileSync(config, CONFIG);
 
-  const clip = sampleExcerpt('street', 10, 16);
+  clip = sampleExcerpt('street', 10, 16);
   const analyzed = await runCli(['analyze', clip, '--config', config, '--camera', 'street', '--fps', '5'], { cwd: dir });
   expect(analyzed.stderr).toBe('');
   expect(analyzed.code).toBe(0);
@@ -191,5 +196,150 @@ describe('web UI', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'ui-phone-event.png'), fullPage: true });
 
     expect(problems).toEqual([]);
+  });
+});
+
+/** A port nobody listens on (free a moment ago): connecting to it is refused at once. */
+async function unusedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Sets what `document.hidden` says and tells the page, as a browser does when the tab is switched. */
+async function setTabHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((value) => {
+    const w = globalThis as unknown as PageGlobals;
+    Object.defineProperty(w.document, 'hidden', { configurable: true, get: () => value });
+    w.document.dispatchEvent(new w.Event('visibilitychange'));
+  }, hidden);
+}
+
+const HOSTILE_DOOR = '<img src=x onerror="window.__xss=3">';
+const HOSTILE_PATH = '<img src=x onerror="window.__xss=4">';
+
+interface LiveCameraJson {
+  id: string;
+  live: { status: string; last_error: string | null; next_attempt_at: string | null; frames_in: number } | null;
+}
+
+describe('web UI: cameras page with live cameras', () => {
+  let live: RunningServer | undefined;
+
+  beforeAll(async () => {
+    // The street camera of the other tests (a file: not live, with its events), plus a stream that
+    // is refused (retried only every 30 s, so it stays "reconnecting") and the clip in a loop.
+    const port = await unusedPort();
+    const config = join(dir, 'vigil-live.yml');
+    writeFileSync(
+      config,
+      `${CONFIG.replace('workers: 2', 'workers: 1')}  door:
+    name: '${HOSTILE_DOOR}'
+    input: 'rtsp://127.0.0.1:${port}/${HOSTILE_PATH}'
+    live: { reconnect: { min_s: 30, max_s: 30 } }
+  yard:
+    name: Yard
+    input: ${JSON.stringify(clip)}
+    fps: 2
+    labels: [person]
+    live: { enabled: true }
+`,
+    );
+    const loaded = await loadConfig({ file: config, explicit: true, env: {}, cwd: dir });
+    live = await startVigilServer(loaded, { host: '127.0.0.1', port: 0 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await live?.close();
+  });
+
+  it('lists every camera with its real live state, refreshes itself, renders names and errors as text, and fits a phone', async () => {
+    const { page, problems } = await openPage({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
+    const cameraRequests: number[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/cameras') cameraRequests.push(Date.now());
+    });
+    await page.goto(`${live!.url}/`);
+    await page.locator('button[data-lang="en"]').click();
+    await page.locator('.site-nav a[data-page="cameras"]').click();
+    expect(new URL(page.url()).hash).toBe('#/cameras');
+    expect(await page.locator('.site-nav a[data-page="cameras"]').getAttribute('aria-current')).toBe('page');
+    const row = (id: string) => page.locator(`tr.camera-row[data-camera-id="${id}"]`);
+    await row('door').waitFor({ timeout: 20_000 });
+    expect(await page.locator('tr.camera-row').count()).toBe(3);
+    expect(await page.locator('.camera-table thead th').allTextContents()).toEqual(
+      ['Camera', 'Status', 'Frames/s', 'Dropped', 'Queue', 'Reconnects', 'Last frame', 'Last error', 'Events'],
+    );
+
+    // The refused stream: reconnecting, when it tries next, and ffmpeg's own words, as text.
+    await expect.poll(() => row('door').getAttribute('data-status'), { timeout: 20_000 }).toBe('waiting');
+    const api = (await (await fetch(`${live!.url}/api/cameras`)).json()) as { cameras: LiveCameraJson[] };
+    const door = api.cameras.find((c) => c.id === 'door')!.live!;
+    expect(door.last_error).toContain('Connection refused');
+    expect(await row('door').locator('.camera-name').textContent()).toBe(HOSTILE_DOOR);
+    expect(await row('door').locator('.live-badge').textContent()).toBe('↻Reconnecting');
+    expect(await row('door').locator('.camera-cell-status .rel-time').textContent()).toMatch(/^next try in \d+ sec$/);
+    expect(await row('door').locator('.camera-cell-status time').getAttribute('datetime')).toBe(door.next_attempt_at);
+    await expect.poll(() => row('door').locator('.live-error').textContent()).toBe(door.last_error);
+    expect(door.last_error).toContain(HOSTILE_PATH);
+    expect(await row('door').locator('.camera-cell-last-error .rel-time').getAttribute('title')).toMatch(/\d{2}:\d{2}:\d{2}/);
+
+    // The file camera of the other tests: not live, its events a click away.
+    expect(await row('street').getAttribute('data-status')).toBe('not_live');
+    expect(await row('street').locator('.camera-name').textContent()).toBe(HOSTILE_CAMERA);
+    expect(await row('street').locator('.live-badge').textContent()).toBe('○Not live');
+    expect(Number(await row('street').locator('.camera-cell-events .count').textContent())).toBeGreaterThan(0);
+
+    // The looping clip streams; the page shows its frames coming in without being reloaded.
+    await expect.poll(() => row('yard').getAttribute('data-status'), { timeout: 30_000 }).toBe('streaming');
+    const framesIn = async () => Number(/^([\d,]+) in/.exec((await row('yard').locator('.camera-cell-fps .live-note').textContent()) ?? '')?.[1]?.replace(/,/g, '') ?? 0);
+    await expect.poll(framesIn, { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await row('yard').locator('.live-badge').textContent()).toBe('●Streaming');
+    expect(await row('yard').locator('.camera-cell-last-frame .rel-time').textContent()).toMatch(/ago|now/);
+    expect(await page.locator('.camera-overview').textContent()).toMatch(/Reconnecting\s*1.*Streaming\s*1.*Not live\s*1/);
+    expect(cameraRequests.length).toBeGreaterThan(1);
+
+    // Nothing from the data became an element, and nothing from it ran.
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).__xss)).toBeUndefined();
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-cameras.png'), fullPage: true });
+
+    // A hidden tab asks nothing; shown again, it asks at once.
+    await setTabHidden(page, true);
+    await page.waitForTimeout(500);
+    const whileHidden = cameraRequests.length;
+    await page.waitForTimeout(5_500);
+    expect(cameraRequests.length).toBe(whileHidden);
+    await setTabHidden(page, false);
+    await expect.poll(() => cameraRequests.length, { timeout: 3_000 }).toBeGreaterThan(whileHidden);
+
+    await page.locator('button[data-lang="zh-Hant"]').click();
+    await expect.poll(() => page.locator('#cameras-title').textContent()).toBe('攝影機');
+    expect(await row('door').locator('.live-badge').textContent()).toBe('↻重新連線中');
+    expect(await row('door').locator('.camera-cell-status .rel-time').textContent()).toMatch(/^下次嘗試：/);
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-cameras-zh-hant.png'), fullPage: true });
+    await page.locator('button[data-lang="en"]').click();
+
+    // "Show events": the search, filtered to that camera; leaving the page stops the refreshing.
+    await row('street').locator('.camera-events-link').click();
+    await page.locator('.result-link').first().waitFor({ timeout: 30_000 });
+    expect(await page.locator('select[name="camera"]').inputValue()).toBe('street');
+    expect(new Set(await page.locator('.result-camera').allTextContents())).toEqual(new Set([HOSTILE_CAMERA]));
+    await page.waitForTimeout(500);
+    const afterLeaving = cameraRequests.length;
+    await page.waitForTimeout(5_500);
+    expect(cameraRequests.length).toBe(afterLeaving);
+    expect(problems).toEqual([]);
+
+    const phone = await openPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-TW', timezoneId: 'Asia/Taipei' });
+    await phone.page.goto(`${live!.url}/#/cameras`);
+    await phone.page.locator('tr.camera-row[data-camera-id="door"] .live-error').waitFor({ timeout: 20_000 });
+    expect(await noHorizontalScroll(phone.page)).toBe(true);
+    // The not-live camera's card leaves out the values it does not have.
+    expect(await phone.page.locator('tr.camera-row[data-camera-id="street"] td.cell-empty').first().isVisible()).toBe(false);
+    await phone.page.screenshot({ path: join(ARTIFACTS, 'ui-cameras-phone.png'), fullPage: true });
+    expect(phone.problems).toEqual([]);
   });
 });

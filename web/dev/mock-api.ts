@@ -13,6 +13,9 @@
  * on the done, flagged and never-described events, times out (504) on the queued one, fails (502)
  * on the failed one, is busy (429) on the running one and refused (400) where no model is set.
  * Media under runs/ are read from --data (default ./vigil-data) when present, else drawn as SVG.
+ * Live cameras (`#/cameras`): "street" is a file (not live), "back" keeps failing to reconnect with
+ * an error that is markup, and three cameras that exist only here stream, fall behind (dropping
+ * frames) and connect; their counters move with the clock.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -20,7 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CAMERAS, DESCRIPTIONS, EVENTS, freshDescription, type MockDescriptionState, type MockEvent } from './fixtures.ts';
+import { CAMERAS, DESCRIPTIONS, EVENTS, freshDescription, type MockCamera, type MockDescriptionState, type MockEvent } from './fixtures.ts';
 
 const WEB_DIR = fileURLToPath(new URL('..', import.meta.url));
 const REPO_DIR = resolve(WEB_DIR, '..');
@@ -251,6 +254,41 @@ function sendStatic(res: ServerResponse, distDir: string, pathname: string): voi
   res.end(readFileSync(target));
 }
 
+/** Cameras with no events, only live state. */
+const LIVE_ONLY_CAMERAS: MockCamera[] = [
+  { id: 'garage', name: 'Garage', aliases: [], timezone: 'Europe/Paris', zones: [], tripwires: [] },
+  { id: 'drive', name: 'Driveway (4K, detection falls behind)', aliases: [], timezone: 'Europe/Paris', zones: [], tripwires: [] },
+  { id: 'gate', name: 'Gate', aliases: [], timezone: 'Asia/Taipei', zones: [], tripwires: [] },
+];
+
+export const HOSTILE_LIVE_ERROR =
+  'rtsp://192.168.1.20/stream1 could not be reached (ffmpeg: [tcp @ 0x55d0c8] Connection to tcp://192.168.1.20:554 failed: <b>No route to host</b> <img src=x onerror="window.__xss=4">)';
+
+/** How often the failing camera tries again. */
+const RETRY_MS = 15_000;
+
+/** `live` as docs/api.md describes it, `nowMs - startedMs` into the mock's life. */
+function liveState(id: string, startedMs: number, nowMs: number) {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const up = (nowMs - startedMs) / 1000;
+  const base = { connected: false, input_fps: 0, processed_fps: 0, frames_in: 0, frames_processed: 0, frames_dropped: 0, queue_depth: 0, reconnects: 0, last_frame_at: null as string | null, connected_since: null as string | null, last_error: null as string | null, last_error_at: null as string | null, next_attempt_at: null as string | null };
+  switch (id) {
+    case 'back': {
+      const tries = Math.floor((nowMs - startedMs) / RETRY_MS);
+      const lastTry = startedMs + tries * RETRY_MS;
+      return { ...base, status: 'waiting', frames_in: 86_412, frames_processed: 86_390, frames_dropped: 22, reconnects: 7 + tries, last_frame_at: iso(startedMs - 3 * 3600_000), last_error: HOSTILE_LIVE_ERROR, last_error_at: iso(lastTry), next_attempt_at: iso(lastTry + RETRY_MS) };
+    }
+    case 'garage':
+      return { ...base, status: 'streaming', connected: true, input_fps: 5, processed_fps: 5, frames_in: 36_000 + Math.floor(up * 5), frames_processed: 35_990 + Math.floor(up * 5), queue_depth: 1, reconnects: 1, last_frame_at: iso(nowMs - 150), connected_since: iso(startedMs - 2 * 3600_000), last_error: 'the stream ended', last_error_at: iso(startedMs - 2 * 3600_000 - 1200) };
+    case 'drive':
+      return { ...base, status: 'streaming', connected: true, input_fps: 15, processed_fps: 6.2, frames_in: 9_000 + Math.floor(up * 15), frames_processed: 3_720 + Math.floor(up * 6.2), frames_dropped: 5_272 + Math.floor(up * 8.8), queue_depth: 8, last_frame_at: iso(nowMs - 60), connected_since: iso(startedMs - 600_000) };
+    case 'gate':
+      return { ...base, status: 'connecting' };
+    default:
+      return null;
+  }
+}
+
 function authorized(req: IncomingMessage, url: URL, token: string | undefined): boolean {
   if (!token) return true;
   return req.headers.authorization === `Bearer ${token}` || url.searchParams.get('token') === token;
@@ -289,7 +327,7 @@ function regenerate(event: MockEvent, descriptions: DescriptionStore): MockDescr
 function route(
   req: IncomingMessage,
   res: ServerResponse,
-  options: Required<Omit<MockApiOptions, 'token'>> & { token: string | undefined },
+  options: Required<Omit<MockApiOptions, 'token'>> & { token: string | undefined; startedMs: number },
   descriptions: DescriptionStore,
 ): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -302,9 +340,10 @@ function route(
   if (!authorized(req, url, options.token)) throw new HttpError(401, 'unauthorized', 'Missing or wrong API token.');
   if (path === '/api/cameras') {
     return sendJson(res, 200, {
-      cameras: CAMERAS.map((c) => {
+      cameras: [...CAMERAS, ...LIVE_ONLY_CAMERAS].map((c) => {
         const own = EVENTS.filter((e) => e.camera === c.id);
-        return { ...c, events: own.length, first_event: own[0]?.start ?? null, last_event: own.at(-1)?.end ?? null, analysed_until: own.at(-1)?.end ?? null };
+        const live = liveState(c.id, options.startedMs, Date.now());
+        return { ...c, events: own.length, first_event: own[0]?.start ?? null, last_event: own.at(-1)?.end ?? null, analysed_until: own.at(-1)?.end ?? null, live };
       }),
     });
   }
@@ -338,6 +377,7 @@ export async function startMockApi(options: MockApiOptions = {}): Promise<{ url:
     delayMs: options.delayMs ?? 150,
     dataDir: options.dataDir ?? join(REPO_DIR, 'vigil-data'),
     distDir: options.distDir ?? join(WEB_DIR, 'dist'),
+    startedMs: Date.now(),
   };
   const descriptions: DescriptionStore = new Map(Object.entries(structuredClone(DESCRIPTIONS)));
   const server = createServer((req, res) => {

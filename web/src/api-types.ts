@@ -42,6 +42,49 @@ export const vigilEvent = object({
 });
 export type VigilEvent = Infer<typeof vigilEvent>;
 
+/** A camera that `vigil serve` runs live: its connection, rates and troubles (docs/api.md, `GET /api/cameras`). */
+const liveState = object({
+  /** `connecting`, `streaming`, `waiting` (between attempts), `stopped`; kept as a string: a new one still shows. */
+  status: string,
+  connected: optional(boolean, false),
+  /** Over the last 10 s. */
+  input_fps: optional(number, 0),
+  processed_fps: optional(number, 0),
+  frames_in: optional(number, 0),
+  frames_processed: optional(number, 0),
+  /** Dropped because detection fell behind (the queue was full). */
+  frames_dropped: optional(number, 0),
+  queue_depth: optional(number, 0),
+  reconnects: optional(number, 0),
+  last_frame_at: optional(isoTime, null),
+  connected_since: optional(isoTime, null),
+  last_error: optional(string, null),
+  last_error_at: optional(isoTime, null),
+  next_attempt_at: optional(isoTime, null),
+});
+export type LiveState = Infer<typeof liveState>;
+
+/**
+ * What a live state this UI cannot read becomes: the camera still shows (as "unknown"), and the
+ * search page, which needs only the camera list, keeps working.
+ */
+const UNREADABLE_LIVE: LiveState = {
+  status: 'unknown',
+  connected: false,
+  input_fps: 0,
+  processed_fps: 0,
+  frames_in: 0,
+  frames_processed: 0,
+  frames_dropped: 0,
+  queue_depth: 0,
+  reconnects: 0,
+  last_frame_at: null,
+  connected_since: null,
+  last_error: null,
+  last_error_at: null,
+  next_attempt_at: null,
+};
+
 export const camerasResponse = object({
   cameras: array(
     object({
@@ -53,6 +96,9 @@ export const camerasResponse = object({
       events: optional(number, 0),
       first_event: optional(isoTime, null),
       last_event: optional(isoTime, null),
+      analysed_until: optional(isoTime, null),
+      /** Null: the camera is not run live (a file, or a stream with live turned off). */
+      live: optional(lenient(liveState, UNREADABLE_LIVE), null),
     }),
   ),
 });

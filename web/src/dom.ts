@@ -12,7 +12,7 @@ type AttrValue = string | number | boolean | null | undefined;
 const SAFE_ATTRIBUTES = new Set([
   'alt', 'autocomplete', 'class', 'datetime', 'decoding', 'dir', 'disabled', 'enterkeyhint', 'for', 'height', 'hidden',
   'id', 'inputmode', 'lang', 'loading', 'max', 'min', 'name', 'placeholder', 'required', 'role', 'selected', 'step',
-  'tabindex', 'title', 'type', 'value', 'width', 'spellcheck', 'method', 'novalidate', 'low', 'high', 'optimum', 'rel',
+  'tabindex', 'title', 'type', 'value', 'width', 'spellcheck', 'method', 'novalidate', 'low', 'high', 'optimum', 'rel', 'scope',
 ]);
 /** Where a link opens: only a new tab, and then without a handle back to this page. */
 const TARGETS = new Set(['_blank']);

@@ -53,6 +53,33 @@ export function timeElement(iso: string, cameraZone?: string | undefined): HTMLE
   );
 }
 
+/**
+ * "12 s ago", "in 5 s", "3 min ago": how far `iso` is from `nowMs`, in the UI's language. Times
+ * come from the server's clock: a small skew must not show a frame "in 1 s", so the past side is
+ * clamped to "now" when `direction` says which side to expect.
+ */
+export function formatRelative(iso: string, nowMs: number, direction: 'past' | 'future' | 'either' = 'either'): string {
+  let seconds = Math.round((Date.parse(iso) - nowMs) / 1000);
+  if (direction === 'past') seconds = Math.min(seconds, 0);
+  if (direction === 'future') seconds = Math.max(seconds, 0);
+  const format = new Intl.RelativeTimeFormat(locale(), { numeric: 'auto', style: 'short' });
+  const abs = Math.abs(seconds);
+  if (abs < 60) return format.format(seconds, 'second');
+  if (abs < 3600) return format.format(Math.trunc(seconds / 60), 'minute');
+  if (abs < 86_400) return format.format(Math.trunc(seconds / 3600), 'hour');
+  return format.format(Math.trunc(seconds / 86_400), 'day');
+}
+
+/** A count with the locale's grouping (12,345). */
+export function formatCount(n: number): string {
+  return new Intl.NumberFormat(locale()).format(n);
+}
+
+/** Frames per second with one decimal (0.0 stays visible: a stalled camera shows as such). */
+export function formatRate(fps: number): string {
+  return new Intl.NumberFormat(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(fps);
+}
+
 export function formatRange(from: string | null, to: string | null): string {
   if (!from && !to) return t('all_time');
   return `${from ? formatTime(from) : '…'} – ${to ? formatTime(to) : '…'}`;

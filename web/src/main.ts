@@ -1,9 +1,10 @@
 /** Entry point: the shell (header, language switch), the API client and the router. */
 import './styles.css';
 import { createApiClient, type TokenStore } from './api.ts';
-import { h, mount } from './dom.ts';
+import { h, mount, setAttr } from './dom.ts';
 import { currentLang, isLang, LANGUAGE_NAMES, LANGUAGES, preferredLang, setCurrentLang, t, type Lang } from './i18n.ts';
-import { startRouter, type Route } from './router.ts';
+import { CAMERAS_HASH, lastSearchHash, startRouter, type Route } from './router.ts';
+import { renderCamerasView } from './views/cameras-view.ts';
 import { createContext } from './views/common.ts';
 import { renderEventView } from './views/event-view.ts';
 import { renderSearchView } from './views/search-view.ts';
@@ -39,6 +40,23 @@ if (!app) throw new Error('index.html has no #app');
 
 const main = h('main', { class: 'main', attrs: { id: 'main' } });
 let router: { refresh(): void } | null = null;
+let nav: { search: HTMLAnchorElement; cameras: HTMLAnchorElement } | null = null;
+
+function navigation(): HTMLElement {
+  const link = (page: string, href: string, text: string) => h('a', { class: 'nav-link', attrs: { href, 'data-page': page } }, text);
+  nav = { search: link('search', lastSearchHash(), t('nav_search')), cameras: link('cameras', CAMERAS_HASH, t('nav_cameras')) };
+  return h('nav', { class: 'site-nav', attrs: { 'aria-label': t('nav_label') } }, nav.search, nav.cameras);
+}
+
+/** Marks the page the user is on, and points "Search" at the last search they saw. */
+function markCurrent(route: Route): void {
+  if (!nav) return;
+  setAttr(nav.search, 'href', lastSearchHash());
+  const page = route.name === 'event' ? 'search' : route.name;
+  for (const [name, link] of Object.entries(nav)) {
+    setAttr(link, 'aria-current', name === page ? 'page' : null);
+  }
+}
 
 function header(): HTMLElement {
   const switcher = h(
@@ -57,6 +75,7 @@ function header(): HTMLElement {
     { class: 'topbar' },
     h('a', { class: 'brand', attrs: { href: '#/' } }, h('span', { class: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), t('app_title')),
     h('span', { class: 'tagline' }, t('app_tagline')),
+    navigation(),
     switcher,
   );
 }
@@ -75,7 +94,9 @@ function chooseLanguage(lang: Lang): void {
 }
 
 function render(route: Route, signal: AbortSignal): void {
+  markCurrent(route);
   if (route.name === 'event') renderEventView(main, ctx, route.id, signal);
+  else if (route.name === 'cameras') renderCamerasView(main, ctx, signal);
   else if (route.name === 'search') renderSearchView(main, ctx, route.params, signal);
   else mount(main, h('p', { class: 'muted' }, t('not_found_route')), h('a', { attrs: { href: '#/' } }, t('search_button')));
 }

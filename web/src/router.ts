@@ -1,15 +1,23 @@
 /**
- * Hash routes: `#/` (search, its question and filters in the query: `#/?q=…&camera=…`) and
- * `#/event/<id>`. Each render gets an AbortSignal that fires when the route changes, so a slow
- * response for a page the user left never lands on the new one.
+ * Hash routes: `#/` (search, its question and filters in the query: `#/?q=…&camera=…`),
+ * `#/event/<id>` and `#/cameras` (every camera's live state). Each render gets an AbortSignal
+ * that fires when the route changes, so a slow response for a page the user left never lands on
+ * the new one (and a page that refreshes itself stops).
  */
 
-export type Route = { name: 'search'; params: URLSearchParams } | { name: 'event'; id: string } | { name: 'not_found'; hash: string };
+export type Route =
+  | { name: 'search'; params: URLSearchParams }
+  | { name: 'event'; id: string }
+  | { name: 'cameras' }
+  | { name: 'not_found'; hash: string };
+
+export const CAMERAS_HASH = '#/cameras';
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   const [pathname = '/', query = ''] = path.split(/\?(.*)/s, 2);
   if (pathname === '/' || pathname === '') return { name: 'search', params: new URLSearchParams(query) };
+  if (pathname === '/cameras' || pathname === '/cameras/') return { name: 'cameras' };
   const event = /^\/event\/(.+)$/.exec(pathname);
   if (event?.[1]) {
     try {
@@ -26,6 +34,11 @@ export function searchHash(params: Record<string, string | undefined>): string {
   for (const [key, value] of Object.entries(params)) if (value !== undefined && (value !== '' || key === 'q')) query.set(key, value);
   const text = query.toString();
   return text ? `#/?${text}` : '#/';
+}
+
+/** Every event of one camera: the search with an empty question and only the camera filter. */
+export function cameraEventsHash(cameraId: string): string {
+  return searchHash({ q: '', camera: cameraId });
 }
 
 export function eventHash(id: string): string {

@@ -1,0 +1,244 @@
+/**
+ * `#/cameras`: every camera with its live state (connected or reconnecting and when it tries
+ * next, input against processed frames/s, drops, queue, reconnects, last frame, last error) and
+ * its events. It reads `GET /api/cameras` again every few seconds while the tab is visible and
+ * until the user leaves the page; cells change only where the state did, and status changes are
+ * announced to screen readers.
+ */
+import type { Camera } from '../api-types.ts';
+import { h, mount } from '../dom.ts';
+import { formatTime } from '../format.ts';
+import { t } from '../i18n.ts';
+import { cameraName, COLUMNS, statusBadge, statusText, type Ticker } from './camera-cells.ts';
+import { errorMessage, errorView, loadingView, type AppContext } from './common.ts';
+
+export const REFRESH_MS = 5_000;
+const TICK_MS = 1_000;
+
+interface Row {
+  row: HTMLTableRowElement;
+  name: HTMLTableCellElement;
+  cells: Array<{ cell: HTMLTableCellElement; value: HTMLElement }>;
+}
+
+/** Rebuilds a cell only when what it shows changed. */
+const shown = new WeakMap<Element, string>();
+
+function update(cell: HTMLElement, sig: string, content: () => void): void {
+  if (shown.get(cell) === sig) return;
+  shown.set(cell, sig);
+  content();
+}
+
+function createTicker(): Ticker & { tick(): void } {
+  const items = new Map<Element, () => string>();
+  return {
+    add: (el, text) => items.set(el, text),
+    tick() {
+      for (const [el, text] of items) {
+        if (!el.isConnected) {
+          items.delete(el);
+          continue;
+        }
+        const next = text();
+        if (el.textContent !== next) el.textContent = next;
+      }
+    },
+  };
+}
+
+function newRow(): Row {
+  const name = h('th', { class: 'camera-cell-name', attrs: { scope: 'row', role: 'rowheader' } });
+  const cells = COLUMNS.map((col) => {
+    const value = h('div', { class: 'cell-value' });
+    // The column's name for the phone layout, where the header row is not shown; screen readers
+    // get it from the header already.
+    const label = h('span', { class: 'cell-label', attrs: { 'aria-hidden': 'true' } }, t(col.label));
+    return { cell: h('td', { class: `camera-cell-${col.key}`, attrs: { role: 'cell' } }, label, value), value };
+  });
+  return { row: h('tr', { class: 'camera-row', attrs: { role: 'row' } }, name, ...cells.map((c) => c.cell)), name, cells };
+}
+
+function fillRow(row: Row, camera: Camera, ticker: Ticker): void {
+  const name = cameraName(camera);
+  row.row.dataset.cameraId = camera.id;
+  row.row.dataset.status = camera.live?.status ?? 'not_live';
+  update(row.name, JSON.stringify([name, camera.id]), () =>
+    mount(row.name, h('span', { class: 'camera-name' }, name), name !== camera.id ? h('span', { class: 'camera-id' }, camera.id) : null),
+  );
+  COLUMNS.forEach((col, i) => {
+    const { cell, value } = row.cells[i]!;
+    const { sig, content, empty } = col.cell(camera, ticker);
+    update(value, sig, () => {
+      mount(value, ...content);
+      cell.classList.toggle('cell-empty', Boolean(empty));
+    });
+  });
+}
+
+function table(): { table: HTMLTableElement; body: HTMLTableSectionElement } {
+  // Explicit roles: the phone layout turns rows into cards (display: block), which drops the
+  // table semantics in some browsers unless they are stated.
+  const body = h('tbody', { attrs: { role: 'rowgroup' } });
+  const head = h(
+    'thead',
+    { attrs: { role: 'rowgroup' } },
+    h(
+      'tr',
+      { attrs: { role: 'row' } },
+      h('th', { attrs: { scope: 'col', role: 'columnheader' } }, t('camera')),
+      ...COLUMNS.map((col) => h('th', { class: `camera-col-${col.key}`, attrs: { scope: 'col', role: 'columnheader', title: col.hint ? t(col.hint) : undefined } }, t(col.label))),
+    ),
+  );
+  const element = h('table', { class: 'camera-table', attrs: { role: 'table' } }, h('caption', { class: 'visually-hidden' }, t('cameras_caption')), head, body);
+  return { table: element, body };
+}
+
+/** Counts per state, in a fixed order, as badges with numbers. */
+function overview(cameras: readonly Camera[]): HTMLElement {
+  const order = ['waiting', 'connecting', 'streaming', 'stopped'];
+  const groups = new Map<string, Camera[]>();
+  for (const c of cameras) {
+    const key = c.live?.status ?? '';
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  const keys = [...groups.keys()].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
+  return h(
+    'ul',
+    { class: 'camera-overview', attrs: { 'aria-label': t('cameras_overview') } },
+    ...keys.map((key) => {
+      const list = groups.get(key)!;
+      return h('li', { class: 'camera-overview-item' }, statusBadge(list[0]!.live), h('span', { class: 'count' }, list.length));
+    }),
+  );
+}
+
+export function renderCamerasView(root: HTMLElement, ctx: AppContext, signal: AbortSignal): void {
+  document.title = `${t('cameras_title')} — ${t('app_title')}`;
+  const updated = h('span', { class: 'cameras-updated' });
+  const refreshButton = h('button', { class: 'secondary cameras-refresh', attrs: { type: 'button' }, on: { click: () => load() } }, t('cameras_refresh'));
+  const stale = h('p', { class: 'cameras-stale', attrs: { role: 'status' } });
+  const announcer = h('p', { class: 'visually-hidden', attrs: { role: 'status' } });
+  const body = h('div', { class: 'cameras-body' });
+  mount(
+    root,
+    h(
+      'section',
+      { class: 'cameras', attrs: { 'aria-labelledby': 'cameras-title' } },
+      h('div', { class: 'cameras-head' }, h('h1', { attrs: { id: 'cameras-title' } }, t('cameras_title')), h('p', { class: 'cameras-meta' }, updated, refreshButton)),
+      stale,
+      body,
+      announcer,
+    ),
+  );
+  mount(body, loadingView(t('loading')));
+
+  const ticker = createTicker();
+  const rows = new Map<string, Row>();
+  let built: { table: HTMLTableElement; body: HTMLTableSectionElement; overview: HTMLElement; note: HTMLElement } | null = null;
+  let lastStatus = new Map<string, string>();
+  let lastOkAt: number | null = null;
+  let pending = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let tickTimer: ReturnType<typeof setInterval> | undefined;
+
+  function render(cameras: Camera[]): void {
+    if (cameras.length === 0) {
+      built = null;
+      rows.clear();
+      mount(body, h('p', { class: 'muted' }, t('cameras_none')));
+      return;
+    }
+    if (!built) {
+      rows.clear();
+      const parts = table();
+      built = { ...parts, overview: h('div'), note: h('p', { class: 'muted cameras-note' }, t('cameras_none_live')) };
+      mount(body, built.overview, built.note, h('div', { class: 'camera-table-wrap' }, parts.table));
+    }
+    const fresh = overview(cameras);
+    built.overview.replaceWith(fresh);
+    built.overview = fresh;
+    built.note.hidden = cameras.some((c) => c.live);
+    const wanted = cameras.map((camera) => {
+      const row = rows.get(camera.id) ?? newRow();
+      rows.set(camera.id, row);
+      fillRow(row, camera, ticker);
+      return row.row;
+    });
+    for (const [id, row] of rows) {
+      if (cameras.some((c) => c.id === id)) continue;
+      row.row.remove();
+      rows.delete(id);
+    }
+    // Moving a row would take the focus out of it: only reorder when the order changed.
+    const current = [...built.body.children];
+    if (current.length !== wanted.length || wanted.some((row, i) => current[i] !== row)) built.body.replaceChildren(...wanted);
+  }
+
+  function announce(cameras: Camera[]): void {
+    const next = new Map(cameras.map((c) => [c.id, statusText(c.live)]));
+    if (lastStatus.size) {
+      const changes = cameras.filter((c) => lastStatus.has(c.id) && lastStatus.get(c.id) !== next.get(c.id));
+      if (changes.length) announcer.textContent = changes.map((c) => t('live_changed', { camera: cameraName(c), status: next.get(c.id) ?? '' })).join('. ');
+    }
+    lastStatus = next;
+  }
+
+  function schedule(): void {
+    clearTimeout(timer);
+    if (!signal.aborted && !document.hidden) timer = setTimeout(load, REFRESH_MS);
+  }
+
+  function load(): void {
+    if (pending || signal.aborted) return;
+    pending = true;
+    clearTimeout(timer);
+    refreshButton.disabled = true;
+    ctx.api.cameras(signal).then(
+      (cameras) => {
+        pending = false;
+        if (signal.aborted) return;
+        refreshButton.disabled = false;
+        lastOkAt = Date.now();
+        stale.textContent = '';
+        render(cameras);
+        announce(cameras);
+        updated.textContent = `${t('cameras_updated', { time: formatTime(new Date(lastOkAt).toISOString(), { withDate: false }) })} · ${t('cameras_auto', { n: REFRESH_MS / 1000 })}`;
+        schedule();
+      },
+      (error: unknown) => {
+        pending = false;
+        if (signal.aborted) return;
+        refreshButton.disabled = false;
+        if (lastOkAt === null) mount(body, errorView(error, load));
+        else stale.textContent = t('cameras_stale', { message: errorMessage(error), time: formatTime(new Date(lastOkAt).toISOString(), { withDate: false }) });
+        schedule();
+      },
+    );
+  }
+
+  // Nothing runs while the tab is hidden; coming back shows the current state at once.
+  const onVisibility = () => {
+    if (document.hidden) {
+      clearTimeout(timer);
+      clearInterval(tickTimer);
+      return;
+    }
+    ticker.tick();
+    clearInterval(tickTimer);
+    tickTimer = setInterval(() => ticker.tick(), TICK_MS);
+    load();
+  };
+  document.addEventListener('visibilitychange', onVisibility);
+  signal.addEventListener(
+    'abort',
+    () => {
+      document.removeEventListener('visibilitychange', onVisibility);
+      clearTimeout(timer);
+      clearInterval(tickTimer);
+    },
+    { once: true },
+  );
+  if (!document.hidden) tickTimer = setInterval(() => ticker.tick(), TICK_MS);
+  load();
+}
