@@ -10,14 +10,22 @@ import type { CameraLiveState, LiveCamera } from './live-camera.ts';
 export class LiveCameras {
   private readonly stop = new AbortController();
   private running: Array<Promise<void>> = [];
+  private reporter: NodeJS.Timeout | undefined;
+  private readonly reported = new Map<string, CameraLiveState>();
 
   constructor(
     private readonly cameras: ReadonlyMap<string, LiveCamera>,
     private readonly logger: Logger,
+    /** How often each camera's state goes to the log (0: never). */
+    private readonly reportEveryMs = 5 * 60_000,
   ) {}
 
   start(): void {
     if (this.running.length) return;
+    if (this.reportEveryMs > 0 && this.cameras.size) {
+      this.reporter = setInterval(() => this.report(), this.reportEveryMs);
+      this.reporter.unref();
+    }
     this.running = [...this.cameras.entries()].map(([cameraId, camera]) =>
       camera.run(this.stop.signal).catch((error: unknown) => {
         this.logger.error({ err: error, camera: cameraId }, 'live camera stopped with an unexpected error');
@@ -34,8 +42,17 @@ export class LiveCameras {
     return this.cameras.get(cameraId)?.state();
   }
 
+  /** One log line per camera: its state and what changed since the last report. */
+  report(): void {
+    for (const state of this.states()) {
+      this.logger.info(cameraReport(state, this.reported.get(state.cameraId)), 'camera status');
+      this.reported.set(state.cameraId, state);
+    }
+  }
+
   /** Resolves once every camera has stored its work, or after `graceMs` (then says which did not). */
   async close(graceMs: number): Promise<void> {
+    clearInterval(this.reporter);
     this.stop.abort();
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([
@@ -50,4 +67,22 @@ export class LiveCameras {
       this.logger.warn({ cameras: pending, graceMs }, 'live cameras did not finish storing in time');
     }
   }
+}
+
+/** The log fields of a camera's periodic report; counts are since the previous report. */
+export function cameraReport(state: CameraLiveState, previous: CameraLiveState | undefined): Record<string, unknown> {
+  const since = (key: 'framesIn' | 'framesProcessed' | 'framesDropped' | 'reconnects') => state[key] - (previous?.[key] ?? 0);
+  return {
+    camera: state.cameraId,
+    status: state.status,
+    inputFps: state.inputFps,
+    processedFps: state.processedFps,
+    framesIn: since('framesIn'),
+    framesProcessed: since('framesProcessed'),
+    framesDropped: since('framesDropped'),
+    reconnects: since('reconnects'),
+    queueDepth: state.queueDepth,
+    ...(state.lastFrameAtMs !== undefined ? { lastFrameAt: new Date(state.lastFrameAtMs).toISOString() } : {}),
+    ...(state.status !== 'streaming' && state.lastError !== undefined ? { lastError: state.lastError } : {}),
+  };
 }
