@@ -11,6 +11,7 @@ import { InMemoryEventFeed } from './adapters/announce/in-memory-event-feed.ts';
 import { createAnalyzeImageApp, createAskService, createDescriptionService, createEmbeddingService } from './app-genai.ts';
 import { startIntegrations } from './app-integrations.ts';
 import { createLiveApp } from './app-live.ts';
+import { createRetentionService, retentionIntervalMs } from './app-retention.ts';
 import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
 import { createLogger, createSearchApp, searchTimeZone, sharedTextAnalysis, systemClock } from './app.ts';
 import type { LoadedConfig } from './config/index.ts';
@@ -22,6 +23,8 @@ import type { Clock, Logger } from './ports/logger.ts';
 export const WEB_ROOT = fileURLToPath(new URL('../web/dist', import.meta.url));
 /** How long live cameras get on shutdown to store what they hold. */
 const LIVE_GRACE_MS = 15_000;
+/** The first retention sweep waits this long, so that starting up is not slowed by it. */
+const RETENTION_FIRST_DELAY_MS = 60_000;
 
 /** The API token when listening beyond localhost: configured, or generated once and kept in the data directory. */
 export function resolveApiToken(loaded: LoadedConfig, host: string): { token?: string; generated: boolean } {
@@ -45,7 +48,7 @@ export interface RunningServer {
 /** `vigil serve`: the HTTP API and the web UI over the configured data directory. */
 export async function startVigilServer(
   loaded: LoadedConfig,
-  options: { host: string; port: number; logger?: Logger; clock?: Clock },
+  options: { host: string; port: number; logger?: Logger; clock?: Clock; retentionFirstDelayMs?: number },
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(loaded.config.logging.level);
   const clock = options.clock ?? systemClock;
@@ -143,10 +146,24 @@ export async function startVigilServer(
   });
   // Cameras start once everything that listens to their events is in place.
   live.cameras.start();
+  // Retention: a first sweep shortly after start, then one every interval (only when something can expire).
+  const retention = createRetentionService(loaded, { db: searchApp.db, logger, clock, metrics });
+  const stopRetention = new AbortController();
+  const retentionLoop = retention.active
+    ? retention.runPeriodically({
+        intervalMs: retentionIntervalMs(loaded.config),
+        firstDelayMs: options.retentionFirstDelayMs ?? RETENTION_FIRST_DELAY_MS,
+        signal: stopRetention.signal,
+      })
+    : undefined;
+  if (retentionLoop) logger.info({ intervalMinutes: retentionIntervalMs(loaded.config) / 60_000 }, 'retention is on');
   return {
     url: `http://${shownHost}:${port}`,
     ...(generated && token ? { generatedToken: token } : {}),
     close: async () => {
+      // A sweep under way stops between two batches; the next start carries on.
+      stopRetention.abort();
+      await retentionLoop;
       // Inputs stop first; the analyses then store what they hold (events closed, runs complete).
       await live.close(LIVE_GRACE_MS);
       await integrations.close();

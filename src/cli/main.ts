@@ -6,6 +6,7 @@ import { registerAnalyzeImageCommand } from './commands/analyze-image.command.ts
 import { registerConfigCommand } from './commands/config.command.ts';
 import { registerDescribeCommand } from './commands/describe.command.ts';
 import { registerGenaiStatsCommand } from './commands/genai-stats.command.ts';
+import { registerPruneCommand } from './commands/prune.command.ts';
 import { registerEventsCommand } from './commands/events.command.ts';
 import { registerSearchCommand } from './commands/search.command.ts';
 import { registerServeCommand } from './commands/serve.command.ts';
@@ -56,6 +57,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDescribeCommand(program, ctx);
   registerGenaiStatsCommand(program, ctx);
   registerServeCommand(program, ctx);
+  registerPruneCommand(program, ctx);
   registerConfigCommand(program, ctx);
   return program;
 }

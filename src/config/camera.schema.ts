@@ -79,6 +79,27 @@ export const tripwireSchema = z
     }
   }, evenWithOtherIssues);
 
+/** What `days` says to keep everything (a number of days is the other choice). */
+export const KEEP_FOREVER = 'forever';
+const DAYS_MESSAGE = `expected a number of days greater than 0, or ${KEEP_FOREVER}`;
+
+/**
+ * How long stored data is kept: days (fractions allowed, e.g. 0.5 for 12 hours) or `forever`.
+ * Zero is refused rather than read as "keep nothing" or "keep forever": either guess would be
+ * wrong for someone.
+ */
+export const retentionDaysSchema = z.unknown().transform((value, ctx): number | typeof KEEP_FOREVER => {
+  if (value === KEEP_FOREVER) return KEEP_FOREVER;
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  ctx.addIssue({ code: 'custom', message: value === undefined ? 'required' : DAYS_MESSAGE });
+  return z.NEVER;
+});
+
+/** Per camera: overrides `storage.retention.days` for this camera's events, frames and snapshots. */
+export const cameraRetentionSchema = z.strictObject({
+  days: retentionDaysSchema,
+});
+
 export const motionSchema = z.strictObject({
   enabled: z.boolean().default(true),
   threshold: boundedNumber({ integer: true, min: 1, max: 255 }).default(25),
@@ -140,6 +161,7 @@ export const cameraSchema = z
     motion: motionSchema.prefault({}),
     live: liveSchema.prefault({}),
     genai: cameraGenaiSchema,
+    retention: cameraRetentionSchema.optional(),
     events: z
       .strictObject({
         object_seen: labelListSchema.default([]),

@@ -68,3 +68,45 @@ describe('vigilConfigSchema', () => {
     expect(result.success).toBe(true);
   });
 });
+
+describe('vigilConfigSchema: retention', () => {
+  const issues = (value: unknown) => {
+    const result = vigilConfigSchema.safeParse(value, { error: configErrorMap });
+    return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+
+  it('keeps everything by default: no retention section, no camera retention', () => {
+    const config = vigilConfigSchema.parse({ cameras: { a: { input: 'a.mp4' } } });
+    expect(config.storage.retention).toBeUndefined();
+    expect(config.cameras['a']?.retention).toBeUndefined();
+  });
+
+  it('takes days (fractions too), forever, a disk cap and an interval, with a default interval', () => {
+    const config = vigilConfigSchema.parse({
+      storage: { retention: { days: 30, max_disk_mb: 51200 } },
+      cameras: { a: { input: 'a.mp4', retention: { days: 0.5 } }, b: { input: 'b.mp4', retention: { days: 'forever' } } },
+    });
+    expect(config.storage.retention).toEqual({ days: 30, max_disk_mb: 51200, interval_minutes: 60 });
+    expect(config.cameras['a']?.retention).toEqual({ days: 0.5 });
+    expect(config.cameras['b']?.retention).toEqual({ days: 'forever' });
+    expect(vigilConfigSchema.parse({ storage: { retention: { days: 'forever', interval_minutes: 5 } } }).storage.retention).toEqual({ days: 'forever', interval_minutes: 5 });
+  });
+
+  it('refuses zero, negative and non-numeric days, naming the field', () => {
+    const message = 'expected a number of days greater than 0, or forever';
+    expect(issues({ storage: { retention: { days: 0 } } })).toEqual([`storage.retention.days: ${message}`]);
+    expect(issues({ storage: { retention: { days: -3 } } })).toEqual([`storage.retention.days: ${message}`]);
+    expect(issues({ storage: { retention: { days: 'never' } } })).toEqual([`storage.retention.days: ${message}`]);
+    expect(issues({ cameras: { a: { input: 'a.mp4', retention: { days: '7' } } } })).toEqual([`cameras.a.retention.days: ${message}`]);
+    expect(issues({ cameras: { a: { input: 'a.mp4', retention: {} } } })).toEqual(['cameras.a.retention.days: required']);
+  });
+
+  it('refuses a zero cap, a sweep more often than once a minute, and unknown keys', () => {
+    expect(issues({ storage: { retention: { max_disk_mb: 0, interval_minutes: 0.5, keep: 3 } } })).toEqual([
+      'storage.retention.max_disk_mb: expected a number greater than 0',
+      'storage.retention.interval_minutes: expected a number at least 1',
+      'storage.retention: unknown key "keep"',
+    ]);
+    expect(issues({ cameras: { a: { input: 'a.mp4', retention: { days: 3, max_disk_mb: 5 } } } })).toEqual(['cameras.a.retention: unknown key "max_disk_mb"']);
+  });
+});

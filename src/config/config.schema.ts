@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { camerasSchema, type tripwireSchema, type zoneSchema } from './camera.schema.ts';
+import { camerasSchema, retentionDaysSchema, type tripwireSchema, type zoneSchema } from './camera.schema.ts';
 import { isValidTimeZone } from '../domain/source-time.ts';
 import { genaiSchema } from './genai.schema.ts';
 import { frigateSchema, homeAssistantSchema, mqttSchema, requireMqtt } from './integrations.schema.ts';
@@ -71,6 +71,18 @@ const searchSchema = z.strictObject({
   terms: z.record(z.string(), z.array(z.string().min(1)).min(1)).prefault({}),
 });
 
+export const DEFAULT_RETENTION_INTERVAL_MINUTES = 60;
+
+/**
+ * How long events, frames and snapshots are kept, and how much disk their files may take. Absent
+ * (the default), nothing is ever deleted; `cameras.<id>.retention.days` overrides `days`.
+ */
+const retentionSchema = z.strictObject({
+  days: retentionDaysSchema.optional(),
+  max_disk_mb: boundedNumber({ greaterThan: 0 }).optional(),
+  interval_minutes: boundedNumber({ min: 1 }).default(DEFAULT_RETENTION_INTERVAL_MINUTES),
+});
+
 const storageSchema = z.strictObject({
   data_dir: z.string().min(1).default('vigil-data'),
   frames: z
@@ -80,6 +92,7 @@ const storageSchema = z.strictObject({
       max_total_mb: boundedNumber({ greaterThan: 0 }).default(2048),
     })
     .prefault({}),
+  retention: retentionSchema.optional(),
 });
 
 /** The whole `vigil.yml`. Every section is optional; an empty file is a valid configuration. */
@@ -102,6 +115,7 @@ export type VigilConfig = z.output<typeof vigilConfigSchema>;
 export type LoggingConfig = VigilConfig['logging'];
 export type DetectorConfig = VigilConfig['detector'];
 export type StorageConfig = VigilConfig['storage'];
+export type RetentionConfig = NonNullable<StorageConfig['retention']>;
 export type TrackerConfig = VigilConfig['tracker'];
 export type ServerConfig = VigilConfig['server'];
 export type SearchConfig = VigilConfig['search'];

@@ -8,6 +8,8 @@ export {
   type LogLevel,
   type DetectorConfig,
   type StorageConfig,
+  type RetentionConfig,
+  DEFAULT_RETENTION_INTERVAL_MINUTES,
   type TrackerConfig,
   type ServerConfig,
   type CameraConfig,
@@ -15,7 +17,7 @@ export {
   type ZoneConfig,
   type TripwireConfig,
 } from './config.schema.ts';
-export { TRIPWIRE_DIRECTIONS } from './camera.schema.ts';
+export { TRIPWIRE_DIRECTIONS, KEEP_FOREVER } from './camera.schema.ts';
 export { NAME_PATTERN, type Point, type Units } from './schema-parts.ts';
 export { isStreamInput, STREAM_SCHEMES } from './camera-input.ts';
 export { type Env } from './env-substitution.ts';

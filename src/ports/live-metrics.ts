@@ -8,3 +8,8 @@ export interface LiveMetrics {
   eventStored(cameraId: string, type: EventType, change: 'new' | 'update', latencyMs: number): void;
   reconnected(cameraId: string): void;
 }
+
+/** What retention sweeps removed (counted for /metrics). */
+export interface RetentionMetrics {
+  retentionDeleted(deleted: { runs: number; events: number; frames: number; files: number; bytes: number }): void;
+}

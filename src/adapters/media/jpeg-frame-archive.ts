@@ -29,16 +29,24 @@ async function directorySize(dir: string): Promise<number> {
   return total;
 }
 
+/** Once at the size cap, how often the real size is measured again (retention may have freed space). */
+const RECHECK_AT_CAP_MS = 5 * 60_000;
+
 /** Keeps frames with detections as JPEG files under `<data_dir>/runs/run-N/frames`, up to a total size. */
 export class JpegFrameArchive implements FrameArchive {
   private usedBytes: Promise<number> | undefined;
+  private measuredAt = 0;
   private capWarned = false;
 
   constructor(private readonly options: JpegFrameArchiveOptions) {}
 
   async save(key: { runId: number; frameIndex: number }, image: DetectorImage): Promise<string | undefined> {
-    this.usedBytes ??= directorySize(join(this.options.dataDir, 'runs'));
-    const used = await this.usedBytes;
+    this.usedBytes ??= this.measure();
+    let used = await this.usedBytes;
+    if (used >= this.options.maxTotalBytes && Date.now() - this.measuredAt >= RECHECK_AT_CAP_MS) {
+      this.usedBytes = this.measure();
+      used = await this.usedBytes;
+    }
     if (used >= this.options.maxTotalBytes) {
       if (!this.capWarned) {
         this.capWarned = true;
@@ -56,6 +64,11 @@ export class JpegFrameArchive implements FrameArchive {
     await writeFile(absolute, jpeg);
     this.usedBytes = Promise.resolve(used + jpeg.length);
     return relative;
+  }
+
+  private measure(): Promise<number> {
+    this.measuredAt = Date.now();
+    return directorySize(join(this.options.dataDir, 'runs'));
   }
 
   async removeRun(runId: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EventType } from '../../domain/events/event-types.ts';
-import type { LiveMetrics } from '../../ports/live-metrics.ts';
+import type { LiveMetrics, RetentionMetrics } from '../../ports/live-metrics.ts';
 
 /** What the scrape reads at the moment of scraping (queue depths, connection states, provider totals). */
 export interface MetricSources {
@@ -12,13 +12,15 @@ export interface MetricSources {
  * Vigil's numbers in Prometheus' text format: counters updated as frames and events happen,
  * gauges read from their sources when scraped. One registry per server, so tests never share.
  */
-export class PrometheusMetrics implements LiveMetrics {
+export class PrometheusMetrics implements LiveMetrics, RetentionMetrics {
   readonly registry = new Registry();
   private readonly frames: Counter<'camera' | 'stage'>;
   private readonly detections: Counter<'camera' | 'label'>;
   private readonly events: Counter<'camera' | 'type' | 'change'>;
   private readonly reconnects: Counter<'camera'>;
   private readonly eventLatency: Histogram<'camera'>;
+  private readonly retentionDeletions: Counter<'kind'>;
+  private readonly retentionBytes: Counter;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -34,6 +36,8 @@ export class PrometheusMetrics implements LiveMetrics {
       buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
       registers,
     });
+    this.retentionDeletions = new Counter({ name: 'vigil_retention_deleted_total', help: 'What retention deleted: whole runs, events, frames, files (orphans included)', labelNames: ['kind'], registers });
+    this.retentionBytes = new Counter({ name: 'vigil_retention_freed_bytes_total', help: 'Bytes of files deleted by retention', registers });
     const cameraGauge = (name: string, help: string, read: (c: ReturnType<MetricSources['cameras']>[number]) => number) =>
       new Gauge({
         name,
@@ -88,6 +92,11 @@ export class PrometheusMetrics implements LiveMetrics {
 
   reconnected(cameraId: string): void {
     this.reconnects.inc({ camera: cameraId });
+  }
+
+  retentionDeleted(deleted: { runs: number; events: number; frames: number; files: number; bytes: number }): void {
+    for (const kind of ['runs', 'events', 'frames', 'files'] as const) this.retentionDeletions.inc({ kind }, deleted[kind]);
+    this.retentionBytes.inc(deleted.bytes);
   }
 
   contentType(): string {

@@ -1,0 +1,217 @@
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { MediaReference, PrunedBatch, RetentionRun, RetentionStore } from '../../../ports/retention-store.ts';
+import { SqliteAnalysisStore } from './sqlite-analysis-store.ts';
+
+/** Stands for "no limit" in frame-index comparisons (bound as an integer, unlike Infinity). */
+const NO_FRAME_LIMIT = Number.MAX_SAFE_INTEGER;
+
+const runRowSchema = z.object({
+  id: z.number(),
+  camera_id: z.string(),
+  status: z.enum(['running', 'complete', 'interrupted', 'failed']),
+  started_at: z.number(),
+  source_kind: z.string(),
+  live_session: z.number(),
+  first_frame_ms: z.number().nullable(),
+  last_frame_ms: z.number().nullable(),
+  first_event_ms: z.number().nullable(),
+  last_event_ms: z.number().nullable(),
+});
+
+const eventFilesSchema = z.object({
+  id: z.string(),
+  snapshot_path: z.string().nullable(),
+  thumbnails_json: z.string(),
+});
+
+const thumbnailsSchema = z.record(z.string(), z.string());
+
+const frameRowSchema = z.object({ frame_index: z.number(), image_path: z.string().nullable() });
+
+const minFramesSchema = z.object({ start: z.number().nullable(), snapshot: z.number().nullable() });
+
+const countSchema = z.object({ n: z.number() });
+
+function eventFiles(row: unknown): { id: string; files: string[] } {
+  const r = eventFilesSchema.parse(row);
+  const thumbnails = thumbnailsSchema.parse(JSON.parse(r.thumbnails_json) as unknown);
+  return { id: r.id, files: [...(r.snapshot_path !== null ? [r.snapshot_path] : []), ...Object.values(thumbnails)] };
+}
+
+function minDefined(...values: Array<number | null | undefined>): number | undefined {
+  const defined = values.filter((v): v is number => typeof v === 'number');
+  return defined.length ? Math.min(...defined) : undefined;
+}
+
+/**
+ * Events that expire at @before: ended before it, and closed, unless the run has ended (@ended),
+ * after which an open event can never be closed. `start_ms < @before` follows from the rest; it
+ * lets SQLite use the time indexes.
+ */
+const EXPIRED_EVENT = `run_id = @run AND start_ms < @before AND end_ms < @before AND (status = 'closed' OR @ended = 1)`;
+/** Frames that expire at @before: older, and before the first frame any remaining event needs (@protect). */
+const EXPIRED_FRAME = 'run_id = @run AND ts_ms < @before AND frame_index < @protect';
+const EXPIRED_TRACK = 'run_id = @run AND last_ms < @before AND last_frame < @protect';
+
+/**
+ * Retention over the analysis tables. Deleting an event row is all it takes to keep search
+ * consistent: triggers remove its full-text entry and labels, update facet counts and leave a
+ * vector tombstone (migrations 3, 6, 8), and foreign keys cascade to its description and
+ * embedding jobs and description. Frigate jobs have no foreign key (an ingest job exists before
+ * its event), so they are deleted here. Every call is one short transaction.
+ */
+export class SqliteRetentionStore implements RetentionStore {
+  private readonly statements;
+  private readonly runs: SqliteAnalysisStore;
+
+  constructor(private readonly db: Database.Database) {
+    this.runs = new SqliteAnalysisStore(db);
+    // Frames are read by frame index (the primary key): their timestamps grow with it.
+    this.statements = {
+      listRuns: db.prepare(`
+        SELECT r.id, r.camera_id, r.status, r.started_at, s.kind AS source_kind,
+          json_extract(r.settings_json, '$.session') IS NOT NULL AS live_session,
+          (SELECT ts_ms FROM frames f WHERE f.run_id = r.id ORDER BY f.frame_index ASC LIMIT 1) AS first_frame_ms,
+          (SELECT ts_ms FROM frames f WHERE f.run_id = r.id ORDER BY f.frame_index DESC LIMIT 1) AS last_frame_ms,
+          (SELECT MIN(end_ms) FROM events e WHERE e.run_id = r.id) AS first_event_ms,
+          (SELECT MAX(end_ms) FROM events e WHERE e.run_id = r.id) AS last_event_ms
+        FROM analysis_runs r JOIN sources s ON s.id = r.source_id
+        ORDER BY r.id`),
+      runStatus: db.prepare('SELECT status FROM analysis_runs WHERE id = ?'),
+      holdsRows: db.prepare(`
+        SELECT EXISTS (SELECT 1 FROM events WHERE run_id = @run) OR EXISTS (SELECT 1 FROM frames WHERE run_id = @run)
+          OR EXISTS (SELECT 1 FROM tracks WHERE run_id = @run) AS n`),
+      frameFiles: db.prepare('SELECT image_path AS path, ts_ms AS time FROM frames WHERE run_id = ? AND image_path IS NOT NULL'),
+      eventFiles: db.prepare('SELECT id, status, end_ms, snapshot_path, thumbnails_json FROM events WHERE run_id = ?'),
+      expiredEvents: db.prepare(`SELECT rowid, id, snapshot_path, thumbnails_json FROM events WHERE ${EXPIRED_EVENT} LIMIT @limit`),
+      deleteEvent: db.prepare('DELETE FROM events WHERE rowid = ?'),
+      deleteFrigateJobs: db.prepare('DELETE FROM frigate_jobs WHERE event_id = ?'),
+      // The first frame the events that stay need (after expired ones are deleted, every event stays).
+      firstNeededFrame: db.prepare(`SELECT MIN(start_frame) AS start, MIN(snapshot_frame) AS snapshot FROM events WHERE run_id = @run AND NOT (${EXPIRED_EVENT})`),
+      expiredFrames: db.prepare(`SELECT frame_index, image_path FROM frames WHERE ${EXPIRED_FRAME} ORDER BY frame_index LIMIT @limit`),
+      deleteDetections: db.prepare('DELETE FROM detections WHERE run_id = ? AND frame_index IN (SELECT value FROM json_each(?))'),
+      deleteFrames: db.prepare('DELETE FROM frames WHERE run_id = ? AND frame_index IN (SELECT value FROM json_each(?))'),
+      deleteTracks: db.prepare(`DELETE FROM tracks WHERE run_id = @run AND track_id IN (SELECT track_id FROM tracks WHERE ${EXPIRED_TRACK} LIMIT @limit)`),
+      countEvents: db.prepare(`SELECT id, snapshot_path, thumbnails_json FROM events WHERE ${EXPIRED_EVENT}`),
+      countFrames: db.prepare(`SELECT COUNT(*) AS n FROM frames WHERE ${EXPIRED_FRAME}`),
+      countFrameFiles: db.prepare(`SELECT image_path AS path FROM frames WHERE ${EXPIRED_FRAME} AND image_path IS NOT NULL`),
+      countDetections: db.prepare(`SELECT COUNT(*) AS n FROM detections WHERE run_id = @run AND frame_index IN (SELECT frame_index FROM frames WHERE ${EXPIRED_FRAME})`),
+      countTracks: db.prepare(`SELECT COUNT(*) AS n FROM tracks WHERE ${EXPIRED_TRACK}`),
+    };
+  }
+
+  listRuns(): RetentionRun[] {
+    return this.statements.listRuns.all().map((row) => {
+      const r = runRowSchema.parse(row);
+      const oldestMs = minDefined(r.first_frame_ms, r.first_event_ms);
+      const newest = [r.last_frame_ms, r.last_event_ms].filter((v): v is number => v !== null);
+      return {
+        runId: r.id,
+        cameraId: r.camera_id,
+        status: r.status,
+        startedAt: r.started_at,
+        // Live sessions and Frigate's run (streams) never resume; an unfinished file analysis does.
+        resumable: r.status !== 'complete' && r.source_kind === 'file' && r.live_session === 0,
+        ...(oldestMs !== undefined ? { oldestMs } : {}),
+        ...(newest.length ? { newestMs: Math.max(...newest) } : {}),
+      };
+    });
+  }
+
+  references(runId: number): MediaReference[] {
+    const running = this.status(runId) === 'running';
+    const refs: MediaReference[] = z
+      .array(z.object({ path: z.string(), time: z.number() }))
+      .parse(this.statements.frameFiles.all(runId))
+      .map((f) => ({ path: f.path, timeMs: f.time, pinned: false }));
+    for (const row of this.statements.eventFiles.all(runId)) {
+      const { status, end_ms: endMs } = z.object({ status: z.enum(['open', 'closed']), end_ms: z.number() }).parse(row);
+      const pinned = running && status === 'open';
+      for (const path of eventFiles(row).files) refs.push({ path, timeMs: endMs, pinned });
+    }
+    return refs;
+  }
+
+  countBefore(runId: number, beforeMs: number): PrunedBatch {
+    const status = this.status(runId);
+    if (status === undefined) return { events: 0, frames: 0, detections: 0, tracks: 0, files: [], done: true };
+    const params = { run: runId, before: beforeMs, ended: status === 'running' ? 0 : 1 };
+    return this.db.transaction(() => {
+      const events = this.statements.countEvents.all(params).map(eventFiles);
+      const protect = this.firstNeededFrame(params);
+      const frameParams = { run: runId, before: beforeMs, protect };
+      return {
+        events: events.length,
+        frames: countSchema.parse(this.statements.countFrames.get(frameParams)).n,
+        detections: countSchema.parse(this.statements.countDetections.get(frameParams)).n,
+        tracks: countSchema.parse(this.statements.countTracks.get(frameParams)).n,
+        files: [
+          ...events.flatMap((e) => e.files),
+          ...z.array(z.object({ path: z.string() })).parse(this.statements.countFrameFiles.all(frameParams)).map((f) => f.path),
+        ],
+        done: true,
+      };
+    })();
+  }
+
+  pruneBefore(runId: number, beforeMs: number, limit: number): PrunedBatch {
+    return this.db.transaction((): PrunedBatch => {
+      const batch: PrunedBatch = { events: 0, frames: 0, detections: 0, tracks: 0, files: [], done: false };
+      const status = this.status(runId);
+      if (status === undefined) return { ...batch, done: true };
+      const params = { run: runId, before: beforeMs, ended: status === 'running' ? 0 : 1 };
+
+      // Events first, so that the frames the remaining ones need are known.
+      const events = this.statements.expiredEvents.all({ ...params, limit });
+      for (const row of events) {
+        const { rowid } = z.object({ rowid: z.number() }).parse(row);
+        const { id, files } = eventFiles(row);
+        this.statements.deleteEvent.run(rowid);
+        this.statements.deleteFrigateJobs.run(id);
+        batch.files.push(...files);
+      }
+      batch.events = events.length;
+      if (events.length === limit) return batch;
+
+      const protect = this.firstNeededFrame(params);
+      const frames = z.array(frameRowSchema).parse(this.statements.expiredFrames.all({ run: runId, before: beforeMs, protect, limit }));
+      if (frames.length) {
+        const indexes = JSON.stringify(frames.map((f) => f.frame_index));
+        batch.detections = this.statements.deleteDetections.run(runId, indexes).changes;
+        batch.frames = this.statements.deleteFrames.run(runId, indexes).changes;
+        for (const f of frames) if (f.image_path !== null) batch.files.push(f.image_path);
+      }
+      if (frames.length === limit) return batch;
+
+      batch.tracks = this.statements.deleteTracks.run({ run: runId, before: beforeMs, protect, limit }).changes;
+      batch.done = batch.tracks < limit;
+      return batch;
+    })();
+  }
+
+  endedAndEmpty(runId: number): boolean {
+    const status = this.status(runId);
+    return status !== undefined && status !== 'running' && countSchema.parse(this.statements.holdsRows.get({ run: runId })).n === 0;
+  }
+
+  deleteRunIfEnded(runId: number): boolean {
+    return this.db.transaction(() => {
+      const status = this.status(runId);
+      if (status === undefined || status === 'running') return false;
+      // The same deletion as a superseded run's: the run, what is left in it, and its source when unused.
+      this.runs.deleteRun(runId);
+      return true;
+    })();
+  }
+
+  private status(runId: number): string | undefined {
+    const row = this.statements.runStatus.get(runId);
+    return row === undefined ? undefined : z.object({ status: z.string() }).parse(row).status;
+  }
+
+  private firstNeededFrame(params: { run: number; before: number; ended: number }): number {
+    const row = minFramesSchema.parse(this.statements.firstNeededFrame.get(params));
+    return minDefined(row.start, row.snapshot) ?? NO_FRAME_LIMIT;
+  }
+}

@@ -1,0 +1,70 @@
+import type { RunStatus } from './analysis-store.ts';
+
+/** An analysis run as retention sees it: whose it is, what state it is in, and how old its contents are. */
+export interface RetentionRun {
+  runId: number;
+  cameraId: string;
+  status: RunStatus;
+  /** Wall-clock time the analysis (or live session) started. */
+  startedAt: number;
+  /**
+   * An unfinished analysis of a file (not live, not complete): resuming it replays its stored
+   * frames from the first one, so it must be kept whole or deleted whole, never trimmed.
+   */
+  resumable: boolean;
+  /** Source time of the oldest frame or event end in the run; undefined when it holds neither. */
+  oldestMs?: number;
+  /** Source time of the newest frame or event end in the run; undefined when it holds neither. */
+  newestMs?: number;
+}
+
+/** A file a stored row points to, with the source time of that row. */
+export interface MediaReference {
+  /** Relative to the data directory. */
+  path: string;
+  /** Frame time for a frame image, end time for an event's images. */
+  timeMs: number;
+  /** Belongs to an open event of a running run: never deleted. */
+  pinned: boolean;
+}
+
+export interface PruneCounts {
+  events: number;
+  frames: number;
+  detections: number;
+  tracks: number;
+}
+
+/** One batch of deleted rows, and the files they pointed to (relative to the data directory). */
+export interface PrunedBatch extends PruneCounts {
+  files: string[];
+  /** Nothing more to delete in the run before this time. */
+  done: boolean;
+}
+
+/**
+ * Deleting stored data by age. `pruneBefore` removes, in one short transaction, up to `limit`
+ * rows of a run older than `beforeMs` (source time):
+ * - closed events ending before it (open ones too once the run has ended: nothing can close them
+ *   any more), with their search entries, labels, facet counts, vectors, description and
+ *   embedding jobs and Frigate jobs;
+ * - frames (with their detections) stamped before it, except from the first frame of any event
+ *   that remains: an event never loses the frames it points to;
+ * - tracks last seen before it and before that frame.
+ * Callers repeat it until `done`, then delete the files it returned.
+ */
+export interface RetentionStore {
+  listRuns(): RetentionRun[];
+  /** Every file the rows of a run point to. */
+  references(runId: number): MediaReference[];
+  /** What `pruneBefore` would delete, without deleting (dry runs). */
+  countBefore(runId: number, beforeMs: number): PrunedBatch;
+  pruneBefore(runId: number, beforeMs: number, limit: number): PrunedBatch;
+  /** Whether the run exists, has ended (not `running`), and holds no events, frames or tracks any more. */
+  endedAndEmpty(runId: number): boolean;
+  /**
+   * Deletes the run row (and its source when no other run uses it), with whatever rows are left
+   * in it, unless it is running. Returns whether it was deleted.
+   */
+  deleteRunIfEnded(runId: number): boolean;
+}
