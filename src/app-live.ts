@@ -54,6 +54,8 @@ export function createLiveApp(
   const scheduler = detector ? new FairDetectorScheduler(detector) : undefined;
   const videoInput = new FfmpegVideoInput({ binaries: locateFfmpeg() });
   const store = new SqliteAnalysisStore(deps.db, { indexer: deps.indexer });
+  const abandoned = store.interruptAbandonedSessions(ids, deps.clock.now());
+  if (abandoned > 0) deps.logger.warn({ runs: abandoned }, 'live sessions left running by a server that did not stop cleanly were marked interrupted');
   const events = new SqliteEventStore(deps.db);
   const { archive, eventMedia } = createImageStores(config.storage, deps.logger);
   const cameras = new Map<string, LiveCamera>();

@@ -231,6 +231,22 @@ export class SqliteAnalysisStore implements AnalysisStore {
     );
   }
 
+  /**
+   * Live sessions of these cameras still marked running when `vigil serve` starts: the process
+   * that ran them died without stopping them (kill -9, a power cut). They are marked interrupted
+   * so they read as ended, and retention can delete them whole once expired; their events stay
+   * as stored. Frigate's run and file analyses (no session in their settings) are left alone.
+   */
+  interruptAbandonedSessions(cameraIds: readonly string[], nowMs: number): number {
+    return this.db
+      .prepare(
+        `UPDATE analysis_runs SET status = 'interrupted', finished_at = ?, error = ?
+         WHERE status = 'running' AND camera_id IN (SELECT value FROM json_each(?))
+           AND json_extract(settings_json, '$.session') IS NOT NULL`,
+      )
+      .run(nowMs, 'the server stopped without closing this live session', JSON.stringify(cameraIds)).changes;
+  }
+
   reopenRun(runId: number, startedAt: number): RunRecord {
     return this.db.transaction(() => {
       const run = this.getRun(runId);
