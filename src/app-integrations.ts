@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { MqttAnnouncer } from './adapters/announce/mqtt-announcer.ts';
+import { FfmpegClipFrames } from './adapters/ffmpeg/ffmpeg-clip-frames.ts';
+import { locateFfmpeg } from './adapters/ffmpeg/ffmpeg-binaries.ts';
 import { FrigateHttpApi } from './adapters/frigate/frigate-http-api.ts';
 import { DataDirEventImageFiles } from './adapters/media/event-image-files.ts';
 import { MqttMessageBus } from './adapters/mqtt/mqtt-message-bus.ts';
@@ -125,6 +127,7 @@ export async function startIntegrations(loaded: LoadedConfig, deps: IntegrationD
       ...(frigate.password !== undefined ? { password: frigate.password } : {}),
       timeoutMs: frigate.timeout_s * 1000,
       maxBytes: Math.round(frigate.max_image_mb * 1024 * 1024),
+      maxClipBytes: Math.round(frigate.max_clip_mb * 1024 * 1024),
       insecureTls: frigate.verify_tls === false,
     });
     const ingest = new FrigateIngest({
@@ -134,6 +137,7 @@ export async function startIntegrations(loaded: LoadedConfig, deps: IntegrationD
       images: new DataDirEventImageFiles(config.storage.data_dir),
       notifier: deps.events,
       ...(deps.descriptions ? { descriptions: deps.descriptions } : {}),
+      ...(frigate.clip_frames > 0 ? { clips: { frames: frigate.clip_frames, extractor: new FfmpegClipFrames(locateFfmpeg()) } } : {}),
       settings,
       cameraContext: (rules) => {
         const camera = config.cameras[rules.vigilCamera];

@@ -70,6 +70,10 @@ export const frigateSchema = z
     verify_tls: z.boolean().default(true),
     /** Largest snapshot accepted from Frigate. */
     max_image_mb: boundedNumber({ greaterThan: 0, max: 100 }).default(10),
+    /** Frames taken from each ended event's clip (GET /api/events/<id>/clip.mp4) and described with its snapshot; 0: the snapshot alone. */
+    clip_frames: boundedNumber({ integer: true, min: 0, max: 2 }).default(0),
+    /** Largest clip accepted from Frigate. */
+    max_clip_mb: boundedNumber({ greaterThan: 0, max: 2048 }).default(100),
   })
   .superRefine((frigate, ctx) => {
     if ((frigate.user === undefined) !== (frigate.password === undefined)) {

@@ -48,6 +48,7 @@ export function presentEvent(stored: StoredEvent, options: PresentOptions, score
     })),
     snapshot_url: stored.snapshotPath ? mediaUrl(stored.snapshotPath) : null,
     thumbnails: Object.fromEntries(Object.entries(stored.thumbnails).map(([track, path]) => [track, mediaUrl(path)])),
+    clip_frames: (stored.clipFrames ?? []).map(mediaUrl),
     frame_size: options.frameSize?.(stored.runId) ?? null,
     ...(score !== undefined ? { score } : {}),
   };

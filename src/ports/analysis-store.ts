@@ -56,6 +56,8 @@ export interface StoredEvent {
   /** Paths relative to the data directory. */
   snapshotPath?: string;
   thumbnails: Record<string, string>;
+  /** Frames taken from the event's video clip (Frigate's clip.mp4), in time order; paths relative to the data directory. */
+  clipFrames?: string[];
 }
 
 /** Everything derived from a batch of frames, stored in the same transaction as the frames. */

@@ -13,6 +13,8 @@ export interface FrigateApi {
   snapshot(frigateId: string, signal?: AbortSignal): Promise<FrigateImage | undefined>;
   /** The small crop Frigate keeps for every event (`/api/events/<id>/thumbnail.jpg`). */
   thumbnail(frigateId: string, signal?: AbortSignal): Promise<FrigateImage | undefined>;
+  /** The event's recording (`/api/events/<id>/clip.mp4`), an MP4; `undefined` when Frigate has none. */
+  clip(frigateId: string, signal?: AbortSignal): Promise<Uint8Array | undefined>;
   /** Shows `description` in Frigate's own UI (`POST /api/events/<id>/description`, 0.15+). Returns false when Frigate has no such event. */
   setDescription(frigateId: string, description: string, signal?: AbortSignal): Promise<boolean>;
 }

@@ -3,7 +3,7 @@
  * stand-in Ollama for descriptions, real SQLite. Recorded-style `frigate/events` sequences drive
  * it; each assertion waits for what Vigil publishes on `vigil/events` (no sleeps).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,8 @@ import type { Logger } from '../../src/ports/logger.ts';
 import type { DescriptionService } from '../../src/services/genai/descriptions/index.ts';
 import { startFakeFrigate, type FakeFrigate } from '../support/fake-frigate.ts';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
+import { waitFor } from '../support/live.ts';
+import { sampleExcerpt } from '../support/media.ts';
 import { startTestBroker, type TestBroker } from '../support/mqtt-broker.ts';
 import { startProbe, type MqttProbe, type ProbeMessage } from '../support/mqtt-probe.ts';
 
@@ -125,6 +127,7 @@ beforeAll(async () => {
     '  password: "{FRIGATE_PASSWORD}"',
     '  triggers: [new, end]',
     '  write_description: true',
+    '  clip_frames: 2',
     '  cameras:',
     '    Front_Door: { camera: front, restricted_zones: [porch] }',
     '    garage: { objects: [car] }',
@@ -247,5 +250,48 @@ describe('Frigate sidecar', () => {
     expect(JSON.parse(later.text)).toMatchObject({ type: 'update', event: { status: 'closed' } });
     expect(jobs.get('ingest', id)?.status).toBe('done');
     expect(jobs.get('ingest', id)?.attempts).toBeGreaterThanOrEqual(1);
+  });
+
+  it("describes an ended event from its snapshot and two frames of its clip, waiting for a clip Frigate has not written yet", async () => {
+    const clip = readFileSync(sampleExcerpt('street', 10, 6));
+    const frames = (eventId: string) => new SqliteEventStore(search.db).getEvent(eventId)?.clipFrames ?? [];
+    const imagesSent = () =>
+      ollama.requests.map((r) => ((r.json as { messages?: Array<{ images?: string[] }> }).messages ?? []).reduce((n, m) => n + (m.images?.length ?? 0), 0));
+
+    // The clip is there: two frames taken from it, stored beside the snapshot, all three described.
+    const ready = '1795000400.000001-clipok';
+    ollama.reset();
+    fake.addEvent(ready);
+    fake.addClip(ready, clip);
+    await probe.publish('frigate/events', frigate('end', ready));
+    const closed = await vigilEvent('frigate-1795000400_000001-clipok', (e) => (e['clip_frames'] as unknown[] | undefined)?.length === 2);
+    expect(JSON.parse(closed.text).event.clip_frames).toEqual([
+      expect.stringMatching(/^\/api\/media\/runs\/run-\d+\/events\/frigate-1795000400_000001-clipok\/clip-1\.jpg$/),
+      expect.stringMatching(/clip-2\.jpg$/),
+    ]);
+    for (const path of frames('frigate-1795000400_000001-clipok')) {
+      expect([...readFileSync(join(loaded.config.storage.data_dir, path)).subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    }
+    await probe.waitFor((m) => m.topic === 'vigil/front/description' && m.text.includes('clipok'), 20_000, 'description of clipok');
+    // Snapshot + 2 clip frames (every other Frigate event here is described from its snapshot alone).
+    expect(imagesSent()).toContain(3);
+
+    // Just ended: Frigate has not written the clip yet (404). The event is stored at once, the
+    // job comes back for the clip, and the description waits for it.
+    const nowSeconds = Date.now() / 1000;
+    const late = `${nowSeconds.toFixed(6)}-cliplate`;
+    const lateId = `frigate-${late.replace('.', '_')}`;
+    fake.addEvent(late);
+    const mark = probe.messages.length;
+    await probe.publish('frigate/events', frigate('end', late, { start_time: nowSeconds - 10, end_time: nowSeconds - 1 }));
+    const first = await vigilEvent(lateId, () => true, mark);
+    expect(JSON.parse(first.text).event.clip_frames).toEqual([]);
+    const jobs = new SqliteFrigateJobStore(search.db);
+    await waitFor(async () => jobs.get('ingest', late)?.attempts ?? 0, (attempts) => attempts >= 2, 10_000);
+    expect(jobs.get('ingest', late)?.status).not.toBe('done');
+    fake.addClip(late, clip);
+    await vigilEvent(lateId, (e) => (e['clip_frames'] as unknown[] | undefined)?.length === 2, mark);
+    expect(jobs.get('ingest', late)?.status).toBe('done');
+    expect(frames(lateId)).toHaveLength(2);
   });
 });

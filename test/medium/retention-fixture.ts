@@ -155,8 +155,11 @@ export function mediaFiles(ws: RetentionWorkspace): string[] {
 /** Every path a row points to. */
 export function referencedFiles(db: Database.Database): string[] {
   const frames = db.prepare('SELECT image_path AS p FROM frames WHERE image_path IS NOT NULL').all() as Array<{ p: string }>;
-  const events = db.prepare('SELECT snapshot_path AS s, thumbnails_json AS t FROM events').all() as Array<{ s: string | null; t: string }>;
-  const paths = [...frames.map((f) => f.p), ...events.flatMap((e) => [...(e.s ? [e.s] : []), ...Object.values(JSON.parse(e.t) as Record<string, string>)])];
+  const events = db.prepare('SELECT snapshot_path AS s, thumbnails_json AS t, clip_frames_json AS c FROM events').all() as Array<{ s: string | null; t: string; c: string }>;
+  const paths = [
+    ...frames.map((f) => f.p),
+    ...events.flatMap((e) => [...(e.s ? [e.s] : []), ...Object.values(JSON.parse(e.t) as Record<string, string>), ...(JSON.parse(e.c) as string[])]),
+  ];
   return paths.sort();
 }
 

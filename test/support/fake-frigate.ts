@@ -1,6 +1,6 @@
 /**
  * A local stand-in for Frigate's HTTP API: snapshots and thumbnails of the events it is told
- * about (served from test/fixtures/images), description write-backs recorded, optional 0.14+
+ * about (served from test/fixtures/images), their clips when given one, description write-backs recorded, optional 0.14+
  * login (POST /api/login -> frigate_token cookie, then Bearer), and an outage switch: `down('refuse')`
  * closes the port, `down('503')` answers 503, `up()` comes back on the same port.
  */
@@ -14,6 +14,8 @@ export interface FakeFrigate {
   url: string;
   /** Events with images; others answer 404. */
   addEvent(id: string): void;
+  /** Gives an event a recording (`clip.mp4`); events without one answer 404, as Frigate does. */
+  addClip(id: string, mp4: Uint8Array): void;
   descriptions: Array<{ id: string; description: string }>;
   requests: Array<{ method: string; path: string; authorization?: string }>;
   /** Resolves on the next recorded write-back. */
@@ -25,6 +27,7 @@ export interface FakeFrigate {
 
 export async function startFakeFrigate(options: { auth?: { user: string; password: string } } = {}): Promise<FakeFrigate> {
   const events = new Set<string>();
+  const clips = new Map<string, Uint8Array>();
   const descriptions: FakeFrigate['descriptions'] = [];
   const requests: FakeFrigate['requests'] = [];
   const waiting: Array<(d: { id: string; description: string }) => void> = [];
@@ -55,6 +58,13 @@ export async function startFakeFrigate(options: { auth?: { user: string; passwor
         res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': String(FIXTURE_JPEG.length) });
         return res.end(FIXTURE_JPEG);
       }
+      const clip = /^\/api\/events\/([^/]+)\/clip\.mp4$/.exec(path);
+      if (clip && req.method === 'GET') {
+        const mp4 = clips.get(decodeURIComponent(clip[1]!));
+        if (!mp4) return json(404, { success: false, message: 'No recordings found for the specified time range' });
+        res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(mp4.length) });
+        return res.end(mp4);
+      }
       const description = /^\/api\/events\/([^/]+)\/description$/.exec(path);
       if (description && req.method === 'POST') {
         const id = decodeURIComponent(description[1]!);
@@ -81,6 +91,7 @@ export async function startFakeFrigate(options: { auth?: { user: string; passwor
   return {
     url: `http://127.0.0.1:${port}`,
     addEvent: (id) => void events.add(id),
+    addClip: (id, mp4) => void clips.set(id, mp4),
     descriptions,
     requests,
     nextDescription: () => new Promise((resolve) => waiting.push(resolve)),

@@ -37,6 +37,7 @@ export const vigilEvent = object({
   evidence: optional(array(evidence), []),
   snapshot_url: optional(string, null),
   thumbnails: optional(record(string), {} as Record<string, string>),
+  clip_frames: optional(array(string), []),
   frame_size: optional(object({ width: number, height: number }), null),
   score: optional(number, undefined),
 });

@@ -11,6 +11,8 @@ export interface FrigateHttpOptions {
   password?: string;
   timeoutMs: number;
   maxBytes: number;
+  /** Largest clip accepted (clips are far larger than snapshots). */
+  maxClipBytes?: number;
   /** Accept a self-signed certificate (Frigate's default on 8971). */
   insecureTls?: boolean;
 }
@@ -39,6 +41,16 @@ export class FrigateHttpApi implements FrigateApi {
     return this.image(`api/events/${encodeURIComponent(frigateId)}/thumbnail.jpg`, signal);
   }
 
+  async clip(frigateId: string, signal?: AbortSignal): Promise<Uint8Array | undefined> {
+    const path = `api/events/${encodeURIComponent(frigateId)}/clip.mp4`;
+    const response = await this.call('GET', path, undefined, signal, this.options.maxClipBytes);
+    if (response.status === 404) return undefined;
+    this.check(response, path);
+    // An MP4 starts with a box whose type is "ftyp"; anything else (an HTML error page) is not a clip.
+    if (Buffer.from(response.body.subarray(4, 8)).toString('latin1') !== 'ftyp') throw new VigilError('fetch_failed', `Frigate's ${path} is not an MP4 file`);
+    return response.body;
+  }
+
   async setDescription(frigateId: string, description: string, signal?: AbortSignal): Promise<boolean> {
     const response = await this.call('POST', `api/events/${encodeURIComponent(frigateId)}/description`, JSON.stringify({ description }), signal);
     if (response.status === 404) return false;
@@ -56,7 +68,7 @@ export class FrigateHttpApi implements FrigateApi {
     return { data: response.body, mimeType };
   }
 
-  private async call(method: 'GET' | 'POST', path: string, body: string | undefined, signal: AbortSignal | undefined): Promise<BoundedResponse> {
+  private async call(method: 'GET' | 'POST', path: string, body: string | undefined, signal: AbortSignal | undefined, maxBytes = this.options.maxBytes): Promise<BoundedResponse> {
     const send = async () =>
       boundedRequest(new URL(path, this.base), {
         method,
@@ -66,7 +78,7 @@ export class FrigateHttpApi implements FrigateApi {
         },
         ...(body !== undefined ? { body } : {}),
         timeoutMs: this.options.timeoutMs,
-        maxBytes: this.options.maxBytes,
+        maxBytes,
         insecure: this.options.insecureTls ?? false,
         ...(signal ? { signal } : {}),
       });

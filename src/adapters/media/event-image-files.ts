@@ -11,6 +11,10 @@ export class DataDirEventImageFiles implements EventImageFiles {
     return join(eventDir(runId, eventId), 'snapshot.jpg');
   }
 
+  clipFramePath(runId: number, eventId: string, index: number): string {
+    return join(eventDir(runId, eventId), `clip-${index}.jpg`);
+  }
+
   async write(path: string, data: Uint8Array): Promise<void> {
     const file = join(this.dataDir, path);
     await mkdir(dirname(file), { recursive: true });

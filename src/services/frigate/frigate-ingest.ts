@@ -1,5 +1,6 @@
 import { VigilError, isVigilError } from '../../domain/errors.ts';
 import type { AnalysisStore, StoredEvent } from '../../ports/analysis-store.ts';
+import type { ClipFrameExtractor } from '../../ports/clip-frames.ts';
 import type { EventImageFiles } from '../../ports/event-image-files.ts';
 import type { EventNotifier } from '../../ports/event-feed.ts';
 import type { EventStore } from '../../ports/event-store.ts';
@@ -21,9 +22,17 @@ export interface FrigateIngestDeps {
   settings: FrigateTriggerSettings;
   /** Names and time zones for summaries (from the Vigil camera of the same id, when configured). */
   cameraContext(rules: FrigateCameraRules): FrigateCameraContext;
+  /** Frames taken from each ended event's clip and described with its snapshot (`frigate.clip_frames`). */
+  clips?: { frames: number; extractor: ClipFrameExtractor };
   clock: Clock;
   logger: Logger;
 }
+
+/**
+ * Frigate adds an event's last recording segment some seconds after the event ends: until this
+ * long after the end, a missing clip is waited for (the job is retried); after it, given up.
+ */
+export const CLIP_READY_WITHIN_MS = 60_000;
 
 /** The settings key of the one run per camera that holds Frigate's events. */
 export const FRIGATE_RUN_KEY = 'frigate';
@@ -68,7 +77,18 @@ export class FrigateIngest {
       snapshotPath = this.deps.images.snapshotPath(runId, event.id);
       await this.deps.images.write(snapshotPath, image.data);
     }
-    const stored: StoredEvent = { runId, event, thumbnails: {}, ...(snapshotPath !== undefined ? { snapshotPath } : {}) };
+    const base: StoredEvent = { runId, event, thumbnails: {}, ...(snapshotPath !== undefined ? { snapshotPath } : {}) };
+    let clipFrames = existing?.clipFrames;
+    if (event.status === 'closed' && clipFrames === undefined && this.deps.clips && message.after.has_clip !== false) {
+      try {
+        clipFrames = await this.clipFrames(message.after, runId, event.id, signal);
+      } catch (error) {
+        // Not there yet, or Frigate is down: keep what we have and come back for the clip.
+        this.commit(base, existing ? 'update' : 'new');
+        throw error;
+      }
+    }
+    const stored: StoredEvent = { ...base, ...(clipFrames?.length ? { clipFrames } : {}) };
     this.commit(stored, existing ? 'update' : 'new');
     if (event.status === 'closed' && snapshotPath !== undefined) this.deps.descriptions?.enqueueClosed([stored]);
   }
@@ -76,6 +96,46 @@ export class FrigateIngest {
   private commit(stored: StoredEvent, change: 'new' | 'update'): void {
     this.deps.store.commitFrames(stored.runId, [], { events: [stored] });
     this.deps.notifier.notify([{ change, stored }]);
+  }
+
+  /**
+   * Frames of the event's clip, written beside its snapshot. A clip Frigate does not have (yet) is
+   * retried until CLIP_READY_WITHIN_MS after the event's end; a clip that cannot be used (too
+   * large, not a video) is logged and the event described without it.
+   */
+  private async clipFrames(object: FrigateObject, runId: number, eventId: string, signal: AbortSignal | undefined): Promise<string[] | undefined> {
+    const { api, images } = this.deps;
+    const { frames: count, extractor } = this.deps.clips as NonNullable<FrigateIngestDeps['clips']>;
+    let clip: Uint8Array | undefined;
+    try {
+      clip = await api.clip(object.id, signal);
+    } catch (error) {
+      if (isVigilError(error) && error.retryable) throw error;
+      this.log.warn({ frigateId: object.id, err: error instanceof Error ? error.message : String(error) }, 'Frigate clip unusable; event described without it');
+      return undefined;
+    }
+    if (clip === undefined) {
+      const endedMs = (object.end_time ?? object.start_time) * 1000;
+      if (this.deps.clock.now() - endedMs < CLIP_READY_WITHIN_MS) {
+        throw new VigilError('input_unreachable', `Frigate has no clip of event ${object.id} yet`, { retryable: true });
+      }
+      this.log.info({ frigateId: object.id }, 'Frigate has no clip of this event; described without one');
+      return undefined;
+    }
+    let frames: Uint8Array[];
+    try {
+      frames = await extractor.extract(clip, count, signal);
+    } catch (error) {
+      this.log.warn({ frigateId: object.id, err: error instanceof Error ? error.message : String(error) }, 'frames could not be taken from the Frigate clip');
+      return undefined;
+    }
+    const paths: string[] = [];
+    for (const [i, frame] of frames.entries()) {
+      const path = images.clipFramePath(runId, eventId, i + 1);
+      await images.write(path, frame);
+      paths.push(path);
+    }
+    return paths;
   }
 
   /** The snapshot when Frigate keeps one (the best frame, full size), else its small crop. */

@@ -13,6 +13,8 @@ export interface PublishedEvent {
   summary: { en: string; zh_hant: string };
   /** Absolute when `public_url` is configured, else the API path; null without a snapshot. */
   snapshot_url: string | null;
+  /** Frames taken from the event's clip (Frigate events with `clip_frames`), URLs as `snapshot_url`. */
+  clip_frames: string[];
 }
 
 /** `/api/media/<path>`, made absolute with the configured public URL so Home Assistant can fetch it. */
@@ -35,5 +37,6 @@ export function publishedEvent(stored: StoredEvent, publicUrl: string | undefine
     labels: [...e.labels],
     summary: { en: e.summary.en, zh_hant: e.summary.zhHant },
     snapshot_url: mediaUrl(stored.snapshotPath, publicUrl),
+    clip_frames: (stored.clipFrames ?? []).flatMap((path) => mediaUrl(path, publicUrl) ?? []),
   };
 }

@@ -55,6 +55,25 @@ function actors(ctx: AppContext, event: VigilEvent): HTMLElement {
   );
 }
 
+/** Frames taken from the event's video clip (Frigate events), in time order. */
+function clipFrames(ctx: AppContext, event: VigilEvent): HTMLElement {
+  return h(
+    'section',
+    { class: 'clip-frames', attrs: { 'aria-labelledby': 'clip-frames-title' } },
+    h('h2', { attrs: { id: 'clip-frames-title' } }, t('clip_frames')),
+    h(
+      'ol',
+      { class: 'clip-frame-list' },
+      ...event.clip_frames.flatMap((url, i) => {
+        const src = ctx.api.mediaUrl(url);
+        return src
+          ? [h('li', null, h('a', { attrs: { href: src, target: '_blank' } }, h('img', { class: 'clip-frame', attrs: { src, alt: t('clip_frame_n', { n: i + 1 }), loading: 'lazy', decoding: 'async' } })))]
+          : [];
+      }),
+    ),
+  );
+}
+
 function evidence(ctx: AppContext, event: VigilEvent, zone: string | undefined): HTMLElement {
   return h(
     'section',
@@ -117,6 +136,7 @@ function renderEvent(ctx: AppContext, event: EventDetail, cameras: readonly Came
     ),
     descriptionSection(ctx, event.id, event.description, signal),
     event.actors.length ? actors(ctx, event) : null,
+    event.clip_frames.length ? clipFrames(ctx, event) : null,
     evidence(ctx, event, zone),
   );
   document.title = `${typeName(event.type)} · ${cameraName} — ${t('app_title')}`;

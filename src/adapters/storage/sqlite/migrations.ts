@@ -288,6 +288,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS frigate_jobs_due ON frigate_jobs (status, next_attempt_at);
   CREATE INDEX IF NOT EXISTS frigate_jobs_by_event ON frigate_jobs (event_id);
   `,
+  // 10: frames taken from an event's video clip (Frigate's clip.mp4), paths under the data directory.
+  `
+  ALTER TABLE events ADD COLUMN clip_frames_json TEXT NOT NULL DEFAULT '[]';
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -82,6 +82,7 @@ function eventRow(stored: StoredEvent) {
     snapshot_frame: e.snapshotFrameIndex,
     snapshot_path: stored.snapshotPath ?? null,
     thumbnails_json: JSON.stringify(stored.thumbnails),
+    clip_frames_json: JSON.stringify(stored.clipFrames ?? []),
   };
 }
 
@@ -164,15 +165,15 @@ export class SqliteAnalysisStore implements AnalysisStore {
       upsertEvent: db.prepare(`
         INSERT INTO events (id, run_id, camera_id, type, rule, status, start_ms, end_ms, start_frame, end_frame,
           labels_json, actors_json, evidence_json, details_json, summary_en, summary_zh_hant, keywords,
-          snapshot_frame, snapshot_path, thumbnails_json)
+          snapshot_frame, snapshot_path, thumbnails_json, clip_frames_json)
         VALUES (@id, @run_id, @camera_id, @type, @rule, @status, @start_ms, @end_ms, @start_frame, @end_frame,
           @labels_json, @actors_json, @evidence_json, @details_json, @summary_en, @summary_zh_hant, @keywords,
-          @snapshot_frame, @snapshot_path, @thumbnails_json)
+          @snapshot_frame, @snapshot_path, @thumbnails_json, @clip_frames_json)
         ON CONFLICT (id) DO UPDATE SET status = excluded.status, end_ms = excluded.end_ms, end_frame = excluded.end_frame,
           labels_json = excluded.labels_json, actors_json = excluded.actors_json, evidence_json = excluded.evidence_json,
           details_json = excluded.details_json, summary_en = excluded.summary_en, summary_zh_hant = excluded.summary_zh_hant,
           keywords = excluded.keywords, snapshot_frame = excluded.snapshot_frame, snapshot_path = excluded.snapshot_path,
-          thumbnails_json = excluded.thumbnails_json`),
+          thumbnails_json = excluded.thumbnails_json, clip_frames_json = excluded.clip_frames_json`),
       framesUpTo: db.prepare('SELECT frame_index, ts_ms, pts_s, detected, changed_fraction, image_path FROM frames WHERE run_id = ? AND frame_index <= ? ORDER BY frame_index'),
       detectionsUpTo: db.prepare('SELECT frame_index, label, score, x1, y1, x2, y2, track_id, confident FROM detections WHERE run_id = ? AND frame_index <= ? ORDER BY frame_index, id'),
       eventRowid: db.prepare('SELECT rowid FROM events WHERE id = ?'),

@@ -62,6 +62,7 @@ const eventRowSchema = z.object({
   snapshot_frame: z.number(),
   snapshot_path: z.string().nullable(),
   thumbnails_json: json(z.record(z.string(), z.string())),
+  clip_frames_json: json(z.array(z.string())),
 });
 
 export function toStoredEvent(row: unknown): StoredEvent {
@@ -88,6 +89,7 @@ export function toStoredEvent(row: unknown): StoredEvent {
     },
     ...(r.snapshot_path !== null ? { snapshotPath: r.snapshot_path } : {}),
     thumbnails: r.thumbnails_json,
+    ...(r.clip_frames_json.length > 0 ? { clipFrames: r.clip_frames_json } : {}),
   };
 }
 

@@ -23,9 +23,11 @@ const eventFilesSchema = z.object({
   id: z.string(),
   snapshot_path: z.string().nullable(),
   thumbnails_json: z.string(),
+  clip_frames_json: z.string(),
 });
 
 const thumbnailsSchema = z.record(z.string(), z.string());
+const clipFramesSchema = z.array(z.string());
 
 const frameRowSchema = z.object({ frame_index: z.number(), image_path: z.string().nullable() });
 
@@ -36,7 +38,8 @@ const countSchema = z.object({ n: z.number() });
 function eventFiles(row: unknown): { id: string; files: string[] } {
   const r = eventFilesSchema.parse(row);
   const thumbnails = thumbnailsSchema.parse(JSON.parse(r.thumbnails_json) as unknown);
-  return { id: r.id, files: [...(r.snapshot_path !== null ? [r.snapshot_path] : []), ...Object.values(thumbnails)] };
+  const clipFrames = clipFramesSchema.parse(JSON.parse(r.clip_frames_json) as unknown);
+  return { id: r.id, files: [...(r.snapshot_path !== null ? [r.snapshot_path] : []), ...Object.values(thumbnails), ...clipFrames] };
 }
 
 function minDefined(...values: Array<number | null | undefined>): number | undefined {
@@ -83,8 +86,8 @@ export class SqliteRetentionStore implements RetentionStore {
         SELECT EXISTS (SELECT 1 FROM events WHERE run_id = @run) OR EXISTS (SELECT 1 FROM frames WHERE run_id = @run)
           OR EXISTS (SELECT 1 FROM tracks WHERE run_id = @run) AS n`),
       frameFiles: db.prepare('SELECT image_path AS path, ts_ms AS time FROM frames WHERE run_id = ? AND image_path IS NOT NULL'),
-      eventFiles: db.prepare('SELECT id, status, end_ms, snapshot_path, thumbnails_json FROM events WHERE run_id = ?'),
-      expiredEvents: db.prepare(`SELECT rowid, id, snapshot_path, thumbnails_json FROM events WHERE ${EXPIRED_EVENT} LIMIT @limit`),
+      eventFiles: db.prepare('SELECT id, status, end_ms, snapshot_path, thumbnails_json, clip_frames_json FROM events WHERE run_id = ?'),
+      expiredEvents: db.prepare(`SELECT rowid, id, snapshot_path, thumbnails_json, clip_frames_json FROM events WHERE ${EXPIRED_EVENT} LIMIT @limit`),
       deleteEvent: db.prepare('DELETE FROM events WHERE rowid = ?'),
       deleteFrigateJobs: db.prepare('DELETE FROM frigate_jobs WHERE event_id = ?'),
       // The first frame the events that stay need (after expired ones are deleted, every event stays).
@@ -93,7 +96,7 @@ export class SqliteRetentionStore implements RetentionStore {
       deleteDetections: db.prepare('DELETE FROM detections WHERE run_id = ? AND frame_index IN (SELECT value FROM json_each(?))'),
       deleteFrames: db.prepare('DELETE FROM frames WHERE run_id = ? AND frame_index IN (SELECT value FROM json_each(?))'),
       deleteTracks: db.prepare(`DELETE FROM tracks WHERE run_id = @run AND track_id IN (SELECT track_id FROM tracks WHERE ${EXPIRED_TRACK} LIMIT @limit)`),
-      countEvents: db.prepare(`SELECT id, snapshot_path, thumbnails_json FROM events WHERE ${EXPIRED_EVENT}`),
+      countEvents: db.prepare(`SELECT id, snapshot_path, thumbnails_json, clip_frames_json FROM events WHERE ${EXPIRED_EVENT}`),
       countFrames: db.prepare(`SELECT COUNT(*) AS n FROM frames WHERE ${EXPIRED_FRAME}`),
       countFrameFiles: db.prepare(`SELECT image_path AS path FROM frames WHERE ${EXPIRED_FRAME} AND image_path IS NOT NULL`),
       countDetections: db.prepare(`SELECT COUNT(*) AS n FROM detections WHERE run_id = @run AND frame_index IN (SELECT frame_index FROM frames WHERE ${EXPIRED_FRAME})`),

@@ -223,6 +223,7 @@ describe('SqliteSearchStore', () => {
       CREATE VIRTUAL TABLE events_fts USING fts5(summary, keywords, names, description,
         content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
       INSERT INTO events_fts (rowid, summary) SELECT rowid, 'old' FROM events;
+      ALTER TABLE events DROP COLUMN clip_frames_json;
       PRAGMA user_version = 7;`);
     migrate(db);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);

@@ -39,6 +39,17 @@ describe('selectKeyFrames', () => {
     });
   });
 
+  it("with frames of the event's clip sends the snapshot and them, at most three images; use_snapshot still means the snapshot alone", () => {
+    const clip = ['runs/run-1/events/e/clip-1.jpg', 'runs/run-1/events/e/clip-2.jpg', 'runs/run-1/events/e/clip-3.jpg'];
+    const event: StoredEvent = { ...stored({}, { thumbnails: ['p3'] }), clipFrames: clip };
+    const selection = selectKeyFrames(event, { useSnapshot: false });
+    expect(paths(selection.frames)).toEqual([SNAPSHOT, clip[0], clip[1]]);
+    expect(selection.frames.slice(1).map((f) => [f.kind, f.boxes])).toEqual([['clip', []], ['clip', []]]);
+    const { snapshotPath: _none, ...withoutSnapshot } = event;
+    expect(paths(selectKeyFrames(withoutSnapshot, { useSnapshot: false }).frames)).toEqual(clip);
+    expect(paths(selectKeyFrames(event, { useSnapshot: true }).frames)).toEqual([SNAPSHOT]);
+  });
+
   it('sends two actors and the snapshot of a crossing, never more than three images', () => {
     const event = stored({ actors: people('p1', 'p2', 'p3', 'p4'), evidence: [] }, { thumbnails: ['p1', 'p2', 'p3', 'p4'] });
     const selection = selectKeyFrames(event, { useSnapshot: false });

@@ -20,8 +20,8 @@ export interface KeyFrameBox {
 }
 
 export interface KeyFrame {
-  /** The snapshot (actors' boxes and the rule drawn) or one actor's best-view crop. */
-  kind: 'snapshot' | 'actor';
+  /** The snapshot (actors' boxes and the rule drawn), one actor's best-view crop, or a frame of the event's video clip. */
+  kind: 'snapshot' | 'actor' | 'clip';
   /** Relative to the data directory. */
   path: string;
   frameIndex: number;
@@ -90,13 +90,16 @@ function actorFrame(stored: StoredEvent, trackId: string, path: string): KeyFram
 }
 
 /**
- * Which images describe an event, at most three: with `useSnapshot` the snapshot alone; else the
- * best-view crops of up to two actors, plus the snapshot for context when something crossed a
- * line (a crop cannot show where the line is). Without crops, the snapshot.
+ * Which images describe an event, at most three: with `useSnapshot` the snapshot alone; with
+ * frames of the event's clip (Frigate's), the snapshot and those frames; else the best-view crops
+ * of up to two actors, plus the snapshot for context when something crossed a line (a crop cannot
+ * show where the line is). Without crops, the snapshot.
  */
 export function selectKeyFrames(stored: StoredEvent, options: { useSnapshot: boolean }): KeyFrameSelection {
   const snapshot = snapshotFrame(stored);
   if (options.useSnapshot) return { frames: snapshot ? [snapshot] : [] };
+  const clip = (stored.clipFrames ?? []).map((path): KeyFrame => ({ kind: 'clip', path, frameIndex: stored.event.snapshotFrameIndex, boxes: [] }));
+  if (clip.length > 0) return { frames: [...(snapshot ? [snapshot] : []), ...clip].slice(0, MAX_KEY_FRAMES) };
   const actors = stored.event.actors
     .filter((a) => Object.hasOwn(stored.thumbnails, a.trackId))
     .slice(0, MAX_ACTOR_VIEWS)

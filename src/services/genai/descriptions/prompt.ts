@@ -135,6 +135,7 @@ function frameLine(frame: KeyFrame, index: number, timeZone: string): string {
     const drawn = boxes === '' ? 'the rule drawn in yellow' : `the rule drawn in yellow, actors boxed in red: ${boxes}`;
     return `${index + 1}. Snapshot of frame ${frame.frameIndex}${at}, ${drawn}.`;
   }
+  if (frame.kind === 'clip') return `${index + 1}. A frame from the event's video clip (frames in time order, nothing drawn).`;
   const who = frame.boxes[0];
   const crop = who !== undefined ? `, cut from the frame at ${boxText(who.box)}` : '';
   return `${index + 1}. Close-up of ${who ? `${who.label} ${who.trackId}` : (frame.trackId ?? 'an actor')} (best view, frame ${frame.frameIndex}${at}${crop}).`;
