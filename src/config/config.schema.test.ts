@@ -104,9 +104,11 @@ describe('vigilConfigSchema: retention', () => {
   it('refuses a zero cap, a sweep more often than once a minute, and unknown keys', () => {
     expect(issues({ storage: { retention: { max_disk_mb: 0, interval_minutes: 0.5, keep: 3 } } })).toEqual([
       'storage.retention.max_disk_mb: expected a number greater than 0',
-      'storage.retention.interval_minutes: expected a number at least 1',
+      'storage.retention.interval_minutes: expected a number between 1 and 10080',
       'storage.retention: unknown key "keep"',
     ]);
+    // Past 24.8 days Node's timers fire at once: a sweep would run back to back.
+    expect(issues({ storage: { retention: { interval_minutes: 40_000 } } })).toEqual(['storage.retention.interval_minutes: expected a number between 1 and 10080']);
     expect(issues({ cameras: { a: { input: 'a.mp4', retention: { days: 3, max_disk_mb: 5 } } } })).toEqual(['cameras.a.retention: unknown key "max_disk_mb"']);
   });
 });

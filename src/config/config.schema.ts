@@ -80,7 +80,8 @@ export const DEFAULT_RETENTION_INTERVAL_MINUTES = 60;
 const retentionSchema = z.strictObject({
   days: retentionDaysSchema.optional(),
   max_disk_mb: boundedNumber({ greaterThan: 0 }).optional(),
-  interval_minutes: boundedNumber({ min: 1 }).default(DEFAULT_RETENTION_INTERVAL_MINUTES),
+  // At most a week: timers in Node overflow past 24.8 days and would fire at once.
+  interval_minutes: boundedNumber({ min: 1, max: 10_080 }).default(DEFAULT_RETENTION_INTERVAL_MINUTES),
 });
 
 const storageSchema = z.strictObject({

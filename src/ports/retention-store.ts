@@ -60,6 +60,12 @@ export interface RetentionStore {
   /** What `pruneBefore` would delete, without deleting (dry runs). */
   countBefore(runId: number, beforeMs: number): PrunedBatch;
   pruneBefore(runId: number, beforeMs: number, limit: number): PrunedBatch;
+  /**
+   * Makes an ended run unreachable for a resume (`vigil analyze` finds runs by their settings), so
+   * that deleting it whole cannot race with an analysis that carries on in it. False when the run
+   * is gone or running again: then it must not be deleted.
+   */
+  retire(runId: number): boolean;
   /** Whether the run exists, has ended (not `running`), and holds no events, frames or tracks any more. */
   endedAndEmpty(runId: number): boolean;
   /**

@@ -214,7 +214,7 @@ export class AnalyzeVideoService {
       const pipeline = this.framePipeline(run, video, { frameSize, sampleFps, startMs: start.startMs, request, expectedFrames, startedMs, logger, known });
       processed = await pipeline.run();
     } catch (error) {
-      await this.recordFailure(run, error, signal.aborted);
+      await this.recordFailure(run, error, { aborted: signal.aborted, live });
       if (signal.aborted) throw new VigilError('aborted', 'Analysis interrupted; run the same command again to resume', { cause: error });
       throw error;
     }
@@ -303,12 +303,14 @@ export class AnalyzeVideoService {
 
   /**
    * An interrupted or otherwise failed run keeps its committed frames so that the next run
-   * resumes. A bad input (truncated, damaged, unreadable) keeps nothing: its partial results
-   * would be mistaken for a full analysis, and re-running cannot complete them.
+   * resumes. A bad file (truncated, damaged, unreadable) keeps nothing: its partial results
+   * would be mistaken for a full analysis, and re-running cannot complete them. A live session
+   * that ends in garbled data keeps what it stored: that footage happened and is not replayed.
    */
-  private async recordFailure(run: RunRecord, error: unknown, aborted: boolean): Promise<void> {
+  private async recordFailure(run: RunRecord, error: unknown, how: { aborted: boolean; live: boolean }): Promise<void> {
     const { store, clock } = this.deps;
-    if (!aborted && isVigilError(error) && BAD_INPUT_CODES.has(error.code)) {
+    const { aborted } = how;
+    if (!aborted && !how.live && isVigilError(error) && BAD_INPUT_CODES.has(error.code)) {
       store.deleteRun(run.id);
       await this.deps.archive?.removeRun(run.id);
       return;

@@ -41,6 +41,7 @@ function fakeStore(batches: number): RetentionStore & { pruned: number } {
       return { events: 1, frames: 0, detections: 0, tracks: 0, files: [`runs/run-1/events/e${store.pruned}/snapshot.jpg`], done: store.pruned >= batches };
     },
     endedAndEmpty: () => false,
+    retire: () => true,
     deleteRunIfEnded: () => false,
   };
   return store;

@@ -147,9 +147,10 @@ export class RetentionService {
     if (cap !== undefined) {
       const usage = await this.measure(runs, startedMs);
       const disk = planDiskCap(runs, usage, cap, actions);
-      actions = mergeDiskCut(runs, actions, disk.beforeMs);
+      const diskCut = this.notRecent(disk.beforeMs, startedMs);
+      actions = mergeDiskCut(runs, actions, diskCut);
       expectedBytes = disk.expectedBytes;
-      report.disk = { capBytes: cap, beforeBytes: totalUsage(usage), afterBytes: totalUsage(usage), ...(disk.beforeMs !== undefined ? { cutoffMs: disk.beforeMs } : {}) };
+      report.disk = { capBytes: cap, beforeBytes: totalUsage(usage), afterBytes: totalUsage(usage), ...(diskCut !== undefined ? { cutoffMs: diskCut } : {}) };
     }
 
     if (dryRun) {
@@ -175,9 +176,10 @@ export class RetentionService {
       if (report.disk) report.disk.afterBytes = total;
       if (total <= cap || pass >= DISK_PASSES) break;
       const plan = planDiskCap(runs, usage, cap, []);
-      const actions = mergeDiskCut(runs, [], plan.beforeMs);
+      const cut = this.notRecent(plan.beforeMs, this.deps.clock.now());
+      const actions = mergeDiskCut(runs, [], cut);
       const before = report.deleted.events + report.deleted.frames + report.deleted.tracks + report.deleted.runs;
-      if (report.disk && plan.beforeMs !== undefined) report.disk.cutoffMs = Math.max(report.disk.cutoffMs ?? plan.beforeMs, plan.beforeMs);
+      if (report.disk && cut !== undefined) report.disk.cutoffMs = Math.max(report.disk.cutoffMs ?? cut, cut);
       await this.apply(actions, report, signal);
       const after = report.deleted.events + report.deleted.frames + report.deleted.tracks + report.deleted.runs;
       if (after === before || report.aborted) break;
@@ -193,6 +195,8 @@ export class RetentionService {
   private async apply(actions: readonly RunAction[], report: SweepReport, signal: AbortSignal | undefined): Promise<void> {
     const { store, files } = this.deps;
     for (const action of actions) {
+      // A run going whole is first put out of reach of a resume; one that is running again is left alone.
+      if (action.whole && !store.retire(action.runId)) continue;
       for (;;) {
         if (signal?.aborted) {
           report.aborted = true;
@@ -266,6 +270,11 @@ export class RetentionService {
       usage.buckets.push(...bucketUsage(runId, timed));
     }
     return usage;
+  }
+
+  /** The disk cap never cuts into the last minutes: a live camera's newest frames may belong to an event about to be stored. */
+  private notRecent(cutMs: number | undefined, nowMs: number): number | undefined {
+    return cutMs === undefined ? undefined : Math.min(cutMs, nowMs - this.graceMs);
   }
 
   /** Paths a damaged row pointed outside `runs/` are never deleted; they are worth a warning. */

@@ -292,6 +292,16 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE events ADD COLUMN clip_frames_json TEXT NOT NULL DEFAULT '[]';
   `,
+  // 11: run ids are never given twice. Without AUTOINCREMENT SQLite reuses the id of a deleted
+  // newest run, and with it its folder runs/run-<id> and its event ids, which retention or a
+  // crash may still be cleaning up. New runs take the highest id ever given plus one.
+  `
+  CREATE TABLE run_id_high_water (id INTEGER NOT NULL);
+  INSERT INTO run_id_high_water (id) SELECT COALESCE(MAX(id), 0) FROM analysis_runs;
+  CREATE TRIGGER run_id_high_water_advance AFTER INSERT ON analysis_runs BEGIN
+    UPDATE run_id_high_water SET id = MAX(id, NEW.id);
+  END;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -29,3 +29,18 @@ describe('SqliteAnalysisStore.interruptAbandonedSessions', () => {
     db.close();
   });
 });
+
+describe('run ids', () => {
+  it('are never given twice, even after the newest run is deleted', () => {
+    const db = openSqliteDatabase(':memory:');
+    const store = new SqliteAnalysisStore(db);
+    const sourceId = store.upsertSource({ uri: 'a.mp4', kind: 'file', fingerprint: 'f1', codec: 'h264', width: 640, height: 480, fps: 10 }, 'cam');
+    const create = (key: string) => store.createRun({ sourceId, cameraId: 'cam', settingsKey: key, settings: {}, startTimeMs: 0, startTimeSource: 'clock', startedAt: 0 }).id;
+    const first = create('a');
+    const second = create('b');
+    store.deleteRun(second);
+    const third = create('c');
+    expect([second, third]).toEqual([first + 1, first + 2]);
+    db.close();
+  });
+});

@@ -147,8 +147,8 @@ export class SqliteAnalysisStore implements AnalysisStore {
       findRun: db.prepare('SELECT * FROM analysis_runs WHERE source_id = ? AND camera_id = ? AND settings_key = ?'),
       getRun: db.prepare('SELECT * FROM analysis_runs WHERE id = ?'),
       insertRun: db.prepare(`
-        INSERT INTO analysis_runs (source_id, camera_id, settings_key, settings_json, status, start_time_ms, start_time_source, started_at)
-        VALUES (@source_id, @camera_id, @settings_key, @settings_json, 'running', @start_time_ms, @start_time_source, @started_at)
+        INSERT INTO analysis_runs (id, source_id, camera_id, settings_key, settings_json, status, start_time_ms, start_time_source, started_at)
+        VALUES ((SELECT id + 1 FROM run_id_high_water), @source_id, @camera_id, @settings_key, @settings_json, 'running', @start_time_ms, @start_time_source, @started_at)
         RETURNING *`),
       reopenRun: db.prepare(`UPDATE analysis_runs SET status = 'running', started_at = ?, finished_at = NULL, error = NULL WHERE id = ?`),
       dropFramesAfter: db.prepare('DELETE FROM frames WHERE run_id = ? AND frame_index > ?'),

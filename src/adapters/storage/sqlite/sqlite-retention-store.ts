@@ -82,6 +82,8 @@ export class SqliteRetentionStore implements RetentionStore {
         FROM analysis_runs r JOIN sources s ON s.id = r.source_id
         ORDER BY r.id`),
       runStatus: db.prepare('SELECT status FROM analysis_runs WHERE id = ?'),
+      // A new key no analysis asks for: the run can no longer be found to be resumed.
+      retire: db.prepare(`UPDATE analysis_runs SET settings_key = 'retired:' || id WHERE id = ? AND status != 'running'`),
       holdsRows: db.prepare(`
         SELECT EXISTS (SELECT 1 FROM events WHERE run_id = @run) OR EXISTS (SELECT 1 FROM frames WHERE run_id = @run)
           OR EXISTS (SELECT 1 FROM tracks WHERE run_id = @run) AS n`),
@@ -190,12 +192,16 @@ export class SqliteRetentionStore implements RetentionStore {
       batch.tracks = this.statements.deleteTracks.run({ run: runId, before: beforeMs, protect, limit }).changes;
       batch.done = batch.tracks < limit;
       return batch;
-    })();
+    }).immediate();
   }
 
   endedAndEmpty(runId: number): boolean {
     const status = this.status(runId);
     return status !== undefined && status !== 'running' && countSchema.parse(this.statements.holdsRows.get({ run: runId })).n === 0;
+  }
+
+  retire(runId: number): boolean {
+    return this.statements.retire.run(runId).changes === 1;
   }
 
   deleteRunIfEnded(runId: number): boolean {
@@ -205,7 +211,7 @@ export class SqliteRetentionStore implements RetentionStore {
       // The same deletion as a superseded run's: the run, what is left in it, and its source when unused.
       this.runs.deleteRun(runId);
       return true;
-    })();
+    }).immediate();
   }
 
   private status(runId: number): string | undefined {
