@@ -22,16 +22,26 @@ const image = (tag: number): DetectorImage => ({ rgb: new Uint8Array(3), width: 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('FairDetectorScheduler', () => {
-  it("tells each camera its share of the detector's concurrency, at least one", () => {
+  it("tells each camera its share of the detector's concurrency among the cameras active lately, at least one", () => {
     const { detector } = manualDetector(4);
-    const scheduler = new FairDetectorScheduler(detector);
-    const first = scheduler.forCamera('a');
-    expect(first.concurrency).toBe(4);
-    scheduler.forCamera('b');
-    scheduler.forCamera('c');
-    expect(first.concurrency).toBe(2);
-    for (const id of ['d', 'e', 'f', 'g', 'h', 'i']) scheduler.forCamera(id);
-    expect([first.concurrency, scheduler.forCamera('a').concurrency]).toEqual([1, 1]);
+    let now = 0;
+    const scheduler = new FairDetectorScheduler(detector, () => now);
+    const cameras = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map((id) => scheduler.forCamera(id));
+    const [a, b, c] = cameras as [Detector, Detector, Detector];
+    // Only one camera has motion: it may use the whole detector.
+    void a.detect(image(1));
+    expect(a.concurrency).toBe(4);
+    void b.detect(image(2));
+    void c.detect(image(3));
+    expect([a.concurrency, b.concurrency]).toEqual([2, 2]);
+    for (const camera of cameras) void camera.detect(image(4));
+    expect(a.concurrency).toBe(1);
+    // The others go quiet (no motion, or offline): after a few seconds a's share grows again.
+    now += 6_000;
+    void a.detect(image(5));
+    expect(a.concurrency).toBe(4);
+    // A camera that has not asked yet counts itself.
+    expect(scheduler.forCamera('new').concurrency).toBe(2);
   });
 
   it('serves cameras in turns, whatever order their frames arrived in', async () => {
