@@ -48,9 +48,9 @@ export interface PrunedBatch extends PruneCounts {
  * - closed events ending before it (open ones too once the run has ended: nothing can close them
  *   any more), with their search entries, labels, facet counts, vectors, description and
  *   embedding jobs and Frigate jobs;
- * - frames (with their detections) stamped before it, except from the first frame of any event
- *   that remains: an event never loses the frames it points to;
- * - tracks last seen before it and before that frame.
+ * - frames (with their detections) stamped before it, except those an event that remains shows
+ *   (its snapshot frame and the frames of its evidence): an event never loses a frame it points to;
+ * - tracks last seen before it, except those of the actors of events that remain.
  * Callers repeat it until `done`, then delete the files it returned.
  */
 export interface RetentionStore {

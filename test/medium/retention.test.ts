@@ -200,16 +200,18 @@ describe('retention sweep', () => {
     expect(eventIds(ws)).toEqual(['back-old', 'clip-old', 'frigate-new', 'front-new', 'front-open', 'yard-new']);
     expect(report.deleted).toMatchObject({ events: 5, runs: 2 });
 
-    // The running live run stays; its frames before the open event's first frame go, the rest stay.
-    expect(frameTimes(ws, runs.liveFront)).toEqual(Array.from({ length: 14 }, (_, i) => i + 6));
-    expect(count(ws.db, 'SELECT COUNT(*) AS n FROM detections WHERE run_id = ?', runs.liveFront)).toBe(14);
-    expect(count(ws.db, 'SELECT COUNT(*) AS n FROM tracks WHERE run_id = ?', runs.liveFront)).toBe(1);
+    // The running live run stays; of its expired frames only the one the open event shows stays
+    // (an event open for days does not keep every frame after its start), with the recent ones.
+    expect(frameTimes(ws, runs.liveFront)).toEqual([6, ...Array.from({ length: 10 }, (_, i) => i + 10)]);
+    expect(count(ws.db, 'SELECT COUNT(*) AS n FROM detections WHERE run_id = ?', runs.liveFront)).toBe(11);
+    // p1 is an actor of the open event, so its track stays too.
+    expect(count(ws.db, 'SELECT COUNT(*) AS n FROM tracks WHERE run_id = ?', runs.liveFront)).toBe(2);
     expect(frameTimes(ws, runs.yard)).toEqual([2]);
     expect(frameTimes(ws, runs.back)).toEqual([0, 1]);
     expect(frameTimes(ws, runs.recording)).toEqual([0, 1]);
     expect(frameTimes(ws, runs.interruptedMixed)).toEqual([0, 1]);
-    // 6 + 4 + 2 (yard: one frame had no image) + 2 frames.
-    expect(report.deleted).toMatchObject({ frames: 14, detections: 14, tracks: 2 });
+    // 9 + 4 + 2 (yard: one frame had no image) + 2 frames.
+    expect(report.deleted).toMatchObject({ frames: 17, detections: 17, tracks: 1 });
 
     // Whole runs: rows and folders gone; running and partly-kept runs stay with theirs.
     const runIds = (ws.db.prepare('SELECT id FROM analysis_runs ORDER BY id').all() as Array<{ id: number }>).map((r) => r.id);

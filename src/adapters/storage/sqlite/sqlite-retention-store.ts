@@ -3,9 +3,6 @@ import { z } from 'zod';
 import type { MediaReference, PrunedBatch, RetentionRun, RetentionStore } from '../../../ports/retention-store.ts';
 import { SqliteAnalysisStore } from './sqlite-analysis-store.ts';
 
-/** Stands for "no limit" in frame-index comparisons (bound as an integer, unlike Infinity). */
-const NO_FRAME_LIMIT = Number.MAX_SAFE_INTEGER;
-
 const runRowSchema = z.object({
   id: z.number(),
   camera_id: z.string(),
@@ -31,7 +28,6 @@ const clipFramesSchema = z.array(z.string());
 
 const frameRowSchema = z.object({ frame_index: z.number(), image_path: z.string().nullable() });
 
-const minFramesSchema = z.object({ start: z.number().nullable(), snapshot: z.number().nullable() });
 
 const countSchema = z.object({ n: z.number() });
 
@@ -53,9 +49,19 @@ function minDefined(...values: Array<number | null | undefined>): number | undef
  * lets SQLite use the time indexes.
  */
 const EXPIRED_EVENT = `run_id = @run AND start_ms < @before AND end_ms < @before AND (status = 'closed' OR @ended = 1)`;
-/** Frames that expire at @before: older, and before the first frame any remaining event needs (@protect). */
-const EXPIRED_FRAME = 'run_id = @run AND ts_ms < @before AND frame_index < @protect';
-const EXPIRED_TRACK = 'run_id = @run AND last_ms < @before AND last_frame < @protect';
+/** The events of the run that stay (`e`), for the frames and tracks they show. */
+const REMAINING = `e.run_id = @run AND NOT (e.start_ms < @before AND e.end_ms < @before AND (e.status = 'closed' OR @ended = 1))`;
+/**
+ * Frames that expire at @before: older, and not shown by an event that stays (its snapshot frame
+ * or a frame of its evidence). Only those: an event open for days (a parked car) must not keep
+ * every frame after its start. (NULLs are kept out of the lists: `NOT IN` a list with a NULL is never true.)
+ */
+const EXPIRED_FRAME = `run_id = @run AND ts_ms < @before AND frame_index NOT IN (
+  SELECT e.snapshot_frame FROM events e WHERE ${REMAINING}
+  UNION SELECT json_extract(x.value, '$.frameIndex') AS f FROM events e, json_each(e.evidence_json) x WHERE ${REMAINING} AND f IS NOT NULL)`;
+/** Tracks last seen before @before that no event that stays has as an actor. */
+const EXPIRED_TRACK = `run_id = @run AND last_ms < @before AND track_id NOT IN (
+  SELECT json_extract(a.value, '$.trackId') AS t FROM events e, json_each(e.actors_json) a WHERE ${REMAINING} AND t IS NOT NULL)`;
 
 /**
  * Retention over the analysis tables. Deleting an event row is all it takes to keep search
@@ -92,8 +98,6 @@ export class SqliteRetentionStore implements RetentionStore {
       expiredEvents: db.prepare(`SELECT rowid, id, snapshot_path, thumbnails_json, clip_frames_json FROM events WHERE ${EXPIRED_EVENT} LIMIT @limit`),
       deleteEvent: db.prepare('DELETE FROM events WHERE rowid = ?'),
       deleteFrigateJobs: db.prepare('DELETE FROM frigate_jobs WHERE event_id = ?'),
-      // The first frame the events that stay need (after expired ones are deleted, every event stays).
-      firstNeededFrame: db.prepare(`SELECT MIN(start_frame) AS start, MIN(snapshot_frame) AS snapshot FROM events WHERE run_id = @run AND NOT (${EXPIRED_EVENT})`),
       expiredFrames: db.prepare(`SELECT frame_index, image_path FROM frames WHERE ${EXPIRED_FRAME} ORDER BY frame_index LIMIT @limit`),
       deleteDetections: db.prepare('DELETE FROM detections WHERE run_id = ? AND frame_index IN (SELECT value FROM json_each(?))'),
       deleteFrames: db.prepare('DELETE FROM frames WHERE run_id = ? AND frame_index IN (SELECT value FROM json_each(?))'),
@@ -144,8 +148,7 @@ export class SqliteRetentionStore implements RetentionStore {
     const params = { run: runId, before: beforeMs, ended: status === 'running' ? 0 : 1 };
     return this.db.transaction(() => {
       const events = this.statements.countEvents.all(params).map(eventFiles);
-      const protect = this.firstNeededFrame(params);
-      const frameParams = { run: runId, before: beforeMs, protect };
+      const frameParams = params;
       return {
         events: events.length,
         frames: countSchema.parse(this.statements.countFrames.get(frameParams)).n,
@@ -179,8 +182,7 @@ export class SqliteRetentionStore implements RetentionStore {
       batch.events = events.length;
       if (events.length === limit) return batch;
 
-      const protect = this.firstNeededFrame(params);
-      const frames = z.array(frameRowSchema).parse(this.statements.expiredFrames.all({ run: runId, before: beforeMs, protect, limit }));
+      const frames = z.array(frameRowSchema).parse(this.statements.expiredFrames.all({ ...params, limit }));
       if (frames.length) {
         const indexes = JSON.stringify(frames.map((f) => f.frame_index));
         batch.detections = this.statements.deleteDetections.run(runId, indexes).changes;
@@ -189,7 +191,7 @@ export class SqliteRetentionStore implements RetentionStore {
       }
       if (frames.length === limit) return batch;
 
-      batch.tracks = this.statements.deleteTracks.run({ run: runId, before: beforeMs, protect, limit }).changes;
+      batch.tracks = this.statements.deleteTracks.run({ ...params, limit }).changes;
       batch.done = batch.tracks < limit;
       return batch;
     }).immediate();
@@ -217,10 +219,5 @@ export class SqliteRetentionStore implements RetentionStore {
   private status(runId: number): string | undefined {
     const row = this.statements.runStatus.get(runId);
     return row === undefined ? undefined : z.object({ status: z.string() }).parse(row).status;
-  }
-
-  private firstNeededFrame(params: { run: number; before: number; ended: number }): number {
-    const row = minFramesSchema.parse(this.statements.firstNeededFrame.get(params));
-    return minDefined(row.start, row.snapshot) ?? NO_FRAME_LIMIT;
   }
 }
