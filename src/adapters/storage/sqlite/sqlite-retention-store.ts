@@ -93,7 +93,7 @@ export class SqliteRetentionStore implements RetentionStore {
       holdsRows: db.prepare(`
         SELECT EXISTS (SELECT 1 FROM events WHERE run_id = @run) OR EXISTS (SELECT 1 FROM frames WHERE run_id = @run)
           OR EXISTS (SELECT 1 FROM tracks WHERE run_id = @run) AS n`),
-      frameFiles: db.prepare('SELECT image_path AS path, ts_ms AS time FROM frames WHERE run_id = ? AND image_path IS NOT NULL'),
+      frameFiles: db.prepare('SELECT image_path AS path, ts_ms AS time FROM frames WHERE run_id = ? AND image_path IS NOT NULL').raw(),
       eventFiles: db.prepare('SELECT id, status, end_ms, snapshot_path, thumbnails_json, clip_frames_json FROM events WHERE run_id = ?'),
       expiredEvents: db.prepare(`SELECT rowid, id, snapshot_path, thumbnails_json, clip_frames_json FROM events WHERE ${EXPIRED_EVENT} LIMIT @limit`),
       deleteEvent: db.prepare('DELETE FROM events WHERE rowid = ?'),
@@ -130,10 +130,14 @@ export class SqliteRetentionStore implements RetentionStore {
 
   references(runId: number): MediaReference[] {
     const running = this.status(runId) === 'running';
-    const refs: MediaReference[] = z
-      .array(z.object({ path: z.string(), time: z.number() }))
-      .parse(this.statements.frameFiles.all(runId))
-      .map((f) => ({ path: f.path, timeMs: f.time, pinned: false }));
+    // A live session can hold hundreds of thousands of kept frames: read as plain arrays and
+    // checked by hand (a schema per row cost ~1.3 µs each, a blocked event loop for big runs).
+    const refs: MediaReference[] = [];
+    for (const row of this.statements.frameFiles.iterate(runId) as Iterable<unknown[]>) {
+      const [path, time] = row;
+      if (typeof path !== 'string' || typeof time !== 'number') throw new Error(`unexpected frame row in run ${runId}: ${JSON.stringify(row)}`);
+      refs.push({ path, timeMs: time, pinned: false });
+    }
     for (const row of this.statements.eventFiles.all(runId)) {
       const { status, end_ms: endMs } = z.object({ status: z.enum(['open', 'closed']), end_ms: z.number() }).parse(row);
       const pinned = running && status === 'open';
