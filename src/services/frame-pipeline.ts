@@ -70,6 +70,11 @@ function track(result: Promise<DetectedFrame>, detecting: boolean): PendingFrame
   return entry;
 }
 
+/** An event that begins or ends is what people wait for: its batch is stored at once, not after the usual second. */
+export function beginsOrEnds(events: readonly StoredEvent[], stored: ReadonlySet<string>): boolean {
+  return events.some((e) => e.event.status === 'closed' || !stored.has(e.event.id));
+}
+
 /** Batches frames and what they produced (tracks, events), deduplicated to the latest state. */
 export class CommitBatch {
   frames: StoredFrame[] = [];
@@ -120,15 +125,17 @@ export class FramePipeline {
       const head = pending.shift()!;
       if (head.detecting) inFlight--;
       const { stored, image } = await head.result;
+      let urgent = false;
       if (this.deps.assembly) {
         const output = await this.deps.assembly.step({ ...stored, candidates: stored.detections, ...(image ? { image } : {}) }, { render: true });
         stored.detections = output.detections;
         this.batch.add(output, stored.timestampMs);
+        urgent = beginsOrEnds(output.events, this.knownEvents);
       }
       this.batch.frames.push(stored);
       last = { index: stored.index, timestampMs: stored.timestampMs };
       this.processed++;
-      if (this.batch.frames.length >= COMMIT_EVERY_FRAMES || this.deps.clock.now() - this.lastCommit >= COMMIT_EVERY_MS) this.commit();
+      if (urgent || this.batch.frames.length >= COMMIT_EVERY_FRAMES || this.deps.clock.now() - this.lastCommit >= COMMIT_EVERY_MS) this.commit();
       this.settings.onFrameStored?.(resumeAfter + 1 + this.processed, this.processed, stored);
     };
 
