@@ -307,6 +307,13 @@ export function createSearchApp(loaded: LoadedConfig, options: { clock?: Clock; 
     options.logger?.info({ events: done }, 'rebuilding the search index');
   });
   if (indexed > 0) options.logger?.info({ events: indexed }, 'search index up to date');
+  // A camera renamed (or given other aliases) in the config: its events are found by the new names.
+  const names = new Map(cameras.map((c) => [c.id, JSON.stringify([c.name ?? null, c.aliases])]));
+  for (const cameraId of analysisStore.changedCameraNames(names)) {
+    const events = analysisStore.reindexCamera(cameraId);
+    options.logger?.info({ camera: cameraId, events }, 'camera names changed in the config; its events were re-indexed');
+  }
+  analysisStore.recordCameraNames(names);
   const searchDeps = {
     store: new SqliteSearchStore(db),
     text,

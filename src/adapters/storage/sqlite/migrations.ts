@@ -302,6 +302,11 @@ export const MIGRATIONS: readonly string[] = [
     UPDATE run_id_high_water SET id = MAX(id, NEW.id);
   END;
   `,
+  // 12: the names (display name, aliases) each camera's events were indexed with, so that a
+  // rename in the config re-indexes that camera's events and search finds them by the new name.
+  `
+  CREATE TABLE indexed_camera_names (camera_id TEXT PRIMARY KEY, names_json TEXT NOT NULL) WITHOUT ROWID;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -324,16 +324,45 @@ export class SqliteAnalysisStore implements AnalysisStore {
    * batches of rowids, one transaction each, so a large store is never held in memory at once.
    */
   reindexEvents(all: boolean, onProgress?: (done: number) => void): number {
+    return this.reindexWhere(all ? 'TRUE' : 'rowid NOT IN (SELECT rowid FROM events_fts)', {}, onProgress);
+  }
+
+  /** Rebuilds the search entries of one camera's events (its names changed). */
+  reindexCamera(cameraId: string, onProgress?: (done: number) => void): number {
+    return this.reindexWhere('camera_id = @camera', { camera: cameraId }, onProgress);
+  }
+
+  /**
+   * The cameras whose names (`current`: camera id -> its names as JSON) differ from those their
+   * events were indexed with. A camera not recorded yet is taken as indexed with its current
+   * names (its events were stored under this configuration, or before names were recorded).
+   */
+  changedCameraNames(current: ReadonlyMap<string, string>): string[] {
+    const stored = this.indexedCameraNames();
+    return [...current].filter(([id, names]) => stored.has(id) && stored.get(id) !== names).map(([id]) => id);
+  }
+
+  /** Records the names the cameras' events are now indexed with (after any re-indexing). */
+  recordCameraNames(current: ReadonlyMap<string, string>): void {
+    const stored = this.indexedCameraNames();
+    const upsert = this.db.prepare('INSERT INTO indexed_camera_names (camera_id, names_json) VALUES (?, ?) ON CONFLICT (camera_id) DO UPDATE SET names_json = excluded.names_json');
+    this.db.transaction(() => {
+      for (const [id, names] of current) if (stored.get(id) !== names) upsert.run(id, names);
+    })();
+  }
+
+  private indexedCameraNames(): Map<string, string> {
+    const rows = z.array(z.object({ camera_id: z.string(), names_json: z.string() })).parse(this.db.prepare('SELECT camera_id, names_json FROM indexed_camera_names').all());
+    return new Map(rows.map((r) => [r.camera_id, r.names_json]));
+  }
+
+  private reindexWhere(condition: string, params: Record<string, string>, onProgress?: (done: number) => void): number {
     if (!this.options.indexer) return 0;
-    const batch = this.db.prepare(
-      all
-        ? 'SELECT rowid AS event_rowid, * FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?'
-        : 'SELECT rowid AS event_rowid, * FROM events WHERE rowid > ? AND rowid NOT IN (SELECT rowid FROM events_fts) ORDER BY rowid LIMIT ?',
-    );
+    const batch = this.db.prepare(`SELECT rowid AS event_rowid, * FROM events WHERE rowid > @after AND ${condition} ORDER BY rowid LIMIT @limit`);
     let done = 0;
     let after = 0;
     for (;;) {
-      const rows = batch.all(after, REINDEX_BATCH);
+      const rows = batch.all({ ...params, after, limit: REINDEX_BATCH });
       if (rows.length === 0) return done;
       this.db.transaction(() => {
         for (const row of rows) this.indexEvent(toStoredEvent(row));

@@ -224,7 +224,7 @@ describe('SqliteSearchStore', () => {
         content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
       INSERT INTO events_fts (rowid, summary) SELECT rowid, 'old' FROM events;
       ALTER TABLE events DROP COLUMN clip_frames_json;
-      DROP TRIGGER run_id_high_water_advance; DROP TABLE run_id_high_water;
+      DROP TRIGGER run_id_high_water_advance; DROP TABLE run_id_high_water; DROP TABLE indexed_camera_names;
       PRAGMA user_version = 7;`);
     migrate(db);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
