@@ -36,7 +36,7 @@ describe('ffmpegFailure', () => {
     expect(error.retryable).toBe(false);
     expect(error.message).toBe(
       'bad.mp4 is incomplete (no index: the file is truncated or still being written) ' +
-        '(ffmpeg: [mov,mp4,m4a,3gp,3g2,mj2 @ 0x558c77c1d1c0] moov atom not found | bad.mp4: Invalid data found when processing input)',
+        '(ffmpeg: [mov,mp4,m4a,3gp,3g2,mj2] moov atom not found | bad.mp4: Invalid data found when processing input)',
     );
   });
 
@@ -89,9 +89,9 @@ describe('ffmpegFailure', () => {
     const probe = ffmpegFailure(stderr, 'x.mp4', 'probe');
     expect(probe.code).toBe('decode_failed');
     expect(probe.retryable).toBe(false);
-    expect(probe.message).toBe('ffmpeg could not read x.mp4: [h264 @ 0x1] something unheard of happened');
+    expect(probe.message).toBe('ffmpeg could not read x.mp4: [h264] something unheard of happened');
     expect(ffmpegFailure(stderr, 'x.mp4', 'decode').message).toBe(
-      'ffmpeg could not decode x.mp4: [h264 @ 0x1] something unheard of happened',
+      'ffmpeg could not decode x.mp4: [h264] something unheard of happened',
     );
   });
 
@@ -134,7 +134,7 @@ describe('stderrTail', () => {
 
   it('redacts credentials', () => {
     expect(stderrTail(RTSP_REFUSED)).toBe(
-      '[tcp @ 0x55c7a46b2140] Connection to tcp://127.0.0.1:8554?timeout=2000000 failed: Connection refused | ' +
+      '[tcp] Connection to tcp://127.0.0.1:8554 failed: Connection refused | ' +
         'rtsp://admin:***@127.0.0.1:8554/live: Connection refused',
     );
   });

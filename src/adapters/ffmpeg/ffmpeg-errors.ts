@@ -34,12 +34,16 @@ const RULES: readonly Rule[] = [
   { pattern: /Permission denied/i, code: 'input_unreadable', explain: (i) => `${i} cannot be read (permission denied)` },
 ];
 
-/** Last lines of ffmpeg's stderr, with credentials removed, to show as the reason. */
+/**
+ * Last lines of ffmpeg's stderr, with credentials removed, to show as the reason (in the CLI and
+ * as a live camera's last error in the UI): without the memory addresses in component tags
+ * (`[tcp @ 0x55c7a46b2140]` becomes `[tcp]`) and the timeout option Vigil added to the URL.
+ */
 export function stderrTail(stderr: string, lines = 3): string {
   return redactUrlCredentials(
     stderr
       .split('\n')
-      .map((l) => l.trim())
+      .map((l) => l.trim().replace(/^\[([^\]@]+?) @ 0x[0-9a-f]+\]/i, '[$1]').replace(/\?timeout=\d+/g, ''))
       .filter(Boolean)
       .slice(-lines)
       .join(' | '),
