@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVigilServer, type RunningServer } from '../../src/app-server.ts';
@@ -102,6 +103,15 @@ beforeAll(async () => {
   const analyzed = await runCli(['analyze', clip, '--config', config, '--camera', 'street', '--fps', '5'], { cwd: dir });
   expect(analyzed.stderr).toBe('');
   expect(analyzed.code).toBe(0);
+  // Frames of a recording, as Frigate events with clip_frames have: here the crossings' own kept
+  // frames stand in for them, so the event page shows them through the real media route.
+  const db = new Database(join(dir, 'data', 'vigil.db'));
+  db.prepare(
+    `UPDATE events SET clip_frames_json = (SELECT json_group_array(image_path) FROM (SELECT image_path FROM frames f
+       WHERE f.run_id = events.run_id AND f.image_path IS NOT NULL AND f.frame_index >= events.start_frame ORDER BY f.frame_index LIMIT 2))
+     WHERE type = 'line_crossing'`,
+  ).run();
+  db.close();
 
   // The server serves the built UI from web/dist: build the current sources.
   execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
@@ -150,6 +160,9 @@ describe('web UI', () => {
     expect(await page.locator('.event-title').textContent()).toContain(HOSTILE_LINE);
     expect(await page.locator('.evidence-text').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining(HOSTILE_LINE)]));
     expect(await page.locator('.actor').count()).toBeGreaterThan(0);
+    expect(await page.locator('.clip-frame').count()).toBe(2);
+    await imageLoaded(page, '.clip-frame');
+    expect(await page.locator('#clip-frames-title').textContent()).toBe('From the recording');
     expect(await page.locator('.evidence-item').count()).toBeGreaterThan(0);
     // No model is configured here: the description section says so and offers no button.
     expect(await page.locator('#description-title').textContent()).toBe('Description');
