@@ -157,6 +157,7 @@ export function cameraSettings(
     labels: camera.labels ?? DEFAULT_LABELS,
     timeZone,
     ...(camera.start_time !== undefined ? { startTimeMs: Date.parse(camera.start_time) } : {}),
+    ...(camera.rtsp_transport !== undefined ? { rtspTransport: camera.rtsp_transport } : {}),
     motion: {
       ...DEFAULT_MOTION_GATE,
       ...(motion

@@ -148,6 +148,8 @@ export const cameraSchema = z
     /** Other names people use for this camera in questions (後門, back door): searched as the camera. */
     aliases: z.array(z.string().min(1)).default([]),
     input: inputSchema,
+    /** How an rtsp:// input is read: TCP, or UDP for cameras that only speak UDP (Frigate's preset-rtsp-udp). */
+    rtsp_transport: z.enum(['tcp', 'udp']).optional(),
     fps: boundedNumber({ greaterThan: 0, max: 60 }).default(5),
     detect_width: boundedNumber({ integer: true, min: 64, max: 3840 }).optional(),
     labels: labelListSchema.default(() => [...DEFAULT_LABELS]),
@@ -177,6 +179,9 @@ export const cameraSchema = z
     const input: unknown = camera.input;
     if (camera.start_time !== undefined && typeof input === 'string' && isStreamInput(input)) {
       ctx.addIssue({ code: 'custom', path: ['start_time'], message: 'only allowed when input is a file, not a stream URL' });
+    }
+    if (camera.rtsp_transport !== undefined && typeof input === 'string' && inputScheme(input)?.startsWith('rtsp') !== true) {
+      ctx.addIssue({ code: 'custom', path: ['rtsp_transport'], message: 'only allowed when input is an rtsp:// or rtsps:// URL' });
     }
     const reconnect: unknown = camera.live?.reconnect;
     if (typeof reconnect === 'object' && reconnect !== null && 'min_s' in reconnect && 'max_s' in reconnect) {

@@ -196,6 +196,18 @@ describe('parseConfigText: cameras', () => {
     ]);
   });
 
+  it('takes rtsp_transport tcp or udp, and only for RTSP inputs', () => {
+    expect(parse('cameras:\n  back: { input: "rtsp://h/s", rtsp_transport: udp }\n').config.cameras['back']?.rtsp_transport).toBe('udp');
+    expect(parse('cameras:\n  back: { input: "RTSPS://h/s", rtsp_transport: tcp }\n').config.cameras['back']?.rtsp_transport).toBe('tcp');
+    expect(parse('cameras:\n  back: { input: "rtsp://h/s" }\n').config.cameras['back']?.rtsp_transport).toBeUndefined();
+    expect(issues('cameras:\n  back: { input: "http://h/v.mjpg", rtsp_transport: udp }\n')).toEqual([
+      'cameras.back.rtsp_transport: only allowed when input is an rtsp:// or rtsps:// URL',
+    ]);
+    expect(issues('cameras:\n  back: { input: "rtsp://h/s", rtsp_transport: multicast }\n')).toEqual([
+      'cameras.back.rtsp_transport: expected one of tcp, udp',
+    ]);
+  });
+
   it('validates time zones and URL schemes', () => {
     expect(issues('cameras:\n  back: { input: "ftp://h/a.mp4", timezone: Mars/Base }\n')).toEqual([
       'cameras.back.input: unsupported URL scheme "ftp"; expected a file path or an rtsp://, rtsps://, http:// or https:// URL',

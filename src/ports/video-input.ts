@@ -16,6 +16,8 @@ export interface VideoInfo {
   durationSeconds?: number;
   /** Frames carry no timestamps (MJPEG over HTTP): they are timed by when they arrive. */
   timedByArrival?: true;
+  /** How an RTSP stream is read (set when probed with it). */
+  rtspTransport?: 'tcp' | 'udp';
   /** Files: size in bytes and modification time, for start-time inference. */
   sizeBytes?: number;
   mtimeMs?: number;
@@ -36,6 +38,6 @@ export interface DecodeOptions {
 
 /** Reads videos: probes them and decodes sampled, scaled RGB frames as an async iterator. */
 export interface VideoInput {
-  probe(uri: string, signal?: AbortSignal): Promise<VideoInfo>;
+  probe(uri: string, signal?: AbortSignal, options?: { rtspTransport?: 'tcp' | 'udp' }): Promise<VideoInfo>;
   frames(info: VideoInfo, options: DecodeOptions): AsyncIterable<Frame>;
 }

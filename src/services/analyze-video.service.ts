@@ -45,6 +45,8 @@ export interface CameraAnalysisSettings {
   confidence: DetectionFilterOptions;
   tracker: TrackerSettings;
   rules: RuleSpec;
+  /** How RTSP streams are read: TCP unless the camera only speaks UDP. */
+  rtspTransport?: 'tcp' | 'udp';
 }
 
 /** What a live camera adds to an analysis: its frame queue and observers. */
@@ -153,7 +155,7 @@ export class AnalyzeVideoService {
     const { videoInput, store, clock } = this.deps;
     const { camera, signal } = request;
     const logger = this.deps.logger.child({ camera: camera.cameraId });
-    const video = await videoInput.probe(request.input, signal);
+    const video = await videoInput.probe(request.input, signal, camera.rtspTransport ? { rtspTransport: camera.rtspTransport } : {});
     const live = request.live !== undefined || video.kind === 'stream';
     const frameSize = scaledFrameSize(video, Math.min(camera.detectWidth ?? DEFAULT_MAX_DETECT_WIDTH, camera.detectWidth ?? video.width));
     const sampleFps = Math.min(camera.sampleFps, video.fps);

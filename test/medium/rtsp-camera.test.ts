@@ -37,8 +37,8 @@ afterAll(() => {
 });
 
 /** Starts the RTSP server and resolves with its URL once it listens. */
-async function startRtspServer(file: string, port: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(PYTHON, [RTSP_SERVER, '--file', file, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startRtspServer(file: string, port: number, transport: 'any' | 'udp' = 'any'): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(PYTHON, [RTSP_SERVER, '--file', file, '--port', String(port), '--transport', transport], { stdio: ['ignore', 'pipe', 'pipe'] });
   servers.add(child);
   child.on('exit', () => servers.delete(child));
   let stderr = '';
@@ -69,11 +69,13 @@ async function killed(child: ChildProcess): Promise<void> {
 }
 
 describe.skipIf(missing !== undefined)('a camera on a real RTSP server', () => {
-  it('streams events, shows the outage when the server dies, and reconnects when it is back', async () => {
+  it('streams events (over TCP and UDP), shows the outage when the server dies, and reconnects when it is back', async () => {
     // 30 s of the sample with people crossing the footpath; each RTSP client starts at its first frame.
     const clip = sampleExcerpt('street', 10, 30);
     const first = await startRtspServer(clip, 0);
     const port = Number(new URL(first.url).port);
+    // A camera that only speaks UDP: a TCP SETUP gets "461 Unsupported transport".
+    const udpOnly = await startRtspServer(clip, 0, 'udp');
 
     const config = join(dir, 'vigil.yml');
     writeFileSync(
@@ -87,6 +89,12 @@ cameras:
     live: { stall_s: 5, reconnect: { min_s: 0.5, max_s: 2 } }
     tripwires:
       path: { points: [[300, 170], [300, 330]], labels: [person] }
+  yard:
+    input: ${JSON.stringify(udpOnly.url)}
+    rtsp_transport: udp
+    fps: 2
+    labels: [person]
+    live: { stall_s: 5, reconnect: { min_s: 0.5, max_s: 2 } }
 `,
     );
     const loaded = await loadConfig({ file: config, explicit: true, env: {}, cwd: dir });
@@ -96,6 +104,9 @@ cameras:
       expect(streaming.live.connected).toBe(true);
       expect(streaming.live.reconnects).toBe(0);
       expect(Date.now() - Date.parse(streaming.live.last_frame_at ?? '')).toBeLessThan(10_000);
+      // The UDP-only camera streams with rtsp_transport: udp.
+      const udp = await waitFor(() => cameraState(vigil, 'yard'), (c) => c.live.status === 'streaming' && c.live.frames_processed >= 3, 60_000);
+      expect(udp.live.reconnects).toBe(0);
 
       // The server dies: the camera shows the outage and keeps trying; the API stays up.
       await killed(first.child);

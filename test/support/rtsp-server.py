@@ -15,8 +15,9 @@ import sys
 import gi
 
 gi.require_version("Gst", "1.0")
+gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 
 def main() -> int:
@@ -24,6 +25,7 @@ def main() -> int:
     parser.add_argument("--file", required=True, help="an MP4 file with H.264 video")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--path", default="/live")
+    parser.add_argument("--transport", choices=["any", "tcp", "udp"], default="any", help="the RTP transports offered to clients")
     args = parser.parse_args()
 
     Gst.init(None)
@@ -37,6 +39,10 @@ def main() -> int:
         f'( filesrc location="{location}" ! qtdemux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )'
     )
     factory.set_shared(False)
+    if args.transport == "tcp":
+        factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
+    elif args.transport == "udp":
+        factory.set_protocols(GstRtsp.RTSPLowerTrans.UDP)
     server.get_mount_points().add_factory(args.path, factory)
 
     if server.attach(None) == 0:

@@ -22,6 +22,16 @@ const PERMISSION = '/srv/private.mp4: Permission denied\n';
 const RTSP_INPUT = 'rtsp://admin:s3cret@127.0.0.1:8554/live';
 
 describe('ffmpegFailure', () => {
+  it('names rtsp_transport when a camera refuses the RTSP transport', () => {
+    const stderr = '[rtsp @ 0x55862db85940] method SETUP failed: 461 Unsupported transport\nrtsp://cam/live: Protocol not supported\n';
+    const error = ffmpegFailure(stderr, 'rtsp://cam/live', 'probe');
+    expect(error.code).toBe('input_unreachable');
+    expect(error.message).toBe(
+      "rtsp://cam/live refused the RTSP transport (set the camera's rtsp_transport to udp, or tcp) " +
+        '(ffmpeg: [rtsp] method SETUP failed: 461 Unsupported transport | rtsp://cam/live: Protocol not supported)',
+    );
+  });
+
   it('maps "No such file or directory" to input_not_found', () => {
     const error = ffmpegFailure(NO_SUCH_FILE, '/nope/missing.mp4', 'probe');
     expect(error).toBeInstanceOf(VigilError);

@@ -14,6 +14,11 @@ const RULES: readonly Rule[] = [
   { pattern: /No such file or directory/i, code: 'input_not_found', explain: (i) => `${i} does not exist` },
   { pattern: /401 Unauthorized|403 Forbidden/i, code: 'input_unreachable', explain: (i) => `${i} refused access (check the credentials)` },
   { pattern: /404 Not Found/i, code: 'input_unreachable', explain: (i) => `${i} was not found on the server (HTTP 404)` },
+  {
+    pattern: /461 Unsupported transport/i,
+    code: 'input_unreachable',
+    explain: (i) => `${i} refused the RTSP transport (set the camera's rtsp_transport to udp, or tcp)`,
+  },
   // Network failures before file-format ones: a dropped stream also makes the demuxer complain.
   {
     pattern: /Connection refused|Connection timed out|No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution|Failed to resolve hostname|Server returned|Connection reset|End of file|Input\/output error|I\/O error|Operation timed out/i,

@@ -80,12 +80,13 @@ export class FfmpegVideoInput implements VideoInput {
     this.probeTimeoutMs = options.probeTimeoutMs ?? 20_000;
   }
 
-  async probe(uri: string, signal?: AbortSignal): Promise<VideoInfo> {
+  async probe(uri: string, signal?: AbortSignal, options: { rtspTransport?: 'tcp' | 'udp' } = {}): Promise<VideoInfo> {
     const probeOptions = { timeoutMs: this.probeTimeoutMs, ...(signal ? { signal } : {}) };
     if (isStreamUri(uri)) {
-      const probed = await ffprobe(this.binaries.ffprobe, uri, probeOptions);
+      const transport = options.rtspTransport ? { rtspTransport: options.rtspTransport } : {};
+      const probed = await ffprobe(this.binaries.ffprobe, uri, { ...probeOptions, ...transport });
       const { durationSeconds: _ignored, ...live } = probed;
-      return { uri, kind: 'stream', fingerprint: `url:${redactUrlCredentials(uri)}`, ...live };
+      return { uri, kind: 'stream', fingerprint: `url:${redactUrlCredentials(uri)}`, ...live, ...transport };
     }
     const { size, mtimeMs } = await statInput(uri);
     if (size === 0) throw new VigilError('input_empty', `${uri} is empty (0 bytes)`);
@@ -102,7 +103,7 @@ export class FfmpegVideoInput implements VideoInput {
     const frameBytes = width * height * 3;
     const args = [
       '-nostdin', '-hide_banner', '-loglevel', 'error',
-      ...networkInputArgs(info.uri),
+      ...networkInputArgs(info.uri, info.rtspTransport),
       // Without this, ffmpeg times untimed frames at an assumed 25/s and the fps filter would
       // keep far too few of a camera's real 5 or 10 per second.
       ...(info.kind === 'stream' && info.timedByArrival ? ['-use_wallclock_as_timestamps', '1'] : []),

@@ -237,6 +237,11 @@ describe('networkInputArgs', () => {
     expect(networkInputArgs('RTSPS://cam/live')).toEqual(['-rtsp_transport', 'tcp', '-timeout', '10000000']);
   });
 
+  it('reads RTSP over UDP for a camera that only speaks UDP', () => {
+    expect(networkInputArgs('rtsp://cam/live', 'udp')).toEqual(['-rtsp_transport', 'udp', '-timeout', '10000000']);
+    expect(networkInputArgs('http://nvr/x.mjpg', 'udp')).toEqual(['-rw_timeout', '10000000']);
+  });
+
   it('sets a 10 s read/write timeout for HTTP(S)', () => {
     expect(networkInputArgs('http://nvr/x.mp4')).toEqual(['-rw_timeout', '10000000']);
     expect(networkInputArgs('https://nvr/x.m3u8')).toEqual(['-rw_timeout', '10000000']);

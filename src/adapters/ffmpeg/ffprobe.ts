@@ -85,9 +85,14 @@ export function isStreamUri(uri: string): boolean {
   return /^(rtsps?|rtmps?|https?|udp|tcp|srt):\/\//i.test(uri);
 }
 
-/** Input options that make network sources fail fast and reliably instead of hanging. */
-export function networkInputArgs(uri: string): string[] {
-  if (/^rtsps?:\/\//i.test(uri)) return ['-rtsp_transport', 'tcp', '-timeout', '10000000'];
+export type RtspTransport = 'tcp' | 'udp';
+
+/**
+ * Input options that make network sources fail fast and reliably instead of hanging. RTSP goes
+ * over TCP (no lost packets, no smeared frames) unless the camera only speaks UDP.
+ */
+export function networkInputArgs(uri: string, rtspTransport: RtspTransport = 'tcp'): string[] {
+  if (/^rtsps?:\/\//i.test(uri)) return ['-rtsp_transport', rtspTransport, '-timeout', '10000000'];
   if (/^https?:\/\//i.test(uri)) return ['-rw_timeout', '10000000'];
   return [];
 }
@@ -95,11 +100,11 @@ export function networkInputArgs(uri: string): string[] {
 export async function ffprobe(
   ffprobePath: string,
   uri: string,
-  options: { timeoutMs: number; signal?: AbortSignal },
+  options: { timeoutMs: number; signal?: AbortSignal; rtspTransport?: RtspTransport },
 ): Promise<ProbeResult> {
   const args = [
     '-v', 'error',
-    ...networkInputArgs(uri),
+    ...networkInputArgs(uri, options.rtspTransport),
     '-print_format', 'json',
     '-show_streams', '-show_format',
     uri,
