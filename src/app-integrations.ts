@@ -30,7 +30,7 @@ import { vigilCameraId } from './services/frigate/frigate-triggers.ts';
 import type { AnalyzeImageService } from './services/genai/analyze-image.service.ts';
 import type { DescriptionView } from './services/genai/descriptions/index.ts';
 import { AnalyzeCommand } from './services/home-assistant/analyze-command.ts';
-import { HomeAssistantService } from './services/home-assistant/home-assistant.service.ts';
+import { HomeAssistantService, type LiveCameraView } from './services/home-assistant/home-assistant.service.ts';
 import { EventPublisher } from './services/publish/event-publisher.ts';
 
 export interface IntegrationDeps {
@@ -45,6 +45,8 @@ export interface IntegrationDeps {
   descriptions?: { enqueueClosed(events: readonly StoredEvent[]): number; state(eventId: string): DescriptionView };
   timeZone: string;
   version: string;
+  /** The live cameras of `vigil serve` (a connectivity sensor each in Home Assistant). */
+  live?: { cameraIds: readonly string[]; state(cameraId: string): LiveCameraView | undefined };
   /** Tests: faster retries and polling. */
   frigateRetry?: Partial<FrigateRetrySchedule>;
   pollMs?: number;
@@ -185,6 +187,15 @@ export async function startIntegrations(loaded: LoadedConfig, deps: IntegrationD
       cameras,
       seed: { events: latest, analyses: new SqliteImageAnalysisStore(deps.db).latestPerName() },
       ...(publicUrl ? { publicUrl } : {}),
+      ...(deps.live?.cameraIds.length
+        ? {
+            live: {
+              cameras: deps.live.cameraIds.map((id) => ({ id, name: config.cameras[id]?.name ?? id })),
+              state: (id: string) => deps.live?.state(id),
+              ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+            },
+          }
+        : {}),
       logger: deps.logger,
     });
     starting.push(ha.start());

@@ -10,7 +10,7 @@ import { serve } from '@hono/node-server';
 import { InMemoryEventFeed } from './adapters/announce/in-memory-event-feed.ts';
 import { createAnalyzeImageApp, createAskService, createDescriptionService, createEmbeddingService } from './app-genai.ts';
 import { startIntegrations } from './app-integrations.ts';
-import { createLiveApp } from './app-live.ts';
+import { createLiveApp, liveCameraIds } from './app-live.ts';
 import { createRetentionService, retentionIntervalMs } from './app-retention.ts';
 import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
 import { createLogger, createSearchApp, searchTimeZone, sharedTextAnalysis, systemClock } from './app.ts';
@@ -143,6 +143,7 @@ export async function startVigilServer(
     ...(descriptions ? { descriptions } : {}),
     timeZone: searchTimeZone(loaded),
     version: packageVersion(),
+    live: { cameraIds: liveCameraIds(loaded), state: (id) => live.cameras.state(id) },
   });
   // Cameras start once everything that listens to their events is in place.
   live.cameras.start();

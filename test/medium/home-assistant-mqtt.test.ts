@@ -32,6 +32,8 @@ let search: SearchApp;
 let feed: InMemoryEventFeed;
 let genai: ReturnType<typeof createAnalyzeImageApp>;
 let integrations: RunningIntegrations;
+/** What the live camera `back` reports, as `vigil serve`'s live cameras would. */
+let backLive: { status: string; lastError?: string } = { status: 'streaming' };
 
 async function start(): Promise<RunningIntegrations> {
   const running = await startIntegrations(loaded, {
@@ -42,6 +44,8 @@ async function start(): Promise<RunningIntegrations> {
     analyzeImage: { service: genai.service, feed: genai.feed },
     timeZone: 'UTC',
     version: '9.9.9',
+    live: { cameraIds: ['back'], state: (id) => (id === 'back' ? backLive : undefined) },
+    pollMs: 50,
   });
   await running.ready;
   return running;
@@ -92,6 +96,30 @@ describe('Home Assistant over MQTT', () => {
       origin: { name: 'Vigil' },
     });
     await probe.waitFor((m) => m.topic === 'vigil/status' && m.text === 'online', 10_000, 'online');
+  });
+
+  it('announces a connectivity sensor per live camera that follows its connection, with the last error', async () => {
+    const config = await probe.waitFor((m) => m.topic === 'homeassistant/binary_sensor/vigil_back_connected/config', 10_000, 'connectivity discovery');
+    expect(JSON.parse(config.text)).toMatchObject({
+      name: 'Back door connected',
+      default_entity_id: 'binary_sensor.vigil_back_connected',
+      device_class: 'connectivity',
+      payload_on: 'ON',
+      payload_off: 'OFF',
+      state_topic: 'vigil/camera/back/connected',
+      availability: [{ topic: 'vigil/status', payload_available: 'online', payload_not_available: 'offline' }],
+    });
+    await probe.waitFor((m) => m.topic === 'vigil/camera/back/connected' && m.text === 'ON', 10_000, 'connected');
+    const mark = probe.messages.length;
+    backLive = { status: 'waiting', lastError: 'rtsp://cam/live could not be reached' };
+    await probe.waitFor((m) => probe.messages.indexOf(m) >= mark && m.topic === 'vigil/camera/back/connected' && m.text === 'OFF', 10_000, 'disconnected');
+    const attributes = probe.messages.slice(mark).filter((m) => m.topic === 'vigil/camera/back/connected/attributes');
+    expect(attributes.map((m) => JSON.parse(m.text))).toEqual([{ status: 'waiting', last_error: 'rtsp://cam/live could not be reached' }]);
+    // Nothing is republished while nothing changes.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(probe.messages.slice(mark).filter((m) => m.topic === 'vigil/camera/back/connected')).toHaveLength(1);
+    backLive = { status: 'streaming' };
+    await probe.waitFor((m) => probe.messages.indexOf(m) >= mark && m.topic === 'vigil/camera/back/connected' && m.text === 'ON', 10_000, 'reconnected');
   });
 
   it('shows the latest event, then its description cut to 255 characters with the full text in the attributes', async () => {

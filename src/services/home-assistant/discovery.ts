@@ -1,6 +1,7 @@
 /**
- * Home Assistant MQTT discovery for Vigil's sensors: one per camera (its latest event) and one
- * per analyze_image `image_name` (its latest final_description). Pure: topics and payloads only.
+ * Home Assistant MQTT discovery for Vigil's sensors: one per camera (its latest event), one per
+ * live camera (connected or not), and one per analyze_image `image_name` (its latest
+ * final_description). Pure: topics and payloads only.
  */
 
 /** Home Assistant refuses longer states (it logs a warning and shows "unknown"). */
@@ -16,7 +17,7 @@ export interface HaContext {
 }
 
 export interface SensorTopics {
-  /** `<discovery_prefix>/sensor/<unique_id>/config`, published retained. */
+  /** `<discovery_prefix>/<sensor|binary_sensor>/<unique_id>/config`, published retained. */
   configTopic: string;
   config: Record<string, unknown>;
   stateTopic: string;
@@ -42,21 +43,27 @@ export function truncateState(text: string, max = HA_MAX_STATE): string {
   return `${head.trimEnd()}…`;
 }
 
-function sensor(ctx: HaContext, key: string, name: string, icon: string, stateTopic: string): SensorTopics {
+function sensor(
+  ctx: HaContext,
+  key: string,
+  name: string,
+  stateTopic: string,
+  kind: { component: 'sensor'; icon: string } | { component: 'binary_sensor'; deviceClass: string },
+): SensorTopics {
   const uniqueId = objectId(`${ctx.nodeId}_${key}`);
   return {
-    configTopic: `${ctx.discoveryPrefix}/sensor/${uniqueId}/config`,
+    configTopic: `${ctx.discoveryPrefix}/${kind.component}/${uniqueId}/config`,
     stateTopic,
     attributesTopic: `${stateTopic}/attributes`,
     config: {
       name,
       unique_id: uniqueId,
       // Home Assistant 2025.10+ (object_id is deprecated and stops working in 2026.4).
-      default_entity_id: `sensor.${uniqueId}`,
+      default_entity_id: `${kind.component}.${uniqueId}`,
       state_topic: stateTopic,
       json_attributes_topic: `${stateTopic}/attributes`,
       availability: [{ topic: `${ctx.topicPrefix}/status`, payload_available: 'online', payload_not_available: 'offline' }],
-      icon,
+      ...(kind.component === 'sensor' ? { icon: kind.icon } : { device_class: kind.deviceClass, payload_on: 'ON', payload_off: 'OFF' }),
       device: {
         identifiers: [objectId(ctx.nodeId)],
         name: ctx.nodeId === 'vigil' ? 'Vigil' : `Vigil (${ctx.nodeId})`,
@@ -71,11 +78,19 @@ function sensor(ctx: HaContext, key: string, name: string, icon: string, stateTo
 
 /** `sensor.vigil_<camera>_last_event`: the latest event's description (or summary). */
 export function cameraSensor(ctx: HaContext, camera: { id: string; name: string }): SensorTopics {
-  return sensor(ctx, `${camera.id}_last_event`, `${camera.name} last event`, 'mdi:cctv', `${ctx.topicPrefix}/camera/${camera.id}/last_event`);
+  return sensor(ctx, `${camera.id}_last_event`, `${camera.name} last event`, `${ctx.topicPrefix}/camera/${camera.id}/last_event`, { component: 'sensor', icon: 'mdi:cctv' });
+}
+
+/** `binary_sensor.vigil_<camera>_connected`: ON while a live camera streams; its state and last error in the attributes. */
+export function cameraConnectivitySensor(ctx: HaContext, camera: { id: string; name: string }): SensorTopics {
+  return sensor(ctx, `${camera.id}_connected`, `${camera.name} connected`, `${ctx.topicPrefix}/camera/${camera.id}/connected`, {
+    component: 'binary_sensor',
+    deviceClass: 'connectivity',
+  });
 }
 
 /** `sensor.vigil_<image_name>`: the latest final_description of analyze_image for that name. */
 export function imageSensor(ctx: HaContext, imageName: string): SensorTopics {
   const key = objectId(imageName);
-  return sensor(ctx, `image_${key}`, `${imageName} image`, 'mdi:image-text', `${ctx.topicPrefix}/image/${key}/state`);
+  return sensor(ctx, `image_${key}`, `${imageName} image`, `${ctx.topicPrefix}/image/${key}/state`, { component: 'sensor', icon: 'mdi:image-text' });
 }

@@ -4,7 +4,13 @@ import type { AnnouncementFeed, ImageAnalysis } from '../../ports/image-analysis
 import type { Logger } from '../../ports/logger.ts';
 import type { MessageBus } from '../../ports/message-bus.ts';
 import { publishedEvent } from '../publish/event-message.ts';
-import { cameraSensor, imageSensor, truncateState, type HaContext, type SensorTopics } from './discovery.ts';
+import { cameraConnectivitySensor, cameraSensor, imageSensor, truncateState, type HaContext, type SensorTopics } from './discovery.ts';
+
+/** A live camera's connection as the connectivity sensor shows it. */
+export interface LiveCameraView {
+  status: string;
+  lastError?: string;
+}
 
 export interface HomeAssistantDeps {
   bus: MessageBus;
@@ -16,6 +22,8 @@ export interface HomeAssistantDeps {
   /** What the sensors showed before a restart: each camera's latest event with its description, the latest analyses. */
   seed?: { events: ReadonlyArray<{ stored: StoredEvent; description?: string }>; analyses: readonly ImageAnalysis[] };
   publicUrl?: string;
+  /** Live cameras (`vigil serve`): each gets a connectivity sensor, read every `pollMs`. */
+  live?: { cameras: ReadonlyArray<{ id: string; name: string }>; state(cameraId: string): LiveCameraView | undefined; pollMs?: number };
   logger: Logger;
 }
 
@@ -45,6 +53,10 @@ export class HomeAssistantService {
     for (const camera of deps.cameras) this.cameraState(camera.id, camera.name);
     for (const { stored, description } of deps.seed?.events ?? []) this.applyEvent(stored, description);
     for (const analysis of deps.seed?.analyses ?? []) this.applyAnalysis(analysis);
+    for (const camera of deps.live?.cameras ?? []) {
+      this.sensors.set(`connected:${camera.id}`, { topics: cameraConnectivitySensor(deps.context, camera) });
+      this.applyConnection(camera.id);
+    }
   }
 
   async start(): Promise<void> {
@@ -58,6 +70,16 @@ export class HomeAssistantService {
       }),
     );
     if (this.deps.bus.status() === 'online') await this.republish('started');
+    const live = this.deps.live;
+    if (live?.cameras.length) {
+      const timer = setInterval(() => {
+        for (const camera of live.cameras) {
+          const sensor = this.applyConnection(camera.id);
+          if (sensor) void this.sendState(sensor);
+        }
+      }, live.pollMs ?? 5_000);
+      this.stops.push(() => clearInterval(timer));
+    }
   }
 
   async stop(): Promise<void> {
@@ -112,6 +134,19 @@ export class HomeAssistantService {
       description: sensor.description ?? null,
       snapshot_url: event.snapshot_url,
     };
+    return sensor;
+  }
+
+  /** The camera's connectivity sensor, when what it shows changed (connected, status, error). */
+  private applyConnection(cameraId: string): SensorState | undefined {
+    const sensor = this.sensors.get(`connected:${cameraId}`);
+    const view = this.deps.live?.state(cameraId);
+    if (!sensor || !view) return undefined;
+    const state = view.status === 'streaming' ? 'ON' : 'OFF';
+    const attributes = { status: view.status, last_error: view.lastError ?? null };
+    if (sensor.state === state && JSON.stringify(sensor.attributes) === JSON.stringify(attributes)) return undefined;
+    sensor.state = state;
+    sensor.attributes = attributes;
     return sensor;
   }
 
