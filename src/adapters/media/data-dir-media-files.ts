@@ -75,48 +75,45 @@ export class DataDirMediaFiles implements MediaFiles {
     return total;
   }
 
-  async measure(paths: readonly string[]): Promise<RemovedFiles> {
-    const result = { files: 0, bytes: 0 };
-    const refused: string[] = [];
-    await inChunks(paths, async (path) => {
-      const absolute = this.inside(path);
-      if (absolute === undefined) {
-        refused.push(path);
-        return;
-      }
-      try {
-        const stats = await lstat(absolute);
-        result.files++;
-        result.bytes += stats.size;
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-      }
-    });
-    return { ...result, ...(refused.length ? { refused } : {}) };
+  measure(paths: readonly string[]): Promise<RemovedFiles> {
+    return this.eachFile(paths, async () => {});
   }
 
   async remove(paths: readonly string[]): Promise<RemovedFiles> {
-    const result = { files: 0, bytes: 0 };
-    const refused: string[] = [];
     const folders = new Set<string>();
-    await inChunks(paths, async (path) => {
-      const absolute = this.inside(path);
-      if (absolute === undefined) {
-        refused.push(path);
-        return;
-      }
-      try {
-        const stats = await lstat(absolute);
-        await unlink(absolute);
-        result.files++;
-        result.bytes += stats.size;
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-      }
+    const removed = await this.eachFile(paths, async (absolute) => {
+      await unlink(absolute);
+    }, (absolute) => {
       const folder = resolve(absolute, '..');
       if (this.isEventFolder(folder)) folders.add(folder);
     });
     for (const folder of folders) await this.removeIfEmpty(folder);
+    return removed;
+  }
+
+  /**
+   * Sizes (and acts on) the files at `paths` that lie inside `runs/`; others are refused, missing
+   * ones skipped. `after` sees every path inside `runs/`, there or not.
+   */
+  private async eachFile(paths: readonly string[], act: (absolute: string) => Promise<void>, after?: (absolute: string) => void): Promise<RemovedFiles> {
+    const result = { files: 0, bytes: 0 };
+    const refused: string[] = [];
+    await inChunks(paths, async (path) => {
+      const absolute = this.inside(path);
+      if (absolute === undefined) {
+        refused.push(path);
+        return;
+      }
+      try {
+        const stats = await lstat(absolute);
+        await act(absolute);
+        result.files++;
+        result.bytes += stats.size;
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+      after?.(absolute);
+    });
     return { ...result, ...(refused.length ? { refused } : {}) };
   }
 
