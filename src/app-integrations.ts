@@ -191,7 +191,7 @@ export async function startIntegrations(loaded: LoadedConfig, deps: IntegrationD
         ? {
             live: {
               cameras: deps.live.cameraIds.map((id) => ({ id, name: config.cameras[id]?.name ?? id })),
-              state: (id: string) => deps.live?.state(id),
+              state: deps.live.state,
               ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
             },
           }

@@ -338,22 +338,17 @@ export class SqliteAnalysisStore implements AnalysisStore {
    * names (its events were stored under this configuration, or before names were recorded).
    */
   changedCameraNames(current: ReadonlyMap<string, string>): string[] {
-    const stored = this.indexedCameraNames();
+    const rows = z.array(z.object({ camera_id: z.string(), names_json: z.string() })).parse(this.db.prepare('SELECT camera_id, names_json FROM indexed_camera_names').all());
+    const stored = new Map(rows.map((r) => [r.camera_id, r.names_json]));
     return [...current].filter(([id, names]) => stored.has(id) && stored.get(id) !== names).map(([id]) => id);
   }
 
   /** Records the names the cameras' events are now indexed with (after any re-indexing). */
   recordCameraNames(current: ReadonlyMap<string, string>): void {
-    const stored = this.indexedCameraNames();
     const upsert = this.db.prepare('INSERT INTO indexed_camera_names (camera_id, names_json) VALUES (?, ?) ON CONFLICT (camera_id) DO UPDATE SET names_json = excluded.names_json');
     this.db.transaction(() => {
-      for (const [id, names] of current) if (stored.get(id) !== names) upsert.run(id, names);
+      for (const [id, names] of current) upsert.run(id, names);
     })();
-  }
-
-  private indexedCameraNames(): Map<string, string> {
-    const rows = z.array(z.object({ camera_id: z.string(), names_json: z.string() })).parse(this.db.prepare('SELECT camera_id, names_json FROM indexed_camera_names').all());
-    return new Map(rows.map((r) => [r.camera_id, r.names_json]));
   }
 
   private reindexWhere(condition: string, params: Record<string, string>, onProgress?: (done: number) => void): number {

@@ -152,15 +152,14 @@ export class SqliteRetentionStore implements RetentionStore {
     const params = { run: runId, before: beforeMs, ended: status === 'running' ? 0 : 1 };
     return this.db.transaction(() => {
       const events = this.statements.countEvents.all(params).map(eventFiles);
-      const frameParams = params;
       return {
         events: events.length,
-        frames: countSchema.parse(this.statements.countFrames.get(frameParams)).n,
-        detections: countSchema.parse(this.statements.countDetections.get(frameParams)).n,
-        tracks: countSchema.parse(this.statements.countTracks.get(frameParams)).n,
+        frames: countSchema.parse(this.statements.countFrames.get(params)).n,
+        detections: countSchema.parse(this.statements.countDetections.get(params)).n,
+        tracks: countSchema.parse(this.statements.countTracks.get(params)).n,
         files: [
           ...events.flatMap((e) => e.files),
-          ...z.array(z.object({ path: z.string() })).parse(this.statements.countFrameFiles.all(frameParams)).map((f) => f.path),
+          ...z.array(z.object({ path: z.string() })).parse(this.statements.countFrameFiles.all(params)).map((f) => f.path),
         ],
         done: true,
       };
