@@ -13,6 +13,13 @@ module.exports = {
       to: { pathNot: '^src/domain/' },
     },
     {
+      name: 'contract-imports-only-zod',
+      comment: 'src/contract/ is the wire contract shared with the browser bundle and the tests: zod and itself, nothing else.',
+      severity: 'error',
+      from: { path: '^src/contract/' },
+      to: { pathNot: '^src/contract/|(^|/)node_modules/zod/' },
+    },
+    {
       name: 'ports-only-know-domain',
       severity: 'error',
       from: { path: '^src/ports/' },
@@ -23,7 +30,7 @@ module.exports = {
       comment: 'services depend on ports; concrete adapters are chosen in app.ts only.',
       severity: 'error',
       from: { path: '^src/services/' },
-      to: { path: '^src/(adapters|http|cli|config)/|^src/app[-a-z]*\\.ts$' },
+      to: { path: '^src/(adapters|http|cli|config)/|^src/app\\.ts$' },
     },
     {
       name: 'services-no-io-builtins',
@@ -36,7 +43,14 @@ module.exports = {
       name: 'adapters-do-not-call-up',
       severity: 'error',
       from: { path: '^src/adapters/' },
-      to: { path: '^src/(services|http|cli)/|^src/app[-a-z]*\\.ts$' },
+      to: { path: '^src/(services|http|cli)/|^src/app\\.ts$' },
+    },
+    {
+      name: 'config-only-translates',
+      comment: 'config/ reads and validates the file, and translates it into the settings types of domain, ports and services; it builds nothing.',
+      severity: 'error',
+      from: { path: '^src/config/' },
+      to: { path: '^src/(adapters|http|cli)/|^src/app\\.ts$' },
     },
     {
       name: 'entrypoints-use-app-not-adapters',

@@ -28,7 +28,14 @@ export type ErrorCode =
   | 'provider_failed'
   | 'queue_full'
   | 'circuit_open'
-  | 'fetch_failed';
+  | 'fetch_failed'
+  // Codes of the HTTP edge: a request for something that is not there, without a valid token, too
+  // large or of a type the endpoint does not take; `internal` is what an unexpected error becomes.
+  | 'not_found'
+  | 'unauthorized'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'internal';
 
 export class VigilError extends Error {
   readonly code: ErrorCode;

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { HttpError } from './http-error.ts';
+import { VigilError } from '../domain/errors.ts';
 
 function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -18,7 +18,7 @@ export function requireToken(token: string): MiddlewareHandler {
     const header = c.req.header('authorization');
     const given = header?.startsWith('Bearer ') ? header.slice(7).trim() : c.req.query('token');
     if (!given || !sameToken(given, token)) {
-      throw new HttpError(401, 'unauthorized', 'a valid token is required (Authorization: Bearer <token>)');
+      throw new VigilError('unauthorized', 'a valid token is required (Authorization: Bearer <token>)');
     }
     return next();
   };

@@ -1,3 +1,4 @@
+import type { EventWire } from '../contract/api.schemas.ts';
 import type { StoredEvent } from '../ports/analysis-store.ts';
 
 export interface PresentOptions {
@@ -12,8 +13,8 @@ export function mediaUrl(path: string): string {
   return `/api/media/${path.split(/[\\/]/).map(encodeURIComponent).join('/')}`;
 }
 
-/** The event as the API documents it (docs/api.md): snake_case, ISO times, media as URLs. */
-export function presentEvent(stored: StoredEvent, options: PresentOptions, score?: number, frames?: ReadonlyMap<number, string>) {
+/** The event as the contract has it (src/contract, docs/api.md): snake_case, ISO times, media as URLs. */
+export function presentEvent(stored: StoredEvent, options: PresentOptions, score?: number, frames?: ReadonlyMap<number, string>): EventWire {
   const { event } = stored;
   const text = (t: { en: string; zhHant: string }) => ({ en: t.en, zh_hant: t.zhHant, zh_hans: options.toSimplified(t.zhHant) });
   return {
@@ -53,5 +54,3 @@ export function presentEvent(stored: StoredEvent, options: PresentOptions, score
     ...(score !== undefined ? { score } : {}),
   };
 }
-
-export type PresentedEvent = ReturnType<typeof presentEvent>;

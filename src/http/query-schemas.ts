@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '../domain/events/event-types.ts';
-import { HttpError } from './http-error.ts';
+import { VigilError } from '../domain/errors.ts';
 
 /** A date or date-time with an offset (or Z); a bare date is midnight UTC. */
 const instant = z
@@ -43,5 +43,5 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string,
   const details = parsed.error.issues.map((i) =>
     i.code === 'unrecognized_keys' ? `unknown parameter ${i.keys.map((k) => `"${k}"`).join(', ')}` : `${i.path.join('.')}: ${i.message}`,
   );
-  throw new HttpError(400, 'invalid_argument', details[0] ?? 'invalid query', details);
+  throw new VigilError('invalid_argument', details[0] ?? 'invalid query', { details });
 }

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyzeImageApp, createAskService } from '../../src/app-genai.ts';
 import { cameraDirectory, createSearchApp, sharedTextAnalysis } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
+import type { z } from 'zod';
+import { searchResponseSchema } from '../../src/contract/api.schemas.ts';
 import { createHttpApp } from '../../src/http/http-app.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { storedEvent } from '../factories/stored-events.ts';
@@ -12,8 +14,10 @@ import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-serv
 import { seedDatabase } from '../support/seed-database.ts';
 
 const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const json = async (response: Response | Promise<Response>): Promise<any> => (await response).json();
+/** A response body read with the contract's schema: the test fails if the server strays from it. */
+async function read<S extends z.ZodType>(schema: S, response: Response | Promise<Response>): Promise<z.output<S>> {
+  return schema.parse(await (await response).json());
+}
 const T = Date.UTC(2026, 10, 20, 14, 0, 0);
 
 let dir: string;
@@ -80,11 +84,11 @@ describe('answers written by a model, with citations checked', () => {
       ),
     );
     const { http, close } = app();
-    const body = await json(http.request(question));
+    const body = await read(searchResponseSchema, http.request(question));
     close();
     expect(body.answer).toMatchObject({ text: '有，兩次：人物 p2 在門廊徘徊 70 秒，人物 p5 徘徊 30 秒。', generated: true, model: 'gpt-4o-mini' });
     expect(body.answer.cited.sort()).toEqual(['back-loiter-1', 'back-loiter-2']);
-    expect(body.answer.timeline.map((t: { event_id: string }) => t.event_id)).toEqual(['back-loiter-1']);
+    expect(body.answer.timeline.map((t) => t.event_id)).toEqual(['back-loiter-1']);
     // The model saw the candidates and was told the language and to cite ids.
     const sent = JSON.stringify(openai.lastRequest().json);
     expect(sent).toContain('back-loiter-1');
@@ -95,10 +99,10 @@ describe('answers written by a model, with citations checked', () => {
     openai.reset();
     openai.reply(completion('I think so?'));
     const { http, close } = app();
-    const body = await json(http.request(question));
+    const body = await read(searchResponseSchema, http.request(question));
     close();
     expect(body.answer).toMatchObject({ generated: false, fallback_reason: "the model's answer was not valid JSON" });
     expect(body.answer.text).toMatch(/^找到 2 個徘徊事件/);
-    expect(body.events.map((e: { id: string }) => e.id)).toEqual(['back-loiter-1', 'back-loiter-2']);
+    expect(body.events.map((e) => e.id)).toEqual(['back-loiter-1', 'back-loiter-2']);
   });
 });

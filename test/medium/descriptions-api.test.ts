@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyzeImageApp, createDescriptionService } from '../../src/app-genai.ts';
 import { cameraDirectory, createSearchApp } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
+import type { z } from 'zod';
+import { descriptionStateSchema, eventDetailSchema, searchResponseSchema } from '../../src/contract/api.schemas.ts';
 import { createHttpApp } from '../../src/http/http-app.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { storedEvent } from '../factories/stored-events.ts';
@@ -13,8 +15,10 @@ import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-serv
 import { seedDatabase } from '../support/seed-database.ts';
 
 const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const json = async (response: Response | Promise<Response>): Promise<any> => (await response).json();
+/** A response body read with the contract's schema: the test fails if the server strays from it. */
+async function read<S extends z.ZodType>(schema: S, response: Response | Promise<Response>): Promise<z.output<S>> {
+  return schema.parse(await (await response).json());
+}
 
 let dir: string;
 let ollama: FakeLlmServer;
@@ -57,7 +61,7 @@ describe('event descriptions through the API', () => {
       toSimplified: (t) => t,
       ...(descriptions ? { descriptions } : {}),
     });
-    const before = await json(http.request('/api/events/back-crossing-1'));
+    const before = await read(eventDetailSchema, http.request('/api/events/back-crossing-1'));
     expect(before.description).toMatchObject({ status: 'none', description: null });
 
     const answer = {
@@ -71,7 +75,7 @@ describe('event descriptions through the API', () => {
     ollama.reply({ json: { model: 'qwen2.5vl:7b', message: { role: 'assistant', content: JSON.stringify(answer) }, done: true, prompt_eval_count: 900, eval_count: 80 } });
     const regenerated = await http.request('/api/events/back-crossing-1/description/regenerate', { method: 'POST' });
     expect(regenerated.status).toBe(200);
-    const view = await json(regenerated);
+    const view = await read(descriptionStateSchema, regenerated);
     expect(view).toMatchObject({ status: 'done', requested_by: 'manual', description: { provider: 'default', model: 'qwen2.5vl:7b', flagged: false, json: answer } });
 
     // Key frames only: the actor's best view and the snapshot, sent as images with the schema.
@@ -81,10 +85,10 @@ describe('event descriptions through the API', () => {
     expect(images.length).toBeLessThanOrEqual(3);
     expect(request.format).toMatchObject({ type: 'object' });
 
-    const after = await json(http.request('/api/events/back-crossing-1'));
-    expect(after.description.status).toBe('done');
-    const found = await json(http.request('/api/search?q=ladder'));
-    expect(found.events.map((e: { id: string }) => e.id)).toEqual(['back-crossing-1']);
+    const after = await read(eventDetailSchema, http.request('/api/events/back-crossing-1'));
+    expect(after.description?.status).toBe('done');
+    const found = await read(searchResponseSchema, http.request('/api/search?q=ladder'));
+    expect(found.events.map((e) => e.id)).toEqual(['back-crossing-1']);
     search.close();
   });
 });

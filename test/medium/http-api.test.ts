@@ -4,14 +4,25 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraDirectory, createSearchApp, sharedTextAnalysis } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
+import type { z } from 'zod';
+import {
+  camerasResponseSchema,
+  errorBodySchema,
+  eventDetailSchema,
+  eventsPageSchema,
+  healthSchema,
+  searchResponseSchema,
+} from '../../src/contract/api.schemas.ts';
 import { createHttpApp } from '../../src/http/http-app.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { storedEvent } from '../factories/stored-events.ts';
 import { seedDatabase } from '../support/seed-database.ts';
 
-/** Response bodies are checked field by field below, so a loose type is enough here. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const json = async (response: Response | Promise<Response>): Promise<any> => (await response).json();
+/** A response body read with the contract's schema: the test fails if the server strays from it. */
+async function read<S extends z.ZodType>(schema: S, response: Response | Promise<Response>): Promise<z.output<S>> {
+  return schema.parse(await (await response).json());
+}
+const ids = (page: { events: ReadonlyArray<{ id: string }> }) => page.events.map((e) => e.id);
 
 const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
 const T = Date.UTC(2026, 10, 20, 14, 0, 0); // 22:00 in Asia/Taipei
@@ -68,31 +79,31 @@ afterAll(() => {
 describe('HTTP API (in-process)', () => {
   it('reports health and cameras with their coverage', async () => {
     const a = app();
-    const health = await json(a.request('/api/health'));
+    const health = await read(healthSchema, a.request('/api/health'));
     expect(health).toEqual({ status: 'ok', version: 'test', events: 4, cameras: 2 });
-    const { cameras } = await json(a.request('/api/cameras'));
-    expect(cameras.map((c: { id: string; events: number }) => [c.id, c.events])).toEqual([['back', 2], ['gate', 2]]);
+    const { cameras } = await read(camerasResponseSchema, a.request('/api/cameras'));
+    expect(cameras.map((c) => [c.id, c.events])).toEqual([['back', 2], ['gate', 2]]);
     expect(cameras[0]).toMatchObject({ name: 'Back door', aliases: ['後門', 'back yard'], timezone: 'Asia/Taipei' });
   });
 
   it('lists, filters and pages events; one event by id; 404 for an unknown id', async () => {
     const a = app();
-    const all = await json(a.request('/api/events'));
+    const all = await read(eventsPageSchema, a.request('/api/events'));
     expect(all.total).toBe(4);
-    expect(all.events.map((e: { id: string }) => e.id)).toEqual(['gate-van-1', 'back-crossing-1', 'back-loiter-1', 'xss-1']);
-    const back = await json(a.request('/api/events?camera=back&type=loitering'));
-    expect(back.events.map((e: { id: string }) => e.id)).toEqual(['back-loiter-1']);
-    const cars = await json(a.request('/api/events?label=car'));
-    expect(cars.events.map((e: { id: string }) => e.id)).toEqual(['gate-van-1']);
-    const page = await json(a.request('/api/events?limit=2&offset=1'));
+    expect(ids(all)).toEqual(['gate-van-1', 'back-crossing-1', 'back-loiter-1', 'xss-1']);
+    const back = await read(eventsPageSchema, a.request('/api/events?camera=back&type=loitering'));
+    expect(ids(back)).toEqual(['back-loiter-1']);
+    const cars = await read(eventsPageSchema, a.request('/api/events?label=car'));
+    expect(ids(cars)).toEqual(['gate-van-1']);
+    const page = await read(eventsPageSchema, a.request('/api/events?limit=2&offset=1'));
     expect(page).toMatchObject({ total: 4 });
-    expect(page.events.map((e: { id: string }) => e.id)).toEqual(['back-crossing-1', 'back-loiter-1']);
-    const ranged = await json(a.request(`/api/events?from=${encodeURIComponent('2026-11-20T22:00:00+08:00')}&to=2026-11-20T14:10:00Z`));
-    expect(ranged.events.map((e: { id: string }) => e.id)).toEqual(['back-crossing-1']);
+    expect(ids(page)).toEqual(['back-crossing-1', 'back-loiter-1']);
+    const ranged = await read(eventsPageSchema, a.request(`/api/events?from=${encodeURIComponent('2026-11-20T22:00:00+08:00')}&to=2026-11-20T14:10:00Z`));
+    expect(ids(ranged)).toEqual(['back-crossing-1']);
 
     const one = await a.request('/api/events/back-crossing-1');
     expect(one.status).toBe(200);
-    const event = await json(one);
+    const event = await read(eventDetailSchema, one);
     expect(event).toMatchObject({
       id: 'back-crossing-1',
       camera: 'back',
@@ -105,7 +116,7 @@ describe('HTTP API (in-process)', () => {
     expect(event.evidence[0]).toMatchObject({ kind: 'crossing', frame_index: 0, frame_url: null });
     const missing = await a.request('/api/events/nope');
     expect(missing.status).toBe(404);
-    expect((await json(missing)).error.code).toBe('not_found');
+    expect((await read(errorBodySchema, missing)).error.code).toBe('not_found');
   });
 
   it('rejects bad parameters with 400 naming the parameter', async () => {
@@ -118,18 +129,20 @@ describe('HTTP API (in-process)', () => {
     ] as const) {
       const response = await a.request(`/api/events?${query}`);
       expect(response.status).toBe(400);
-      const body = await json(response);
+      const body = await read(errorBodySchema, response);
       expect(body.error.code).toBe('invalid_argument');
       expect(body.error.message).toContain(message);
     }
-    expect((await a.request('/api/nowhere')).status).toBe(404);
+    const nowhere = await a.request('/api/nowhere');
+    expect(nowhere.status).toBe(404);
+    expect((await read(errorBodySchema, nowhere)).error.code).toBe('not_found');
   });
 
   it('answers questions with interpretation, timeline and events', async () => {
     const a = app();
     const res = await a.request(`/api/search?q=${encodeURIComponent('昨天晚上10點到11點後門有沒有人徘徊？')}`);
     expect(res.status).toBe(200);
-    const body = await json(res);
+    const body = await read(searchResponseSchema, res);
     expect(body.interpretation).toMatchObject({
       from: '2026-11-20T14:00:00.000Z',
       to: '2026-11-20T15:00:00.000Z',
@@ -137,18 +150,18 @@ describe('HTTP API (in-process)', () => {
       types: ['loitering'],
       language: 'zh-Hant',
     });
-    expect(body.events.map((e: { id: string }) => e.id)).toEqual(['back-loiter-1']);
+    expect(ids(body)).toEqual(['back-loiter-1']);
     expect(body.answer.text).toMatch(/^找到 1 個/);
     expect(body.timeline.lanes).toEqual([{ camera: 'back', camera_name: 'Back door', events: [{ id: 'back-loiter-1', type: 'loitering', start: '2026-11-20T14:20:00.000Z', end: '2026-11-20T14:21:10.000Z' }] }]);
 
     // A word added in the config (search.terms) works like the built-in ones.
-    const custom = await json(a.request(`/api/search?q=${encodeURIComponent('後門有人蹲守嗎')}`));
+    const custom = await read(searchResponseSchema, a.request(`/api/search?q=${encodeURIComponent('後門有人蹲守嗎')}`));
     expect(custom.interpretation).toMatchObject({ cameras: ['back'], types: ['loitering'] });
-    expect(custom.events.map((e: { id: string }) => e.id)).toEqual(['back-loiter-1']);
+    expect(ids(custom)).toEqual(['back-loiter-1']);
 
-    const english = await json(a.request(`/api/search?q=${encodeURIComponent('anyone cross the back door line last night?')}`));
+    const english = await read(searchResponseSchema, a.request(`/api/search?q=${encodeURIComponent('anyone cross the back door line last night?')}`));
     expect(english.interpretation.language).toBe('en');
-    expect(english.events.map((e: { id: string }) => e.id)).toContain('back-crossing-1');
+    expect(ids(english)).toContain('back-crossing-1');
   });
 
   it('serves media with cache headers and refuses every path outside runs/', async () => {
@@ -178,7 +191,9 @@ describe('HTTP API (in-process)', () => {
 
   it('requires the token beyond localhost, as a header or a query parameter', async () => {
     const a = app({ token: 'a-long-enough-test-token' });
-    expect((await a.request('/api/events')).status).toBe(401);
+    const refused = await a.request('/api/events');
+    expect(refused.status).toBe(401);
+    expect((await read(errorBodySchema, refused)).error.code).toBe('unauthorized');
     expect((await a.request('/api/events', { headers: { authorization: 'Bearer wrong-token-of-same-size!!' } })).status).toBe(401);
     expect((await a.request('/api/events', { headers: { authorization: 'Bearer a-long-enough-test-token' } })).status).toBe(200);
     expect((await a.request('/api/media/runs/run-1/events/back-crossing-1/snapshot.jpg?token=a-long-enough-test-token')).status).toBe(200);
@@ -186,16 +201,16 @@ describe('HTTP API (in-process)', () => {
   });
 
   it('describes itself with OpenAPI, with the validated parameters', async () => {
-    const doc = await json(app().request('/api/openapi.json'));
+    const doc = (await (await app().request('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, { get: { parameters: Array<{ name: string }> } }> };
     expect(doc.openapi).toBe('3.1.0');
-    const names = doc.paths['/api/search'].get.parameters.map((p: { name: string }) => p.name);
+    const names = doc.paths['/api/search']?.get.parameters.map((p) => p.name);
     expect(names).toEqual(expect.arrayContaining(['q', 'from', 'to', 'camera', 'type', 'label', 'limit', 'lang']));
   });
 });
 
 describe('search details that matter at scale', () => {
   it('reads 有沒有人 as a question about a person, leaving no stray character as a search word', async () => {
-    const body = await json(app().request(`/api/search?q=${encodeURIComponent('後門有沒有人')}`));
+    const body = await read(searchResponseSchema, app().request(`/api/search?q=${encodeURIComponent('後門有沒有人')}`));
     expect(body.interpretation).toMatchObject({ cameras: ['back'], labels: ['person'], terms: [] });
   });
 
@@ -203,7 +218,7 @@ describe('search details that matter at scale', () => {
     // back-loiter-1 runs 22:20:00-22:21:10 Taipei; a range starting at 22:21 still overlaps it.
     const from = encodeURIComponent('2026-11-20T22:21:00+08:00');
     const to = encodeURIComponent('2026-11-20T22:25:00+08:00');
-    const body = await json(app().request(`/api/search?q=&from=${from}&to=${to}`));
-    expect(body.events.map((e: { id: string }) => e.id)).toEqual(['back-loiter-1']);
+    const body = await read(searchResponseSchema, app().request(`/api/search?q=&from=${from}&to=${to}`));
+    expect(ids(body)).toEqual(['back-loiter-1']);
   });
 });

@@ -3,10 +3,11 @@
  * becomes an ApiError whose message can be shown as is. A 401 asks the user for the API token once
  * (concurrent requests share the question), keeps it in localStorage and retries.
  */
+import type { z } from 'zod';
 import {
   camerasResponse,
   descriptionState,
-  errorBody,
+  errorBodySchema,
   eventDetail,
   searchResponse,
   type Camera,
@@ -14,7 +15,6 @@ import {
   type EventDetail,
   type SearchResponse,
 } from './api-types.ts';
-import { DecodeError, type Decoder } from './decode.ts';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -73,13 +73,23 @@ function queryString(params: Record<string, string | number | undefined>): strin
   return text ? `?${text}` : '';
 }
 
+/** The body as JSON, or undefined when it is empty or not JSON: the caller then reports a bad response with its status. */
 function parseJson(text: string): unknown {
   if (text === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
-  } catch {
-    return undefined; // the caller reports a bad response with its status
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
   }
+}
+
+/** `events[3].start: Invalid ISO datetime`: the first problem, with where it is. */
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'unexpected shape';
+  const path = issue.path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
+  return `${path || 'response'}: ${issue.message}`;
 }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
@@ -105,7 +115,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     }
   }
 
-  async function request<T>(path: string, decode: Decoder<T>, signal?: AbortSignal, method: 'GET' | 'POST' = 'GET'): Promise<T> {
+  async function request<S extends z.ZodType>(path: string, schema: S, signal?: AbortSignal, method: 'GET' | 'POST' = 'GET'): Promise<z.output<S>> {
     let response = await send(path, method, signal);
     if (response.status === 401) {
       const token = await askOnce();
@@ -119,22 +129,18 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     if (!response.ok) {
       let code = `http_${response.status}`;
       let message = `HTTP ${response.status} ${response.statusText}`.trim();
-      try {
-        const decoded = errorBody(body, '');
-        code = decoded.error.code;
-        message = decoded.error.message;
-      } catch (error) {
-        if (!(error instanceof DecodeError)) throw error; // not the documented error shape: keep the status text
+      // Not the documented error shape (a proxy's page, say): keep the status text.
+      const decoded = errorBodySchema.safeParse(body);
+      if (decoded.success) {
+        code = decoded.data.error.code;
+        message = decoded.data.error.message;
       }
       const retryAfter = Number(response.headers.get('Retry-After'));
       throw new ApiError(response.status, code, message, Number.isInteger(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
     }
-    try {
-      return decode(body, '');
-    } catch (error) {
-      if (error instanceof DecodeError) throw new ApiError(response.status, 'bad_response', `Unexpected response from ${path.split('?')[0]}: ${error.message}`);
-      throw error;
-    }
+    const decoded = schema.safeParse(body);
+    if (!decoded.success) throw new ApiError(response.status, 'bad_response', `Unexpected response from ${path.split('?')[0]}: ${firstIssue(decoded.error)}`);
+    return decoded.data;
   }
 
   return {

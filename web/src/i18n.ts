@@ -2,6 +2,7 @@
  * UI strings in English, Traditional and Simplified Chinese. The chosen language also picks which
  * of an event's summaries (`en`, `zh_hant`, `zh_hans`) is shown and is sent to the search API.
  */
+import { labelName as domainLabelName, eventTypeName, type DisplayName } from '../../src/domain/events/labels.ts';
 import type { LocalizedText } from './api-types.ts';
 
 export const LANGUAGES = ['en', 'zh-Hant', 'zh-Hans'] as const;
@@ -166,10 +167,6 @@ const en = {
   not_applicable: 'not applicable',
   events_show: 'Show events',
   events_latest: 'latest {time}',
-  'type.line_crossing': 'Line crossing',
-  'type.intrusion': 'Intrusion',
-  'type.loitering': 'Loitering',
-  'type.object_seen': 'Object seen',
   'status.open': 'ongoing',
   'status.closed': 'ended',
 };
@@ -335,10 +332,6 @@ const zhHant: Record<Key, string> = {
   not_applicable: '不適用',
   events_show: '查看事件',
   events_latest: '最近 {time}',
-  'type.line_crossing': '越線',
-  'type.intrusion': '闖入',
-  'type.loitering': '徘徊',
-  'type.object_seen': '出現物件',
   'status.open': '進行中',
   'status.closed': '已結束',
 };
@@ -502,10 +495,6 @@ const zhHans: Record<Key, string> = {
   not_applicable: '不适用',
   events_show: '查看事件',
   events_latest: '最近 {time}',
-  'type.line_crossing': '越线',
-  'type.intrusion': '闯入',
-  'type.loitering': '徘徊',
-  'type.object_seen': '出现物体',
   'status.open': '进行中',
   'status.closed': '已结束',
 };
@@ -553,8 +542,7 @@ export function t(key: Key, params: Record<string, string | number> = {}): strin
 }
 
 export function typeName(type: string): string {
-  const key = `type.${type}`;
-  return key in en ? t(key as Key) : type.replace(/_/g, ' ');
+  return inCurrent(eventTypeName(type));
 }
 
 export function descriptionStatusName(status: string): string {
@@ -603,23 +591,12 @@ export function locale(): string {
   return current === 'en' ? 'en-GB' : current === 'zh-Hant' ? 'zh-TW' : 'zh-CN';
 }
 
-/** Detector labels (COCO names) in Chinese; unknown labels show as they are. */
-const LABELS: Record<string, [zhHant: string, zhHans: string]> = {
-  person: ['人物', '人物'],
-  bicycle: ['腳踏車', '自行车'],
-  car: ['汽車', '汽车'],
-  motorcycle: ['機車', '摩托车'],
-  bus: ['公車', '公交车'],
-  truck: ['卡車', '卡车'],
-  dog: ['狗', '狗'],
-  cat: ['貓', '猫'],
-  backpack: ['背包', '背包'],
-  handbag: ['手提包', '手提包'],
-  suitcase: ['行李箱', '行李箱'],
-};
+/** The one name table (shared with the server's summaries): the name in the current language. */
+function inCurrent(name: DisplayName): string {
+  return current === 'en' ? name.en : current === 'zh-Hant' ? name.zhHant : name.zhHans;
+}
 
+/** A detector label (COCO name); in English, and for labels the table does not know, as it is. */
 export function labelName(label: string): string {
-  const names = LABELS[label];
-  if (!names || current === 'en') return label;
-  return current === 'zh-Hant' ? names[0] : names[1];
+  return current === 'en' ? label : inCurrent(domainLabelName(label));
 }

@@ -1,18 +1,20 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
+import type { ImageAnalysisWire } from '../../contract/api.schemas.ts';
 import type { AnnouncementFeed } from '../../ports/image-analysis-store.ts';
+import type { Logger } from '../../ports/logger.ts';
 import type { AnalyzeImageService } from '../../services/genai/analyze-image.service.ts';
 import { analyzeBodySchema, analyzeRequestFromBody } from '../../services/genai/analyze-request.ts';
-import { HttpError } from '../http-error.ts';
+import { VigilError } from '../../domain/errors.ts';
 
 const MAX_UPLOAD = 20 * 1024 * 1024;
 
-function invalid(error: z.ZodError): HttpError {
+function invalid(error: z.ZodError): VigilError {
   const details = error.issues.map((i) =>
     i.code === 'unrecognized_keys' ? `unknown field ${i.keys.map((k) => `"${k}"`).join(', ')}` : `${i.path.join('.') || 'body'}: ${i.message}`,
   );
-  return new HttpError(400, 'invalid_argument', details[0] ?? 'invalid request body', details);
+  return new VigilError('invalid_argument', details[0] ?? 'invalid request body', { details });
 }
 
 /** A JSON body, or multipart/form-data with an `image` file and the same fields as text. */
@@ -28,30 +30,30 @@ async function readRequest(c: { req: { header(name: string): string | undefined;
     });
     if (!parsed.success) throw invalid(parsed.error);
     if (!(file instanceof File)) return { body: parsed.data, image: undefined };
-    if (file.size > MAX_UPLOAD) throw new HttpError(413, 'too_large', `the image is larger than ${MAX_UPLOAD} bytes`);
+    if (file.size > MAX_UPLOAD) throw new VigilError('too_large', `the image is larger than ${MAX_UPLOAD} bytes`);
     return { body: parsed.data, image: { data: new Uint8Array(await file.arrayBuffer()) } };
   }
-  if (!type.startsWith('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send application/json or multipart/form-data');
-  const raw = await c.req.json().catch(() => {
-    throw new HttpError(400, 'invalid_argument', 'the body is not valid JSON');
+  if (!type.startsWith('application/json')) throw new VigilError('unsupported_media_type', 'send application/json or multipart/form-data');
+  const raw: unknown = await c.req.json().catch((error: unknown) => {
+    throw new VigilError('invalid_argument', 'the body is not valid JSON', { cause: error });
   });
   const parsed = analyzeBodySchema.safeParse(raw);
   if (!parsed.success) throw invalid(parsed.error);
   return { body: parsed.data, image: undefined };
 }
 
-export function analyzeRoutes(deps: { analyzeImage: AnalyzeImageService; feed: AnnouncementFeed }) {
+export function analyzeRoutes(deps: { analyzeImage: AnalyzeImageService; feed: AnnouncementFeed; logger?: Logger }) {
   const app = new Hono();
 
   app.post('/analyze', async (c) => {
     const { body, image } = await readRequest(c);
-    const result = await deps.analyzeImage.analyze(analyzeRequestFromBody(body, { ...(image ? { image } : {}), signal: c.req.raw.signal }));
+    const result: ImageAnalysisWire = await deps.analyzeImage.analyze(analyzeRequestFromBody(body, { ...(image ? { image } : {}), signal: c.req.raw.signal }));
     return c.json(result);
   });
 
   app.get('/analyze/latest/:image_name', (c) => {
-    const latest = deps.analyzeImage.latest(c.req.param('image_name'));
-    if (!latest) throw new HttpError(404, 'not_found', `no analysis for image_name "${c.req.param('image_name')}" yet`);
+    const latest: ImageAnalysisWire | undefined = deps.analyzeImage.latest(c.req.param('image_name'));
+    if (!latest) throw new VigilError('not_found', `no analysis for image_name "${c.req.param('image_name')}" yet`);
     return c.json(latest);
   });
 
@@ -60,7 +62,11 @@ export function analyzeRoutes(deps: { analyzeImage: AnalyzeImageService; feed: A
     streamSSE(c, async (stream) => {
       let id = 0;
       const unsubscribe = deps.feed.subscribe(({ topic, payload }) => {
-        void stream.writeSSE({ event: topic, data: JSON.stringify(payload), id: String(++id) });
+        stream.writeSSE({ event: topic, data: JSON.stringify(payload), id: String(++id) }).catch((error: unknown) => {
+          // The client went away mid-write: stop sending to it (the abort handler may not have run yet).
+          deps.logger?.debug({ err: error }, 'an SSE client could not be written to');
+          unsubscribe();
+        });
       });
       stream.onAbort(unsubscribe);
       await stream.writeSSE({ event: 'ready', data: '{}' });

@@ -3,7 +3,8 @@ import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
-import { HttpError } from '../http-error.ts';
+import { VigilError } from '../../domain/errors.ts';
+import { isMissingFile } from '../missing-file.ts';
 
 const TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png' };
 
@@ -16,8 +17,10 @@ export function safeMediaPath(rawPath: string): string | undefined {
   let decoded: string;
   try {
     decoded = decodeURIComponent(rawPath);
-  } catch {
-    return undefined;
+  } catch (error) {
+    // Only a malformed percent-escape can throw here: such a path names no file.
+    if (error instanceof URIError) return undefined;
+    throw error;
   }
   if (/[\\\0]/.test(decoded) || isAbsolute(decoded)) return undefined;
   const segments = decoded.split('/');
@@ -27,7 +30,10 @@ export function safeMediaPath(rawPath: string): string | undefined {
   return TYPES[ext] ? segments.join('/') : undefined;
 }
 
-/** Resolve inside `root`, following symlinks, and refuse anything that lands outside it. */
+/**
+ * Resolve inside `root`, following symlinks, and refuse anything that lands outside it. A missing
+ * file is undefined; any other file-system failure (permissions, I/O) is the server's and is thrown.
+ */
 async function resolveInside(root: string, path: string): Promise<string | undefined> {
   try {
     const realRoot = await realpath(root);
@@ -35,13 +41,14 @@ async function resolveInside(root: string, path: string): Promise<string | undef
     const rel = relative(realRoot, target);
     if (rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) return undefined;
     return target;
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (isMissingFile(error)) return undefined;
+    throw new VigilError('storage_failed', 'a media file could not be read', { cause: error });
   }
 }
 
 export function mediaRoutes(options: { dataDir: string }) {
-  const notFound = () => new HttpError(404, 'not_found', 'no such media file');
+  const notFound = () => new VigilError('not_found', 'no such media file');
   return new Hono().get('/*', async (c) => {
     const raw = c.req.path.replace(/^\/api\/media\//, '');
     const path = safeMediaPath(raw);
@@ -49,8 +56,12 @@ export function mediaRoutes(options: { dataDir: string }) {
     // Resolved inside runs/ itself: a symlink there must not lead elsewhere in the data directory.
     const file = await resolveInside(join(options.dataDir, 'runs'), path.slice('runs/'.length));
     if (!file) throw notFound();
-    const info = await stat(file);
-    if (!info.isFile()) throw notFound();
+    // Retention may remove the file between the two calls: then it is simply not there.
+    const info = await stat(file).catch((error: unknown) => {
+      if (isMissingFile(error)) return undefined;
+      throw error;
+    });
+    if (!info?.isFile()) throw notFound();
     const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
     // Paths are never rewritten with other content (a re-render keeps size/mtime in the etag).
     const headers = {

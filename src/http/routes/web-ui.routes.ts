@@ -1,6 +1,18 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Hono } from 'hono';
+import { VigilError } from '../../domain/errors.ts';
+import { isMissingFile } from '../missing-file.ts';
+
+/** Undefined when the file is not there; any other failure is the server's (logged by the error handler). */
+async function orMissing<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (isMissingFile(error)) return undefined;
+    throw new VigilError('storage_failed', 'a file of the web UI could not be read', { cause: error });
+  }
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -31,14 +43,14 @@ export function webUiRoutes(options: { webRoot: string }) {
     const asset = assetPath(c.req.path);
     if (asset) {
       const file = join(options.webRoot, asset);
-      const info = await stat(file).catch(() => undefined);
+      const info = await orMissing(stat(file));
       if (info?.isFile()) {
         const ext = asset.slice(asset.lastIndexOf('.'));
         const cache = asset.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
         return c.body(await readFile(file), 200, { 'Content-Type': TYPES[ext] ?? 'application/octet-stream', 'Cache-Control': cache, ...security });
       }
     }
-    const index = await readFile(join(options.webRoot, 'index.html')).catch(() => undefined);
+    const index = await orMissing(readFile(join(options.webRoot, 'index.html')));
     if (!index) return c.text('The web UI is not built: run `npm run build`.', 503);
     return c.body(index, 200, { 'Content-Type': TYPES['.html']!, 'Cache-Control': 'no-cache', ...security });
   });

@@ -1,0 +1,340 @@
+/**
+ * The wire contract of the HTTP API (docs/api.md), defined once. The server's presenters return
+ * `z.input` of these schemas (a field added or renamed on one side only is a type error), the
+ * OpenAPI document is generated from them, the web client and the API tests parse responses with
+ * them. Imports only zod, so that the server, the browser bundle and the tests can all load it.
+ *
+ * Strings that name a kind (event type, evidence kind, statuses) are open on purpose: a client
+ * built before a new kind was added still reads the response and shows the kind as it is.
+ */
+import { z } from 'zod';
+
+/** Every schema that the OpenAPI document names, under the name it has there. */
+export const apiRegistry = z.registry<{ id: string }>();
+
+const byId = new Map<string, z.ZodType>();
+
+function named<T extends z.ZodType>(id: string, schema: T): T {
+  apiRegistry.add(schema as z.ZodType, { id });
+  byId.set(id, schema);
+  return schema;
+}
+
+/** The schema that the OpenAPI document calls `id` (`#/components/schemas/<id>`), for tests and tools. */
+export function apiSchema(id: string): z.ZodType | undefined {
+  return byId.get(id);
+}
+
+export function apiSchemaIds(): string[] {
+  return [...byId.keys()];
+}
+
+/** An instant as the API writes it: ISO 8601 in UTC (`2026-11-20T21:05:15.000Z`). */
+const instant = z.iso.datetime({ offset: true });
+const openKind = (known: readonly string[]) => z.string().meta({ description: `One of ${known.map((k) => `\`${k}\``).join(', ')} (new kinds may be added).` });
+
+export const localizedTextSchema = named('LocalizedText', z.object({ en: z.string(), zh_hant: z.string(), zh_hans: z.string() }));
+
+const boxSchema = z.object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() });
+
+export const evidenceSchema = named(
+  'Evidence',
+  z.object({
+    kind: openKind(['crossing', 'zone_enter', 'zone_exit', 'loitering_confirmed', 'best_view', 'first_seen', 'last_seen', 'track_lost']),
+    time: instant,
+    frame_index: z.number().int(),
+    track_id: z.string(),
+    box: boxSchema,
+    score: z.number(),
+    text: localizedTextSchema,
+    /** Only on a single event (`GET /api/events/:id`): the kept full frame, or null. */
+    frame_url: z.string().nullable().optional(),
+  }),
+);
+
+export const eventSchema = named(
+  'Event',
+  z.object({
+    id: z.string(),
+    camera: z.string(),
+    camera_name: z.string(),
+    type: openKind(['line_crossing', 'intrusion', 'loitering', 'object_seen']),
+    /** Zone or tripwire name; the label for object_seen. */
+    rule: z.string(),
+    status: openKind(['open', 'closed']),
+    start: instant,
+    end: instant,
+    labels: z.array(z.string()),
+    actors: z.array(z.object({ track_id: z.string(), label: z.string(), family: z.string() })),
+    summary: localizedTextSchema,
+    keywords: z.array(z.string()),
+    details: z.object({
+      direction: z.enum(['a_to_b', 'b_to_a']).optional(),
+      inbound: z.boolean().optional(),
+      dwell_seconds: z.number().optional(),
+      average_speed_px_per_second: z.number().optional(),
+      midline_crossings: z.number().optional(),
+    }),
+    evidence: z.array(evidenceSchema),
+    snapshot_url: z.string().nullable(),
+    /** Best view of each actor, by track id. */
+    thumbnails: z.record(z.string(), z.string()),
+    /** Frames taken from the event's recording (Frigate), in time order. */
+    clip_frames: z.array(z.string()),
+    frame_size: z.object({ width: z.number(), height: z.number() }).nullable(),
+    /** Search relevance; only in search results. */
+    score: z.number().optional(),
+  }),
+);
+
+export const eventsPageSchema = named('EventsPage', z.object({ total: z.number().int(), events: z.array(eventSchema) }));
+
+/** What a vision model wrote about an event (checked by the server before it was stored). */
+export const descriptionJsonSchema = named(
+  'DescriptionJson',
+  z.object({
+    scene: z.string(),
+    actions: z.array(z.string()),
+    attributes: z.object({
+      people: z
+        .array(
+          z.object({
+            /** Vigil's track id (p3) when the model could tell which person it is. */
+            id: z.string().optional(),
+            clothing_colors: z.array(z.string()).default([]),
+            clothing: z.string().optional(),
+            carrying: z.array(z.string()).default([]),
+          }),
+        )
+        .default([]),
+      vehicles: z.array(z.object({ id: z.string().optional(), type: z.string().optional(), color: z.string().optional() })).default([]),
+    }),
+    suspicion: z.object({ score: z.number(), reasons: z.array(z.string()) }),
+    uncertain: z.array(z.string()),
+    summaries: z.object({ en: z.string().optional(), 'zh-Hant': z.string().optional(), 'zh-Hans': z.string().optional() }),
+  }),
+);
+
+export const storedDescriptionSchema = named(
+  'StoredDescription',
+  z.object({
+    provider: z.string(),
+    model: z.string(),
+    created_at: instant.nullable(),
+    /** True when the model's output stayed invalid after a repair: only `raw_text` is there. */
+    flagged: z.boolean(),
+    json: descriptionJsonSchema.nullable(),
+    raw_text: z.string().nullable(),
+  }),
+);
+
+export const descriptionStateSchema = named(
+  'DescriptionState',
+  z.object({
+    status: openKind(['none', 'queued', 'running', 'done', 'failed']),
+    attempts: z.number().int(),
+    requested_by: z.string().nullable().meta({ description: '`manual` or `auto`; null when never requested.' }),
+    last_error: z.string().nullable(),
+    next_attempt_at: instant.nullable(),
+    description: storedDescriptionSchema.nullable(),
+  }),
+);
+
+/** `GET /api/events/:id`: the event, and its description state (null: no descriptions model is configured). */
+export const eventDetailSchema = named('EventDetail', eventSchema.extend({ description: descriptionStateSchema.nullable() }));
+
+/** A camera that `vigil serve` runs live: its connection, rates and troubles. */
+export const liveStateSchema = named(
+  'LiveState',
+  z.object({
+    status: openKind(['connecting', 'streaming', 'waiting', 'stopped']),
+    connected: z.boolean(),
+    /** Over the last 10 s. */
+    input_fps: z.number(),
+    processed_fps: z.number(),
+    frames_in: z.number().int(),
+    frames_processed: z.number().int(),
+    /** Dropped because detection fell behind (the queue was full). */
+    frames_dropped: z.number().int(),
+    queue_depth: z.number().int(),
+    reconnects: z.number().int(),
+    last_frame_at: instant.nullable(),
+    connected_since: instant.nullable(),
+    last_error: z.string().nullable(),
+    last_error_at: instant.nullable(),
+    next_attempt_at: instant.nullable(),
+  }),
+);
+
+export const cameraSchema = named(
+  'Camera',
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    aliases: z.array(z.string()),
+    timezone: z.string(),
+    zones: z.array(z.string()),
+    tripwires: z.array(z.string()),
+    events: z.number().int(),
+    first_event: instant.nullable(),
+    last_event: instant.nullable(),
+    analysed_until: instant.nullable(),
+    /** Null: the camera is not run live (a file, or a stream with live turned off). */
+    live: liveStateSchema.nullable(),
+  }),
+);
+
+export const camerasResponseSchema = named('CamerasResponse', z.object({ cameras: z.array(cameraSchema) }));
+
+const timelineEventSchema = z.object({ id: z.string(), type: z.string(), start: instant, end: instant });
+
+export const searchTimelineSchema = named(
+  'SearchTimeline',
+  z.object({
+    from: instant.nullable(),
+    to: instant.nullable(),
+    lanes: z.array(z.object({ camera: z.string(), camera_name: z.string(), events: z.array(timelineEventSchema) })),
+  }),
+);
+
+const language = z.enum(['en', 'zh-Hant', 'zh-Hans']);
+
+export const searchResponseSchema = named(
+  'SearchResponse',
+  z.object({
+    query: z.string(),
+    interpretation: z.object({
+      from: instant.nullable(),
+      to: instant.nullable(),
+      time_text: z.string().nullable(),
+      time_notes: z.array(z.string()),
+      cameras: z.array(z.string()),
+      types: z.array(z.string()),
+      labels: z.array(z.string()),
+      concepts: z.array(z.string()),
+      terms: z.array(z.string()),
+      language,
+      retrieval: z.enum(['keyword', 'hybrid']),
+      retrieval_note: z.string().nullable(),
+    }),
+    answer: z.object({
+      text: z.string(),
+      language,
+      /** True when a language model wrote `text`; false for the deterministic answer. */
+      generated: z.boolean(),
+      /** Why the model's answer was not used (the deterministic one is shown instead). */
+      fallback_reason: z.string().optional(),
+      model: z.string().optional(),
+      /** Event ids the generated answer rests on. */
+      cited: z.array(z.string()),
+      timeline: z.array(z.object({ event_id: z.string(), time: z.string(), what: z.string() })),
+    }),
+    missing_info: z.array(z.string()),
+    timeline: searchTimelineSchema,
+    /** Matching events up to 10,000; `total_exact` is false when more match. */
+    total: z.number().int(),
+    total_exact: z.boolean(),
+    events: z.array(eventSchema),
+  }),
+);
+
+export const healthSchema = named(
+  'Health',
+  z.object({ status: z.literal('ok'), version: z.string(), events: z.number().int(), cameras: z.number().int() }),
+);
+
+/** `POST /api/analyze`, `GET /api/analyze/latest/:image_name` and the `image_analyzed` stream event. */
+export const imageAnalysisSchema = named(
+  'ImageAnalysis',
+  z.object({
+    instance: z.string(),
+    image_name: z.string(),
+    image_url: z.string().nullable(),
+    prompt: z.string(),
+    description: z.string(),
+    used_text_model: z.boolean(),
+    text_prompt: z.string().nullable(),
+    final_description: z.string(),
+    created_at: instant,
+    model: z.string(),
+    text_model: z.string().nullable(),
+  }),
+);
+
+const latencySchema = z.object({
+  count: z.number(),
+  sumMs: z.number(),
+  meanMs: z.number().nullable(),
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  window: z.number(),
+});
+
+const callCountersSchema = z.object({
+  calls: z.number(),
+  successes: z.number(),
+  /** Calls that finally failed, by error code. */
+  failures: z.record(z.string(), z.number()),
+  attempts: z.number(),
+  retries: z.number(),
+  tokens: z.object({ input: z.number(), output: z.number() }),
+  latency: latencySchema,
+  queued: z.number(),
+  inFlight: z.number(),
+});
+
+export const providerStatsSchema = named(
+  'ProviderStats',
+  z.object({
+    provider: z.string(),
+    kind: z.string(),
+    model: z.string(),
+    concurrency: z.number(),
+    maxQueued: z.number(),
+    inFlight: z.number(),
+    queued: z.object({ interactive: z.number(), background: z.number(), total: z.number() }),
+    backingOff: z.number(),
+    circuit: z.object({ state: z.enum(['closed', 'open', 'half_open']), consecutiveFailures: z.number(), retryAfterMs: z.number(), opens: z.number() }),
+    totals: callCountersSchema,
+    cameras: z.record(z.string(), callCountersSchema),
+  }),
+);
+
+export const embeddingStatsSchema = named(
+  'EmbeddingStats',
+  z.object({
+    embeddings: z.object({
+      provider: z.string(),
+      model: z.string(),
+      index: z.object({ model: z.string(), dimension: z.number(), count: z.number() }).optional(),
+      jobs: z.record(z.string(), z.number()),
+    }),
+  }),
+);
+
+export const genaiStatsSchema = named('GenaiStats', z.object({ providers: z.array(z.union([providerStatsSchema, embeddingStatsSchema])) }));
+
+/** Every error, whatever the endpoint (docs/api.md, "Errors"). */
+export const errorBodySchema = named(
+  'ErrorBody',
+  z.object({
+    error: z.object({
+      code: z.string().meta({ description: 'A stable code, e.g. `invalid_argument`, `not_found`, `unauthorized`, `decode_failed`.' }),
+      message: z.string(),
+      details: z.array(z.string()),
+    }),
+  }),
+);
+
+export type EventWire = z.input<typeof eventSchema>;
+export type EventsPageWire = z.input<typeof eventsPageSchema>;
+export type EventDetailWire = z.input<typeof eventDetailSchema>;
+export type DescriptionStateWire = z.input<typeof descriptionStateSchema>;
+export type LiveStateWire = z.input<typeof liveStateSchema>;
+export type CameraWire = z.input<typeof cameraSchema>;
+export type CamerasResponseWire = z.input<typeof camerasResponseSchema>;
+export type SearchResponseWire = z.input<typeof searchResponseSchema>;
+export type HealthWire = z.input<typeof healthSchema>;
+export type ImageAnalysisWire = z.input<typeof imageAnalysisSchema>;
+export type GenaiStatsWire = z.input<typeof genaiStatsSchema>;
+export type ErrorBodyWire = z.input<typeof errorBodySchema>;

@@ -1,0 +1,120 @@
+/**
+ * What the API answers, as the contract (src/contract/api.schemas.ts) has it: each presenter
+ * returns the `z.input` of its schema, so a field the contract does not know is a type error.
+ */
+import type { CameraWire, DescriptionStateWire, LiveStateWire, SearchResponseWire } from '../contract/api.schemas.ts';
+import type { CameraLiveState } from '../services/live/live-camera.ts';
+import type { DescriptionView } from '../services/genai/descriptions/index.ts';
+import type { AskResult } from '../services/search/ask.service.ts';
+import type { CameraCoverage } from '../ports/search-store.ts';
+import type { CameraInfo } from '../services/search/search.service.ts';
+import { presentEvent, type PresentOptions } from './present-event.ts';
+
+export interface CameraListing extends CameraInfo {
+  zones: readonly string[];
+  tripwires: readonly string[];
+}
+
+export const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** A live camera's state (snake_case, ISO times, rates to two decimals). */
+export function presentLive(s: CameraLiveState): LiveStateWire {
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    status: s.status,
+    connected: s.status === 'streaming',
+    input_fps: round(s.inputFps),
+    processed_fps: round(s.processedFps),
+    frames_in: s.framesIn,
+    frames_processed: s.framesProcessed,
+    frames_dropped: s.framesDropped,
+    queue_depth: s.queueDepth,
+    reconnects: s.reconnects,
+    last_frame_at: iso(s.lastFrameAtMs),
+    connected_since: iso(s.connectedSinceMs),
+    last_error: s.lastError ?? null,
+    last_error_at: iso(s.lastErrorAtMs),
+    next_attempt_at: iso(s.nextAttemptAtMs),
+  };
+}
+
+export function presentCamera(cam: CameraListing, coverage: CameraCoverage | undefined, live: CameraLiveState | undefined): CameraWire {
+  return {
+    id: cam.id,
+    name: cam.name,
+    aliases: [...cam.aliases],
+    timezone: cam.timeZone,
+    zones: [...cam.zones],
+    tripwires: [...cam.tripwires],
+    events: coverage?.events ?? 0,
+    first_event: iso(coverage?.firstEventMs),
+    last_event: iso(coverage?.lastEventMs),
+    analysed_until: iso(coverage?.analysedUntilMs),
+    live: live ? presentLive(live) : null,
+  };
+}
+
+/** A description's state (times as ISO strings). */
+export function presentDescription(view: DescriptionView): DescriptionStateWire {
+  return {
+    status: view.status,
+    attempts: view.attempts,
+    requested_by: view.requestedBy ?? null,
+    last_error: view.lastError ?? null,
+    next_attempt_at: iso(view.nextAttemptAt),
+    description: view.description
+      ? {
+          provider: view.description.provider,
+          model: view.description.model,
+          created_at: iso(view.description.createdAt),
+          flagged: view.description.flagged,
+          json: view.description.json ?? null,
+          raw_text: view.description.rawText ?? null,
+        }
+      : null,
+  };
+}
+
+export function presentSearch(result: AskResult, present: PresentOptions): SearchResponseWire {
+  const i = result.interpretation;
+  const generated = result.generated;
+  return {
+    query: result.query,
+    interpretation: {
+      from: iso(i.fromMs),
+      to: iso(i.toMs),
+      time_text: i.timeText ?? null,
+      time_notes: i.timeNotes,
+      cameras: i.cameras,
+      types: i.types,
+      labels: i.labels,
+      concepts: i.concepts,
+      terms: i.terms,
+      language: i.language,
+      retrieval: i.retrieval ?? 'keyword',
+      retrieval_note: i.retrievalNote ?? null,
+    },
+    answer: {
+      text: result.answer.text,
+      language: result.answer.language,
+      generated: generated?.generated ?? false,
+      ...(generated?.fallback_reason ? { fallback_reason: generated.fallback_reason } : {}),
+      ...(generated?.model ? { model: generated.model } : {}),
+      cited: generated?.cited ?? [],
+      timeline: generated?.generated ? generated.timeline : [],
+    },
+    missing_info: result.missingInfo,
+    timeline: {
+      from: iso(result.timeline.fromMs),
+      to: iso(result.timeline.toMs),
+      lanes: result.timeline.lanes.map((l) => ({
+        camera: l.cameraId,
+        camera_name: l.cameraName,
+        events: l.events.map((e) => ({ id: e.id, type: e.type, start: new Date(e.startMs).toISOString(), end: new Date(e.endMs).toISOString() })),
+      })),
+    },
+    total: result.total,
+    total_exact: result.totalExact,
+    events: result.hits.map((h) => presentEvent(h.stored, present, Math.round(h.score * 1000) / 1000)),
+  };
+}
