@@ -1,6 +1,7 @@
 /**
  * Builds the web UI that `vigil serve` serves from web/dist. `npx vite --config web/vite.config.ts`
- * starts the dev server; /api goes to VIGIL_API (default: the mock, see web/dev/mock-api.ts).
+ * starts the dev server; /api goes to VIGIL_API (default: http://127.0.0.1:8787, where
+ * web/dev/dev-server.ts runs the real server over a seeded data directory).
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { describe, expect, it } from 'vitest';
@@ -38,6 +39,15 @@ describe('errorResponse', () => {
 
   it('gives every code a status: 4xx the user can act on, 5xx ours or upstream', () => {
     for (const status of Object.values(HTTP_STATUS)) expect(status >= 400 && status < 600).toBe(true);
+  });
+
+  it('is the table docs/api.md shows', () => {
+    const docs = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+    const documented: Record<string, number> = {};
+    for (const [, status, codes] of docs.matchAll(/^\| (\d{3}) \| (.+) \|$/gm)) {
+      for (const [, code] of codes!.matchAll(/`([a-z_]+)`/g)) documented[code!] = Number(status);
+    }
+    expect(documented).toEqual(HTTP_STATUS);
   });
 
   it('logs server-side failures, not the user’s', async () => {
