@@ -1,10 +1,10 @@
 import type { EventType } from '../domain/events/event-types.ts';
 
 /**
- * Embeddings of events for semantic search, and the durable jobs that make them. One store
- * holds both because a vector and its job change together: storing a vector marks its job
- * done, and replacing the index (another model, another dimension) re-queues every event, each
- * in one transaction.
+ * Embeddings of events for semantic search. The work of making them is an `embed_event` job of
+ * the JobQueue; replacing the index (another model, another dimension) queues every event's job
+ * again, in the same transaction as the vectors are dropped, and fences off workers still
+ * embedding for the old index.
  *
  * All vectors of an index come from one model and have one dimension, both recorded the first
  * time a vector is stored. Vectors of deleted events are never returned.
@@ -54,55 +54,4 @@ export interface VectorIndex {
   remove(eventIds: readonly string[]): number;
   /** The `limit` events nearest to `vector` among those passing `filter`, nearest first; [] before the index is prepared. */
   nearest(vector: readonly number[], options: { limit: number; filter?: VectorFilter }): VectorMatch[];
-}
-
-export type EmbeddingJobStatus = 'queued' | 'running' | 'done' | 'failed';
-
-export interface EmbeddingJob {
-  eventId: string;
-  status: EmbeddingJobStatus;
-  /** Tries started since the job was last queued. */
-  attempts: number;
-  nextAttemptAt: number;
-  lastError?: string;
-  updatedAt: number;
-}
-
-/** A job taken by one worker; `claim` identifies this taking, so a stale worker's result is refused. */
-export interface ClaimedEmbeddingJob {
-  eventId: string;
-  attempts: number;
-  claim: number;
-}
-
-/**
- * `done`: stored and the job is done. `requeued`: stored, but the event changed while it was
- * embedded, so the job stays queued to embed the new text. `stale`: refused, another worker
- * holds the job now (or the index was rebuilt for another dimension meanwhile).
- */
-export type CompleteOutcome = 'done' | 'requeued' | 'stale';
-
-export type EmbeddingFailure = { retryAt: number } | { permanent: true };
-
-export interface EmbeddingJobStore {
-  /**
-   * Queues these events to be embedded, due now: new jobs, and done or failed ones again (their
-   * text changed). A queued job keeps its schedule; a running one is queued again, and its
-   * result will not mark it done. Unknown events are skipped. Returns how many were queued.
-   */
-  enqueue(eventIds: readonly string[], now: number): number;
-  /** Queues every event that has no job yet (stored before embeddings were configured). */
-  enqueueMissing(now: number): number;
-  /** Atomically marks up to `limit` due jobs running: queued ones whose time has come, running ones idle for `leaseMs`. */
-  claimDue(now: number, limit: number, options: { leaseMs: number }): ClaimedEmbeddingJob[];
-  /** Renews the lease of a claimed job; false when the claim is stale. */
-  heartbeat(eventId: string, claim: number, now: number): boolean;
-  /** At startup: jobs a previous process left running are queued again, due now. */
-  recoverRunning(now: number): number;
-  /** Stores the vector and marks the job done, when `claim` still holds it. */
-  complete(eventId: string, claim: number, vector: readonly number[]): CompleteOutcome;
-  /** Re-queues a claimed job for `retryAt` or fails it for good; false when the claim is stale. */
-  fail(eventId: string, claim: number, error: string, disposition: EmbeddingFailure): boolean;
-  job(eventId: string): EmbeddingJob | undefined;
-  counts(): Record<EmbeddingJobStatus, number>;
 }

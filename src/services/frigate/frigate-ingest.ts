@@ -5,7 +5,7 @@ import type { EventImageFiles } from '../../ports/event-image-files.ts';
 import type { EventNotifier } from '../../ports/event-feed.ts';
 import type { EventStore } from '../../ports/event-store.ts';
 import type { FrigateApi, FrigateImage } from '../../ports/frigate-api.ts';
-import type { FrigateJob } from '../../ports/frigate-job-store.ts';
+import type { ClaimedJob } from '../../ports/job-queue.ts';
 import type { Clock, Logger } from '../../ports/logger.ts';
 import { frigateToVigilEvent, type FrigateCameraContext } from './frigate-event-mapping.ts';
 import { frigateEventMessageSchema, type FrigateObject } from './frigate-message.ts';
@@ -51,8 +51,8 @@ export class FrigateIngest {
     this.log = deps.logger.child({ module: 'frigate-ingest' });
   }
 
-  async process(job: FrigateJob, signal?: AbortSignal): Promise<void> {
-    const parsed = frigateEventMessageSchema.safeParse(job.payload);
+  async process(job: ClaimedJob<'frigate_ingest'>, signal?: AbortSignal): Promise<void> {
+    const parsed = frigateEventMessageSchema.safeParse(job.payload.message);
     if (!parsed.success) throw new VigilError('invalid_argument', `stored Frigate message is invalid: ${parsed.error.issues[0]?.message ?? ''}`);
     const message = parsed.data;
     const camera = this.deps.cameraContext(cameraRules(this.deps.settings, message.after.camera));
@@ -65,7 +65,7 @@ export class FrigateIngest {
       image = await this.fetchImage(message.after, signal);
     } catch (error) {
       if (!isVigilError(error) || !error.retryable) {
-        this.log.warn({ frigateId: job.frigateId, err: error instanceof Error ? error.message : String(error) }, 'Frigate image unusable; event kept without it');
+        this.log.warn({ frigateId: job.key, err: error instanceof Error ? error.message : String(error) }, 'Frigate image unusable; event kept without it');
       } else {
         // Frigate is down: keep what the message told, fetch the image on a later try.
         if (!existing) this.commit({ runId, event, thumbnails: {} }, 'new');

@@ -47,7 +47,9 @@ export type FrigateEventMessage = z.output<typeof frigateEventMessageSchema>;
 export type FrigateMessageType = FrigateEventMessage['type'];
 
 /** `raw` is the JSON as received: what the job table keeps, parsed again when the job runs. */
-export type ParsedFrigateMessage = { ok: true; message: FrigateEventMessage; raw: unknown } | { ok: false; reason: string };
+export type ParsedFrigateMessage = { ok: true; message: FrigateEventMessage; raw: Record<string, unknown> } | { ok: false; reason: string };
+
+const jsonObjectSchema = z.record(z.string(), z.unknown());
 
 /** Bytes from the broker to a checked message, or the reason it is not one (for the log). */
 export function parseFrigateEventMessage(payload: Uint8Array | string): ParsedFrigateMessage {
@@ -59,7 +61,8 @@ export function parseFrigateEventMessage(payload: Uint8Array | string): ParsedFr
     return { ok: false, reason: 'not JSON' };
   }
   const parsed = frigateEventMessageSchema.safeParse(raw);
-  if (parsed.success) return { ok: true, message: parsed.data, raw };
+  // A valid message is a JSON object, so `raw` passes as one.
+  if (parsed.success) return { ok: true, message: parsed.data, raw: jsonObjectSchema.parse(raw) };
   const first = parsed.error.issues[0];
   return { ok: false, reason: first ? `${first.path.join('.') || 'message'}: ${first.message}` : 'invalid message' };
 }

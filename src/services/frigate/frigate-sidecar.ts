@@ -1,12 +1,11 @@
 import { VigilError } from '../../domain/errors.ts';
 import type { EventFeed, EventNotice } from '../../ports/event-feed.ts';
 import type { FrigateApi } from '../../ports/frigate-api.ts';
-import type { EnqueueOutcome, FrigateJob, FrigateJobStore } from '../../ports/frigate-job-store.ts';
+import type { ClaimedJob, EnqueueOutcome, JobQueue } from '../../ports/job-queue.ts';
 import type { Clock, Logger } from '../../ports/logger.ts';
 import type { MessageBus } from '../../ports/message-bus.ts';
 import { messageProgress, parseFrigateEventMessage } from './frigate-message.ts';
 import { decideTrigger, vigilEventId, type FrigateTriggerSettings } from './frigate-triggers.ts';
-import { z } from 'zod';
 
 export interface FrigateSidecarSettings extends FrigateTriggerSettings {
   topicPrefix: string;
@@ -15,25 +14,22 @@ export interface FrigateSidecarSettings extends FrigateTriggerSettings {
 
 export interface FrigateSidecarDeps {
   bus: MessageBus;
-  jobs: FrigateJobStore;
+  /** Where messages become `frigate_ingest` jobs and descriptions `frigate_write_description` jobs. */
+  jobs: Pick<JobQueue, 'enqueue' | 'get' | 'findByEvent'>;
   api: FrigateApi;
   /** Where `described` notices come from (for the write-back to Frigate). */
   feed: EventFeed;
   settings: FrigateSidecarSettings;
-  /** New work was queued: wake the job worker. */
-  onQueued: () => void;
   clock: Clock;
   logger: Logger;
 }
 
-export type IntakeOutcome = EnqueueOutcome | 'ignored' | 'invalid';
-
-const writeBackSchema = z.object({ description: z.string() });
+export type IntakeOutcome = Exclude<EnqueueOutcome, 'unknown_event'> | 'ignored' | 'invalid';
 
 /**
  * Listens to Frigate's `<prefix>/events` and turns the messages that pass the triggers and
  * filters into durable ingest jobs; listens to Vigil's descriptions and turns those of Frigate
- * events into write-back jobs. Nothing here waits on Frigate: the job worker does.
+ * events into write-back jobs. Nothing here waits on Frigate: the job runner does (frigateJobLane).
  */
 export class FrigateSidecar {
   private readonly log: Logger;
@@ -64,34 +60,34 @@ export class FrigateSidecar {
     }
     const { message } = parsed;
     const frigateId = message.after.id;
-    const known = this.deps.jobs.get('ingest', frigateId) !== undefined;
+    const known = this.deps.jobs.get('frigate_ingest', frigateId) !== undefined;
     const decision = decideTrigger(message, this.deps.settings, known);
     if (!decision.accept) {
       this.log.debug({ frigateId, type: message.type, reason: decision.reason }, 'Frigate event message not taken');
       return 'ignored';
     }
-    const outcome = this.deps.jobs.enqueue(
-      { kind: 'ingest', frigateId, eventId: vigilEventId(frigateId), payload: parsed.raw, progress: messageProgress(message) },
-      this.deps.clock.now(),
-    );
-    if (outcome === 'duplicate') this.log.debug({ frigateId, type: message.type }, 'Frigate message replayed or late; nothing new');
-    else this.deps.onQueued();
-    return outcome;
+    const outcome = this.deps.jobs.enqueue({
+      kind: 'frigate_ingest',
+      key: frigateId,
+      payload: { eventId: vigilEventId(frigateId), progress: messageProgress(message), message: parsed.raw },
+    });
+    if (outcome === 'unchanged') this.log.debug({ frigateId, type: message.type }, 'Frigate message replayed or late; nothing new');
+    // Ingest jobs belong to no stored event, so they are never refused as unknown.
+    return outcome === 'unknown_event' ? 'ignored' : outcome;
   }
 
   /** The write-back job: Vigil's description into Frigate's own event. */
-  async writeBack(job: FrigateJob, signal?: AbortSignal): Promise<void> {
-    const { description } = writeBackSchema.parse(job.payload);
-    const found = await this.deps.api.setDescription(job.frigateId, description, signal);
-    if (!found) throw new VigilError('input_not_found', `Frigate has no event ${job.frigateId} (deleted by its retention?)`);
+  async writeBack(job: ClaimedJob<'frigate_write_description'>, signal?: AbortSignal): Promise<void> {
+    const found = await this.deps.api.setDescription(job.key, job.payload.description, signal);
+    if (!found) throw new VigilError('input_not_found', `Frigate has no event ${job.key} (deleted by its retention?)`);
   }
 
   private onNotice(notice: EventNotice): void {
     if (notice.change !== 'described') return;
-    const frigateId = this.deps.jobs.frigateIdOf(notice.stored.event.id);
+    const eventId = notice.stored.event.id;
+    const frigateId = this.deps.jobs.findByEvent('frigate_ingest', eventId)?.key;
     if (frigateId === undefined) return;
-    const now = this.deps.clock.now();
-    this.deps.jobs.enqueue({ kind: 'write_description', frigateId, eventId: notice.stored.event.id, payload: { description: notice.description }, progress: now }, now);
-    this.deps.onQueued();
+    const payload = { eventId, progress: this.deps.clock.now(), description: notice.description };
+    this.deps.jobs.enqueue({ kind: 'frigate_write_description', key: frigateId, payload });
   }
 }

@@ -307,6 +307,59 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE indexed_camera_names (camera_id TEXT PRIMARY KEY, names_json TEXT NOT NULL) WITHOUT ROWID;
   `,
+  // 13: one durable job queue (ports/job-queue.ts) instead of three tables with three sets of rules.
+  // One row per (kind, key); `claim` counts claims and `lease_until` bounds a claim, so a worker
+  // whose lease expired cannot overwrite the result of the one that took the job over. Every row
+  // of the old tables is carried over (jobs left running are queued again, due as they were), and
+  // the old tables go. Describe and embed jobs belong to their event (the old foreign keys
+  // cascaded); Frigate jobs name their event once it exists: deleting an event deletes them all.
+  `
+  CREATE TABLE jobs (
+    kind            TEXT NOT NULL,
+    key             TEXT NOT NULL,
+    event_id        TEXT,
+    payload_json    TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    claim           INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_until     INTEGER,
+    last_error      TEXT,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    PRIMARY KEY (kind, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX jobs_due ON jobs (kind, status, next_attempt_at);
+  CREATE INDEX jobs_by_event ON jobs (event_id) WHERE event_id IS NOT NULL;
+
+  INSERT INTO jobs (kind, key, event_id, payload_json, status, attempts, claim, next_attempt_at, last_error, created_at, updated_at)
+  SELECT 'describe_event', event_id, event_id,
+    CASE WHEN provider IS NULL THEN json_object('requestedBy', requested_by) ELSE json_object('requestedBy', requested_by, 'provider', provider) END,
+    CASE status WHEN 'running' THEN 'queued' ELSE status END, attempts, claim, next_attempt_at, last_error, created_at, updated_at
+  FROM description_jobs;
+
+  INSERT INTO jobs (kind, key, event_id, payload_json, status, attempts, claim, next_attempt_at, last_error, created_at, updated_at)
+  SELECT 'embed_event', event_id, event_id, '{}',
+    CASE status WHEN 'running' THEN 'queued' ELSE status END, attempts, claim, next_attempt_at, last_error, updated_at, updated_at
+  FROM embedding_jobs;
+
+  INSERT INTO jobs (kind, key, event_id, payload_json, status, attempts, claim, next_attempt_at, last_error, created_at, updated_at)
+  SELECT 'frigate_' || kind, frigate_id, event_id,
+    CASE kind
+      WHEN 'ingest' THEN json_object('eventId', event_id, 'progress', progress, 'message', json(payload_json))
+      ELSE json_object('eventId', event_id, 'progress', progress, 'description', json_extract(payload_json, '$.description'))
+    END,
+    CASE status WHEN 'running' THEN 'queued' ELSE status END, attempts, 0, next_attempt_at, last_error, created_at, updated_at
+  FROM frigate_jobs;
+
+  DROP TABLE description_jobs;
+  DROP TABLE embedding_jobs;
+  DROP TABLE frigate_jobs;
+
+  CREATE TRIGGER jobs_event_cleanup AFTER DELETE ON events BEGIN
+    DELETE FROM jobs WHERE event_id = OLD.id;
+  END;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

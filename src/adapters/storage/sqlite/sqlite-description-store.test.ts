@@ -10,7 +10,7 @@ import { createEventIndexer } from '../../../services/search/event-indexer.ts';
 import { createTextAnalyzer } from '../../text/text-analyzer.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { openSqliteDatabase, SqliteAnalysisStore } from './sqlite-analysis-store.ts';
-import { DEFAULT_DESCRIPTION_LEASE_MS, SqliteDescriptionStore } from './sqlite-description-store.ts';
+import { SqliteDescriptionStore } from './sqlite-description-store.ts';
 
 const text = createTextAnalyzer();
 const indexer = createEventIndexer(text, []);
@@ -49,103 +49,29 @@ describe('SqliteDescriptionStore', () => {
       .map((row) => (row as { id: string }).id);
   };
 
-  it('is migration 5, with both tables', () => {
+  it('keeps descriptions in event_descriptions (migration 5); their jobs are in the job queue (see sqlite-job-queue.test.ts)', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('description_jobs', 'event_descriptions') ORDER BY name`).all();
-    expect(tables).toEqual([{ name: 'description_jobs' }, { name: 'event_descriptions' }]);
+    expect(tables).toEqual([{ name: 'event_descriptions' }]);
   });
 
-  it('enqueues once; only a manual request queues a done job again', () => {
-    expect(store.enqueue('e1', { requestedBy: 'auto' })).toBe('queued');
-    expect(store.enqueue('e1', { requestedBy: 'auto' })).toBe('unchanged');
-    expect(store.enqueue('nope', { requestedBy: 'auto' })).toBe('unknown_event');
-    const [job] = store.claimDue(now, 10);
-    expect(store.complete('e1', description('red jacket'), { claim: job!.claim })).toBe(true);
-    expect(store.enqueue('e1', { requestedBy: 'auto' })).toBe('unchanged');
-    expect(store.state('e1').job).toMatchObject({ status: 'done', attempts: 1, requestedBy: 'auto' });
-    expect(store.enqueue('e1', { requestedBy: 'manual' })).toBe('requeued');
-    expect(store.state('e1').job).toMatchObject({ status: 'queued', attempts: 0, requestedBy: 'manual', nextAttemptAt: now });
-    // The old description stays until the new one replaces it.
-    expect(store.state('e1').description).toMatchObject({ textForSearch: 'red jacket' });
-  });
-
-  it('a manual request makes a job waiting for a retry due now', () => {
-    store.enqueue('e1', { requestedBy: 'auto' });
-    const [job] = store.claimDue(now, 1);
-    store.fail('e1', 'provider_unavailable: down', { retryAt: now + 60_000 }, { claim: job!.claim });
-    expect(store.enqueue('e1', { requestedBy: 'manual' })).toBe('requeued');
-    expect(store.state('e1').job).toMatchObject({ status: 'queued', nextAttemptAt: now, attempts: 1 });
-  });
-
-  it('claims due jobs atomically, oldest first, up to the limit, each once', () => {
-    for (const id of ['e3', 'e1', 'e2']) {
-      store.enqueue(id, { requestedBy: 'auto' });
-      now += 1;
-    }
-    const first = store.claimDue(now, 2);
-    expect(first.map((j) => j.eventId)).toEqual(['e3', 'e1']);
-    expect(first.every((j) => j.attempts === 1 && j.requestedBy === 'auto')).toBe(true);
-    expect(store.claimDue(now, 2).map((j) => j.eventId)).toEqual(['e2']);
-    expect(store.claimDue(now, 2)).toEqual([]);
-    expect(store.counts()).toEqual({ queued: 0, running: 3, done: 0, failed: 0 });
-  });
-
-  it('does not hand out a job before its retry time', () => {
-    store.enqueue('e1', { requestedBy: 'auto' });
-    const [job] = store.claimDue(now, 1);
-    store.fail('e1', 'provider_unavailable: down', { retryAt: now + 30_000 }, { claim: job!.claim });
-    expect(store.claimDue(now + 29_999, 1)).toEqual([]);
-    expect(store.claimDue(now + 30_000, 1).map((j) => [j.eventId, j.attempts])).toEqual([['e1', 2]]);
-  });
-
-  it('takes over a running job whose lease ran out, and refuses the old claimer afterwards', () => {
-    store.enqueue('e1', { requestedBy: 'auto' });
-    const [old] = store.claimDue(now, 1);
-    expect(store.claimDue(now + DEFAULT_DESCRIPTION_LEASE_MS - 1, 1)).toEqual([]);
-    // A heartbeat renews the lease.
-    expect(store.heartbeat('e1', old!.claim, now + 1000)).toBe(true);
-    expect(store.claimDue(now + DEFAULT_DESCRIPTION_LEASE_MS, 1)).toEqual([]);
-    const [taken] = store.claimDue(now + 1000 + DEFAULT_DESCRIPTION_LEASE_MS, 1);
-    expect(taken).toMatchObject({ eventId: 'e1', attempts: 2 });
-    expect(store.heartbeat('e1', old!.claim, now)).toBe(false);
-    expect(store.complete('e1', description('stale'), { claim: old!.claim })).toBe(false);
-    expect(store.fail('e1', 'stale', { permanent: true }, { claim: old!.claim })).toBe(false);
-    expect(store.complete('e1', description('fresh'), { claim: taken!.claim })).toBe(true);
-    expect(store.state('e1').description?.textForSearch).toBe('fresh');
-  });
-
-  it('at startup re-queues every job a previous process left running', () => {
-    store.enqueue('e1', { requestedBy: 'auto' });
-    store.enqueue('e2', { requestedBy: 'auto' });
-    store.claimDue(now, 2);
-    expect(store.recoverRunning(now + 5)).toBe(2);
-    expect(store.counts()).toEqual({ queued: 2, running: 0, done: 0, failed: 0 });
-    expect(store.claimDue(now + 5, 5).map((j) => j.attempts)).toEqual([2, 2]);
-  });
-
-  it('records permanent failures with their reason', () => {
-    store.enqueue('e1', { requestedBy: 'auto' });
-    const [job] = store.claimDue(now, 1);
-    expect(store.fail('e1', 'provider_auth: wrong key', { permanent: true }, { claim: job!.claim })).toBe(true);
-    expect(store.state('e1')).toEqual({
-      job: { eventId: 'e1', status: 'failed', attempts: 1, nextAttemptAt: now, lastError: 'provider_auth: wrong key', requestedBy: 'auto', updatedAt: now },
-    });
-    expect(store.claimDue(now + 1e9, 5)).toEqual([]);
+  it('replaces the description of an event, and refuses one for an unknown event', () => {
+    expect(store.save('e1', description('red jacket'))).toBe(true);
+    now += 10;
+    expect(store.save('e1', description('blue jacket'))).toBe(true);
+    expect(store.get('e1')).toEqual({ ...description('blue jacket'), createdAt: now });
+    expect(store.save('nope', description('x'))).toBe(false);
+    expect(store.get('nope')).toBeUndefined();
   });
 
   it('stores invalid output as flagged raw text', () => {
-    store.enqueue('e2', { requestedBy: 'manual', provider: 'local_vlm' });
-    const job = store.claim('e2', now);
-    store.complete('e2', { provider: 'local_vlm', model: 'llava', rawText: 'not json', flagged: true, textForSearch: 'not json' }, { claim: job!.claim });
-    expect(store.state('e2')).toEqual({
-      job: { eventId: 'e2', status: 'done', attempts: 1, nextAttemptAt: now, provider: 'local_vlm', requestedBy: 'manual', updatedAt: now },
-      description: { provider: 'local_vlm', model: 'llava', createdAt: now, rawText: 'not json', flagged: true, textForSearch: 'not json' },
-    });
+    store.save('e2', { provider: 'local_vlm', model: 'llava', rawText: 'not json', flagged: true, textForSearch: 'not json' });
+    expect(store.get('e2')).toEqual({ provider: 'local_vlm', model: 'llava', createdAt: now, rawText: 'not json', flagged: true, textForSearch: 'not json' });
   });
 
   it('makes the description searchable at once, keeping the other columns', () => {
     expect(match('turquoise')).toEqual([]);
-    store.complete('e2', description('A man in a turquoise raincoat carries a ladder'));
+    store.save('e2', description('A man in a turquoise raincoat carries a ladder'));
     expect(match('turquoise')).toEqual(['e2']);
     expect(match('ladder raincoat')).toEqual(['e2']);
     // The summary, keywords and names are still indexed.
@@ -153,7 +79,7 @@ describe('SqliteDescriptionStore', () => {
   });
 
   it('keeps descriptions searchable when the analysis store re-indexes events with searchIndexer', () => {
-    store.complete('e2', description('turquoise raincoat'));
+    store.save('e2', description('turquoise raincoat'));
     const analysis = new SqliteAnalysisStore(db, { indexer: store.searchIndexer() });
     expect(analysis.reindexEvents(true)).toBe(3);
     expect(match('turquoise')).toEqual(['e2']);
@@ -163,11 +89,9 @@ describe('SqliteDescriptionStore', () => {
   });
 
   it('goes with its event', () => {
-    store.enqueue('e1', { requestedBy: 'auto' });
-    store.complete('e1', description('turquoise'));
+    store.save('e1', description('turquoise'));
     db.prepare(`DELETE FROM events WHERE id = 'e1'`).run();
-    expect(store.state('e1')).toEqual({});
-    expect(store.counts()).toEqual({ queued: 0, running: 0, done: 0, failed: 0 });
+    expect(store.get('e1')).toBeUndefined();
     expect(match('turquoise')).toEqual([]);
   });
 });

@@ -64,11 +64,10 @@ const EXPIRED_TRACK = `run_id = @run AND last_ms < @before AND track_id NOT IN (
   SELECT json_extract(a.value, '$.trackId') AS t FROM events e, json_each(e.actors_json) a WHERE ${REMAINING} AND t IS NOT NULL)`;
 
 /**
- * Retention over the analysis tables. Deleting an event row is all it takes to keep search
- * consistent: triggers remove its full-text entry and labels, update facet counts and leave a
- * vector tombstone (migrations 3, 6, 8), and foreign keys cascade to its description and
- * embedding jobs and description. Frigate jobs have no foreign key (an ingest job exists before
- * its event), so they are deleted here. Every call is one short transaction.
+ * Retention over the analysis tables. Deleting an event row is all it takes to keep search and
+ * the job queue consistent: triggers remove its full-text entry and labels, update facet counts,
+ * leave a vector tombstone and delete its jobs (describe, embed, Frigate; migrations 3, 6, 8,
+ * 13), and a foreign key cascades to its description. Every call is one short transaction.
  */
 export class SqliteRetentionStore implements RetentionStore {
   private readonly statements;
@@ -97,7 +96,6 @@ export class SqliteRetentionStore implements RetentionStore {
       eventFiles: db.prepare('SELECT id, status, end_ms, snapshot_path, thumbnails_json, clip_frames_json FROM events WHERE run_id = ?'),
       expiredEvents: db.prepare(`SELECT rowid, id, snapshot_path, thumbnails_json, clip_frames_json FROM events WHERE ${EXPIRED_EVENT} LIMIT @limit`),
       deleteEvent: db.prepare('DELETE FROM events WHERE rowid = ?'),
-      deleteFrigateJobs: db.prepare('DELETE FROM frigate_jobs WHERE event_id = ?'),
       expiredFrames: db.prepare(`SELECT frame_index, image_path FROM frames WHERE ${EXPIRED_FRAME} ORDER BY frame_index LIMIT @limit`),
       deleteDetections: db.prepare('DELETE FROM detections WHERE run_id = ? AND frame_index IN (SELECT value FROM json_each(?))'),
       deleteFrames: db.prepare('DELETE FROM frames WHERE run_id = ? AND frame_index IN (SELECT value FROM json_each(?))'),
@@ -177,9 +175,8 @@ export class SqliteRetentionStore implements RetentionStore {
       const events = this.statements.expiredEvents.all({ ...params, limit });
       for (const row of events) {
         const { rowid } = z.object({ rowid: z.number() }).parse(row);
-        const { id, files } = eventFiles(row);
+        const { files } = eventFiles(row);
         this.statements.deleteEvent.run(rowid);
-        this.statements.deleteFrigateJobs.run(id);
         batch.files.push(...files);
       }
       batch.events = events.length;

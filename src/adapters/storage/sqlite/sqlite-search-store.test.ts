@@ -225,6 +225,12 @@ describe('SqliteSearchStore', () => {
       INSERT INTO events_fts (rowid, summary) SELECT rowid, 'old' FROM events;
       ALTER TABLE events DROP COLUMN clip_frames_json;
       DROP TRIGGER run_id_high_water_advance; DROP TABLE run_id_high_water; DROP TABLE indexed_camera_names;
+      DROP TRIGGER jobs_event_cleanup; DROP TABLE jobs;
+      CREATE TABLE description_jobs (event_id TEXT, status TEXT, attempts INTEGER, next_attempt_at INTEGER, last_error TEXT,
+        provider TEXT, requested_by TEXT, claim INTEGER, created_at INTEGER, updated_at INTEGER);
+      CREATE TABLE embedding_jobs (event_id TEXT, status TEXT, attempts INTEGER, next_attempt_at INTEGER, last_error TEXT, claim INTEGER, updated_at INTEGER);
+      CREATE TABLE frigate_jobs (kind TEXT, frigate_id TEXT, event_id TEXT, payload_json TEXT, progress REAL, status TEXT, attempts INTEGER,
+        next_attempt_at INTEGER, last_error TEXT, created_at INTEGER, updated_at INTEGER);
       PRAGMA user_version = 7;`);
     migrate(db);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);

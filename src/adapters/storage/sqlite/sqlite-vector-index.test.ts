@@ -1,5 +1,5 @@
 /**
- * Medium tests: the vector index and embedding jobs on a real database with the real sqlite-vec
+ * Medium tests: the vector index (and the embedding jobs it queues again) on a real database with the real sqlite-vec
  * extension; other connections open it the way the rest of Vigil does, without the extension.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { storedEvent } from '../../../../test/factories/stored-events.ts';
 import { seedDatabase } from '../../../../test/support/seed-database.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { openSqliteDatabase, SqliteAnalysisStore } from './sqlite-analysis-store.ts';
+import { SqliteJobQueue } from './sqlite-job-queue.ts';
 import { SqliteVectorIndex } from './sqlite-vector-index.ts';
 
 const T0 = Date.UTC(2024, 4, 1, 14, 0, 0);
@@ -37,6 +38,7 @@ describe('SqliteVectorIndex', () => {
   let db: Database.Database;
   let now: number;
   let index: SqliteVectorIndex;
+  let jobs: SqliteJobQueue;
   const opened: Database.Database[] = [];
 
   /** Another connection to the same file, as the rest of Vigil opens it: no sqlite-vec. */
@@ -57,7 +59,8 @@ describe('SqliteVectorIndex', () => {
     seedDatabase(dir, EVENTS);
     db = plainConnection();
     now = 1_000_000;
-    index = new SqliteVectorIndex(db, { now: () => now });
+    jobs = new SqliteJobQueue(db, { now: () => now });
+    index = new SqliteVectorIndex(db, { jobs, now: () => now });
   });
 
   afterEach(() => {
@@ -65,21 +68,20 @@ describe('SqliteVectorIndex', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('migration 6 adds jobs, meta and tombstones, and no vector table until the first vector', () => {
+  it('migration 6 adds meta and tombstones (its jobs moved to the job queue), and no vector table until the first vector', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(MIGRATIONS.length).toBeGreaterThanOrEqual(6);
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('embedding_jobs', 'vector_meta', 'vector_tombstones', 'event_vectors') ORDER BY name`).all();
-    expect(tables).toEqual([{ name: 'embedding_jobs' }, { name: 'vector_meta' }, { name: 'vector_tombstones' }]);
+    expect(tables).toEqual([{ name: 'vector_meta' }, { name: 'vector_tombstones' }]);
     expect(index.info()).toBeUndefined();
     expect(index.nearest(QUERY, { limit: 5 })).toEqual([]);
   });
 
   it('loads sqlite-vec only when vectors are touched', () => {
     const load = vi.fn((c: Database.Database) => sqliteVec.load(c));
-    const lazy = new SqliteVectorIndex(db, { loadExtension: load, now: () => now });
-    lazy.enqueue(['e1'], now);
-    lazy.claimDue(now, 5, LEASE);
-    lazy.counts();
+    const lazy = new SqliteVectorIndex(db, { jobs, loadExtension: load, now: () => now });
+    jobs.enqueue({ kind: 'embed_event', key: 'e1', payload: {} });
+    jobs.claimDue(['embed_event'], 5, LEASE);
     expect(lazy.nearest(QUERY, { limit: 3 })).toEqual([]);
     expect(load).not.toHaveBeenCalled();
     lazy.prepare('bge-m3', 3);
@@ -89,12 +91,13 @@ describe('SqliteVectorIndex', () => {
 
   it('says so when the extension cannot be loaded', () => {
     const broken = new SqliteVectorIndex(db, {
+      jobs,
       loadExtension: () => {
         throw new Error('not for this platform');
       },
     });
     expect(() => broken.prepare('bge-m3', 3)).toThrow(expect.objectContaining({ code: 'storage_failed', message: expect.stringMatching(/not for this platform/) }));
-    expect(broken.enqueue(['e1'], now)).toBe(1);
+    expect(broken.info()).toBeUndefined();
   });
 
   it('stores vectors and finds the nearest by cosine distance, replacing on upsert', () => {
@@ -130,33 +133,34 @@ describe('SqliteVectorIndex', () => {
 
   it('rebuilds for another dimension or model, queueing every event again', () => {
     fill();
-    index.enqueue(['e1', 'e2'], now);
-    const [job] = index.claimDue(now, 1, LEASE);
-    expect(index.complete(job!.eventId, job!.claim, angle(0))).toBe('done');
+    jobs.enqueueMany([{ kind: 'embed_event', key: 'e1', payload: {} }, { kind: 'embed_event', key: 'e2', payload: {} }]);
+    const [job] = jobs.claimDue(['embed_event'], 1, LEASE);
+    expect(jobs.complete(job!, { commit: () => index.upsert('e1', angle(0)) })).toBe('done');
     now += 1000;
     expect(index.prepare('bge-m3', 4)).toBe('rebuilt');
     expect(index.info()).toEqual({ model: 'bge-m3', dimension: 4, count: 0 });
-    expect(index.counts()).toEqual({ queued: 6, running: 0, done: 0, failed: 0 });
-    expect(index.job('e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now });
+    expect(jobs.counts().embed_event).toEqual({ queued: 6, running: 0, done: 0, failed: 0, oldestDueAt: now });
+    expect(jobs.get('embed_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now });
     expect(index.upsert('e1', [1, 0, 0, 0])).toBe(true);
     expect(index.prepare('nomic-embed-text', 4)).toBe('rebuilt');
     expect(index.info()).toMatchObject({ model: 'nomic-embed-text', count: 0 });
     index.upsert('e1', [1, 0, 0, 0]);
     index.clear();
     expect(index.info()).toBeUndefined();
+    expect(jobs.counts().embed_event.queued).toBe(6);
     expect(index.nearest([1, 0, 0, 0], { limit: 3 })).toEqual([]);
     expect(index.prepare('nomic-embed-text', 4)).toBe('created');
   });
 
   it('refuses a vector made for the index it replaced, and queues its job again', () => {
     index.prepare('bge-m3', 3);
-    index.enqueue(['e1'], now);
-    const [job] = index.claimDue(now, 1, LEASE);
+    jobs.enqueue({ kind: 'embed_event', key: 'e1', payload: {} });
+    const [job] = jobs.claimDue(['embed_event'], 1, LEASE);
     index.prepare('bge-m3', 4);
-    expect(index.complete('e1', job!.claim, angle(0))).toBe('stale');
-    expect(index.job('e1')).toMatchObject({ status: 'queued' });
-    const [again] = index.claimDue(now, 1, LEASE);
-    expect(index.complete('e1', again!.claim, [0, 1, 0, 0])).toBe('done');
+    expect(jobs.complete(job!, { commit: () => index.upsert('e1', angle(0)) })).toBe('stale');
+    expect(jobs.get('embed_event', 'e1')).toMatchObject({ status: 'queued' });
+    const [again] = jobs.claimDue(['embed_event'], 1, LEASE);
+    expect(jobs.complete(again!, { commit: () => index.upsert('e1', [0, 1, 0, 0]) })).toBe('done');
     expect(index.info()?.count).toBe(1);
   });
 
@@ -191,98 +195,5 @@ describe('SqliteVectorIndex', () => {
     fill();
     expect(index.remove(['e1', 'e2', 'missing'])).toBe(2);
     expect(nearestIds({ limit: 2 })).toEqual(['e3', 'e4']);
-  });
-});
-
-describe('SqliteVectorIndex: embedding jobs', () => {
-  let dir: string;
-  let db: Database.Database;
-  let now: number;
-  let jobs: SqliteVectorIndex;
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'vigil-embedding-jobs-'));
-    seedDatabase(dir, EVENTS);
-    db = openSqliteDatabase(join(dir, 'vigil.db'));
-    now = 1_000_000;
-    jobs = new SqliteVectorIndex(db, { now: () => now });
-    jobs.prepare('bge-m3', 3);
-  });
-
-  afterEach(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('queues known events once, leaving a queued job its schedule', () => {
-    expect(jobs.enqueue(['e1', 'e2', 'e2', 'ghost'], now)).toBe(2);
-    expect(jobs.job('ghost')).toBeUndefined();
-    const [job] = jobs.claimDue(now, 1, LEASE);
-    jobs.fail(job!.eventId, job!.claim, 'provider_unavailable: down', { retryAt: now + 30_000 });
-    now += 1000;
-    jobs.enqueue(['e1'], now);
-    expect(jobs.job('e1')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: 1_030_000, lastError: 'provider_unavailable: down' });
-    expect(jobs.enqueueMissing(now)).toBe(4);
-    expect(jobs.counts()).toEqual({ queued: 6, running: 0, done: 0, failed: 0 });
-  });
-
-  it('queues a done or failed job again, due now', () => {
-    jobs.enqueue(['e1', 'e2'], now);
-    const [a, b] = jobs.claimDue(now, 2, LEASE);
-    expect(jobs.complete(a!.eventId, a!.claim, angle(1))).toBe('done');
-    expect(jobs.fail(b!.eventId, b!.claim, 'provider_auth: bad key', { permanent: true })).toBe(true);
-    now += 5000;
-    expect(jobs.enqueue(['e1', 'e2'], now)).toBe(2);
-    expect(jobs.job('e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now });
-    expect(jobs.job('e2')).toEqual({ eventId: 'e2', status: 'queued', attempts: 0, nextAttemptAt: now, updatedAt: now });
-  });
-
-  it('keeps a vector made while the event changed, but embeds the event again', () => {
-    jobs.enqueue(['e1'], now);
-    const [job] = jobs.claimDue(now, 1, LEASE);
-    jobs.enqueue(['e1'], now);
-    expect(jobs.complete('e1', job!.claim, angle(0))).toBe('requeued');
-    expect(jobs.job('e1')?.status).toBe('queued');
-    expect(jobs.info()?.count).toBe(1);
-  });
-
-  it('claims due jobs oldest first, each once, and takes over a job whose lease ran out', () => {
-    jobs.enqueue(['e3'], now);
-    jobs.enqueue(['e1', 'e2'], now + 10);
-    expect(jobs.claimDue(now, 10, LEASE).map((j) => j.eventId)).toEqual(['e3']);
-    now += 10;
-    const first = jobs.claimDue(now, 10, LEASE);
-    expect(first.map((j) => j.eventId)).toEqual(['e1', 'e2']);
-    expect(jobs.claimDue(now, 10, LEASE)).toEqual([]);
-    now += LEASE.leaseMs / 2;
-    expect(jobs.heartbeat('e1', first[0]!.claim, now)).toBe(true);
-    now += LEASE.leaseMs / 2;
-    const taken = jobs.claimDue(now, 10, LEASE);
-    expect(taken.map((j) => [j.eventId, j.attempts])).toEqual([
-      ['e3', 2],
-      ['e2', 2],
-    ]);
-    // The worker that lost e2 can neither finish nor fail it.
-    const lost = first[1]!;
-    expect(jobs.complete('e2', lost.claim, angle(1))).toBe('stale');
-    expect(jobs.fail('e2', lost.claim, 'late', { retryAt: now })).toBe(false);
-    expect(jobs.heartbeat('e2', lost.claim, now)).toBe(false);
-    expect(jobs.complete('e2', taken[1]!.claim, angle(1))).toBe('done');
-    expect(jobs.info()?.count).toBe(1);
-  });
-
-  it('puts jobs left running by a dead process back in the queue', () => {
-    jobs.enqueue(['e1', 'e2'], now);
-    jobs.claimDue(now, 1, LEASE);
-    now += 100;
-    expect(jobs.recoverRunning(now)).toBe(1);
-    expect(jobs.counts()).toEqual({ queued: 2, running: 0, done: 0, failed: 0 });
-  });
-
-  it('loses an event’s job with the event', () => {
-    jobs.enqueue(['e1', 'e2'], now);
-    db.prepare(`DELETE FROM events WHERE id = 'e1'`).run();
-    expect(jobs.job('e1')).toBeUndefined();
-    expect(jobs.counts().queued).toBe(1);
   });
 });

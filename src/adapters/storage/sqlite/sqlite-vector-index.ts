@@ -2,42 +2,21 @@ import type Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { z } from 'zod';
 import { VigilError } from '../../../domain/errors.ts';
-import type {
-  ClaimedEmbeddingJob,
-  CompleteOutcome,
-  EmbeddingFailure,
-  EmbeddingJob,
-  EmbeddingJobStatus,
-  EmbeddingJobStore,
-  PrepareOutcome,
-  VectorFilter,
-  VectorIndex,
-  VectorIndexInfo,
-  VectorMatch,
-} from '../../../ports/vector-index.ts';
+import type { JobQueue } from '../../../ports/job-queue.ts';
+import type { PrepareOutcome, VectorFilter, VectorIndex, VectorIndexInfo, VectorMatch } from '../../../ports/vector-index.ts';
 
 /** Largest dimension accepted (bge-m3: 1024, OpenAI text-embedding-3-large: 3072). */
 export const MAX_VECTOR_DIMENSION = 8192;
 /** sqlite-vec refuses larger `k` in a KNN query. */
 const MAX_K = 4096;
 
-const STATUSES = ['queued', 'running', 'done', 'failed'] as const;
-
 const metaSchema = z.object({ model: z.string(), dimension: z.number().int().positive() });
-const jobSchema = z.object({
-  event_id: z.string(),
-  status: z.enum(STATUSES),
-  attempts: z.number(),
-  next_attempt_at: z.number(),
-  last_error: z.string().nullable(),
-  claim: z.number(),
-  updated_at: z.number(),
-});
-const claimedSchema = z.object({ event_id: z.string(), attempts: z.number(), claim: z.number(), next_attempt_at: z.number() });
 const matchSchema = z.object({ event_id: z.string(), distance: z.number() });
 const rowidSchema = z.object({ rowid: z.number() });
 
 export interface SqliteVectorIndexOptions {
+  /** Where every event is queued to be embedded again when the index is replaced. */
+  jobs: Pick<JobQueue, 'enqueueEveryEvent'>;
   now?: () => number;
   /** Loads sqlite-vec into the connection; by default the `sqlite-vec` package's loader. */
   loadExtension?: (db: Database.Database) => void;
@@ -47,10 +26,10 @@ type Params = Record<string, string | number>;
 
 /**
  * Event vectors in a sqlite-vec `vec0` table (`event_vectors`, cosine distance, keyed by the
- * events rowid) and the embedding jobs, on the app's database.
+ * events rowid), on the app's database.
  *
- * - sqlite-vec is loaded into the connection on the first call that touches vectors, so jobs
- *   can be queued, and the rest of Vigil works, where the extension cannot be loaded.
+ * - sqlite-vec is loaded into the connection on the first call that touches vectors, so the rest
+ *   of Vigil works where the extension cannot be loaded.
  * - The vec0 table is created when the first vector's dimension is known; `vector_meta` records
  *   its model and dimension. Another model or dimension drops it and queues every event again.
  * - Filters are applied before the KNN search: sqlite-vec 0.1.9 takes `rowid IN (subquery)` as a
@@ -62,14 +41,14 @@ type Params = Record<string, string | number>;
  *   their vectors are deleted before the next vector operation, so neither a deleted event nor
  *   a new event reusing its rowid ever gets the old vector.
  */
-export class SqliteVectorIndex implements VectorIndex, EmbeddingJobStore {
+export class SqliteVectorIndex implements VectorIndex {
   private readonly statements;
   private readonly now: () => number;
   private loaded = false;
 
   constructor(
     private readonly db: Database.Database,
-    private readonly options: SqliteVectorIndexOptions = {},
+    private readonly options: SqliteVectorIndexOptions,
   ) {
     this.now = options.now ?? Date.now;
     this.statements = {
@@ -81,43 +60,6 @@ export class SqliteVectorIndex implements VectorIndex, EmbeddingJobStore {
       tombstones: db.prepare('SELECT event_rowid AS rowid FROM vector_tombstones'),
       clearTombstones: db.prepare('DELETE FROM vector_tombstones'),
       eventRowid: db.prepare('SELECT rowid FROM events WHERE id = ?'),
-      enqueue: db.prepare(`
-        INSERT INTO embedding_jobs (event_id, status, attempts, next_attempt_at, updated_at)
-        SELECT id, 'queued', 0, @now, @now FROM events WHERE id = @event_id
-        ON CONFLICT (event_id) DO UPDATE SET
-          status = 'queued',
-          attempts = CASE WHEN status = 'queued' THEN attempts ELSE 0 END,
-          next_attempt_at = CASE WHEN status = 'queued' THEN next_attempt_at ELSE @now END,
-          last_error = CASE WHEN status = 'queued' THEN last_error ELSE NULL END,
-          updated_at = @now`),
-      enqueueMissing: db.prepare(`
-        INSERT INTO embedding_jobs (event_id, status, attempts, next_attempt_at, updated_at)
-        SELECT id, 'queued', 0, @now, @now FROM events e WHERE NOT EXISTS (SELECT 1 FROM embedding_jobs j WHERE j.event_id = e.id)`),
-      // Claims are bumped, so results still on their way for the old index are refused.
-      requeueAll: db.prepare(`
-        UPDATE embedding_jobs SET status = 'queued', attempts = 0, next_attempt_at = @now, last_error = NULL,
-          claim = claim + 1, updated_at = @now`),
-      // One statement, so two workers can never take the same job.
-      claimDue: db.prepare(`
-        UPDATE embedding_jobs SET status = 'running', attempts = attempts + 1, claim = claim + 1, updated_at = @now
-        WHERE event_id IN (
-          SELECT event_id FROM embedding_jobs
-          WHERE (status = 'queued' AND next_attempt_at <= @now) OR (status = 'running' AND updated_at <= @stale)
-          ORDER BY next_attempt_at, event_id LIMIT @limit)
-        RETURNING event_id, attempts, claim, next_attempt_at`),
-      heartbeat: db.prepare(`UPDATE embedding_jobs SET updated_at = @now WHERE event_id = @event_id AND status = 'running' AND claim = @claim`),
-      recoverRunning: db.prepare(`UPDATE embedding_jobs SET status = 'queued', next_attempt_at = @now, updated_at = @now WHERE status = 'running'`),
-      markDone: db.prepare(`UPDATE embedding_jobs SET status = 'done', last_error = NULL, updated_at = @now WHERE event_id = @event_id`),
-      requeueNow: db.prepare(`
-        UPDATE embedding_jobs SET status = 'queued', next_attempt_at = @now, claim = claim + 1, updated_at = @now WHERE event_id = @event_id`),
-      markRetry: db.prepare(`
-        UPDATE embedding_jobs SET status = 'queued', next_attempt_at = @retry_at, last_error = @error, updated_at = @now
-        WHERE event_id = @event_id AND claim = @claim AND status = 'running'`),
-      markFailed: db.prepare(`
-        UPDATE embedding_jobs SET status = 'failed', last_error = @error, updated_at = @now
-        WHERE event_id = @event_id AND claim = @claim AND status = 'running'`),
-      job: db.prepare('SELECT * FROM embedding_jobs WHERE event_id = ?'),
-      counts: db.prepare('SELECT status, COUNT(*) AS n FROM embedding_jobs GROUP BY status'),
     };
   }
 
@@ -216,88 +158,6 @@ export class SqliteVectorIndex implements VectorIndex, EmbeddingJobStore {
     });
   }
 
-  // ---- jobs ----
-
-  enqueue(eventIds: readonly string[], now: number): number {
-    const run = this.db.transaction((): number => {
-      let queued = 0;
-      for (const id of new Set(eventIds)) queued += this.statements.enqueue.run({ event_id: id, now }).changes;
-      return queued;
-    });
-    return run.immediate();
-  }
-
-  enqueueMissing(now: number): number {
-    return this.statements.enqueueMissing.run({ now }).changes;
-  }
-
-  claimDue(now: number, limit: number, options: { leaseMs: number }): ClaimedEmbeddingJob[] {
-    if (limit <= 0) return [];
-    const rows = this.statements.claimDue.all({ now, stale: now - options.leaseMs, limit }).map((row) => claimedSchema.parse(row));
-    // RETURNING gives no order; hand jobs out oldest-due first, as they were selected.
-    rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0));
-    return rows.map((r) => ({ eventId: r.event_id, attempts: r.attempts, claim: r.claim }));
-  }
-
-  heartbeat(eventId: string, claim: number, now: number): boolean {
-    return this.statements.heartbeat.run({ event_id: eventId, claim, now }).changes > 0;
-  }
-
-  recoverRunning(now: number): number {
-    return this.statements.recoverRunning.run({ now }).changes;
-  }
-
-  complete(eventId: string, claim: number, vector: readonly number[]): CompleteOutcome {
-    this.load();
-    const run = this.db.transaction((): CompleteOutcome => {
-      const found = this.statements.job.get(eventId);
-      const job = found === undefined ? undefined : jobSchema.parse(found);
-      if (!job || job.claim !== claim || (job.status !== 'running' && job.status !== 'queued')) return 'stale';
-      const now = this.now();
-      const meta = this.meta();
-      if (!meta || meta.dimension !== vector.length || !this.tableExists()) {
-        // The index was rebuilt for another dimension while this vector was on its way.
-        this.statements.requeueNow.run({ event_id: eventId, now });
-        return 'stale';
-      }
-      const rowid = this.rowidOf(eventId);
-      if (rowid === undefined) return 'stale';
-      this.purge();
-      this.write(rowid, vector);
-      if (job.status === 'queued') return 'requeued';
-      this.statements.markDone.run({ event_id: eventId, now });
-      return 'done';
-    });
-    return run.immediate();
-  }
-
-  fail(eventId: string, claim: number, error: string, disposition: EmbeddingFailure): boolean {
-    const params = { event_id: eventId, claim, error, now: this.now() };
-    const result = 'retryAt' in disposition ? this.statements.markRetry.run({ ...params, retry_at: disposition.retryAt }) : this.statements.markFailed.run(params);
-    return result.changes > 0;
-  }
-
-  job(eventId: string): EmbeddingJob | undefined {
-    const row = this.statements.job.get(eventId);
-    if (row === undefined) return undefined;
-    const r = jobSchema.parse(row);
-    return {
-      eventId: r.event_id,
-      status: r.status,
-      attempts: r.attempts,
-      nextAttemptAt: r.next_attempt_at,
-      ...(r.last_error !== null ? { lastError: r.last_error } : {}),
-      updatedAt: r.updated_at,
-    };
-  }
-
-  counts(): Record<EmbeddingJobStatus, number> {
-    const counts: Record<EmbeddingJobStatus, number> = { queued: 0, running: 0, done: 0, failed: 0 };
-    const rows = z.array(z.object({ status: z.enum(STATUSES), n: z.number() })).parse(this.statements.counts.all());
-    for (const row of rows) counts[row.status] = row.n;
-    return counts;
-  }
-
   // ---- internals ----
 
   private load(): void {
@@ -331,11 +191,9 @@ export class SqliteVectorIndex implements VectorIndex, EmbeddingJobStore {
     this.statements.deleteMeta.run();
   }
 
-  /** Inside a transaction: every event is to be embedded (again). */
+  /** Inside a transaction: every event is to be embedded (again); workers still at it for the old index are fenced off. */
   private requeueAll(): void {
-    const now = this.now();
-    this.statements.requeueAll.run({ now });
-    this.statements.enqueueMissing.run({ now });
+    this.options.jobs.enqueueEveryEvent('embed_event', { onlyMissing: false });
   }
 
   /** Inside a transaction: deletes the vectors of deleted events (one point delete each; a scan would read every vector). */

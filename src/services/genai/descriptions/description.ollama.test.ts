@@ -15,6 +15,7 @@ import { createOllamaProvider } from '../../../adapters/llm/ollama/ollama-provid
 import { SharpImagePreparer } from '../../../adapters/media/sharp-image-preparer.ts';
 import { openSqliteDatabase } from '../../../adapters/storage/sqlite/sqlite-analysis-store.ts';
 import { SqliteDescriptionStore } from '../../../adapters/storage/sqlite/sqlite-description-store.ts';
+import { SqliteJobQueue } from '../../../adapters/storage/sqlite/sqlite-job-queue.ts';
 import { SqliteEventStore } from '../../../adapters/storage/sqlite/sqlite-event-store.ts';
 import { createTextAnalyzer } from '../../../adapters/text/text-analyzer.ts';
 import type { Logger } from '../../../ports/logger.ts';
@@ -63,6 +64,7 @@ describe('descriptions through the Ollama adapter', () => {
       logger: silent,
     });
     const service = new DescriptionService({
+      jobs: new SqliteJobQueue(db),
       store: new SqliteDescriptionStore(db, { indexer: createEventIndexer(text, []), tokenize: (t) => text.indexTokens(t).join(' ') }),
       events: new SqliteEventStore(db),
       providers: { names: () => ['local_vlm'], get: (name, context) => (name === 'local_vlm' ? queue.provider(context) : undefined) },

@@ -12,6 +12,7 @@ import { seedDatabase } from '../../../../test/support/seed-database.ts';
 import { openSqliteDatabase } from '../../../adapters/storage/sqlite/sqlite-analysis-store.ts';
 import { SqliteDescriptionStore } from '../../../adapters/storage/sqlite/sqlite-description-store.ts';
 import { SqliteEventStore } from '../../../adapters/storage/sqlite/sqlite-event-store.ts';
+import { SqliteJobQueue } from '../../../adapters/storage/sqlite/sqlite-job-queue.ts';
 import { SqliteSearchStore } from '../../../adapters/storage/sqlite/sqlite-search-store.ts';
 import { createTextAnalyzer } from '../../../adapters/text/text-analyzer.ts';
 import { VigilError } from '../../../domain/errors.ts';
@@ -19,6 +20,7 @@ import { buildFtsQuery } from '../../../domain/search/fts-query.ts';
 import type { StoredEvent } from '../../../ports/analysis-store.ts';
 import type { GenerateRequest } from '../../../ports/llm-provider.ts';
 import type { Logger } from '../../../ports/logger.ts';
+import { JobRunner } from '../../jobs/job-runner.ts';
 import { createEventIndexer } from '../../search/event-indexer.ts';
 import { DescriptionService } from './description.service.ts';
 import { DEFAULT_CAMERA_GENAI, type DescriptionCamera } from './description-settings.ts';
@@ -58,13 +60,15 @@ describe('DescriptionService', () => {
   let cameras: DescriptionCamera[];
   const opened: Database.Database[] = [];
 
-  /** One "process": a connection, the stores and a service, as app.ts would build them. */
-  function start(provider: ScriptedProvider, options: { concurrency?: number } = {}) {
+  /** One "process": a connection, the stores, a service and its job runner, as app.ts would build them. */
+  function start(provider: ScriptedProvider, options: { concurrency?: number; pollMs?: number } = {}) {
     const db = openSqliteDatabase(join(dir, 'vigil.db'));
     opened.push(db);
     const store = new SqliteDescriptionStore(db, { indexer, tokenize: (t) => text.indexTokens(t).join(' '), now: clock.now });
+    const jobs = new SqliteJobQueue(db, { now: clock.now });
     const registry = registryOf(provider);
     const service = new DescriptionService({
+      jobs,
       store,
       events: new SqliteEventStore(db),
       providers: registry,
@@ -78,13 +82,15 @@ describe('DescriptionService', () => {
       logger: silent,
       concurrency: options.concurrency ?? 2,
       retry: { baseMs: 10_000, maxMs: 30 * MINUTE },
+      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     });
-    return { db, store, service, registry };
+    const runner = new JobRunner({ queue: jobs, lanes: [service.jobLane()], kinds: ['describe_event'], clock, logger: silent });
+    return { db, jobs, service, runner, registry };
   }
 
-  /** Runs the worker's passes until nothing is due now. */
-  async function drain(service: DescriptionService): Promise<void> {
-    while ((await service.processDue()) > 0);
+  /** Runs the runner's passes until nothing is due now. */
+  async function drain(runner: JobRunner): Promise<void> {
+    while ((await runner.processDue()) > 0);
   }
 
   const descriptionCount = (db: Database.Database) => (db.prepare('SELECT COUNT(*) AS n FROM event_descriptions').get() as { n: number }).n;
@@ -103,10 +109,10 @@ describe('DescriptionService', () => {
 
   it('describes queued events in the background and makes the description searchable at once', async () => {
     const provider = new ScriptedProvider(good);
-    const { db, service, registry } = start(provider);
+    const { db, service, runner, registry } = start(provider);
     expect(service.enqueueClosed(EVENTS)).toBe(5);
     expect(service.enqueueClosed(EVENTS)).toBe(0);
-    await drain(service);
+    await drain(runner);
     expect(service.counts()).toEqual({ queued: 0, running: 0, done: 5, failed: 0 });
     expect(registry.contexts.every((c) => c.priority === 'background' && c.camera === 'back')).toBe(true);
     // Each request carries the key frames (thumbnail + snapshot of a crossing) and the schema.
@@ -129,7 +135,7 @@ describe('DescriptionService', () => {
 
   it('keeps every job through an hour-long outage and completes each exactly once when the provider is back', async () => {
     const provider = new ScriptedProvider(down);
-    const { db, store, service } = start(provider);
+    const { db, jobs, service, runner } = start(provider);
     service.enqueueClosed(EVENTS);
 
     const tries = new Map<string, number[]>(IDS.map((id) => [id, []]));
@@ -140,9 +146,9 @@ describe('DescriptionService', () => {
     const outageEnd = now + 65 * MINUTE;
     const previousDue = new Map<string, number>();
     while (now < outageEnd) {
-      await drain(service);
+      await drain(runner);
       for (const id of IDS) {
-        const job = store.state(id).job!;
+        const job = jobs.get('describe_event', id)!;
         expect(job.status).toBe('queued');
         expect(job.lastError).toBe('provider_unavailable: connection refused');
         expect(job.nextAttemptAt).toBeGreaterThan(now);
@@ -164,7 +170,7 @@ describe('DescriptionService', () => {
     provider.answer = good;
     const before = provider.requests.length;
     now += 30 * MINUTE;
-    await drain(service);
+    await drain(runner);
     expect(service.counts()).toEqual({ queued: 0, running: 0, done: 5, failed: 0 });
     expect(provider.requests.slice(before).map(eventOf).sort()).toEqual(IDS);
     expect(descriptionCount(db)).toBe(5);
@@ -172,25 +178,25 @@ describe('DescriptionService', () => {
 
   it('waits as long as the provider queue or circuit asks', async () => {
     const provider = new ScriptedProvider(() => ({ error: new VigilError('circuit_open', 'failing', { retryable: true, retryAfterMs: 7 * MINUTE }) }));
-    const { store, service } = start(provider);
+    const { jobs, service, runner } = start(provider);
     service.enqueueClosed(EVENTS.slice(0, 1));
-    await drain(service);
-    expect(store.state('e1').job).toMatchObject({ status: 'queued', nextAttemptAt: now + 7 * MINUTE, lastError: 'circuit_open: failing' });
+    await drain(runner);
+    expect(jobs.get('describe_event', 'e1')).toMatchObject({ status: 'queued', nextAttemptAt: now + 7 * MINUTE, lastError: 'circuit_open: failing' });
   });
 
   it('after a crash, a new process finishes the jobs left running; the old worker cannot store a second description', async () => {
     const hanging = new ScriptedProvider(() => ({ hang: true }));
     const before = start(hanging, { concurrency: 5 });
     before.service.enqueueClosed(EVENTS);
-    const interrupted = before.service.processDue();
+    const interrupted = before.runner.processDue();
     await vi.waitFor(() => expect(hanging.requests).toHaveLength(5));
     expect(before.service.counts()).toEqual({ queued: 0, running: 5, done: 0, failed: 0 });
 
     // The "restarted" process: another connection to the same database, a working provider.
     const provider = new ScriptedProvider(good);
-    const after = start(provider);
+    const after = start(provider, { pollMs: 5 });
     const stop = new AbortController();
-    const worker = after.service.runWorker({ signal: stop.signal, pollMs: 5 });
+    const worker = after.runner.run({ signal: stop.signal });
     await vi.waitFor(() => expect(after.service.counts()).toEqual({ queued: 0, running: 0, done: 5, failed: 0 }));
     stop.abort();
     await worker;
@@ -207,9 +213,9 @@ describe('DescriptionService', () => {
 
   it('wakes the worker when events close instead of waiting for the next poll', async () => {
     const provider = new ScriptedProvider(good);
-    const { service } = start(provider);
+    const { service, runner } = start(provider, { pollMs: 3_600_000 });
     const stop = new AbortController();
-    const worker = service.runWorker({ signal: stop.signal, pollMs: 3_600_000 });
+    const worker = runner.run({ signal: stop.signal });
     await new Promise((resolve) => setTimeout(resolve, 20));
     service.enqueueClosed(EVENTS.slice(0, 2));
     await vi.waitFor(() => expect(service.counts().done).toBe(2), { timeout: 2000 });
@@ -219,18 +225,18 @@ describe('DescriptionService', () => {
 
   it('fails for good on refusals and on events without key frames, with the reason', async () => {
     const provider = new ScriptedProvider(() => ({ error: new VigilError('provider_auth', 'the API key was refused') }));
-    const { service } = start(provider);
+    const { service, runner } = start(provider);
     service.enqueueClosed(EVENTS.slice(0, 1));
-    await drain(service);
+    await drain(runner);
     now += 24 * 60 * MINUTE;
-    await drain(service);
+    await drain(runner);
     expect(provider.requests).toHaveLength(1);
     expect(service.state('e1')).toEqual({ status: 'failed', attempts: 1, requestedBy: 'auto', lastError: 'provider_auth: the API key was refused' });
 
     FILES.delete('runs/run-1/events/e2/snapshot.jpg');
     FILES.delete('runs/run-1/events/e2/thumb-p1.jpg');
     service.enqueueClosed(EVENTS.slice(1, 2));
-    await drain(service);
+    await drain(runner);
     expect(provider.requests).toHaveLength(1);
     expect(service.state('e2')).toMatchObject({ status: 'failed', lastError: 'input_not_found: no key frames: event e2 has no readable snapshot or thumbnails' });
     for (const p of ['snapshot.jpg', 'thumb-p1.jpg']) FILES.set(`runs/run-1/events/e2/${p}`, new Uint8Array([1]));
@@ -238,9 +244,9 @@ describe('DescriptionService', () => {
 
   it('stores output that stays invalid after the repair as flagged raw text, done', async () => {
     const provider = new ScriptedProvider(() => ({ text: 'I see a person.' }));
-    const { service } = start(provider);
+    const { service, runner } = start(provider);
     service.enqueueClosed(EVENTS.slice(0, 1));
-    await drain(service);
+    await drain(runner);
     expect(provider.requests).toHaveLength(2);
     expect(service.state('e1')).toEqual({
       status: 'done',
@@ -274,7 +280,7 @@ describe('DescriptionService', () => {
 
   it('a manual describe during an outage throws and leaves the job for the worker', async () => {
     const provider = new ScriptedProvider(down);
-    const { service } = start(provider);
+    const { service, runner } = start(provider);
     await expect(service.describe('e4', { manual: true })).rejects.toMatchObject({ code: 'provider_unavailable' });
     expect(service.state('e4')).toEqual({
       status: 'queued',
@@ -285,16 +291,16 @@ describe('DescriptionService', () => {
     });
     provider.answer = good;
     now += 10_000;
-    await drain(service);
+    await drain(runner);
     expect(service.state('e4').status).toBe('done');
   });
 
   it('skips an automatic job whose camera was switched off before it ran', async () => {
     const provider = new ScriptedProvider(good);
-    const { service } = start(provider);
+    const { service, runner } = start(provider);
     service.enqueueClosed(EVENTS.slice(0, 1));
     cameras[0]!.genai = { ...DEFAULT_CAMERA_GENAI, enabled: false };
-    await drain(service);
+    await drain(runner);
     expect(provider.requests).toHaveLength(0);
     expect(service.state('e1')).toMatchObject({ status: 'failed', lastError: 'invalid_argument: skipped: descriptions are disabled for camera back' });
   });

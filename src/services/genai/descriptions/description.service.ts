@@ -1,13 +1,16 @@
-import { WorkerWakeup } from '../worker-wakeup.ts';
 import { VigilError } from '../../../domain/errors.ts';
 import type { VigilEvent } from '../../../domain/events/event-types.ts';
 import type { StoredEvent } from '../../../ports/analysis-store.ts';
-import type { ClaimedDescriptionJob, DescriptionJobStatus, DescriptionRequester, DescriptionStore } from '../../../ports/description-store.ts';
+import type { DescriptionStore, NewDescription } from '../../../ports/description-store.ts';
 import type { EventNotifier } from '../../../ports/event-feed.ts';
 import type { EventStore } from '../../../ports/event-store.ts';
 import type { ImagePreparer } from '../../../ports/image-preparer.ts';
+import type { ClaimedJob, DescriptionRequester, JobQueue, JobStatus } from '../../../ports/job-queue.ts';
 import type { Clock, Logger } from '../../../ports/logger.ts';
-import type { ProviderRegistry, RequestPriority } from '../provider-registry.ts';
+import { DEFAULT_LEASE_MS, type JobLane } from '../../jobs/job-runner.ts';
+import { MODEL_RETRY_SCHEDULE, type RetrySchedule } from '../../jobs/retry-policy.ts';
+import { runJob, type JobContext, type JobHandler, type JobSuccess } from '../../jobs/run-job.ts';
+import type { ProviderRegistry } from '../provider-registry.ts';
 import { describeEvent } from './describe-event.ts';
 import { storedDescriptionSchema, type EventDescription } from './description-schema.ts';
 import {
@@ -20,9 +23,10 @@ import {
 } from './description-settings.ts';
 import { loadKeyFrames, selectKeyFrames, type DataFileReader } from './key-frames.ts';
 import { buildDescriptionPrompt } from './prompt.ts';
-import { DEFAULT_RETRY_SCHEDULE, errorText, retryDecision, type RetrySchedule } from './retry-schedule.ts';
 
 export interface DescriptionServiceDeps {
+  /** The job queue: every description is a `describe_event` job. */
+  jobs: JobQueue;
   store: DescriptionStore;
   events: Pick<EventStore, 'getEvent'>;
   providers: ProviderRegistry;
@@ -37,13 +41,13 @@ export interface DescriptionServiceDeps {
   defaultTimeZone: string;
   clock: Clock;
   logger: Logger;
-  /** Jobs the worker runs at once (the provider queue bounds the calls anyway). Default 2. */
+  /** Jobs run at once by the job runner (the provider queue bounds the calls anyway). Default 2. */
   concurrency?: number;
   /** A running job not heard of for this long is taken over. Default 10 min. */
   leaseMs?: number;
   retry?: Partial<RetrySchedule>;
-  /** Waits `ms` or until `signal` aborts (a new job, or the worker stopping); injected in tests. */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The job runner's idle poll. Default 5 s (new jobs wake it at once). */
+  pollMs?: number;
   /** Told when an event's description is stored (e.g. to embed the event again with it). */
   onDescribed?: (eventId: string) => void;
   /** Hears `described` notices (MQTT, Home Assistant, Frigate write-back) with the description's text. */
@@ -52,7 +56,7 @@ export interface DescriptionServiceDeps {
 
 export interface DescriptionView {
   /** `none`: never requested. A done job may carry a flagged (invalid) description. */
-  status: DescriptionJobStatus | 'none';
+  status: JobStatus | 'none';
   attempts: number;
   requestedBy?: DescriptionRequester;
   lastError?: string;
@@ -69,28 +73,36 @@ export interface DescriptionView {
   };
 }
 
-const DEFAULT_LEASE_MS = 10 * 60_000;
-const DEFAULT_POLL_MS = 5_000;
-
 /**
  * Describes events with a vision model from at most three key frames. Every request is a
- * durable job in the database: the worker takes due jobs, outages reschedule them with backoff
- * (never dropping one), refusals fail them with the reason, and a restart picks up what a crash
- * left running. `describe` is the synchronous path for a user waiting on the answer.
+ * durable `describe_event` job: the job runner works due jobs through `jobLane()`, outages
+ * reschedule them with backoff (never dropping one), refusals fail them with the reason, and a
+ * restart picks up what a crash left running. `describe` is the synchronous path for a user
+ * waiting on the answer, through the same job and the same retry policy.
  */
 export class DescriptionService {
   private readonly log: Logger;
   private readonly schedule: RetrySchedule;
   private readonly leaseMs: number;
-  /** A job was queued while the worker was busy: its next idle must not sleep. */
-
-  private readonly wakeup: WorkerWakeup;
+  private readonly handler: JobHandler<'describe_event'>;
 
   constructor(private readonly deps: DescriptionServiceDeps) {
-    this.wakeup = new WorkerWakeup(deps.sleep);
     this.log = deps.logger.child({ module: 'descriptions' });
-    this.schedule = { ...DEFAULT_RETRY_SCHEDULE, ...deps.retry };
+    this.schedule = { ...MODEL_RETRY_SCHEDULE, ...deps.retry };
     this.leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+    this.handler = { kind: 'describe_event', run: (job, context) => this.handle(job, context) };
+  }
+
+  /** The runner's lane of description jobs: `concurrency` at a time. */
+  jobLane(): JobLane {
+    return {
+      name: 'descriptions',
+      handlers: [this.handler],
+      take: Math.max(1, this.deps.concurrency ?? 2),
+      retry: this.schedule,
+      leaseMs: this.leaseMs,
+      ...(this.deps.pollMs !== undefined ? { pollMs: this.deps.pollMs } : {}),
+    };
   }
 
   /** Whether an event is described automatically, by its camera's genai settings (the configured camera's by default). */
@@ -104,11 +116,10 @@ export class DescriptionService {
     for (const item of events) {
       const event = 'event' in item ? item.event : item;
       if (!this.shouldDescribe(event)) continue;
-      const outcome = this.deps.store.enqueue(event.id, { requestedBy: 'auto', provider: this.deps.providerName });
+      const outcome = this.request(event.id, 'auto');
       if (outcome === 'queued' || outcome === 'requeued') queued++;
       else if (outcome === 'unknown_event') this.log.warn({ eventId: event.id }, 'event to describe is not stored yet');
     }
-    if (queued > 0) this.wakeup.kick();
     return queued;
   }
 
@@ -116,8 +127,7 @@ export class DescriptionService {
   enqueue(eventId: string, options: { manual: boolean }): DescriptionView {
     const stored = this.requireEvent(eventId);
     this.checkPolicy(stored.event, options.manual);
-    this.deps.store.enqueue(eventId, { requestedBy: options.manual ? 'manual' : 'auto', provider: this.deps.providerName });
-    this.wakeup.kick();
+    this.request(eventId, options.manual ? 'manual' : 'auto');
     return this.state(eventId);
   }
 
@@ -130,24 +140,24 @@ export class DescriptionService {
   async describe(eventId: string, options: { manual: boolean; signal?: AbortSignal }): Promise<DescriptionView> {
     const stored = this.requireEvent(eventId);
     this.checkPolicy(stored.event, options.manual);
-    const requestedBy = options.manual ? 'manual' : 'auto';
-    this.deps.store.enqueue(eventId, { requestedBy, provider: this.deps.providerName });
-    const current = this.deps.store.state(eventId).job;
+    this.request(eventId, options.manual ? 'manual' : 'auto');
+    const current = this.deps.jobs.get('describe_event', eventId);
     if (!options.manual && current !== undefined && current.status !== 'queued') return this.state(eventId);
-    const job = this.deps.store.claim(eventId, this.deps.clock.now(), { provider: this.deps.providerName });
+    const job = this.deps.jobs.claim('describe_event', eventId, { leaseMs: this.leaseMs });
     if (job === undefined) throw new VigilError('input_not_found', `no event with id "${eventId}"`);
-    const error = await this.run(job, 'interactive', options.signal);
-    if (error !== undefined) throw error;
+    const exec = { queue: this.deps.jobs, clock: this.deps.clock, logger: this.log, retry: this.schedule, leaseMs: this.leaseMs };
+    const outcome = await runJob(exec, this.handler, job, { signal: options.signal ?? new AbortController().signal, priority: 'interactive' });
+    if (outcome.status === 'retry' || outcome.status === 'failed') throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
     return this.state(eventId);
   }
 
   state(eventId: string): DescriptionView {
-    const record = this.deps.store.state(eventId);
-    const { job, description } = record;
+    const job = this.deps.jobs.get('describe_event', eventId);
+    const description = this.deps.store.get(eventId);
     const view: DescriptionView = {
       status: job?.status ?? (description ? 'done' : 'none'),
       attempts: job?.attempts ?? 0,
-      ...(job ? { requestedBy: job.requestedBy } : {}),
+      ...(job ? { requestedBy: job.payload.requestedBy } : {}),
       ...(job?.lastError !== undefined ? { lastError: job.lastError } : {}),
       ...(job?.status === 'queued' ? { nextAttemptAt: job.nextAttemptAt } : {}),
     };
@@ -169,62 +179,35 @@ export class DescriptionService {
     };
   }
 
-  counts(): Record<DescriptionJobStatus, number> {
-    return this.deps.store.counts();
+  counts(): Record<JobStatus, number> {
+    const { oldestDueAt: _due, ...counts } = this.deps.jobs.counts().describe_event;
+    return counts;
   }
 
-  /** One pass of the worker: takes the due jobs (up to the concurrency) and runs them. Returns how many ran. */
-  async processDue(options: { signal?: AbortSignal } = {}): Promise<number> {
-    if (options.signal?.aborted) return 0;
-    const jobs = this.deps.store.claimDue(this.deps.clock.now(), this.deps.concurrency ?? 2, { leaseMs: this.leaseMs });
-    await Promise.all(jobs.map((job) => this.run(job, 'background', options.signal)));
-    return jobs.length;
+  private request(eventId: string, requestedBy: DescriptionRequester) {
+    return this.deps.jobs.enqueue({ kind: 'describe_event', key: eventId, payload: { requestedBy, provider: this.deps.providerName } });
   }
 
-  /** Runs until `signal` aborts: first re-queues what a previous process left running, then works the queue. */
-  async runWorker(options: { signal: AbortSignal; pollMs?: number }): Promise<void> {
-    const { signal } = options;
-    const recovered = this.deps.store.recoverRunning(this.deps.clock.now());
-    if (recovered > 0) this.log.info({ recovered }, 'description jobs interrupted by a restart were queued again');
-    while (!signal.aborted) {
-      let ran = 0;
-      try {
-        ran = await this.processDue({ signal });
-      } catch (error) {
-        this.log.error({ err: error }, 'description worker pass failed');
-      }
-      if (ran === 0 && !signal.aborted) await this.wakeup.idle(options.pollMs ?? DEFAULT_POLL_MS, signal);
-    }
+  /** One description job: the description, saved when the job completes (unless another worker took it over). */
+  private async handle(job: ClaimedJob<'describe_event'>, context: JobContext): Promise<JobSuccess> {
+    const description = await this.produce(job, context);
+    return {
+      status: 'done',
+      commit: () => {
+        this.deps.store.save(job.key, description);
+      },
+      onCommitted: () => {
+        this.log.info({ eventId: job.key, attempt: job.attempts, flagged: description.flagged, model: description.model }, 'event described');
+        this.deps.onDescribed?.(job.key);
+        this.announce(job.key, description);
+      },
+    };
   }
 
-  /** Works one claimed job to its end; returns the error it failed with (already recorded), if any. */
-  private async run(job: ClaimedDescriptionJob, priority: RequestPriority, signal: AbortSignal | undefined): Promise<Error | undefined> {
-    const log = this.log.child({ eventId: job.eventId, attempt: job.attempts });
-    // A slow model (or a long provider queue) must not look like a dead worker.
-    const heartbeat = setInterval(() => this.deps.store.heartbeat(job.eventId, job.claim, this.deps.clock.now()), Math.max(1000, this.leaseMs / 3));
-    heartbeat.unref();
-    try {
-      const description = await this.produce(job, priority, signal);
-      if (!this.deps.store.complete(job.eventId, description, { claim: job.claim })) {
-        log.info({}, 'description finished after another worker took the job over; discarded');
-      } else {
-        log.info({ flagged: description.flagged, model: description.model }, 'event described');
-        this.deps.onDescribed?.(job.eventId);
-        this.announce(job.eventId, description);
-      }
-      return undefined;
-    } catch (error) {
-      this.recordFailure(job, error, signal, log);
-      return error instanceof Error ? error : new Error(String(error));
-    } finally {
-      clearInterval(heartbeat);
-    }
-  }
-
-  private async produce(job: ClaimedDescriptionJob, priority: RequestPriority, signal: AbortSignal | undefined) {
-    const stored = this.requireEvent(job.eventId);
+  private async produce(job: ClaimedJob<'describe_event'>, { priority, signal }: JobContext): Promise<NewDescription> {
+    const stored = this.requireEvent(job.key);
     const camera = this.camera(stored.event.cameraId);
-    if (job.requestedBy === 'auto') {
+    if (job.payload.requestedBy === 'auto') {
       // The configuration may have changed since the job was queued.
       const policy = describePolicy(stored.event, camera.genai);
       if (!policy.describe) throw new VigilError('invalid_argument', `skipped: ${policy.reason}`);
@@ -238,7 +221,7 @@ export class DescriptionService {
       logger: this.log,
     });
     if (frames.length === 0) {
-      throw new VigilError('input_not_found', `no key frames: event ${job.eventId} has no readable snapshot or thumbnails`);
+      throw new VigilError('input_not_found', `no key frames: event ${job.key} has no readable snapshot or thumbnails`);
     }
     const prompt = buildDescriptionPrompt({
       event: stored.event,
@@ -252,7 +235,7 @@ export class DescriptionService {
       prompt,
       images: frames.map((f) => f.image),
       languages: this.deps.genai.languages,
-      ...(signal !== undefined ? { signal } : {}),
+      signal,
     });
   }
 
@@ -266,24 +249,6 @@ export class DescriptionService {
     const main = this.deps.genai.languages[0] ?? 'en';
     const text = json ? (json.summaries[main] ?? json.summaries.en ?? json.scene) : (description.rawText ?? '').trim();
     if (text !== '') this.deps.notifier.notify([{ change: 'described', stored, description: text }]);
-  }
-
-  private recordFailure(job: ClaimedDescriptionJob, error: unknown, signal: AbortSignal | undefined, log: Logger): void {
-    const now = this.deps.clock.now();
-    const text = errorText(error);
-    if (signal?.aborted) {
-      // Shutting down: not the job's fault, so it is due again at once.
-      this.deps.store.fail(job.eventId, text, { retryAt: now }, { claim: job.claim });
-      return;
-    }
-    const decision = retryDecision(error, job.attempts, this.schedule);
-    if (decision.retry) {
-      this.deps.store.fail(job.eventId, text, { retryAt: now + decision.delayMs }, { claim: job.claim });
-      log.warn({ err: error, retryInMs: decision.delayMs }, 'description failed; will try again');
-    } else {
-      this.deps.store.fail(job.eventId, text, { permanent: true }, { claim: job.claim });
-      log.warn({ err: error }, 'description failed for good');
-    }
   }
 
   private requireEvent(eventId: string): StoredEvent {

@@ -4,5 +4,3 @@ export { DEFAULT_CAMERA_GENAI, describePolicy } from './description-settings.ts'
 export type { CameraGenaiSettings, DescriptionCamera, GenaiDescriptionSettings } from './description-settings.ts';
 export type { EventDescription } from './description-schema.ts';
 export type { DataFileReader } from './key-frames.ts';
-export { DEFAULT_RETRY_SCHEDULE } from './retry-schedule.ts';
-export type { RetrySchedule } from './retry-schedule.ts';

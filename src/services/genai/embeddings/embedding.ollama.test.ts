@@ -13,9 +13,11 @@ import { seedDatabase } from '../../../../test/support/seed-database.ts';
 import { createOllamaProvider } from '../../../adapters/llm/ollama/ollama-provider.ts';
 import { openSqliteDatabase } from '../../../adapters/storage/sqlite/sqlite-analysis-store.ts';
 import { SqliteEventStore } from '../../../adapters/storage/sqlite/sqlite-event-store.ts';
+import { SqliteJobQueue } from '../../../adapters/storage/sqlite/sqlite-job-queue.ts';
 import { SqliteVectorIndex } from '../../../adapters/storage/sqlite/sqlite-vector-index.ts';
 import type { Logger } from '../../../ports/logger.ts';
 import { ProviderQueue } from '../queue/index.ts';
+import { JobRunner } from '../../jobs/job-runner.ts';
 import { EmbeddingService } from './embedding.service.ts';
 import { conceptVector } from './testing/fake-embedder.ts';
 
@@ -70,9 +72,10 @@ describe('embeddings through the Ollama adapter', () => {
       options: { retry: { maxAttempts: 1 } },
       logger: silent,
     });
-    const index = new SqliteVectorIndex(db, { now: () => now });
+    const jobs = new SqliteJobQueue(db, { now: () => now });
+    const index = new SqliteVectorIndex(db, { jobs, now: () => now });
     const service = new EmbeddingService({
-      jobs: index,
+      jobs,
       index,
       events: new SqliteEventStore(db),
       providers: { names: () => ['local'], get: (name, context) => (name === 'local' ? queue.provider(context) : undefined) },
@@ -82,18 +85,19 @@ describe('embeddings through the Ollama adapter', () => {
       logger: silent,
       retry: { baseMs: 15_000 },
     });
-    return { db, index, service, queue };
+    const runner = new JobRunner({ queue: jobs, lanes: [service.jobLane()], kinds: ['embed_event'], clock: { now: () => now }, logger: silent });
+    return { db, jobs, index, service, queue, runner };
   }
 
   it('embeds every event in one /api/embed call, after an outage, and answers a question by meaning', async () => {
-    const { db, index, service, queue } = start();
+    const { db, jobs, index, service, queue, runner } = start();
     server.reply({ status: 503, json: { error: 'model is loading' } });
     expect(service.enqueue(['parcel', 'car', 'door'])).toBe(3);
 
-    await service.processDue();
-    expect(index.job('parcel')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: now + 15_000, lastError: expect.stringMatching(/^provider_unavailable/) });
+    await runner.processDue();
+    expect(jobs.get('embed_event', 'parcel')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: now + 15_000, lastError: expect.stringMatching(/^provider_unavailable/) });
     now += 15_000;
-    expect(await service.processDue()).toBe(3);
+    expect(await runner.processDue()).toBe(3);
 
     expect(server.requests).toHaveLength(2);
     const batch = server.lastRequest();

@@ -11,10 +11,12 @@ import { storedEvent } from '../../../../test/factories/stored-events.ts';
 import { seedDatabase } from '../../../../test/support/seed-database.ts';
 import { openSqliteDatabase } from '../../../adapters/storage/sqlite/sqlite-analysis-store.ts';
 import { SqliteEventStore } from '../../../adapters/storage/sqlite/sqlite-event-store.ts';
+import { SqliteJobQueue } from '../../../adapters/storage/sqlite/sqlite-job-queue.ts';
 import { SqliteVectorIndex } from '../../../adapters/storage/sqlite/sqlite-vector-index.ts';
 import { VigilError } from '../../../domain/errors.ts';
-import type { DescriptionRecord } from '../../../ports/description-store.ts';
+import type { StoredDescription } from '../../../ports/description-store.ts';
 import type { Logger } from '../../../ports/logger.ts';
+import { JobRunner } from '../../jobs/job-runner.ts';
 import { registryOf } from '../descriptions/testing/descriptions.ts';
 import { EmbeddingService, type EmbeddingServiceDeps } from './embedding.service.ts';
 import { down, ScriptedEmbedder, up, type EmbedReply } from './testing/fake-embedder.ts';
@@ -41,14 +43,16 @@ describe('EmbeddingService', () => {
   const clock = { now: () => now };
   const opened: Database.Database[] = [];
 
-  /** One "process": a connection, the store and a service, as app.ts would build them. */
-  function start(provider: ScriptedEmbedder, options: Partial<EmbeddingServiceDeps> = {}) {
+  /** One "process": a connection, the stores, a service and its job runner, as app.ts would build them. */
+  function start(provider: ScriptedEmbedder, options: Partial<EmbeddingServiceDeps> & { sleep?: (ms: number, signal: AbortSignal) => Promise<void> } = {}) {
     const db = openSqliteDatabase(join(dir, 'vigil.db'));
     opened.push(db);
-    const index = new SqliteVectorIndex(db, { now: clock.now });
+    const jobs = new SqliteJobQueue(db, { now: clock.now });
+    const index = new SqliteVectorIndex(db, { jobs, now: clock.now });
     const registry = registryOf(provider);
+    const { sleep, ...deps } = options;
     const service = new EmbeddingService({
-      jobs: index,
+      jobs,
       index,
       events: new SqliteEventStore(db),
       providers: registry,
@@ -58,16 +62,17 @@ describe('EmbeddingService', () => {
       logger: silent,
       batchSize: 2,
       retry: { baseMs: 10_000, maxMs: 30 * MINUTE },
-      ...options,
+      ...deps,
     });
-    return { db, index, service, registry };
+    const runner = new JobRunner({ queue: jobs, lanes: [service.jobLane()], kinds: ['embed_event'], clock, logger: silent, ...(sleep ? { sleep } : {}) });
+    return { db, jobs, index, service, runner, registry };
   }
 
-  /** Runs the worker's passes, moving the clock to each next due time, until nothing is left to do. */
-  async function drain(service: EmbeddingService, index: SqliteVectorIndex, maxPasses = 50) {
+  /** Runs the runner's passes, moving the clock to each next due time, until nothing is left to do. */
+  async function drain(runner: JobRunner, jobs: SqliteJobQueue, maxPasses = 50) {
     for (let pass = 0; pass < maxPasses; pass++) {
-      if ((await service.processDue()) > 0) continue;
-      const next = IDS.map((id) => index.job(id)).filter((j) => j?.status === 'queued').map((j) => j!.nextAttemptAt);
+      if ((await runner.processDue()) > 0) continue;
+      const next = IDS.map((id) => jobs.get('embed_event', id)).filter((j) => j?.status === 'queued').map((j) => j!.nextAttemptAt);
       if (next.length === 0) return;
       now = Math.max(now, Math.min(...next));
     }
@@ -91,9 +96,9 @@ describe('EmbeddingService', () => {
 
   it('embeds queued events in batches, one background call each, with both summaries and the keywords', async () => {
     const provider = new ScriptedEmbedder(up, byEvent);
-    const { service, index, registry } = start(provider);
+    const { service, index, jobs, runner, registry } = start(provider);
     expect(service.enqueue(IDS)).toBe(5);
-    await drain(service, index);
+    await drain(runner, jobs);
     expect(provider.calls.map((c) => c.texts.map(idOf))).toEqual([['e1', 'e2'], ['e3', 'e4'], ['e5']]);
     expect(provider.calls[0]?.texts[0]).toBe('Person p1 crossed the door line (e1)\n人物 p1 穿越門口警戒線\nperson crossing');
     expect(registry.contexts).toEqual([
@@ -110,12 +115,12 @@ describe('EmbeddingService', () => {
     const script = (_texts: readonly string[], call: number): EmbedReply =>
       call < 3 ? down() : call === 3 ? { error: new VigilError('provider_rate_limited', 'slow down', { retryable: true, retryAfterMs: 2 * MINUTE }) } : up();
     const provider = new ScriptedEmbedder(script, byEvent);
-    const { service, index } = start(provider);
+    const { service, index, jobs, runner } = start(provider);
     service.enqueue(IDS);
     const started = now;
-    await service.processDue();
-    expect(index.job('e1')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: started + 10_000, lastError: 'provider_unavailable: connection refused' });
-    await drain(service, index);
+    await runner.processDue();
+    expect(jobs.get('embed_event', 'e1')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: started + 10_000, lastError: 'provider_unavailable: connection refused' });
+    await drain(runner, jobs);
     expect(service.status().jobs).toEqual({ queued: 0, running: 0, done: 5, failed: 0 });
     // Every event embedded by exactly one successful call.
     expect(provider.embedded().map(idOf).sort()).toEqual(IDS);
@@ -128,89 +133,89 @@ describe('EmbeddingService', () => {
 
   it('waits at least as long as the provider asks', async () => {
     const provider = new ScriptedEmbedder(() => ({ error: new VigilError('circuit_open', 'resting', { retryable: true, retryAfterMs: 7 * MINUTE }) }), byEvent);
-    const { service, index } = start(provider);
+    const { service, jobs, runner } = start(provider);
     service.enqueue(['e1']);
-    await service.processDue();
-    expect(index.job('e1')).toMatchObject({ status: 'queued', nextAttemptAt: now + 7 * MINUTE, lastError: 'circuit_open: resting' });
+    await runner.processDue();
+    expect(jobs.get('embed_event', 'e1')).toMatchObject({ status: 'queued', nextAttemptAt: now + 7 * MINUTE, lastError: 'circuit_open: resting' });
   });
 
   it('fails a refused batch for good, and an enqueue brings it back', async () => {
     const provider = new ScriptedEmbedder(() => ({ error: new VigilError('provider_bad_request', 'model "bge-m3" not found') }), byEvent);
-    const { service, index } = start(provider);
+    const { service, jobs, runner } = start(provider);
     service.enqueue(['e1', 'e2']);
-    await service.processDue();
-    expect(index.job('e1')).toMatchObject({ status: 'failed', lastError: 'provider_bad_request: model "bge-m3" not found' });
+    await runner.processDue();
+    expect(jobs.get('embed_event', 'e1')).toMatchObject({ status: 'failed', lastError: 'provider_bad_request: model "bge-m3" not found' });
     provider.answer = up;
     service.enqueue(['e1']);
-    await drain(service, index);
+    await drain(runner, jobs);
     expect(service.status().jobs).toEqual({ queued: 0, running: 0, done: 1, failed: 1 });
   });
 
   it('treats unusable vectors as bad output and gives up after a few tries', async () => {
     const provider = new ScriptedEmbedder(up, () => [0, 0, 0]);
-    const { service, index } = start(provider, { retry: { baseMs: 1000, maxMs: 1000, maxUnexpectedAttempts: 3 } });
+    const { service, jobs, runner } = start(provider, { retry: { baseMs: 1000, maxMs: 1000, maxUnexpectedAttempts: 3 } });
     service.enqueue(['e1']);
-    await drain(service, index);
+    await drain(runner, jobs);
     expect(provider.calls).toHaveLength(3);
-    expect(index.job('e1')).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/^provider_bad_output: .*zero vector/) });
+    expect(jobs.get('embed_event', 'e1')).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/^provider_bad_output: .*zero vector/) });
   });
 
   it('after a crash, embeds the jobs the dead process left running, once', async () => {
     const hanging = new ScriptedEmbedder(() => ({ hang: true }), () => [0, 0, 1]);
     const first = start(hanging);
     first.service.enqueue(['e1', 'e2']);
-    const lost = first.service.processDue();
+    const lost = first.runner.processDue();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(first.index.counts()).toMatchObject({ running: 2 });
+    expect(first.jobs.counts().embed_event).toMatchObject({ running: 2 });
 
     // That process is gone; a new one starts its worker, which stops when it runs out of work.
     const provider = new ScriptedEmbedder(up, byEvent);
     const stop = new AbortController();
     const second = start(provider, { sleep: async () => stop.abort() });
-    await second.service.runWorker({ signal: stop.signal });
+    await second.runner.run({ signal: stop.signal });
     // e1 and e2 taken over; e3..e5, never queued, found by the start-up sweep.
     expect(provider.embedded().map(idOf).sort()).toEqual(IDS);
-    expect(second.index.counts()).toEqual({ queued: 0, running: 0, done: 5, failed: 0 });
+    expect(second.service.status().jobs).toEqual({ queued: 0, running: 0, done: 5, failed: 0 });
 
     // The old call answers at last: its vectors ([0, 0, 1]) are refused.
     hanging.release();
     await lost;
     expect(storedFrom(second.index)).toEqual(IDS);
-    expect(second.index.counts().done).toBe(5);
+    expect(second.service.status().jobs.done).toBe(5);
   });
 
   it('takes over a job whose worker went silent past its lease, and refuses the late answer', async () => {
     const hanging = new ScriptedEmbedder(() => ({ hang: true }), () => [0, 0, 1]);
     const a = start(hanging, { leaseMs: MINUTE });
     a.service.enqueue(['e1']);
-    const late = a.service.processDue();
+    const late = a.runner.processDue();
     await new Promise((resolve) => setImmediate(resolve));
     const provider = new ScriptedEmbedder(up, byEvent);
     const b = start(provider, { leaseMs: MINUTE });
-    expect(await b.service.processDue()).toBe(0);
+    expect(await b.runner.processDue()).toBe(0);
     now += MINUTE;
-    expect(await b.service.processDue()).toBe(1);
+    expect(await b.runner.processDue()).toBe(1);
     hanging.release();
     await late;
-    expect(b.index.job('e1')).toMatchObject({ status: 'done', attempts: 2 });
+    expect(b.jobs.get('embed_event', 'e1')).toMatchObject({ status: 'done', attempts: 2 });
     expect(storedFrom(b.index)[0]).toBe('e1');
   });
 
   it('rebuilds the index when the model answers with another dimension, and when the model changes', async () => {
     const provider = new ScriptedEmbedder(up, byEvent);
-    const { service, index } = start(provider, { batchSize: 5 });
+    const { service, index, jobs, runner } = start(provider, { batchSize: 5 });
     service.enqueue(IDS);
-    await drain(service, index);
+    await drain(runner, jobs);
     provider.embedText = (text) => [...byEvent(text), 1];
     service.enqueue(['e1']);
-    await drain(service, index);
+    await drain(runner, jobs);
     expect(index.info()).toEqual({ model: 'bge-m3', dimension: 4, count: 5 });
     expect(service.status().jobs.done).toBe(5);
 
     const upgraded = new ScriptedEmbedder(up, byEvent);
     const stop = new AbortController();
     const next = start(upgraded, { model: 'bge-m3-v2', batchSize: 5, sleep: async () => stop.abort() });
-    await next.service.runWorker({ signal: stop.signal });
+    await next.runner.run({ signal: stop.signal });
     expect(next.index.info()).toEqual({ model: 'bge-m3-v2', dimension: 3, count: 5 });
     expect(upgraded.embedded()).toHaveLength(5);
   });
@@ -218,28 +223,28 @@ describe('EmbeddingService', () => {
   it('queues events stored before embeddings were set up when the worker starts', async () => {
     const stop = new AbortController();
     const p = start(new ScriptedEmbedder(up, byEvent), { sleep: async () => stop.abort() });
-    await p.service.runWorker({ signal: stop.signal });
+    await p.runner.run({ signal: stop.signal });
     expect(p.index.info()?.count).toBe(5);
   });
 
   it('embeds the model description with the event', async () => {
     const provider = new ScriptedEmbedder(up, byEvent);
     const descriptions = {
-      state: (eventId: string): DescriptionRecord =>
-        eventId === 'e2' ? { description: { provider: 'vlm', model: 'llava', createdAt: 0, flagged: false, textForSearch: 'A courier in a red jacket carries a parcel.' } } : {},
+      get: (eventId: string): StoredDescription | undefined =>
+        eventId === 'e2' ? { provider: 'vlm', model: 'llava', createdAt: 0, flagged: false, textForSearch: 'A courier in a red jacket carries a parcel.' } : undefined,
     };
-    const { service, index } = start(provider, { descriptions });
+    const { service, jobs, runner } = start(provider, { descriptions });
     service.enqueue(['e1', 'e2']);
-    await drain(service, index);
+    await drain(runner, jobs);
     expect(provider.calls[0]?.texts[1]).toBe('Person p1 crossed the door line (e2)\n人物 p1 穿越門口警戒線\nperson crossing\nA courier in a red jacket carries a parcel.');
   });
 
   describe('questions', () => {
     it('embeds a question at interactive priority and finds the nearest events within the filters', async () => {
       const provider = new ScriptedEmbedder(up, byEvent);
-      const { service, index, registry } = start(provider);
+      const { service, jobs, runner, registry } = start(provider);
       service.enqueue(IDS);
-      await drain(service, index);
+      await drain(runner, jobs);
       registry.contexts.length = 0;
       expect(await service.embedQuery('  what happened at (e2)? ')).toEqual({ vector: byEvent('(e2)') });
       expect(provider.calls.at(-1)?.texts).toEqual(['what happened at (e2)?']);
@@ -276,9 +281,9 @@ describe('EmbeddingService', () => {
 
     it('rebuilds when the model starts answering with another dimension', async () => {
       const provider = new ScriptedEmbedder(up, byEvent);
-      const { service, index } = start(provider);
+      const { service, index, jobs, runner } = start(provider);
       service.enqueue(IDS);
-      await drain(service, index);
+      await drain(runner, jobs);
       provider.embedText = () => [1, 0, 0, 0];
       expect(await service.similarEvents('(e1)', { limit: 5 })).toMatchObject({ matches: undefined, reason: 'index_stale', detail: 'bge-m3 now answers with 4 dimensions, not 3' });
       expect(index.info()).toBeUndefined();

@@ -1,28 +1,23 @@
-import { WorkerWakeup } from '../worker-wakeup.ts';
 import { VigilError } from '../../../domain/errors.ts';
 import type { StoredEvent } from '../../../ports/analysis-store.ts';
 import type { DescriptionStore } from '../../../ports/description-store.ts';
 import type { EventStore } from '../../../ports/event-store.ts';
+import type { ClaimedJob, JobQueue, JobStatus } from '../../../ports/job-queue.ts';
 import type { Clock, Logger } from '../../../ports/logger.ts';
-import type {
-  ClaimedEmbeddingJob,
-  EmbeddingJobStatus,
-  EmbeddingJobStore,
-  VectorFilter,
-  VectorIndex,
-  VectorIndexInfo,
-  VectorMatch,
-} from '../../../ports/vector-index.ts';
-import { DEFAULT_RETRY_SCHEDULE, errorText, retryDecision, type RetrySchedule } from '../descriptions/retry-schedule.ts';
+import type { VectorFilter, VectorIndex, VectorIndexInfo, VectorMatch } from '../../../ports/vector-index.ts';
+import { DEFAULT_LEASE_MS, type JobLane } from '../../jobs/job-runner.ts';
+import { errorText, MODEL_RETRY_SCHEDULE, type RetrySchedule } from '../../jobs/retry-policy.ts';
+import type { JobContext, JobResult } from '../../jobs/run-job.ts';
 import type { ProviderRegistry } from '../provider-registry.ts';
 import { DEFAULT_MAX_TEXT_CHARS, eventText, truncateText } from './event-text.ts';
 
 export interface EmbeddingServiceDeps {
-  jobs: EmbeddingJobStore;
+  /** The job queue: every event to embed is an `embed_event` job. */
+  jobs: JobQueue;
   index: VectorIndex;
   events: Pick<EventStore, 'getEvent'>;
   /** Model descriptions, embedded with the event when there is one. */
-  descriptions?: Pick<DescriptionStore, 'state'>;
+  descriptions?: Pick<DescriptionStore, 'get'>;
   providers: ProviderRegistry;
   /** The provider of the embeddings role (genai.roles.embeddings). */
   providerName: string;
@@ -39,8 +34,8 @@ export interface EmbeddingServiceDeps {
   maxTextChars?: number;
   /** How long a question's embedding may take before search goes on with keywords only. Default 5 s. */
   queryTimeoutMs?: number;
-  /** Waits `ms` or until `signal` aborts (a new job, or the worker stopping); injected in tests. */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The job runner's idle poll. Default 5 s (new jobs wake it at once). */
+  pollMs?: number;
 }
 
 /** Why a question is answered without vectors (the search then ranks by keywords alone). */
@@ -80,18 +75,16 @@ export interface EmbeddingStatus {
   provider: string;
   model: string;
   index: VectorIndexInfo | undefined;
-  jobs: Record<EmbeddingJobStatus, number>;
+  jobs: Record<JobStatus, number>;
 }
 
 const DEFAULT_BATCH_SIZE = 16;
-const DEFAULT_LEASE_MS = 10 * 60_000;
-const DEFAULT_POLL_MS = 5_000;
 const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
 
 /**
  * Embeds events for semantic search, and questions to search with. Every event to embed is a
- * durable job: the worker takes due jobs in batches (one provider call per batch, at background
- * priority), outages reschedule them with backoff and the provider's Retry-After (never dropping
+ * durable `embed_event` job: the job runner hands due jobs to `jobLane()` in batches (one
+ * provider call per batch, at background priority), outages reschedule them with backoff and the provider's Retry-After (never dropping
  * one), refusals fail them with the reason, and a restart picks up what a crash left running.
  * A question is embedded at interactive priority, and any failure is a reason to search by
  * keywords alone, never an error.
@@ -102,25 +95,33 @@ export class EmbeddingService {
   private readonly leaseMs: number;
   private readonly batchSize: number;
   private readonly maxChars: number;
-  /** A job was queued while the worker was busy: its next idle must not sleep. */
-
-  private readonly wakeup: WorkerWakeup;
 
   constructor(private readonly deps: EmbeddingServiceDeps) {
-    this.wakeup = new WorkerWakeup(deps.sleep);
     this.log = deps.logger.child({ module: 'embeddings' });
-    this.schedule = { ...DEFAULT_RETRY_SCHEDULE, ...deps.retry };
+    this.schedule = { ...MODEL_RETRY_SCHEDULE, ...deps.retry };
     this.leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
     this.batchSize = Math.max(1, deps.batchSize ?? DEFAULT_BATCH_SIZE);
     this.maxChars = deps.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS;
   }
 
+  /** The runner's lane of embedding jobs: a batch per pass, one provider call each. */
+  jobLane(): JobLane {
+    return {
+      name: 'embeddings',
+      handlers: [{ kind: 'embed_event', runBatch: (jobs, context) => this.embedBatch(jobs, context) }],
+      take: this.batchSize,
+      retry: this.schedule,
+      leaseMs: this.leaseMs,
+      ...(this.deps.pollMs !== undefined ? { pollMs: this.deps.pollMs } : {}),
+      start: () => this.prepareIndex(),
+    };
+  }
+
   /** Queues events whose text is new or changed (stored, updated, described). Returns how many were queued. */
   enqueue(eventIds: readonly string[]): number {
     if (eventIds.length === 0) return 0;
-    const queued = this.deps.jobs.enqueue(eventIds, this.deps.clock.now());
-    if (queued > 0) this.wakeup.kick();
-    return queued;
+    const outcomes = this.deps.jobs.enqueueMany([...new Set(eventIds)].map((key) => ({ kind: 'embed_event' as const, key, payload: {} })));
+    return outcomes.filter((o) => o === 'queued' || o === 'requeued').length;
   }
 
   /** The text embedded for an event. */
@@ -170,7 +171,6 @@ export class EmbeddingService {
       this.log.warn({ model: this.deps.model, stored: info.dimension, answered: query.vector.length }, 'embedding dimension changed; rebuilding the index');
       try {
         this.deps.index.clear();
-        this.wakeup.kick();
       } catch (error) {
         this.log.error({ err: error }, 'vector index could not be cleared');
       }
@@ -193,102 +193,63 @@ export class EmbeddingService {
     } catch (error) {
       this.log.warn({ err: error }, 'vector index could not be read');
     }
-    return { provider: this.deps.providerName, model: this.deps.model, index, jobs: this.deps.jobs.counts() };
-  }
-
-  /** One pass of the worker: embeds one batch of due jobs. Returns how many jobs it took. */
-  async processDue(options: { signal?: AbortSignal } = {}): Promise<number> {
-    if (options.signal?.aborted) return 0;
-    const jobs = this.deps.jobs.claimDue(this.deps.clock.now(), this.batchSize, { leaseMs: this.leaseMs });
-    if (jobs.length > 0) await this.runBatch(jobs, options.signal);
-    return jobs.length;
+    const { oldestDueAt: _due, ...jobs } = this.deps.jobs.counts().embed_event;
+    return { provider: this.deps.providerName, model: this.deps.model, index, jobs };
   }
 
   /**
-   * Runs until `signal` aborts. First re-queues what a previous process left running, drops the
-   * vectors of another model, and queues events stored before embeddings were set up.
+   * Before the first batch: drops the vectors of another model (every event is then queued
+   * again), and queues events stored before embeddings were set up. Throws when the vector index
+   * cannot be used here (the lane then stays stopped).
    */
-  async runWorker(options: { signal: AbortSignal; pollMs?: number }): Promise<void> {
-    const { signal } = options;
-    const now = this.deps.clock.now();
-    const recovered = this.deps.jobs.recoverRunning(now);
-    if (recovered > 0) this.log.info({ recovered }, 'embedding jobs interrupted by a restart were queued again');
-    try {
-      const info = this.deps.index.info();
-      if (info && info.model !== this.deps.model) {
-        this.log.warn({ from: info.model, to: this.deps.model }, 'embedding model changed; every event will be embedded again');
-        this.deps.index.clear();
-      }
-    } catch (error) {
-      this.log.error({ err: error }, 'vector index unavailable; embedding worker not started');
-      return;
+  private prepareIndex(): void {
+    const info = this.deps.index.info();
+    if (info && info.model !== this.deps.model) {
+      this.log.warn({ from: info.model, to: this.deps.model }, 'embedding model changed; every event will be embedded again');
+      this.deps.index.clear();
     }
-    const missing = this.deps.jobs.enqueueMissing(now);
+    const missing = this.deps.jobs.enqueueEveryEvent('embed_event', { onlyMissing: true });
     if (missing > 0) this.log.info({ queued: missing }, 'events without embeddings queued');
-    while (!signal.aborted) {
-      let ran = 0;
-      try {
-        ran = await this.processDue({ signal });
-      } catch (error) {
-        this.log.error({ err: error }, 'embedding worker pass failed');
-      }
-      if (ran === 0 && !signal.aborted) await this.wakeup.idle(options.pollMs ?? DEFAULT_POLL_MS, signal);
-    }
   }
 
-  /** Embeds one batch in one provider call; every job ends stored, rescheduled or failed. */
-  private async runBatch(jobs: ClaimedEmbeddingJob[], signal: AbortSignal | undefined): Promise<void> {
-    // A slow model (or a long provider queue) must not look like a dead worker.
-    const heartbeat = setInterval(() => {
-      for (const job of jobs) this.deps.jobs.heartbeat(job.eventId, job.claim, this.deps.clock.now());
-    }, Math.max(1000, this.leaseMs / 3));
-    heartbeat.unref();
-    const items: Array<{ job: ClaimedEmbeddingJob; text: string; cameraId: string }> = [];
-    for (const job of jobs) {
-      const stored = this.deps.events.getEvent(job.eventId);
+  /** One batch in one provider call: a vector per job, stored when its job completes (unless taken over meanwhile). */
+  private async embedBatch(jobs: ReadonlyArray<ClaimedJob<'embed_event'>>, { signal }: JobContext): Promise<Array<JobResult | { error: unknown }>> {
+    // Every slot is set below: a missing event's error, then each item's vector or the batch's error.
+    const results = new Array<JobResult | { error: unknown }>(jobs.length);
+    const items: Array<{ index: number; eventId: string; text: string; cameraId: string }> = [];
+    jobs.forEach((job, index) => {
+      const stored = this.deps.events.getEvent(job.key);
       if (!stored) {
-        this.recordFailure(job, new VigilError('input_not_found', `no event with id "${job.eventId}"`), signal);
-        continue;
+        results[index] = { error: new VigilError('input_not_found', `no event with id "${job.key}"`) };
+        return;
       }
-      const description = this.deps.descriptions?.state(job.eventId).description;
-      items.push({ job, text: this.eventText(stored, description), cameraId: stored.event.cameraId });
-    }
+      items.push({ index, eventId: job.key, text: this.eventText(stored, this.deps.descriptions?.get(job.key)), cameraId: stored.event.cameraId });
+    });
+    if (items.length === 0) return results;
     try {
-      if (items.length === 0) return;
       const cameras = new Set(items.map((i) => i.cameraId));
       const camera = cameras.size === 1 ? items[0]?.cameraId : undefined;
       const provider = this.deps.providers.get(this.deps.providerName, { priority: 'background', ...(camera !== undefined ? { camera } : {}) });
       if (!provider) throw new VigilError('invalid_argument', `the embeddings provider "${this.deps.providerName}" is not configured`);
       const result = await provider.embed(
         items.map((i) => i.text),
-        signal ? { signal } : {},
+        { signal },
       );
       const vectors = checkedVectors(result.vectors, items.length, provider.name);
       const dimension = vectors[0]!.length;
+      // A rebuild queues every job again and fences off this batch: its vectors are then refused.
       const prepared = this.deps.index.prepare(this.deps.model, dimension);
       if (prepared === 'rebuilt') this.log.warn({ model: this.deps.model, dimension }, 'vector index rebuilt for a new model or dimension; every event will be embedded again');
-      const outcomes = { done: 0, requeued: 0, stale: 0 };
-      items.forEach((item, i) => outcomes[this.deps.jobs.complete(item.job.eventId, item.job.claim, vectors[i]!)]++);
-      this.log.info({ ...outcomes, model: result.model, dimension }, 'events embedded');
+      this.log.info({ events: items.length, model: result.model, dimension }, 'events embedded');
+      items.forEach((item, i) => {
+        results[item.index] = { status: 'done', commit: () => void this.deps.index.upsert(item.eventId, vectors[i]!) };
+      });
     } catch (error) {
-      for (const item of items) this.recordFailure(item.job, error, signal);
-      const log = signal?.aborted ? this.log.info.bind(this.log) : this.log.warn.bind(this.log);
+      for (const item of items) results[item.index] = { error };
+      const log = signal.aborted ? this.log.info.bind(this.log) : this.log.warn.bind(this.log);
       log({ err: error, events: items.length }, 'embedding batch failed');
-    } finally {
-      clearInterval(heartbeat);
     }
-  }
-
-  private recordFailure(job: ClaimedEmbeddingJob, error: unknown, signal: AbortSignal | undefined): void {
-    const now = this.deps.clock.now();
-    const text = errorText(error);
-    if (signal?.aborted) {
-      // Shutting down: not the job's fault, so it is due again at once.
-      this.deps.jobs.fail(job.eventId, job.claim, text, { retryAt: now });
-      return;
-    }
-    const decision = retryDecision(error, job.attempts, this.schedule);
-    this.deps.jobs.fail(job.eventId, job.claim, text, decision.retry ? { retryAt: now + decision.delayMs } : { permanent: true });
+    return results;
   }
 }
 

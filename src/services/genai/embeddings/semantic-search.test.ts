@@ -14,12 +14,14 @@ import { seedDatabase } from '../../../../test/support/seed-database.ts';
 import { openSqliteDatabase } from '../../../adapters/storage/sqlite/sqlite-analysis-store.ts';
 import { SqliteEventStore } from '../../../adapters/storage/sqlite/sqlite-event-store.ts';
 import { SqliteSearchStore } from '../../../adapters/storage/sqlite/sqlite-search-store.ts';
+import { SqliteJobQueue } from '../../../adapters/storage/sqlite/sqlite-job-queue.ts';
 import { SqliteVectorIndex } from '../../../adapters/storage/sqlite/sqlite-vector-index.ts';
 import { createTextAnalyzer } from '../../../adapters/text/text-analyzer.ts';
 import { buildFtsQuery } from '../../../domain/search/fts-query.ts';
 import type { Logger } from '../../../ports/logger.ts';
 import { fuseRankings } from '../../search/rank-fusion.ts';
 import { registryOf } from '../descriptions/testing/descriptions.ts';
+import { JobRunner } from '../../jobs/job-runner.ts';
 import { EmbeddingService } from './embedding.service.ts';
 import { ScriptedEmbedder } from './testing/fake-embedder.ts';
 
@@ -44,9 +46,10 @@ describe('hybrid ranking: keywords fused with vectors', () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-hybrid-'));
     seedDatabase(dir, EVENTS);
     db = openSqliteDatabase(join(dir, 'vigil.db'));
-    const index = new SqliteVectorIndex(db);
+    const jobs = new SqliteJobQueue(db);
+    const index = new SqliteVectorIndex(db, { jobs });
     service = new EmbeddingService({
-      jobs: index,
+      jobs,
       index,
       events: new SqliteEventStore(db),
       providers: registryOf(new ScriptedEmbedder()),
@@ -56,7 +59,7 @@ describe('hybrid ranking: keywords fused with vectors', () => {
       logger: silent,
     });
     service.enqueue(EVENTS.map((e) => e.event.id));
-    await service.processDue();
+    await new JobRunner({ queue: jobs, lanes: [service.jobLane()], kinds: ['embed_event'], clock: { now: () => Date.now() }, logger: silent }).processDue();
     expect(index.info()?.count).toBe(EVENTS.length);
   });
 

@@ -1,0 +1,391 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storedEvent } from '../../../../test/factories/stored-events.ts';
+import { seedDatabase } from '../../../../test/support/seed-database.ts';
+import type { JobKind } from '../../../ports/job-queue.ts';
+import { MIGRATIONS, migrate } from './migrations.ts';
+import { openSqliteDatabase } from './sqlite-analysis-store.ts';
+import { SqliteJobQueue } from './sqlite-job-queue.ts';
+
+const EVENTS = ['e1', 'e2', 'e3'].map((id, i) => storedEvent({ id, startMs: Date.UTC(2024, 4, 1, 14, i), en: `Person p1 crossed the door line (${id})`, zhHant: '人物 p1 穿越門口警戒線' }));
+const LEASE = { leaseMs: 60_000 };
+const describeJob = (key: string, requestedBy: 'auto' | 'manual' = 'auto', provider?: string) => ({
+  kind: 'describe_event' as const,
+  key,
+  payload: { requestedBy, ...(provider !== undefined ? { provider } : {}) },
+});
+const embedJob = (key: string) => ({ kind: 'embed_event' as const, key, payload: {} });
+const ingestJob = (frigateId: string, progress: number, type = 'new') => ({
+  kind: 'frigate_ingest' as const,
+  key: frigateId,
+  payload: { eventId: `frigate-${frigateId}`, progress, message: { type, after: { id: frigateId } } },
+});
+const writeBackJob = (frigateId: string, progress: number, description: string) => ({
+  kind: 'frigate_write_description' as const,
+  key: frigateId,
+  payload: { eventId: `frigate-${frigateId}`, progress, description },
+});
+
+describe('SqliteJobQueue', () => {
+  let dir: string;
+  let db: Database.Database;
+  let now: number;
+  let queue: SqliteJobQueue;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-jobs-'));
+    seedDatabase(dir, EVENTS);
+    db = openSqliteDatabase(join(dir, 'vigil.db'));
+    now = 1_000_000;
+    queue = new SqliteJobQueue(db, { now: () => now });
+  });
+
+  afterEach(() => {
+    if (db.open) db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('enqueue rules', () => {
+    it('describe_event: once; only a manual request queues a done or failed job again', () => {
+      expect(queue.enqueue(describeJob('e1'))).toBe('queued');
+      expect(queue.enqueue(describeJob('e1'))).toBe('unchanged');
+      expect(queue.enqueue(describeJob('nope'))).toBe('unknown_event');
+      const [job] = queue.claimDue(['describe_event'], 10, LEASE);
+      expect(queue.complete(job!)).toBe('done');
+      expect(queue.enqueue(describeJob('e1'))).toBe('unchanged');
+      expect(queue.get('describe_event', 'e1')).toMatchObject({ status: 'done', attempts: 1, payload: { requestedBy: 'auto' } });
+      now += 5;
+      expect(queue.enqueue(describeJob('e1', 'manual', 'vlm'))).toBe('requeued');
+      expect(queue.get('describe_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now, payload: { requestedBy: 'manual', provider: 'vlm' } });
+
+      const [again] = queue.claimDue(['describe_event'], 1, LEASE);
+      queue.fail(again!, 'provider_auth: wrong key', { permanent: true });
+      expect(queue.enqueue(describeJob('e1', 'manual'))).toBe('requeued');
+      expect(queue.get('describe_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, payload: { requestedBy: 'manual', provider: 'vlm' } });
+      expect(queue.get('describe_event', 'e1')?.lastError).toBeUndefined();
+    });
+
+    it('describe_event: a manual request makes a job waiting for a retry due now, and leaves a running one alone', () => {
+      queue.enqueue(describeJob('e1'));
+      const [job] = queue.claimDue(['describe_event'], 1, LEASE);
+      expect(queue.enqueue(describeJob('e1', 'manual'))).toBe('unchanged');
+      expect(queue.get('describe_event', 'e1')?.status).toBe('running');
+      queue.fail(job!, 'provider_unavailable: down', { retryAt: now + 60_000 });
+      expect(queue.enqueue(describeJob('e1', 'manual'))).toBe('requeued');
+      expect(queue.get('describe_event', 'e1')).toMatchObject({ status: 'queued', nextAttemptAt: now, attempts: 1, lastError: 'provider_unavailable: down', payload: { requestedBy: 'manual' } });
+      expect(queue.enqueue(describeJob('e1', 'manual'))).toBe('unchanged');
+    });
+
+    it('embed_event: a waiting job keeps its schedule; a running one is queued again and its result does not mark it done', () => {
+      expect(queue.enqueueMany([embedJob('e1'), embedJob('e2'), embedJob('nope')])).toEqual(['queued', 'queued', 'unknown_event']);
+      const [first, second] = queue.claimDue(['embed_event'], 2, LEASE);
+      queue.fail(second!, 'provider_unavailable: down', { retryAt: now + 30_000 });
+      expect(queue.enqueue(embedJob('e2'))).toBe('unchanged');
+      expect(queue.get('embed_event', 'e2')).toMatchObject({ status: 'queued', nextAttemptAt: now + 30_000, attempts: 1 });
+
+      // The event's text changed while e1 was being embedded.
+      now += 10;
+      expect(queue.enqueue(embedJob('e1'))).toBe('requeued');
+      let committed = false;
+      expect(queue.complete(first!, { commit: () => (committed = true) })).toBe('requeued');
+      expect(committed).toBe(true);
+      expect(queue.get('embed_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now });
+      // A failure of the outdated try changes nothing either.
+      expect(queue.fail(first!, 'late', { permanent: true })).toBe(false);
+
+      const [done] = queue.claimDue(['embed_event'], 1, LEASE);
+      expect(queue.complete(done!)).toBe('done');
+      expect(queue.enqueue(embedJob('e1'))).toBe('requeued');
+      now += 30_000;
+      const [refused] = queue.claimDue(['embed_event'], 1, LEASE);
+      queue.fail(refused!, 'provider_auth: bad key', { permanent: true });
+      expect(queue.enqueue(embedJob(refused!.key))).toBe('requeued');
+      expect(queue.get('embed_event', refused!.key)).toEqual(expect.objectContaining({ status: 'queued', attempts: 0, nextAttemptAt: now }));
+      expect(queue.get('embed_event', refused!.key)?.lastError).toBeUndefined();
+    });
+
+    it('frigate jobs: only a message further along replaces the job; a write-back wins at equal progress', () => {
+      expect(queue.enqueue(ingestJob('f1', 10))).toBe('queued');
+      expect(queue.enqueue(ingestJob('f1', 10, 'update'))).toBe('unchanged');
+      expect(queue.enqueue(ingestJob('f1', 5, 'update'))).toBe('unchanged');
+      const [job] = queue.claimDue(['frigate_ingest'], 1, LEASE);
+      expect(queue.enqueue(ingestJob('f1', 20, 'end'))).toBe('requeued');
+      // The worker that held the older message finishes: the newer one stays queued.
+      expect(queue.complete(job!)).toBe('requeued');
+      expect(queue.get('frigate_ingest', 'f1')).toMatchObject({ status: 'queued', attempts: 0, eventId: 'frigate-f1', payload: { progress: 20, message: { type: 'end' } } });
+
+      expect(queue.enqueue(writeBackJob('f1', 100, 'a red coat'))).toBe('queued');
+      expect(queue.enqueue(writeBackJob('f1', 100, 'a blue coat'))).toBe('requeued');
+      expect(queue.enqueue(writeBackJob('f1', 99, 'stale'))).toBe('unchanged');
+      expect(queue.get('frigate_write_description', 'f1')?.payload.description).toBe('a blue coat');
+      expect(queue.findByEvent('frigate_ingest', 'frigate-f1')?.key).toBe('f1');
+      expect(queue.findByEvent('frigate_ingest', 'e1')).toBeUndefined();
+    });
+
+    it('tells listeners which kinds got new work', () => {
+      const heard: JobKind[] = [];
+      const stop = queue.onEnqueued((kind) => heard.push(kind));
+      queue.enqueue(describeJob('e1'));
+      queue.enqueue(describeJob('e1'));
+      queue.enqueueMany([embedJob('e1'), embedJob('e2')]);
+      queue.enqueue(ingestJob('f1', 1));
+      stop();
+      queue.enqueue(describeJob('e2'));
+      expect(heard).toEqual(['describe_event', 'embed_event', 'frigate_ingest']);
+    });
+  });
+
+  describe('claims and leases', () => {
+    it('claims due jobs of the asked kinds atomically, oldest first, up to the limit, each once', () => {
+      for (const id of ['e3', 'e1', 'e2']) {
+        queue.enqueue(describeJob(id));
+        now += 1;
+      }
+      queue.enqueue(embedJob('e1'));
+      const first = queue.claimDue(['describe_event'], 2, LEASE);
+      expect(first.map((j) => j.key)).toEqual(['e3', 'e1']);
+      expect(first.map((j) => [j.attempts, j.payload, j.eventId])).toEqual([
+        [1, { requestedBy: 'auto' }, 'e3'],
+        [1, { requestedBy: 'auto' }, 'e1'],
+      ]);
+      expect(queue.claimDue(['describe_event'], 2, LEASE).map((j) => j.key)).toEqual(['e2']);
+      expect(queue.claimDue(['describe_event'], 2, LEASE)).toEqual([]);
+      expect(queue.claimDue(['embed_event', 'frigate_ingest'], 5, LEASE).map((j) => [j.kind, j.key])).toEqual([['embed_event', 'e1']]);
+      expect(queue.counts().describe_event).toEqual({ queued: 0, running: 3, done: 0, failed: 0 });
+    });
+
+    it('does not hand out a job before its retry time', () => {
+      queue.enqueue(describeJob('e1'));
+      const [job] = queue.claimDue(['describe_event'], 1, LEASE);
+      queue.fail(job!, 'provider_unavailable: down', { retryAt: now + 30_000 });
+      now += 29_999;
+      expect(queue.claimDue(['describe_event'], 1, LEASE)).toEqual([]);
+      now += 1;
+      expect(queue.claimDue(['describe_event'], 1, LEASE).map((j) => [j.key, j.attempts])).toEqual([['e1', 2]]);
+    });
+
+    it('takes over a running job whose lease ran out, and fences off the old claimer', () => {
+      queue.enqueue(describeJob('e1'));
+      const start = now;
+      const [old] = queue.claimDue(['describe_event'], 1, LEASE);
+      now = start + LEASE.leaseMs - 1;
+      expect(queue.claimDue(['describe_event'], 1, LEASE)).toEqual([]);
+      // Extending renews the lease from now.
+      now = start + 1000;
+      expect(queue.extendLease(old!, LEASE)).toBe(true);
+      now = start + LEASE.leaseMs;
+      expect(queue.claimDue(['describe_event'], 1, LEASE)).toEqual([]);
+      now = start + 1000 + LEASE.leaseMs;
+      const [taken] = queue.claimDue(['describe_event'], 1, LEASE);
+      expect(taken).toMatchObject({ key: 'e1', attempts: 2, claim: old!.claim + 1 });
+
+      let written = '';
+      expect(queue.extendLease(old!, LEASE)).toBe(false);
+      expect(queue.complete(old!, { commit: () => (written = 'stale') })).toBe('stale');
+      expect(queue.fail(old!, 'stale', { permanent: true })).toBe(false);
+      expect(written).toBe('');
+      expect(queue.complete(taken!, { commit: () => (written = 'fresh') })).toBe('done');
+      expect(written).toBe('fresh');
+      expect(queue.get('describe_event', 'e1')).toMatchObject({ status: 'done', attempts: 2 });
+    });
+
+    it('claims one job now whatever its state (a user waits), fencing off its worker', () => {
+      queue.enqueue(describeJob('e1'));
+      const [background] = queue.claimDue(['describe_event'], 1, LEASE);
+      const now_ = queue.claim('describe_event', 'e1', LEASE);
+      expect(now_).toMatchObject({ key: 'e1', attempts: 2 });
+      expect(queue.complete(background!)).toBe('stale');
+      expect(queue.claim('describe_event', 'nope', LEASE)).toBeUndefined();
+    });
+
+    it('a commit that throws leaves the job as it was, for the failure to be recorded', () => {
+      queue.enqueue(describeJob('e1'));
+      const [job] = queue.claimDue(['describe_event'], 1, LEASE);
+      expect(() =>
+        queue.complete(job!, {
+          commit: () => {
+            throw new Error('disk full');
+          },
+        }),
+      ).toThrow('disk full');
+      expect(queue.get('describe_event', 'e1')?.status).toBe('running');
+      expect(queue.fail(job!, 'disk full', { retryAt: now + 1 })).toBe(true);
+    });
+
+    it('recovers running jobs: every one at the start of the worker process, else only expired leases', () => {
+      queue.enqueue(describeJob('e1'));
+      queue.enqueue(describeJob('e2'));
+      queue.enqueue(ingestJob('f1', 1));
+      const [a] = queue.claimDue(['describe_event'], 2, LEASE);
+      queue.claimDue(['frigate_ingest'], 1, { leaseMs: 1000 });
+      expect(queue.recover(['describe_event', 'frigate_ingest'])).toBe(0);
+      now += 1000;
+      expect(queue.recover(['describe_event', 'frigate_ingest'])).toBe(1);
+      expect(queue.recover(['describe_event'], { all: true })).toBe(2);
+      expect(queue.counts().describe_event).toMatchObject({ queued: 2, running: 0 });
+      // The dead process's worker cannot finish them any more.
+      expect(queue.complete(a!)).toBe('stale');
+      expect(queue.claimDue(['describe_event'], 5, LEASE).map((j) => j.attempts)).toEqual([2, 2]);
+    });
+
+    it('queues every event for a kind: the missing ones, or all again (fencing off running work)', () => {
+      queue.enqueue(embedJob('e1'));
+      const [running] = queue.claimDue(['embed_event'], 1, LEASE);
+      expect(queue.enqueueEveryEvent('embed_event', { onlyMissing: true })).toBe(2);
+      expect(queue.enqueueEveryEvent('embed_event', { onlyMissing: true })).toBe(0);
+      expect(queue.enqueueEveryEvent('embed_event', { onlyMissing: false })).toBe(3);
+      expect(queue.complete(running!)).toBe('stale');
+      expect(queue.counts().embed_event).toMatchObject({ queued: 3, running: 0 });
+    });
+  });
+
+  describe('state', () => {
+    it('records permanent failures with their reason, and lists recent failures', () => {
+      queue.enqueue(describeJob('e1'));
+      queue.enqueue(describeJob('e2'));
+      const [one, two] = queue.claimDue(['describe_event'], 2, LEASE);
+      expect(queue.fail(one!, 'provider_auth: wrong key', { permanent: true })).toBe(true);
+      now += 10;
+      queue.fail(two!, 'provider_unavailable: down', { retryAt: now + 5000 });
+      expect(queue.get('describe_event', 'e1')).toEqual({
+        kind: 'describe_event',
+        key: 'e1',
+        eventId: 'e1',
+        payload: { requestedBy: 'auto' },
+        status: 'failed',
+        attempts: 1,
+        nextAttemptAt: 1_000_000,
+        lastError: 'provider_auth: wrong key',
+        createdAt: 1_000_000,
+        updatedAt: 1_000_000,
+      });
+      expect(queue.recentFailures('describe_event', 5).map((j) => [j.key, j.status])).toEqual([
+        ['e2', 'queued'],
+        ['e1', 'failed'],
+      ]);
+      expect(queue.claimDue(['describe_event'], 5, LEASE)).toEqual([]);
+    });
+
+    it('counts per kind and status, with the oldest due time', () => {
+      queue.enqueue(describeJob('e1'));
+      now += 100;
+      queue.enqueue(describeJob('e2'));
+      queue.enqueue(ingestJob('f1', 1));
+      now += 50;
+      const counts = queue.counts();
+      expect(counts.describe_event).toEqual({ queued: 2, running: 0, done: 0, failed: 0, oldestDueAt: 1_000_000 });
+      expect(counts.frigate_ingest).toEqual({ queued: 1, running: 0, done: 0, failed: 0, oldestDueAt: 1_000_100 });
+      expect(counts.embed_event).toEqual({ queued: 0, running: 0, done: 0, failed: 0 });
+    });
+
+    it('checks payloads read back from storage', () => {
+      queue.enqueue(describeJob('e1'));
+      db.prepare(`UPDATE jobs SET payload_json = '{"requestedBy":"someone"}' WHERE key = 'e1'`).run();
+      expect(() => queue.get('describe_event', 'e1')).toThrow();
+    });
+
+    it('goes with its event: describe, embed and Frigate jobs alike', () => {
+      queue.enqueue(describeJob('e1'));
+      queue.enqueue(embedJob('e1'));
+      queue.enqueue({ ...ingestJob('f1', 1), payload: { ...ingestJob('f1', 1).payload, eventId: 'e1' } });
+      queue.enqueue(describeJob('e2'));
+      db.prepare(`DELETE FROM events WHERE id = 'e1'`).run();
+      expect(db.prepare('SELECT kind, key FROM jobs ORDER BY kind, key').all()).toEqual([{ kind: 'describe_event', key: 'e2' }]);
+    });
+  });
+});
+
+describe('migration 13', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('carries every queued, running, failed and done job of the three old tables into jobs, and drops them', () => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-jobs-migration-'));
+    const path = join(dir, 'vigil.db');
+    const old = new Database(path);
+    old.pragma('foreign_keys = ON');
+    // The schema as the previous Vigil left it: every migration before this one.
+    for (const [i, sql] of MIGRATIONS.slice(0, 12).entries()) {
+      old.exec(sql);
+      old.pragma(`user_version = ${i + 1}`);
+    }
+    old.exec(`
+      INSERT INTO sources (id, camera_id, fingerprint, uri, kind, codec, width, height, fps, created_at, updated_at)
+        VALUES (1, 'back', 'fp', 'back.mp4', 'file', 'h264', 640, 480, 10, 0, 0);
+      INSERT INTO analysis_runs (id, source_id, camera_id, settings_key, settings_json, status, start_time_ms, start_time_source, started_at)
+        VALUES (1, 1, 'back', 'k', '{}', 'complete', 0, 'config', 0);
+    `);
+    const addEvent = old.prepare(`
+      INSERT INTO events (id, run_id, camera_id, type, rule, status, start_ms, end_ms, start_frame, end_frame, labels_json, actors_json,
+        evidence_json, details_json, summary_en, summary_zh_hant, keywords, snapshot_frame)
+      VALUES (?, 1, 'back', 'line_crossing', 'door', 'closed', 0, 1, 0, 1, '[]', '[]', '[]', '{}', 's', 's', '', 0)`);
+    for (const id of ['e1', 'e2', 'e3', 'e4', 'frigate-f1']) addEvent.run(id);
+    old.exec(`
+      INSERT INTO description_jobs (event_id, status, attempts, next_attempt_at, last_error, provider, requested_by, claim, created_at, updated_at) VALUES
+        ('e1', 'queued', 2, 5000, 'provider_unavailable: down', 'vlm', 'auto', 2, 100, 200),
+        ('e2', 'running', 1, 1000, NULL, NULL, 'manual', 1, 100, 300),
+        ('e3', 'failed', 1, 1000, 'provider_auth: no', 'vlm', 'auto', 1, 100, 400),
+        ('e4', 'done', 1, 1000, NULL, 'vlm', 'manual', 3, 100, 500);
+      INSERT INTO embedding_jobs (event_id, status, attempts, next_attempt_at, last_error, claim, updated_at) VALUES
+        ('e1', 'done', 1, 1000, NULL, 1, 600),
+        ('e2', 'queued', 0, 1000, NULL, 0, 700),
+        ('e3', 'running', 1, 1000, NULL, 4, 800),
+        ('e4', 'failed', 3, 1000, 'provider_bad_output: zero vector', 3, 900);
+      INSERT INTO frigate_jobs (kind, frigate_id, event_id, payload_json, progress, status, attempts, next_attempt_at, last_error, created_at, updated_at) VALUES
+        ('ingest', 'f1', 'frigate-f1', '{"type":"end","after":{"id":"f1","camera":"front"}}', 20000000001.5, 'running', 1, 1000, NULL, 10, 20),
+        ('write_description', 'f1', 'frigate-f1', '{"description":"a red coat"}', 1700000000000, 'queued', 2, 9000, 'input_unreachable: down', 30, 40),
+        ('ingest', 'f2', 'frigate-f2', '{"type":"new","after":{"id":"f2"}}', 5, 'failed', 5, 1000, 'boom', 50, 60);
+    `);
+    old.close();
+
+    const db = new Database(path);
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('description_jobs', 'embedding_jobs', 'frigate_jobs', 'jobs')`).all();
+    expect(tables).toEqual([{ name: 'jobs' }]);
+
+    const queue = new SqliteJobQueue(db, { now: () => 10_000 });
+    const state = (kind: JobKind, key: string) => {
+      const { createdAt: _c, ...rest } = queue.get(kind, key)!;
+      return rest;
+    };
+    expect(state('describe_event', 'e1')).toEqual({
+      kind: 'describe_event', key: 'e1', eventId: 'e1', payload: { requestedBy: 'auto', provider: 'vlm' },
+      status: 'queued', attempts: 2, nextAttemptAt: 5000, lastError: 'provider_unavailable: down', updatedAt: 200,
+    });
+    // Left running by the old process: queued again, due as it was.
+    expect(state('describe_event', 'e2')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: 1000, payload: { requestedBy: 'manual' } });
+    expect(queue.get('describe_event', 'e2')?.payload).toEqual({ requestedBy: 'manual' });
+    expect(state('describe_event', 'e3')).toMatchObject({ status: 'failed', lastError: 'provider_auth: no' });
+    expect(state('describe_event', 'e4')).toMatchObject({ status: 'done', payload: { requestedBy: 'manual', provider: 'vlm' } });
+    expect(queue.get('describe_event', 'e1')?.createdAt).toBe(100);
+
+    expect(['e1', 'e2', 'e3', 'e4'].map((id) => queue.get('embed_event', id)?.status)).toEqual(['done', 'queued', 'queued', 'failed']);
+    expect(state('embed_event', 'e4')).toMatchObject({ attempts: 3, lastError: 'provider_bad_output: zero vector', payload: {}, updatedAt: 900 });
+
+    expect(state('frigate_ingest', 'f1')).toEqual({
+      kind: 'frigate_ingest', key: 'f1', eventId: 'frigate-f1',
+      payload: { eventId: 'frigate-f1', progress: 20000000001.5, message: { type: 'end', after: { id: 'f1', camera: 'front' } } },
+      status: 'queued', attempts: 1, nextAttemptAt: 1000, updatedAt: 20,
+    });
+    expect(state('frigate_write_description', 'f1')).toMatchObject({
+      payload: { eventId: 'frigate-f1', progress: 1700000000000, description: 'a red coat' }, status: 'queued', attempts: 2, nextAttemptAt: 9000, lastError: 'input_unreachable: down',
+    });
+    expect(state('frigate_ingest', 'f2')).toMatchObject({ status: 'failed', attempts: 5, lastError: 'boom', eventId: 'frigate-f2' });
+
+    // The claims carried over keep fencing: the next claim is a new one.
+    const [claimed] = queue.claimDue(['describe_event'], 1, LEASE);
+    expect(claimed).toMatchObject({ key: 'e2', claim: 2 });
+    expect(queue.counts().embed_event).toEqual({ queued: 2, running: 0, done: 1, failed: 1, oldestDueAt: 1000 });
+
+    // Deleting an event still deletes its jobs (the old foreign keys cascaded).
+    db.prepare(`DELETE FROM events WHERE id = 'frigate-f1'`).run();
+    db.prepare(`DELETE FROM events WHERE id = 'e3'`).run();
+    expect(db.prepare(`SELECT kind, key FROM jobs WHERE key IN ('e3', 'f1')`).all()).toEqual([]);
+    db.close();
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * The sidecar's messages and write-backs as jobs of the real SQLite queue, worked by the job
+ * runner's Frigate lane with a scripted Frigate API (the MQTT and HTTP sides are in
+ * test/medium/frigate-sidecar.test.ts).
+ */
+import type Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storedEvent } from '../../../test/factories/stored-events.ts';
+import { openSqliteDatabase } from '../../adapters/storage/sqlite/sqlite-analysis-store.ts';
+import { SqliteJobQueue } from '../../adapters/storage/sqlite/sqlite-job-queue.ts';
+import { VigilError } from '../../domain/errors.ts';
+import type { EventNotice } from '../../ports/event-feed.ts';
+import type { FrigateApi } from '../../ports/frigate-api.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { MessageBus } from '../../ports/message-bus.ts';
+import { JobRunner } from '../jobs/job-runner.ts';
+import type { FrigateIngest } from './frigate-ingest.ts';
+import { frigateJobLane } from './frigate-job-lane.ts';
+import { FrigateSidecar } from './frigate-sidecar.ts';
+
+const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
+const ID = '1795000000.5-abc';
+const EVENT_ID = 'frigate-1795000000_5-abc';
+const message = (type: 'new' | 'update' | 'end', frameTime: number, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    type,
+    after: { id: ID, camera: 'front', label: 'person', start_time: 1795000000, frame_time: frameTime, end_time: type === 'end' ? 1795000030 : null, top_score: 0.9, ...extra },
+  });
+
+describe('FrigateSidecar with the job queue', () => {
+  let db: Database.Database;
+  let now: number;
+  let queue: SqliteJobQueue;
+  let listeners: Array<(notice: EventNotice) => void>;
+  let written: Array<[string, string]>;
+  let answer: () => Promise<boolean>;
+  let ingested: string[];
+  let sidecar: FrigateSidecar;
+  let runner: JobRunner;
+  const clock = { now: () => now };
+
+  beforeEach(() => {
+    db = openSqliteDatabase(':memory:');
+    now = 1_795_000_100_000;
+    queue = new SqliteJobQueue(db, { now: clock.now });
+    listeners = [];
+    written = [];
+    ingested = [];
+    answer = async () => true;
+    const api = {
+      setDescription: async (frigateId: string, description: string) => {
+        written.push([frigateId, description]);
+        return answer();
+      },
+    } as Pick<FrigateApi, 'setDescription'> as FrigateApi;
+    const bus = { subscribe: async () => async () => {} } as Pick<MessageBus, 'subscribe'> as MessageBus;
+    sidecar = new FrigateSidecar({
+      bus,
+      jobs: queue,
+      api,
+      feed: { subscribe: (listener) => (listeners.push(listener), () => {}) },
+      settings: { topicPrefix: 'frigate', writeDescription: true, triggers: ['new', 'update', 'end'], cameras: {} },
+      clock,
+      logger: silent,
+    });
+    const ingest = { process: async (job: { key: string }) => void ingested.push(job.key) } as Pick<FrigateIngest, 'process'> as FrigateIngest;
+    runner = new JobRunner({ queue, lanes: [frigateJobLane({ ingest, sidecar })], kinds: ['frigate_ingest', 'frigate_write_description'], clock, logger: silent });
+  });
+
+  afterEach(() => db.close());
+
+  it('turns messages into one ingest job per Frigate event: replays and late messages change nothing', async () => {
+    expect(sidecar.intake('not json')).toBe('invalid');
+    expect(sidecar.intake(message('new', 1795000000, { false_positive: true }))).toBe('ignored');
+    expect(sidecar.intake(message('new', 1795000000))).toBe('queued');
+    expect(sidecar.intake(message('new', 1795000000))).toBe('unchanged');
+    expect(sidecar.intake(message('update', 1795000020))).toBe('requeued');
+    expect(sidecar.intake(message('end', 1795000030))).toBe('requeued');
+    expect(sidecar.intake(message('update', 1795000010))).toBe('unchanged');
+    expect(queue.get('frigate_ingest', ID)).toMatchObject({ status: 'queued', eventId: EVENT_ID, payload: { eventId: EVENT_ID, message: { type: 'end' } } });
+    while ((await runner.processDue()) > 0);
+    expect(ingested).toEqual([ID]);
+    expect(sidecar.intake(message('end', 1795000030))).toBe('unchanged');
+    expect(queue.get('frigate_ingest', ID)?.status).toBe('done');
+  });
+
+  it('writes descriptions of Frigate events back to Frigate, retrying while it is down, failing when it lost the event', async () => {
+    await sidecar.start();
+    const described = (eventId: string, description: string) =>
+      listeners.forEach((l) => l({ change: 'described', stored: storedEvent({ id: eventId, startMs: 0, en: 'x', zhHant: 'x' }), description }));
+    described('not-from-frigate', 'ignored');
+    expect(queue.counts().frigate_write_description.queued).toBe(0);
+
+    sidecar.intake(message('new', 1795000000));
+    described(EVENT_ID, 'a red coat');
+    answer = () => Promise.reject(new VigilError('input_unreachable', 'Frigate is down', { retryable: true }));
+    while ((await runner.processDue()) > 0);
+    expect(queue.get('frigate_write_description', ID)).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: now + 5_000, lastError: 'input_unreachable: Frigate is down' });
+
+    // A newer description replaces the one waiting; Frigate is back.
+    now += 1;
+    described(EVENT_ID, 'a blue coat');
+    answer = async () => true;
+    while ((await runner.processDue()) > 0);
+    expect(written.at(-1)).toEqual([ID, 'a blue coat']);
+    expect(queue.get('frigate_write_description', ID)?.status).toBe('done');
+
+    now += 1;
+    described(EVENT_ID, 'a green coat');
+    answer = async () => false;
+    while ((await runner.processDue()) > 0);
+    expect(queue.get('frigate_write_description', ID)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/^input_not_found: Frigate has no event/) });
+  });
+});
