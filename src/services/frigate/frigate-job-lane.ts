@@ -22,8 +22,20 @@ export function frigateJobLane(options: FrigateJobLaneOptions): JobLane {
   return {
     name: 'frigate',
     handlers: [
-      { kind: 'frigate_ingest', run: async (job, { signal }) => (await options.ingest.process(job, signal), 'done') },
-      { kind: 'frigate_write_description', run: async (job, { signal }) => (await options.sidecar.writeBack(job, signal), 'done') },
+      {
+        kind: 'frigate_ingest',
+        run: async (job, { signal }) => {
+          await options.ingest.process(job, signal);
+          return 'done';
+        },
+      },
+      {
+        kind: 'frigate_write_description',
+        run: async (job, { signal }) => {
+          await options.sidecar.writeBack(job, signal);
+          return 'done';
+        },
+      },
     ],
     take: 1,
     retry: { ...FRIGATE_RETRY_SCHEDULE, ...options.retry },
