@@ -172,5 +172,11 @@ describe('the API contract', () => {
       expect(response.status, url).toBeGreaterThanOrEqual(400);
       expect(errorBodySchema.safeParse(await response.json()).success, url).toBe(true);
     }
+    // A body that is not what its content type says is the client's mistake, not a 500.
+    for (const [type, body] of [['multipart/form-data; boundary=x', 'not multipart at all'], ['application/json', '{"image_name":']]) {
+      const response = await http.request('/api/analyze', { method: 'POST', headers: { 'content-type': type }, body });
+      expect(response.status, type).toBe(400);
+      expect(errorBodySchema.parse(await response.json()).error.code).toBe('invalid_argument');
+    }
   });
 });

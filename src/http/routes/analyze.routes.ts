@@ -21,7 +21,9 @@ function invalid(error: z.ZodError): VigilError {
 async function readRequest(c: { req: { header(name: string): string | undefined; json(): Promise<unknown>; parseBody(): Promise<Record<string, unknown>> } }) {
   const type = c.req.header('content-type') ?? '';
   if (type.startsWith('multipart/form-data')) {
-    const form = await c.req.parseBody();
+    const form = await c.req.parseBody().catch((error: unknown) => {
+      throw new VigilError('invalid_argument', 'the body is not valid multipart/form-data', { cause: error });
+    });
     const file = form['image'];
     const fields = Object.fromEntries(Object.entries(form).filter(([k, v]) => k !== 'image' && typeof v === 'string')) as Record<string, string>;
     const parsed = analyzeBodySchema.safeParse({
