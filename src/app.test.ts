@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveApiToken } from './app-server.ts';
+import { resolveApiToken } from './app.ts';
 import { parseConfigText, type LoadedConfig } from './config/index.ts';
 
 const dirs: string[] = [];

@@ -1,396 +1,696 @@
 /**
- * The composition root: the only module that knows concrete adapters. It turns the validated
- * configuration into adapters and hands them, as ports, to the services.
+ * The composition root: the one place that builds Vigil from its configuration, and the only
+ * module that knows concrete adapters. Read it top to bottom to see every part and what it
+ * depends on. Parts are built lazily, on first use, so each command builds only what it needs
+ * (`vigil events` opens the database and nothing else); `close()` releases what was built.
+ *
+ * Every entry point asks it for what it needs: the CLI commands, `vigil serve`, the tests, the
+ * benchmarks and the web UI's dev server.
  */
-import { availableParallelism } from 'node:os';
-import type Database from 'better-sqlite3';
-import { basename, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
-import { createOnnxYoloDetector } from './adapters/detectors/onnx/onnx-yolo-detector.ts';
-import { LazyDetector } from './adapters/detectors/lazy-detector.ts';
-import { CenterNetPool } from './adapters/detectors/centernet/centernet-pool.ts';
+import { setTimeout as delay } from 'node:timers/promises';
+import { FanOutAnnouncer, InMemoryBus } from './adapters/announce/in-memory-bus.ts';
+import { InMemoryEventFeed } from './adapters/announce/in-memory-event-feed.ts';
+import { MqttAnnouncer } from './adapters/announce/mqtt-announcer.ts';
+import { WebhookAnnouncer } from './adapters/announce/webhook-announcer.ts';
+import { createDetector } from './adapters/detectors/detector-factory.ts';
+import { SafeImageFetcher } from './adapters/fetch/image-fetcher.ts';
 import { locateFfmpeg } from './adapters/ffmpeg/ffmpeg-binaries.ts';
+import { FfmpegClipFrames } from './adapters/ffmpeg/ffmpeg-clip-frames.ts';
 import { FfmpegVideoInput } from './adapters/ffmpeg/ffmpeg-video-input.ts';
+import { FrigateHttpApi } from './adapters/frigate/frigate-http-api.ts';
+import { createLlmProvider } from './adapters/llm/llm-provider-factory.ts';
+import { createLogger } from './adapters/logging/pino-logger.ts';
+import { DataDirMediaFiles } from './adapters/media/data-dir-media-files.ts';
+import { DataDirEventImageFiles } from './adapters/media/event-image-files.ts';
 import { JpegEventMedia } from './adapters/media/jpeg-event-media.ts';
 import { JpegFrameArchive } from './adapters/media/jpeg-frame-archive.ts';
+import { SharpImagePreparer } from './adapters/media/sharp-image-preparer.ts';
+import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
+import { MqttMessageBus } from './adapters/mqtt/mqtt-message-bus.ts';
+import { ensureApiToken, readApiToken } from './adapters/storage/api-token-file.ts';
 import { openSqliteDatabase, SqliteAnalysisStore } from './adapters/storage/sqlite/sqlite-analysis-store.ts';
+import { SqliteDescriptionStore } from './adapters/storage/sqlite/sqlite-description-store.ts';
 import { SqliteEventStore } from './adapters/storage/sqlite/sqlite-event-store.ts';
+import { SqliteJobQueue } from './adapters/storage/sqlite/sqlite-job-queue.ts';
+import { SqliteImageAnalysisStore } from './adapters/storage/sqlite/sqlite-image-analysis-store.ts';
+import { SqliteRetentionStore } from './adapters/storage/sqlite/sqlite-retention-store.ts';
 import { SqliteSearchStore } from './adapters/storage/sqlite/sqlite-search-store.ts';
+import { SqliteVectorIndex } from './adapters/storage/sqlite/sqlite-vector-index.ts';
+import { dataFileReader } from './adapters/media/data-file-reader.ts';
 import { createTextAnalyzer } from './adapters/text/text-analyzer.ts';
-import { BUILTIN_CONCEPTS, createConceptTable, mergeConcepts, type ConceptTable } from './domain/search/concepts.ts';
-import type { TextAnalysis } from './domain/search/text-analysis.ts';
-import { createDescriptionService, createDescriptionStore, createEmbeddingService, createProviderRegistry } from './app-genai.ts';
+import type { LoadedConfig } from './config/index.ts';
+import {
+  analyzeImageInstances,
+  candidateFilter,
+  cameraDirectory,
+  cameraSearchNames,
+  cameraSettings,
+  conceptTable,
+  descriptionCameras,
+  detectorSettings,
+  frigateSettings,
+  liveCameraIds,
+  providerEntries,
+  retentionIntervalMs,
+  retentionPolicy,
+  roleProvider,
+  searchTimeZone,
+} from './config/settings/index.ts';
+import { isLoopbackHost } from './http/auth.ts';
+import { createHttpApp } from './http/http-app.ts';
+import { listen } from './http/listen.ts';
 import type { StoredEvent } from './ports/analysis-store.ts';
-import type { SqliteDescriptionStore } from './adapters/storage/sqlite/sqlite-description-store.ts';
-import type { CameraListing } from './http/http-app.ts';
-import { createEventIndexer } from './services/search/event-indexer.ts';
-import { SearchService, type SearchServiceDeps } from './services/search/search.service.ts';
-import type { CameraConfig, DetectorConfig, LoadedConfig, LogLevel, TrackerConfig, VigilConfig } from './config/index.ts';
-import { DEFAULT_LABELS, type DetectionFilterOptions } from './domain/detection.ts';
-import { VigilError } from './domain/errors.ts';
-import type { Detector } from './ports/detector.ts';
-import type { EventStore } from './ports/event-store.ts';
+import type { JobKind } from './ports/job-queue.ts';
+import type { LiveMetrics } from './ports/live-metrics.ts';
 import type { Clock, Logger } from './ports/logger.ts';
-import { AnalyzeVideoService, type CameraAnalysisSettings } from './services/analyze-video.service.ts';
+import { AnalyzeVideoService } from './services/analyze-video.service.ts';
 import { EventQueryService } from './services/event-query.service.ts';
-import { DEFAULT_MOTION_GATE } from './domain/motion-gate.ts';
-import type { RuleSpec } from './domain/rules/rule-spec.ts';
+import { FrigateIngest } from './services/frigate/frigate-ingest.ts';
+import { frigateJobLane } from './services/frigate/frigate-job-lane.ts';
+import { FrigateSidecar } from './services/frigate/frigate-sidecar.ts';
+import { AnalyzeImageService } from './services/genai/analyze-image.service.ts';
+import { AnswerService, descriptionSummaryFrom } from './services/genai/answers/index.ts';
+import { DescriptionService } from './services/genai/descriptions/index.ts';
+import { EmbeddingService } from './services/genai/embeddings/index.ts';
+import { ProviderQueue } from './services/genai/queue/index.ts';
+import { AnalyzeCommand } from './services/home-assistant/analyze-command.ts';
+import { HomeAssistantService } from './services/home-assistant/home-assistant.service.ts';
+import { JobRunner, JobsService, type JobLane, type RetrySchedule } from './services/jobs/index.ts';
+import { latestEventPerCamera } from './services/home-assistant/sensor-seed.ts';
+import { Backoff } from './services/live/backoff.ts';
+import { FairDetectorScheduler } from './services/live/fair-detector.ts';
+import { LiveCamera } from './services/live/live-camera.ts';
+import { LiveCameras } from './services/live/live-cameras.service.ts';
+import { EventPublisher } from './services/publish/event-publisher.ts';
+import { RetentionService } from './services/retention/retention.service.ts';
+import { AskService } from './services/search/ask.service.ts';
+import { createEventIndexer } from './services/search/event-indexer.ts';
+import { SearchService } from './services/search/search.service.ts';
 
-/** The bundled CenterNet model, shipped in the repository (see models/centernet/README.md). */
-export const BUNDLED_MODEL_DIR = fileURLToPath(new URL('../models/centernet', import.meta.url));
 export const DATABASE_FILE = 'vigil.db';
+/** The built web UI that `vigil serve` serves. */
+export const WEB_ROOT = fileURLToPath(new URL('../web/dist', import.meta.url));
+/** How long live cameras get on shutdown to store what they hold. */
+const LIVE_GRACE_MS = 15_000;
+/** The first retention sweep waits this long, so that starting up is not slowed by it. */
+const RETENTION_FIRST_DELAY_MS = 60_000;
 
 export const systemClock: Clock = { now: () => Date.now() };
+export { createLogger };
 
-export function createLogger(level: LogLevel): Logger {
-  // Logs go to stderr so that stdout stays clean for results and --json.
-  return pino({ level, base: undefined, redact: { paths: ['*.password', '*.api_key', '*.token'], censor: '***' } }, pino.destination(2));
+export interface VigilOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Detector worker threads (`vigil analyze --workers`); default: detector.workers, else one per core. */
+  detectorWorkers?: number;
+  /** Tests: a quicker first retention sweep, quicker Frigate retries and polling. */
+  retentionFirstDelayMs?: number;
+  /** Benchmarks: record the live cameras' counters (every event latency) instead of only Prometheus'. */
+  liveMetrics?: LiveMetrics;
+  frigateRetry?: Partial<RetrySchedule>;
+  pollMs?: number;
 }
 
-export function systemTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
-export function detectionFilter(detector: DetectorConfig, labels?: readonly string[]): DetectionFilterOptions {
-  return {
-    defaults: { minScore: detector.min_score, minArea: detector.min_area },
-    perLabel: Object.fromEntries(
-      Object.entries(detector.filters).map(([label, f]) => [
-        label,
-        { ...(f.min_score !== undefined ? { minScore: f.min_score } : {}), ...(f.min_area !== undefined ? { minArea: f.min_area } : {}) },
-      ]),
-    ),
-    ...(labels ? { labels } : {}),
-  };
-}
-
-/**
- * What the detector itself drops: below the tracker's low score, or below the minimum area.
- * Candidates between the low score and their label's threshold still reach the tracker, which
- * uses them to keep tracks alive through partial occlusion (ByteTrack's second stage).
- */
-export function candidateFilter(detector: DetectorConfig, tracker: TrackerConfig): DetectionFilterOptions {
-  const confidence = detectionFilter(detector);
-  return {
-    defaults: { minScore: Math.min(tracker.low_score, confidence.defaults.minScore), minArea: confidence.defaults.minArea },
-    perLabel: Object.fromEntries(
-      Object.entries(confidence.perLabel).map(([label, f]) => [label, { ...(f.minArea !== undefined ? { minArea: f.minArea } : {}), minScore: Math.min(tracker.low_score, f.minScore ?? 1) }]),
-    ),
-  };
-}
-
-/** The configured detector, started on first use. */
-export function createDetector(detector: DetectorConfig, options: { workers?: number; filter?: DetectionFilterOptions } = {}): Detector {
-  if (detector.type === 'onnx') return new LazyDetector(`onnx:${basename(detector.model ?? '')}`, 1, () => startDetector(detector, options));
-  const workers = options.workers ?? detector.workers ?? availableParallelism();
-  return new LazyDetector('centernet', workers * 2, () => startDetector(detector, { ...options, workers }));
-}
-
-export async function startDetector(detector: DetectorConfig, options: { workers?: number; filter?: DetectionFilterOptions } = {}): Promise<Detector> {
-  const filter = options.filter ?? detectionFilter(detector);
-  if (detector.type === 'onnx') {
-    if (!detector.model || !detector.labels) throw new VigilError('config_invalid', 'detector.model and detector.labels are required for onnx');
-    return createOnnxYoloDetector({
-      modelPath: detector.model,
-      labelsPath: detector.labels,
-      ...(detector.input_size !== undefined ? { inputSize: detector.input_size } : {}),
-      device: detector.device,
-      filter,
-      nmsIou: detector.nms_iou,
-    });
-  }
-  return CenterNetPool.start({
-    modelDir: BUNDLED_MODEL_DIR,
-    workers: options.workers ?? detector.workers ?? availableParallelism(),
-    filter,
-    nmsIou: detector.nms_iou,
-  });
-}
-
-/** Everything about the detector that changes its output: part of an analysis run's identity. */
-export function detectorSettings(detector: DetectorConfig): unknown {
-  // Workers and device change speed, not results.
-  const { workers: _workers, device: _device, ...rest } = detector;
-  return rest;
-}
-
-/**
- * The camera an input is analysed as: the one named, else the configured camera whose input is
- * this file, else an ad-hoc camera named after the file with default settings.
- */
-export function resolveCamera(
-  loaded: LoadedConfig,
-  input: string,
-  cameraId: string | undefined,
-): { id: string; camera: Partial<CameraConfig> } {
-  const cameras = loaded.config.cameras;
-  if (cameraId !== undefined) {
-    const camera = cameras[cameraId];
-    if (!camera) {
-      const known = Object.keys(cameras);
-      throw new VigilError('camera_unknown', `Camera "${cameraId}" is not in the configuration`, {
-        details: [known.length ? `known cameras: ${known.join(', ')}` : 'the configuration has no cameras'],
-      });
-    }
-    return { id: cameraId, camera };
-  }
-  const absolute = resolve(input);
-  const match = Object.entries(cameras).find(([, c]) => c.input === input || c.input === absolute);
-  if (match) return { id: match[0], camera: match[1] };
-  const stem = basename(input).replace(/\.[^.]+$/, '').toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
-  return { id: stem || 'default', camera: {} };
-}
-
-export function cameraSettings(
-  id: string,
-  camera: Partial<CameraConfig>,
-  config: Pick<VigilConfig, 'detector' | 'tracker'>,
-  overrides: { fps?: number } = {},
-): CameraAnalysisSettings {
-  const motion = camera.motion;
-  const timeZone = camera.timezone ?? systemTimeZone();
-  return {
-    cameraId: id,
-    sampleFps: overrides.fps ?? camera.fps ?? 5,
-    ...(camera.detect_width !== undefined ? { detectWidth: camera.detect_width } : {}),
-    labels: camera.labels ?? DEFAULT_LABELS,
-    timeZone,
-    ...(camera.start_time !== undefined ? { startTimeMs: Date.parse(camera.start_time) } : {}),
-    ...(camera.rtsp_transport !== undefined ? { rtspTransport: camera.rtsp_transport } : {}),
-    motion: {
-      ...DEFAULT_MOTION_GATE,
-      ...(motion
-        ? {
-            enabled: motion.enabled,
-            pixelThreshold: motion.threshold,
-            minChangedFraction: motion.min_area,
-            forceEverySeconds: motion.force_every_s,
-          }
-        : {}),
-    },
-    confidence: detectionFilter(config.detector),
-    tracker: {
-      lowScore: config.tracker.low_score,
-      lostSeconds: config.tracker.lost_seconds,
-      minHits: config.tracker.min_hits,
-      matchIou: config.tracker.match_iou,
-    },
-    rules: ruleSpec(id, camera, timeZone),
-  };
-}
-
-function displayName(key: string, en: string | undefined, zh: string | undefined) {
-  return { en: en ?? key, zhHant: zh ?? en ?? key };
-}
-
-/** The camera's zones, tripwires and event settings as the rule engine takes them. */
-export function ruleSpec(id: string, camera: Partial<CameraConfig>, timeZone: string): RuleSpec {
-  return {
-    cameraId: id,
-    cameraName: camera.name ?? id,
-    timeZone,
-    zones: Object.entries(camera.zones ?? {}).map(([name, z]) => ({
-      name,
-      displayName: displayName(name, z.display_name, z.display_name_zh),
-      points: z.points,
-      units: z.units,
-      ...(z.labels ? { labels: z.labels } : {}),
-      debounceFrames: z.debounce_frames,
-      restricted: z.restricted,
-      ...(z.loitering
-        ? {
-            loitering: {
-              minSeconds: z.loitering.min_seconds,
-              maxSpeed: z.loitering.max_speed,
-              speedUnits: z.loitering.speed_units,
-              backAndForth: z.loitering.back_and_forth,
-            },
-          }
-        : {}),
-    })),
-    tripwires: Object.entries(camera.tripwires ?? {}).map(([name, t]) => ({
-      name,
-      displayName: displayName(name, t.display_name, t.display_name_zh),
-      points: [t.points[0]!, t.points[1]!] as const,
-      units: t.units,
-      direction: t.direction,
-      ...(t.inbound ? { inbound: t.inbound } : {}),
-      ...(t.labels ? { labels: t.labels } : {}),
-      minTrackAgeFrames: t.min_track_age,
-      hysteresis: t.hysteresis,
-    })),
-    objectSeenLabels: camera.events?.object_seen ?? [],
-    cooldownSeconds: camera.events?.cooldown_s ?? 30,
-    mergeSeconds: camera.events?.merge_s ?? 5,
-  };
-}
-
-export interface AnalysisApp {
-  service: AnalyzeVideoService;
-  events: EventStore;
-  detector: Detector;
-  dataDir: string;
+export interface RunningServer {
+  url: string;
+  /** Set only when a token was generated by this start (to print it once). */
+  generatedToken?: string;
   close(): Promise<void>;
 }
 
-export interface QueryApp {
-  events: EventQueryService;
-  close(): void;
+export interface RunningIntegrations {
+  /** Resolves once every subscription is confirmed by the broker (the server does not wait for it). */
+  ready: Promise<void>;
+  /** The integrations' durable work (Frigate ingest and write-back), run by the job runner. */
+  jobLanes: JobLane[];
+  close(): Promise<void>;
 }
 
-/** Wire the read side: stored events. */
-export function createQueryApp(loaded: LoadedConfig): QueryApp {
-  const db = openSqliteDatabase(join(loaded.config.storage.data_dir, DATABASE_FILE));
-  return { events: new EventQueryService({ events: new SqliteEventStore(db) }), close: () => db.close() };
+/** A part built on first use, then the same one every time. */
+function lazy<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
 }
 
-/** Cameras as search and the API know them: names and aliases people use in questions. */
-export function cameraDirectory(loaded: LoadedConfig): CameraListing[] {
-  return Object.entries(loaded.config.cameras).map(([id, c]) => ({
-    id,
-    name: c.name,
-    aliases: c.aliases,
-    timeZone: c.timezone ?? searchTimeZone(loaded),
-    zones: Object.keys(c.zones),
-    tripwires: Object.keys(c.tripwires),
-  }));
-}
+export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
+  const { config } = loaded;
+  const dataDir = config.storage.data_dir;
+  const logger = options.logger ?? createLogger(config.logging.level);
+  const clock = options.clock ?? systemClock;
+  const timeZone = searchTimeZone(config);
+  const cameras = cameraDirectory(config);
+  const closers: Array<() => unknown> = [];
 
-export function searchTimeZone(loaded: LoadedConfig): string {
-  return loaded.config.search.timezone ?? systemTimeZone();
-}
+  // ── Text: Chinese/English normalisation and segmentation, shared by indexing and search ──
+  const text = lazy(sharedTextAnalysis);
 
-/** The built-in concept table plus the words the user added in `search.terms`. */
-export function conceptTable(loaded: LoadedConfig): ConceptTable {
-  const terms = loaded.config.search.terms;
-  if (Object.keys(terms).length === 0) return createConceptTable();
-  try {
-    return createConceptTable(mergeConcepts(BUILTIN_CONCEPTS, { terms }, (t) => sharedTextAnalysis().normalize(t)));
-  } catch (error) {
-    if (error instanceof VigilError) {
-      throw new VigilError('config_invalid', `Invalid configuration in ${loaded.file ?? 'built-in defaults'}`, { details: [`search.terms: ${error.message}`] });
+  // ── Storage: one SQLite database in the data directory, one store per concern ──
+  const db = lazy(() => {
+    const handle = openSqliteDatabase(join(dataDir, DATABASE_FILE));
+    closers.push(() => handle.close());
+    return handle;
+  });
+  const eventStore = lazy(() => new SqliteEventStore(db()));
+  // The description store owns the search entry's description field, so events are indexed
+  // through it: otherwise re-indexing an event would blank its description in search.
+  const descriptionStore = lazy(
+    () => new SqliteDescriptionStore(db(), { indexer: createEventIndexer(text(), cameras), tokenize: (t) => text().indexTokens(t).join(' ') }),
+  );
+  const analysisStore = lazy(() => new SqliteAnalysisStore(db(), { indexer: descriptionStore().searchIndexer() }));
+  // One durable job queue for all background work: descriptions, embeddings, Frigate ingest and write-back.
+  const jobQueue = lazy(() => new SqliteJobQueue(db(), { now: () => clock.now() }));
+  const jobs = lazy(() => new JobsService({ queue: jobQueue(), clock }));
+  const vectorIndex = lazy(() => new SqliteVectorIndex(db(), { jobs: jobQueue() }));
+  const imageAnalyses = lazy(() => new SqliteImageAnalysisStore(db()));
+  const events = lazy(() => new EventQueryService({ events: eventStore() }));
+
+  // ── Event notices: stored and described events, told to whoever listens (MQTT, Home Assistant, Frigate) ──
+  const eventFeed = lazy(() => new InMemoryEventFeed((error) => logger.error({ err: error }, 'an event listener failed')));
+
+  // ── Model providers: one client per configured provider, each behind its queue ──
+  const providers = lazy(() => {
+    const queues = new Map(
+      providerEntries(config.genai).map((entry) => [
+        entry.settings.name,
+        new ProviderQueue({
+          provider: createLlmProvider(entry.settings),
+          options: { ...(entry.concurrency !== undefined ? { concurrency: entry.concurrency } : {}), maxQueued: entry.maxQueued },
+          logger,
+        }),
+      ]),
+    );
+    return {
+      names: () => [...queues.keys()],
+      get: (name: string, context: Parameters<ProviderQueue['provider']>[0]) => queues.get(name)?.provider(context),
+      stats: () => [...queues.values()].map((q) => q.stats()),
+    };
+  });
+  const imagePreparer = lazy(() => new SharpImagePreparer());
+
+  // ── Embeddings (genai.roles.embeddings): events embedded in the background for hybrid search ──
+  const embeddings = lazy(() => {
+    const entry = roleProvider(config.genai, 'embeddings');
+    if (!entry) return undefined;
+    return new EmbeddingService({
+      jobs: jobQueue(),
+      index: vectorIndex(),
+      events: eventStore(),
+      descriptions: descriptionStore(),
+      providers: providers(),
+      providerName: entry.settings.name,
+      model: entry.settings.embeddingModel ?? entry.settings.model,
+      clock,
+      logger,
+    });
+  });
+
+  // ── Descriptions (genai.roles.descriptions): vision models describe key frames of closed events ──
+  const descriptions = lazy(() => {
+    const entry = roleProvider(config.genai, 'descriptions');
+    if (!entry) return undefined;
+    return new DescriptionService({
+      jobs: jobQueue(),
+      store: descriptionStore(),
+      events: eventStore(),
+      providers: providers(),
+      providerName: entry.settings.name,
+      preparer: imagePreparer(),
+      readFile: dataFileReader(dataDir),
+      genai: config.genai,
+      cameras: descriptionCameras(config),
+      defaultTimeZone: timeZone,
+      clock,
+      logger,
+      notifier: eventFeed(),
+      // A new description changes what an event means: embed it again.
+      onDescribed: (eventId: string) => embeddings()?.enqueue([eventId]),
+    });
+  });
+
+  /** Closed events: queue their descriptions (when genai is on) and embeddings; `vigil serve`'s workers do the work. */
+  const onEventsClosed = (closed: readonly StoredEvent[]) => {
+    if (config.genai.enabled) descriptions()?.enqueueClosed(closed);
+    embeddings()?.enqueue(closed.map((e) => e.event.id));
+  };
+  const queuesClosedEvents = () => (config.genai.enabled && descriptions() !== undefined) || embeddings() !== undefined;
+
+  // ── Search and answers: the same question gets the same answer from the CLI, the API and MCP ──
+  const search = lazy(() => {
+    keepSearchIndexCurrent();
+    const vectors = embeddings();
+    return new SearchService({
+      store: new SqliteSearchStore(db()),
+      text: text(),
+      cameras,
+      concepts: conceptTable(config, (t) => text().normalize(t), loaded.file),
+      clock,
+      timeZone,
+      ...(vectors ? { vectors } : {}),
+    });
+  });
+  const ask = lazy(() => {
+    const entry = roleProvider(config.genai, 'answers');
+    if (!entry) return new AskService({ search: search(), timeZone });
+    const toSimplified = (t: string) => text().toSimplified(t);
+    const answers = new AnswerService({
+      providers: providers(),
+      providerName: entry.settings.name,
+      clock,
+      logger,
+      toSimplified,
+      descriptionSummary: (id, lang) => {
+        const described = descriptions();
+        return described ? descriptionSummaryFrom(described.state(id), lang, toSimplified) : undefined;
+      },
+    });
+    return new AskService({ search: search(), answers, timeZone });
+  });
+
+  /** Events without a search entry (stored by an older Vigil, or after an upgrade) are indexed; renamed cameras re-indexed. */
+  function keepSearchIndexCurrent(): void {
+    const store = analysisStore();
+    let reported = 0;
+    const indexed = store.reindexEvents(false, (done) => {
+      if (done - reported < 50_000) return;
+      reported = done;
+      logger.info({ events: done }, 'rebuilding the search index');
+    });
+    if (indexed > 0) logger.info({ events: indexed }, 'search index up to date');
+    const names = cameraSearchNames(cameras);
+    for (const cameraId of store.changedCameraNames(names)) {
+      logger.info({ camera: cameraId, events: store.reindexCamera(cameraId) }, 'camera names changed in the config; its events were re-indexed');
     }
+    store.recordCameraNames(names);
+  }
+
+  // ── analyze_image: Home Assistant's Ollama Vision, over HTTP, MQTT and the CLI ──
+  const analyzeImage = lazy(() => {
+    const feed = new InMemoryBus();
+    const announcer = config.genai.webhooks.length > 0 ? new FanOutAnnouncer([feed, new WebhookAnnouncer(config.genai.webhooks, { logger })]) : feed;
+    const settings = config.genai.analyze_image;
+    const service = new AnalyzeImageService({
+      fetcher: new SafeImageFetcher({ maxBytes: settings.max_bytes, timeoutMs: settings.fetch_timeout_s * 1000, maxRedirects: settings.max_redirects, allowedHosts: settings.allowed_hosts }),
+      preparer: imagePreparer(),
+      providers: providers(),
+      instances: analyzeImageInstances(config.genai),
+      store: imageAnalyses(),
+      announcer,
+      clock,
+      language: config.genai.languages[0] ?? 'en',
+      imageMaxSize: config.genai.image_max_size,
+    });
+    return { service, feed };
+  });
+
+  // ── Video: ffmpeg decodes, one detector (started on first frame), the analysis writes runs and events ──
+  const ffmpeg = lazy(() => locateFfmpeg());
+  const videoInput = lazy(() => new FfmpegVideoInput({ binaries: ffmpeg() }));
+  const detector = lazy(() => {
+    const built = createDetector(config.detector, {
+      ...(options.detectorWorkers !== undefined ? { workers: options.detectorWorkers } : {}),
+      filter: candidateFilter(config.detector, config.tracker),
+    });
+    closers.push(() => built.close());
+    return built;
+  });
+  const imageStores = lazy(() => {
+    const { frames } = config.storage;
+    const archive = frames.keep
+      ? new JpegFrameArchive({ dataDir, quality: frames.quality, maxTotalBytes: frames.max_total_mb * 1024 * 1024, logger })
+      : undefined;
+    // Event images are evidence: always written (they are small), whether or not frames are kept.
+    return { ...(archive ? { archive } : {}), eventMedia: new JpegEventMedia({ dataDir, quality: frames.quality }) };
+  });
+  const analyzeVideo = (detectorView = detector(), cameraLogger = logger) =>
+    new AnalyzeVideoService({
+      videoInput: videoInput(),
+      detector: detectorView,
+      store: analysisStore(),
+      events: eventStore(),
+      ...imageStores(),
+      ...(queuesClosedEvents() ? { descriptions: { enqueueClosed: onEventsClosed } } : {}),
+      notifier: eventFeed(),
+      logger: cameraLogger,
+      clock,
+    });
+  const analysis = lazy(() => analyzeVideo());
+
+  // ── Metrics (Prometheus at /metrics): read from the live cameras and the providers when scraped ──
+  const metrics = lazy(
+    () =>
+      new PrometheusMetrics({
+        cameras: () => live().states().map((s) => ({ ...s, connected: s.status === 'streaming' })),
+        providers: () =>
+          providers()
+            .stats()
+            .map((p) => ({
+              provider: p.provider,
+              calls: p.totals.calls,
+              failures: Object.values(p.totals.failures).reduce((n, v) => n + (v ?? 0), 0),
+              latencyMsP50: p.totals.latency.p50Ms ?? undefined,
+            })),
+      }),
+  );
+
+  // ── Live cameras (`vigil serve`): one analysis per camera, the detector shared fairly among them ──
+  const live = lazy(() => {
+    const ids = liveCameraIds(config);
+    const abandoned = analysisStore().interruptAbandonedSessions(ids, clock.now());
+    if (abandoned > 0) logger.warn({ runs: abandoned }, 'live sessions left running by a server that did not stop cleanly were marked interrupted');
+    const scheduler = ids.length ? new FairDetectorScheduler(detector()) : undefined;
+    const running = new Map<string, LiveCamera>();
+    for (const id of ids) {
+      const camera = config.cameras[id]!;
+      const cameraLogger = logger.child({ camera: id });
+      const service = analyzeVideo(scheduler!.forCamera(id), cameraLogger);
+      const { reconnect } = camera.live;
+      running.set(
+        id,
+        new LiveCamera({
+          settings: cameraSettings(id, camera, config),
+          input: camera.input,
+          detectorSettings: detectorSettings(config.detector),
+          analyze: (request) => service.analyze(request),
+          queueFrames: camera.live.queue_frames,
+          stallMs: camera.live.stall_s * 1000,
+          backoff: new Backoff({ minMs: reconnect.min_s * 1000, maxMs: reconnect.max_s * 1000, resetAfterMs: reconnect.healthy_after_s * 1000 }),
+          clock,
+          sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
+          logger: cameraLogger,
+          metrics: options.liveMetrics ?? metrics(),
+        }),
+      );
+    }
+    return new LiveCameras(running, logger);
+  });
+
+  // ── Retention (storage.retention): rows first, then files, then orphans ──
+  const retention = lazy(
+    () =>
+      new RetentionService({
+        store: new SqliteRetentionStore(db()),
+        files: new DataDirMediaFiles(dataDir),
+        policy: retentionPolicy(config),
+        clock,
+        logger,
+        metrics: metrics(),
+        pause: () => new Promise((resolve) => setImmediate(resolve)),
+      }),
+  );
+
+  // ── Integrations over MQTT: Vigil's topics, the Frigate sidecar, Home Assistant discovery ──
+  async function startIntegrations(): Promise<RunningIntegrations> {
+    const mqtt = config.mqtt;
+    if (!mqtt) return { ready: Promise.resolve(), jobLanes: [], close: async () => {} };
+    const log = logger.child({ module: 'integrations' });
+    const tls = mqtt.tls ? { insecure: mqtt.tls.insecure, ...(mqtt.tls.ca_file ? { ca: readFileSync(resolve(loaded.baseDir, mqtt.tls.ca_file)) } : {}) } : undefined;
+    const bus = new MqttMessageBus({
+      host: mqtt.host,
+      port: mqtt.port,
+      clientId: mqtt.client_id,
+      ...(mqtt.user !== undefined ? { username: mqtt.user } : {}),
+      ...(mqtt.password !== undefined ? { password: mqtt.password } : {}),
+      ...(tls ? { tls } : {}),
+      statusTopic: `${mqtt.topic_prefix}/status`,
+      logger,
+    });
+    const prefix = mqtt.topic_prefix;
+    const publicUrl = config.home_assistant?.public_url;
+    const starting: Array<Promise<void>> = [];
+    const stops: Array<() => Promise<void> | void> = [];
+    const jobLanes: JobLane[] = [];
+    const image = analyzeImage();
+
+    // Vigil's own topics: every event and description out, `vigil/analyze` in, `vigil/image_analyzed` out.
+    const publisher = new EventPublisher({ bus, feed: eventFeed(), topicPrefix: prefix, ...(publicUrl ? { publicUrl } : {}), logger });
+    publisher.start();
+    stops.push(() => publisher.close());
+    const announcer = new MqttAnnouncer({ bus, topicPrefix: prefix, logger });
+    stops.push(image.feed.subscribe(({ topic, payload }) => announcer.announce(topic, payload)));
+    const command = new AnalyzeCommand({ bus, analyzeImage: image.service, topicPrefix: prefix, logger });
+    starting.push(command.start());
+    stops.push(() => command.close());
+
+    // Frigate: `frigate/events` become durable jobs that fetch the snapshot (and clip frames) into Vigil events.
+    const frigate = config.frigate;
+    const frigateCameras = frigate ? Object.values(frigateSettings(frigate).cameras).map((c) => c.vigilCamera) : [];
+    if (frigate) {
+      const settings = frigateSettings(frigate);
+      const api = new FrigateHttpApi({
+        baseUrl: frigate.url,
+        ...(frigate.user !== undefined ? { user: frigate.user } : {}),
+        ...(frigate.password !== undefined ? { password: frigate.password } : {}),
+        timeoutMs: frigate.timeout_s * 1000,
+        maxBytes: Math.round(frigate.max_image_mb * 1024 * 1024),
+        maxClipBytes: Math.round(frigate.max_clip_mb * 1024 * 1024),
+        insecureTls: frigate.verify_tls === false,
+      });
+      const described = descriptions();
+      const ingest = new FrigateIngest({
+        api,
+        store: analysisStore(),
+        events: eventStore(),
+        images: new DataDirEventImageFiles(dataDir),
+        notifier: eventFeed(),
+        ...(described ? { descriptions: described } : {}),
+        ...(frigate.clip_frames > 0 ? { clips: { frames: frigate.clip_frames, extractor: new FfmpegClipFrames(ffmpeg()) } } : {}),
+        settings,
+        cameraContext: (rules) => {
+          const camera = config.cameras[rules.vigilCamera];
+          return { ...rules, cameraName: camera?.name ?? rules.vigilCamera, timeZone: camera?.timezone ?? timeZone };
+        },
+        clock,
+        logger,
+      });
+      const sidecar = new FrigateSidecar({ bus, jobs: jobQueue(), api, feed: eventFeed(), settings, clock, logger });
+      jobLanes.push(
+        frigateJobLane({
+          ingest,
+          sidecar,
+          ...(options.frigateRetry ? { retry: options.frigateRetry } : {}),
+          ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+        }),
+      );
+      starting.push(sidecar.start());
+      stops.push(() => sidecar.stop());
+    }
+
+    // Home Assistant: retained sensors per camera, per live camera's connection, per analyzed image.
+    if (config.home_assistant?.enabled) {
+      const sensorCameras = [...new Set([...Object.keys(config.cameras), ...frigateCameras])].map((id) => ({ id, name: config.cameras[id]?.name ?? id }));
+      const liveIds = liveCameraIds(config);
+      const ha = new HomeAssistantService({
+        bus,
+        events: eventFeed(),
+        images: image.feed,
+        context: { discoveryPrefix: config.home_assistant.discovery_prefix, topicPrefix: prefix, nodeId: mqtt.client_id, version: packageVersion() },
+        cameras: sensorCameras,
+        seed: {
+          events: latestEventPerCamera(eventStore(), sensorCameras.map((c) => c.id), (id) => descriptions()?.state(id)),
+          analyses: imageAnalyses().latestPerName(),
+        },
+        ...(publicUrl ? { publicUrl } : {}),
+        ...(liveIds.length
+          ? {
+              live: {
+                cameras: liveIds.map((id) => ({ id, name: config.cameras[id]?.name ?? id })),
+                state: (id: string) => live().state(id),
+                ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+              },
+            }
+          : {}),
+        logger,
+      });
+      starting.push(ha.start());
+      stops.push(() => ha.stop());
+    }
+
+    const ready = Promise.all(starting).then(() => log.info({ prefix }, 'MQTT integrations ready'));
+    // A broker that is down delays readiness; it must not crash the server.
+    ready.catch((error: unknown) => log.error({ err: error }, 'MQTT integrations could not subscribe'));
+    return {
+      ready,
+      jobLanes,
+      close: async () => {
+        for (const stop of stops.reverse()) await stop();
+        await bus.close();
+      },
+    };
+  }
+
+  // ── The HTTP API and the web UI ──
+  function httpApp(token?: string) {
+    const described = descriptions();
+    const vectors = embeddings();
+    return createHttpApp({
+      search: search(),
+      ask: ask(),
+      events: events(),
+      cameras,
+      dataDir,
+      webRoot: WEB_ROOT,
+      ...(token ? { token } : {}),
+      version: packageVersion(),
+      logger,
+      toSimplified: (t) => text().toSimplified(t),
+      analyzeImage: analyzeImage(),
+      providerStats: () => [...providers().stats(), ...(vectors ? [{ embeddings: vectors.status() }] : [])],
+      ...(described ? { descriptions: described } : {}),
+      liveState: (cameraId) => live().state(cameraId),
+      metrics: metrics(),
+    });
+  }
+
+  /** The job runner with a lane for every kind of background work this configuration does. */
+  function backgroundJobs(integrationLanes: readonly JobLane[]): JobRunner {
+    const described = config.genai.enabled ? descriptions() : undefined;
+    const embedded = embeddings();
+    const lanes = [...(described ? [described.jobLane()] : []), ...(embedded ? [embedded.jobLane()] : []), ...integrationLanes];
+    // What this configuration must run; the runner refuses to start if a lane for one is missing.
+    const kinds: JobKind[] = [
+      ...(described ? (['describe_event'] as const) : []),
+      ...(roleProvider(config.genai, 'embeddings') ? (['embed_event'] as const) : []),
+      ...(config.mqtt && config.frigate ? (['frigate_ingest', 'frigate_write_description'] as const) : []),
+    ];
+    return new JobRunner({ queue: jobQueue(), lanes, kinds, clock, logger });
+  }
+
+  /** `vigil serve`: the API and UI, the background workers, the integrations, the live cameras and retention. */
+  async function serve(where: { host: string; port: number }): Promise<RunningServer> {
+    const token = resolveApiToken(loaded, where.host);
+    const cameras = live();
+    const server = await listen(httpApp(token.token).fetch, where.host, where.port);
+    const integrations = await startIntegrations();
+    // One runner works the job queue: descriptions (when genai is on), embeddings, Frigate
+    // (also what `vigil analyze` queued, and what a previous run left).
+    const stopJobs = new AbortController();
+    const jobRunner = backgroundJobs(integrations.jobLanes);
+    const jobsRunning = jobRunner.run({ signal: stopJobs.signal }).catch((error: unknown) => logger.error({ err: error }, 'the job runner stopped with an error'));
+    // Cameras start once everything that listens to their events is in place.
+    cameras.start();
+    // Retention: a first sweep shortly after start, then one every interval (only when something can expire).
+    const stopRetention = new AbortController();
+    const sweeps = retention().active
+      ? retention().runPeriodically({
+          intervalMs: retentionIntervalMs(config),
+          firstDelayMs: options.retentionFirstDelayMs ?? RETENTION_FIRST_DELAY_MS,
+          signal: stopRetention.signal,
+        })
+      : undefined;
+    if (sweeps) logger.info({ intervalMinutes: retentionIntervalMs(config) / 60_000 }, 'retention is on');
+    return {
+      url: server.url,
+      ...(token.generated && token.token ? { generatedToken: token.token } : {}),
+      close: async () => {
+        // A sweep under way stops between two batches; the next start carries on.
+        stopRetention.abort();
+        await sweeps;
+        // Inputs stop first; the analyses then store what they hold (events closed, runs complete).
+        await cameras.close(LIVE_GRACE_MS);
+        await integrations.close();
+        stopJobs.abort();
+        await jobsRunning;
+        await server.close();
+        await close();
+      },
+    };
+  }
+
+  /** Releases what was built, newest first (the detector's workers, then the database). */
+  async function close(): Promise<void> {
+    for (const release of closers.splice(0).reverse()) await release();
+  }
+
+  return {
+    config,
+    logger,
+    clock,
+    cameras,
+    timeZone,
+    get events() {
+      return events();
+    },
+    get search() {
+      return search();
+    },
+    get ask() {
+      return ask();
+    },
+    get analysis() {
+      return analysis();
+    },
+    get detector() {
+      return detector();
+    },
+    get videoInput() {
+      return videoInput();
+    },
+    get descriptions() {
+      return descriptions();
+    },
+    get embeddings() {
+      return embeddings();
+    },
+    get analyzeImage() {
+      return analyzeImage().service;
+    },
+    get providerStats() {
+      return providers().stats();
+    },
+    get live() {
+      return live();
+    },
+    get retention() {
+      return retention();
+    },
+    get metrics() {
+      return metrics();
+    },
+    /** The job queue's state per kind (`GET /api/jobs`, /metrics, `vigil jobs`). */
+    get jobs() {
+      return jobs();
+    },
+    /** The token a local client (the CLI) sends to the running server. */
+    apiToken: () => config.server.token ?? readApiToken(dataDir),
+    startIntegrations,
+    httpApp,
+    serve,
+    close,
+  };
+}
+
+export type Vigil = ReturnType<typeof createVigil>;
+
+/** `vigil serve` in one call (tests, the web UI's dev server): closing the server releases everything. */
+export async function startVigilServer(loaded: LoadedConfig, options: VigilOptions & { host: string; port: number }): Promise<RunningServer> {
+  const vigil = createVigil(loaded, options);
+  try {
+    return await vigil.serve(options);
+  } catch (error) {
+    await vigil.close();
     throw error;
   }
 }
 
-let textAnalysis: TextAnalysis | undefined;
+/** The API token when listening beyond localhost: configured, or generated once and kept in the data directory. */
+export function resolveApiToken(loaded: LoadedConfig, host: string): { token?: string; generated: boolean } {
+  if (isLoopbackHost(host)) return { generated: false };
+  if (loaded.config.server.token) return { token: loaded.config.server.token, generated: false };
+  const { token, generated } = ensureApiToken(loaded.config.storage.data_dir);
+  return { token, generated };
+}
+
+let textAnalysis: ReturnType<typeof createTextAnalyzer> | undefined;
 /** One analyzer per process: building the Chinese converter is the expensive part. */
-export function sharedTextAnalysis(): TextAnalysis {
+export function sharedTextAnalysis(): ReturnType<typeof createTextAnalyzer> {
   textAnalysis ??= createTextAnalyzer();
   return textAnalysis;
 }
 
-export interface SearchApp {
-  search: SearchService;
-  /** The same search, ranking by meaning too (hybrid), once an embeddings service exists. */
-  withVectors(vectors: NonNullable<SearchServiceDeps['vectors']>): SearchService;
-  events: EventQueryService;
-  cameras: CameraListing[];
-  db: Database.Database;
-  descriptionStore: SqliteDescriptionStore;
-  close(): void;
-}
-
-/** Wire search over the stored events (also used by `vigil search`). */
-export function createSearchApp(loaded: LoadedConfig, options: { clock?: Clock; logger?: Logger } = {}): SearchApp {
-  const db = openSqliteDatabase(join(loaded.config.storage.data_dir, DATABASE_FILE));
-  const text = sharedTextAnalysis();
-  const cameras = cameraDirectory(loaded);
-  const descriptionStore = createDescriptionStore(db, text, createEventIndexer(text, cameras));
-  const analysisStore = new SqliteAnalysisStore(db, { indexer: descriptionStore.searchIndexer() });
-  // Events without a search entry: stored by an older Vigil, or after an upgrade rebuilt the index.
-  let reported = 0;
-  const indexed = analysisStore.reindexEvents(false, (done) => {
-    if (done - reported < 50_000) return;
-    reported = done;
-    options.logger?.info({ events: done }, 'rebuilding the search index');
-  });
-  if (indexed > 0) options.logger?.info({ events: indexed }, 'search index up to date');
-  // A camera renamed (or given other aliases) in the config: its events are found by the new names.
-  const names = new Map(cameras.map((c) => [c.id, JSON.stringify([c.name ?? null, c.aliases])]));
-  for (const cameraId of analysisStore.changedCameraNames(names)) {
-    const events = analysisStore.reindexCamera(cameraId);
-    options.logger?.info({ camera: cameraId, events }, 'camera names changed in the config; its events were re-indexed');
-  }
-  analysisStore.recordCameraNames(names);
-  const searchDeps = {
-    store: new SqliteSearchStore(db),
-    text,
-    cameras,
-    concepts: conceptTable(loaded),
-    clock: options.clock ?? systemClock,
-    timeZone: searchTimeZone(loaded),
-  };
-  return {
-    search: new SearchService(searchDeps),
-    withVectors: (vectors) => new SearchService({ ...searchDeps, vectors }),
-    events: new EventQueryService({ events: new SqliteEventStore(db) }),
-    cameras,
-    db,
-    descriptionStore,
-    close: () => db.close(),
-  };
-}
-
-/** Where an analysis writes images: kept frames (when `storage.frames.keep`) and event images. */
-export function createImageStores(storage: VigilConfig['storage'], logger: Logger): { archive?: JpegFrameArchive; eventMedia: JpegEventMedia } {
-  const { data_dir: dataDir, frames } = storage;
-  const archive = frames.keep
-    ? new JpegFrameArchive({ dataDir, quality: frames.quality, maxTotalBytes: frames.max_total_mb * 1024 * 1024, logger })
-    : undefined;
-  // Event images are evidence: always written (they are small), whether or not frames are kept.
-  return { ...(archive ? { archive } : {}), eventMedia: new JpegEventMedia({ dataDir, quality: frames.quality }) };
-}
-
-/** Wire the analysis use case: ffmpeg input, detector, SQLite store and JPEG archive. */
-export function createAnalysisApp(loaded: LoadedConfig, logger: Logger, options: { workers?: number } = {}): AnalysisApp {
-  const { config } = loaded;
-  const dataDir = config.storage.data_dir;
-  const videoInput = new FfmpegVideoInput({ binaries: locateFfmpeg() });
-  const db = openSqliteDatabase(join(dataDir, DATABASE_FILE));
-  const text = sharedTextAnalysis();
-  const descriptionStore = createDescriptionStore(db, text, createEventIndexer(text, cameraDirectory(loaded)));
-  const store = new SqliteAnalysisStore(db, { indexer: descriptionStore.searchIndexer() });
-  const events = new SqliteEventStore(db);
-  // Descriptions are queued during analysis (durably, in the database) and written by `vigil serve`.
-  const providers = createProviderRegistry(config.genai, logger);
-  const descriptions = config.genai.enabled
-    ? createDescriptionService(config, { db, store: descriptionStore, providers, logger, clock: systemClock, timeZone: searchTimeZone(loaded) })
-    : undefined;
-  const embeddings = createEmbeddingService(config, { db, descriptionStore, providers, logger, clock: systemClock });
-  // Both queue durably; `vigil serve` does the work.
-  const eventSink =
-    descriptions || embeddings
-      ? {
-          enqueueClosed: (committed: readonly StoredEvent[]) => {
-            descriptions?.enqueueClosed(committed);
-            embeddings?.enqueue(committed.map((e) => e.event.id));
-          },
-        }
-      : undefined;
-  const detector = createDetector(config.detector, { ...options, filter: candidateFilter(config.detector, config.tracker) });
-  const { archive, eventMedia } = createImageStores(config.storage, logger);
-  const service = new AnalyzeVideoService({
-    videoInput,
-    detector,
-    store,
-    events,
-    ...(archive ? { archive } : {}),
-    eventMedia,
-    ...(eventSink ? { descriptions: eventSink } : {}),
-    logger,
-    clock: systemClock,
-  });
-  return {
-    service,
-    events,
-    detector,
-    dataDir,
-    async close() {
-      await detector.close();
-      store.close();
-    },
-  };
+export function packageVersion(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : '0.0.0';
 }

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { createAnalyzeImageApp } from '../../app-genai.ts';
-import { createLogger, createSearchApp, systemClock } from '../../app.ts';
-import { loadConfig } from '../../config/index.ts';
+import { createLogger } from '../../app.ts';
 import { VigilError } from '../../domain/errors.ts';
 import type { CliContext } from '../cli-context.ts';
+import { withVigil } from '../open-vigil.ts';
 
 interface AnalyzeImageOptions {
   name?: string;
@@ -27,31 +26,30 @@ export function registerAnalyzeImageCommand(program: Command, ctx: CliContext): 
     .option('--json', 'print the whole result as JSON')
     .option('-c, --config <file>', 'configuration file (default: vigil.yml)')
     .action(async (image: string, options: AnalyzeImageOptions) => {
-      const loaded = await loadConfig({ ...(options.config ? { file: options.config } : {}), explicit: Boolean(options.config), env: ctx.env, cwd: ctx.cwd });
-      const search = createSearchApp(loaded);
-      try {
-        const app = createAnalyzeImageApp(loaded.config.genai, { db: search.db, logger: createLogger('warn'), clock: systemClock });
-        const isUrl = /^https?:\/\//i.test(image);
-        let upload: { data: Uint8Array } | undefined;
-        if (!isUrl) {
-          upload = await readFile(image).then(
-            (data) => ({ data: new Uint8Array(data) }),
-            (cause: unknown) => {
-              throw new VigilError('input_not_found', `${image} cannot be read`, { cause });
-            },
-          );
-        }
-        const result = await app.service.analyze({
-          imageName: options.name ?? 'cli',
-          ...(isUrl ? { imageUrl: image } : {}),
-          ...(upload ? { image: upload } : {}),
-          ...(options.prompt !== undefined ? { prompt: options.prompt } : {}),
-          ...(options.instance !== undefined ? { instance: options.instance } : {}),
-          ...(options.textPrompt !== undefined ? { useTextModel: true, textPrompt: options.textPrompt } : {}),
-        });
-        ctx.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${result.final_description}\n`);
-      } finally {
-        search.close();
+      const isUrl = /^https?:\/\//i.test(image);
+      let upload: { data: Uint8Array } | undefined;
+      if (!isUrl) {
+        upload = await readFile(image).then(
+          (data) => ({ data: new Uint8Array(data) }),
+          (cause: unknown) => {
+            throw new VigilError('input_not_found', `${image} cannot be read`, { cause });
+          },
+        );
       }
+      const result = await withVigil(
+        ctx,
+        options.config,
+        (vigil) =>
+          vigil.analyzeImage.analyze({
+            imageName: options.name ?? 'cli',
+            ...(isUrl ? { imageUrl: image } : {}),
+            ...(upload ? { image: upload } : {}),
+            ...(options.prompt !== undefined ? { prompt: options.prompt } : {}),
+            ...(options.instance !== undefined ? { instance: options.instance } : {}),
+            ...(options.textPrompt !== undefined ? { useTextModel: true, textPrompt: options.textPrompt } : {}),
+          }),
+        () => ({ logger: createLogger('warn') }),
+      );
+      ctx.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${result.final_description}\n`);
     });
 }

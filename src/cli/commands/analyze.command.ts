@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { cameraSettings, createAnalysisApp, createLogger, detectorSettings, resolveCamera } from '../../app.ts';
-import { loadConfig } from '../../config/index.ts';
+import { createLogger } from '../../app.ts';
+import { cameraSettings, detectorSettings, resolveCamera } from '../../config/settings/index.ts';
 import { VigilError } from '../../domain/errors.ts';
 import type { CliContext } from '../cli-context.ts';
 import { formatSummary } from '../format-summary.ts';
+import { withVigil } from '../open-vigil.ts';
 import { ProgressBar } from '../progress-bar.ts';
 
 interface AnalyzeOptions {
@@ -42,28 +43,34 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
       if (options.lang !== 'en' && options.lang !== 'zh-Hant') throw new VigilError('invalid_argument', `--lang expects en or zh-Hant, got "${options.lang}"`);
       const language = options.lang;
       const workers = positiveNumber(options.workers, '--workers', true);
-      const loaded = await loadConfig({ ...(options.config ? { file: options.config } : {}), explicit: Boolean(options.config), env: ctx.env, cwd: ctx.cwd });
-      const logger = createLogger(options.verbose ? loaded.config.logging.level : 'warn');
-      const { id, camera } = resolveCamera(loaded, video, options.camera);
-      const input = camera.input && !options.camera ? camera.input : video;
-      const app = createAnalysisApp(loaded, logger, workers !== undefined ? { workers } : {});
-      const bar = new ProgressBar(ctx.stderr);
-      const controller = new AbortController();
-      const stop = ctx.onInterrupt(() => controller.abort());
-      try {
-        const summary = await app.service.analyze({
-          input,
-          camera: cameraSettings(id, camera, loaded.config, fps !== undefined ? { fps } : {}),
-          detectorSettings: detectorSettings(loaded.config.detector),
-          signal: controller.signal,
-          onProgress: (p) => bar.update(p),
-        });
-        bar.done();
-        ctx.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary, language)}\n`);
-      } finally {
-        bar.done();
-        stop();
-        await app.close();
-      }
+      await withVigil(
+        ctx,
+        options.config,
+        async (vigil, loaded) => {
+          const { id, camera } = resolveCamera(loaded.config, video, options.camera);
+          const input = camera.input && !options.camera ? camera.input : video;
+          const bar = new ProgressBar(ctx.stderr);
+          const controller = new AbortController();
+          const stop = ctx.onInterrupt(() => controller.abort());
+          try {
+            const summary = await vigil.analysis.analyze({
+              input,
+              camera: cameraSettings(id, camera, loaded.config, fps !== undefined ? { fps } : {}),
+              detectorSettings: detectorSettings(loaded.config.detector),
+              signal: controller.signal,
+              onProgress: (p) => bar.update(p),
+            });
+            bar.done();
+            ctx.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary, language)}\n`);
+          } finally {
+            bar.done();
+            stop();
+          }
+        },
+        (loaded) => ({
+          logger: createLogger(options.verbose ? loaded.config.logging.level : 'warn'),
+          ...(workers !== undefined ? { detectorWorkers: workers } : {}),
+        }),
+      );
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig, renderConfig } from '../../config/index.ts';
+import { renderConfig } from '../../config/index.ts';
 import type { CliContext } from '../cli-context.ts';
+import { loadCliConfig } from '../open-vigil.ts';
 
 export function registerConfigCommand(program: Command, ctx: CliContext): void {
   const config = program.command('config').description('inspect the configuration');
@@ -10,7 +11,7 @@ export function registerConfigCommand(program: Command, ctx: CliContext): void {
     .option('-c, --config <file>', 'configuration file (default: vigil.yml)')
     .action(async (options: { config?: string }) => {
       // Errors (missing file, invalid fields, missing variables) reach the CLI's error renderer.
-      const loaded = await loadConfig({ ...(options.config ? { file: options.config } : {}), explicit: Boolean(options.config), env: ctx.env, cwd: ctx.cwd });
+      const loaded = await loadCliConfig(ctx, options.config);
       ctx.stdout.write(renderConfig(loaded));
     });
 }

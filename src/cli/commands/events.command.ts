@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { createQueryApp, systemTimeZone } from '../../app.ts';
-import { loadConfig } from '../../config/index.ts';
+import { cameraTimeZone, searchTimeZone } from '../../config/settings/index.ts';
 import type { EventType } from '../../domain/events/event-types.ts';
 import { VigilError } from '../../domain/errors.ts';
 import { EVENT_TYPES } from '../../domain/events/event-types.ts';
 import type { CliContext } from '../cli-context.ts';
+import { withVigil } from '../open-vigil.ts';
 import { eventJson, formatEventLines, type SummaryLanguage } from '../format-events.ts';
 
 interface EventsOptions {
@@ -56,10 +56,8 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
       if (!Number.isInteger(limit) || limit <= 0) throw new VigilError('invalid_argument', `--limit expects a whole number greater than 0, got "${options.limit}"`);
       if (options.lang !== 'en' && options.lang !== 'zh-Hant') throw new VigilError('invalid_argument', `--lang expects en or zh-Hant, got "${options.lang}"`);
       const language: SummaryLanguage = options.lang;
-      const loaded = await loadConfig({ ...(options.config ? { file: options.config } : {}), explicit: Boolean(options.config), env: ctx.env, cwd: ctx.cwd });
-      const app = createQueryApp(loaded);
-      try {
-        const page = app.events.list({
+      await withVigil(ctx, options.config, (vigil) => {
+        const page = vigil.events.list({
           ...(options.camera !== undefined ? { cameraId: options.camera } : {}),
           ...(type ? { type } : {}),
           ...(fromMs !== undefined ? { fromMs } : {}),
@@ -70,12 +68,10 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
           ctx.stdout.write(`${JSON.stringify({ total: page.total, events: page.events.map(eventJson) })}\n`);
           return;
         }
-        const timeZone = options.camera ? (loaded.config.cameras[options.camera]?.timezone ?? systemTimeZone()) : systemTimeZone();
+        const timeZone = options.camera ? cameraTimeZone(vigil.config, options.camera) : searchTimeZone(vigil.config);
         const lines = formatEventLines(page.events, { language, timeZone });
         const shown = page.events.length < page.total ? ` (showing ${page.events.length}; use --limit for more)` : '';
         ctx.stdout.write(`${page.total} event${page.total === 1 ? '' : 's'}${shown}\n${lines.map((l) => `${l}\n`).join('')}`);
-      } finally {
-        app.close();
-      }
+      });
     });
 }

@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { loadConfig } from '../../config/index.ts';
+import { createVigil } from '../../app.ts';
 import { VigilError } from '../../domain/errors.ts';
 import type { CliContext } from '../cli-context.ts';
+import { loadCliConfig } from '../open-vigil.ts';
 
 const counters = z.object({
   calls: z.number(),
@@ -46,10 +45,9 @@ export function registerGenaiStatsCommand(program: Command, ctx: CliContext): vo
     .option('--json', 'print the raw JSON')
     .option('-c, --config <file>', 'configuration file (default: vigil.yml)')
     .action(async (options: { url?: string; json?: boolean; config?: string }) => {
-      const loaded = await loadConfig({ ...(options.config ? { file: options.config } : {}), explicit: Boolean(options.config), env: ctx.env, cwd: ctx.cwd });
+      const loaded = await loadCliConfig(ctx, options.config);
       const base = options.url ?? `http://127.0.0.1:${loaded.config.server.port}`;
-      const tokenFile = join(loaded.config.storage.data_dir, 'api-token');
-      const token = loaded.config.server.token ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
+      const token = createVigil(loaded).apiToken();
       let response: Response;
       try {
         response = await fetch(`${base}/api/genai/stats`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(5000) });

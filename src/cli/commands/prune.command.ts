@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { createRetentionApp } from '../../app-retention.ts';
 import { createLogger } from '../../app.ts';
-import { KEEP_FOREVER, loadConfig, type VigilConfig } from '../../config/index.ts';
+import { KEEP_FOREVER, type VigilConfig } from '../../config/index.ts';
 import type { SweepReport } from '../../services/retention/retention.service.ts';
 import type { CliContext } from '../cli-context.ts';
+import { withVigil } from '../open-vigil.ts';
 
 const UNITS = ['KB', 'MB', 'GB', 'TB'];
 const count = (n: number) => n.toLocaleString('en-US');
@@ -59,24 +59,26 @@ export function registerPruneCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print the report as JSON')
     .option('-c, --config <file>', 'configuration file (default: vigil.yml)')
     .action(async (options: { dryRun?: boolean; json?: boolean; config?: string }) => {
-      const loaded = await loadConfig({ ...(options.config ? { file: options.config } : {}), explicit: Boolean(options.config), env: ctx.env, cwd: ctx.cwd });
-      const app = createRetentionApp(loaded, { logger: createLogger('warn') });
       const controller = new AbortController();
       const stop = ctx.onInterrupt(() => controller.abort());
       try {
-        const report = await app.service.sweep({ dryRun: Boolean(options.dryRun), signal: controller.signal });
+        const { report, config } = await withVigil(
+          ctx,
+          options.config,
+          async (vigil) => ({ report: await vigil.retention.sweep({ dryRun: Boolean(options.dryRun), signal: controller.signal }), config: vigil.config }),
+          () => ({ logger: createLogger('warn') }),
+        );
         if (options.json) {
           ctx.stdout.write(`${JSON.stringify(report)}\n`);
           return;
         }
-        const policy = describeRetention(loaded.config);
+        const policy = describeRetention(config);
         const header = policy
           ? `Retention: ${policy}`
           : 'No retention is configured (storage.retention, cameras.<id>.retention): nothing expires; only orphan files are removed.';
         ctx.stdout.write(`${header}\n${report.dryRun ? 'Dry run: nothing was deleted.\n' : ''}${formatPruneReport(report)}`);
       } finally {
         stop();
-        app.close();
       }
     });
 }

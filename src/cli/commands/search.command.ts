@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
-import { createSearchApp, searchTimeZone } from '../../app.ts';
-import { loadConfig } from '../../config/index.ts';
+import { createLogger } from '../../app.ts';
 import { VigilError } from '../../domain/errors.ts';
 import type { CliContext } from '../cli-context.ts';
 import { eventJson, formatEventLines } from '../format-events.ts';
+import { withVigil } from '../open-vigil.ts';
 
 export function registerSearchCommand(program: Command, ctx: CliContext): void {
   program
     .command('search')
-    .description('ask about stored events, in Chinese or English')
+    .description('ask about stored events, in Chinese or English (the same answer as the API and the web UI)')
     .argument('<question>', 'e.g. "昨天晚上10點到11點後門有沒有人徘徊？" or "who crossed the gate line this morning"')
     .option('--limit <n>', 'at most this many events', '10')
     .option('--json', 'print the whole result as JSON')
@@ -16,19 +16,28 @@ export function registerSearchCommand(program: Command, ctx: CliContext): void {
     .action(async (question: string, options: { limit: string; json?: boolean; config?: string }) => {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new VigilError('invalid_argument', `--limit expects a whole number from 1 to 200, got "${options.limit}"`);
-      const loaded = await loadConfig({ ...(options.config ? { file: options.config } : {}), explicit: Boolean(options.config), env: ctx.env, cwd: ctx.cwd });
-      const app = createSearchApp(loaded);
+      const controller = new AbortController();
+      const stop = ctx.onInterrupt(() => controller.abort());
       try {
-        const result = app.search.search({ q: question, limit });
-        if (options.json) {
-          ctx.stdout.write(`${JSON.stringify({ ...result, hits: result.hits.map((h) => ({ score: h.score, event: eventJson(h.stored) })) })}\n`);
-          return;
-        }
-        const language = result.interpretation.language === 'en' ? 'en' : 'zh-Hant';
-        const lines = formatEventLines(result.hits.map((h) => h.stored), { language, timeZone: searchTimeZone(loaded) });
-        ctx.stdout.write(`${result.answer.text}\n${lines.map((l) => `  ${l}\n`).join('')}`);
+        await withVigil(
+          ctx,
+          options.config,
+          async (vigil) => {
+            // The API's path: hybrid search when embeddings are configured, a model's cited answer when answers are.
+            const result = await vigil.ask.ask({ q: question, limit }, { signal: controller.signal });
+            if (options.json) {
+              ctx.stdout.write(`${JSON.stringify({ ...result, hits: result.hits.map((h) => ({ score: h.score, event: eventJson(h.stored) })) })}\n`);
+              return;
+            }
+            const language = result.interpretation.language === 'en' ? 'en' : 'zh-Hant';
+            const lines = formatEventLines(result.hits.map((h) => h.stored), { language, timeZone: vigil.timeZone });
+            const note = result.generated && !result.generated.generated && result.generated.fallback_reason ? `(the answers model was not used: ${result.generated.fallback_reason})\n` : '';
+            ctx.stdout.write(`${result.answer.text}\n${note}${lines.map((l) => `  ${l}\n`).join('')}`);
+          },
+          () => ({ logger: createLogger('warn') }),
+        );
       } finally {
-        app.close();
+        stop();
       }
     });
 }
