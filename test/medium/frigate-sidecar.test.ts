@@ -7,15 +7,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InMemoryEventFeed } from '../../src/adapters/announce/in-memory-event-feed.ts';
+import type Database from 'better-sqlite3';
+import { openSqliteDatabase } from '../../src/adapters/storage/sqlite/sqlite-analysis-store.ts';
 import { SqliteEventStore } from '../../src/adapters/storage/sqlite/sqlite-event-store.ts';
-import { SqliteFrigateJobStore } from '../../src/adapters/storage/sqlite/sqlite-frigate-job-store.ts';
-import { createAnalyzeImageApp, createDescriptionService } from '../../src/app-genai.ts';
-import { startIntegrations, type RunningIntegrations } from '../../src/app-integrations.ts';
-import { createSearchApp, type SearchApp } from '../../src/app.ts';
+import { SqliteJobQueue } from '../../src/adapters/storage/sqlite/sqlite-job-queue.ts';
+import { createVigil, DATABASE_FILE, startVigilServer, type RunningServer } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
 import type { Logger } from '../../src/ports/logger.ts';
-import type { DescriptionService } from '../../src/services/genai/descriptions/index.ts';
 import { startFakeFrigate, type FakeFrigate } from '../support/fake-frigate.ts';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
 import { waitFor } from '../support/live.ts';
@@ -76,29 +74,18 @@ let fake: FakeFrigate;
 let ollama: FakeLlmServer;
 let probe: MqttProbe;
 let loaded: LoadedConfig;
-let search: SearchApp;
-let descriptions: DescriptionService;
-let feed: InMemoryEventFeed;
-let integrations: RunningIntegrations;
-const stopDescriptions = new AbortController();
-let descriptionWorker: Promise<void>;
+/** The test's own connection, to look at what Vigil stored. */
+let db: Database.Database;
+let server: RunningServer;
 
-async function start(): Promise<RunningIntegrations> {
-  const running = await startIntegrations(loaded, {
-    db: search.db,
-    logger: silent,
-    clock: { now: () => Date.now() },
-    events: feed,
-    indexer: search.descriptionStore.searchIndexer(),
-    descriptions,
-    timeZone: 'UTC',
-    version: 'test',
-    frigateRetry: { baseMs: 50, maxMs: 200 },
-    pollMs: 20,
-  });
-  await running.ready;
+/** `vigil serve` as users run it (API, job runner, MQTT integrations), with quick retries and polling. */
+async function start(): Promise<RunningServer> {
+  const running = await startVigilServer(loaded, { host: '127.0.0.1', port: 0, logger: silent, frigateRetry: { baseMs: 50, maxMs: 200 }, pollMs: 20 });
+  await running.integrationsReady;
   return running;
 }
+
+const frigateJob = (id: string) => new SqliteJobQueue(db).get('frigate_ingest', id);
 
 /** The `vigil/events` message about `eventId` that satisfies `check`. */
 function vigilEvent(eventId: string, check: (event: Record<string, unknown>) => boolean = () => true, after = 0): Promise<ProbeMessage> {
@@ -133,30 +120,16 @@ beforeAll(async () => {
     '    garage: { objects: [car] }',
   ].join('\n');
   loaded = { ...parseConfigText(text, { env: { FRIGATE_PASSWORD: 's3cret-pass' }, baseDir: dir, fileLabel: 'test' }), baseDir: dir };
-  search = createSearchApp(loaded);
-  feed = new InMemoryEventFeed();
-  const genai = createAnalyzeImageApp(loaded.config.genai, { db: search.db, logger: silent, clock: { now: () => Date.now() } });
-  descriptions = createDescriptionService(loaded.config, {
-    db: search.db,
-    store: search.descriptionStore,
-    providers: genai.providers,
-    logger: silent,
-    clock: { now: () => Date.now() },
-    timeZone: 'UTC',
-    notifier: feed,
-  })!;
-  descriptionWorker = descriptions.runWorker({ signal: stopDescriptions.signal, pollMs: 50 });
   probe = await startProbe(broker.url);
   await probe.subscribe('vigil/#');
-  integrations = await start();
+  server = await start();
+  db = openSqliteDatabase(join(loaded.config.storage.data_dir, DATABASE_FILE));
 });
 
 afterAll(async () => {
-  await integrations.close();
-  stopDescriptions.abort();
-  await descriptionWorker;
+  await server?.close();
+  db?.close();
   await probe.close();
-  search.close();
   await Promise.all([broker.stop(), fake.close(), ollama.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -175,12 +148,14 @@ describe('Frigate sidecar', () => {
     const closed = await vigilEvent('frigate-1795000000_123456-abc123', (e) => e['status'] === 'closed');
     expect(JSON.parse(closed.text).event.snapshot_url).toMatch(/^\/api\/media\/runs\/run-\d+\/events\/frigate-1795000000_123456-abc123\/snapshot\.jpg$/);
 
-    const stored = new SqliteEventStore(search.db).getEvent('frigate-1795000000_123456-abc123');
+    const stored = new SqliteEventStore(db).getEvent('frigate-1795000000_123456-abc123');
     expect(stored?.event).toMatchObject({ status: 'closed', startMs: T0 * 1000, endMs: (T0 + 12) * 1000, labels: ['person'] });
     expect(stored?.event.summary.en).toBe('Person p1 seen from 11:06:40 to 11:06:52, recognised as Alice');
     expect(existsSync(join(loaded.config.storage.data_dir, stored!.snapshotPath!))).toBe(true);
     // Searchable at once.
-    const found = search.search.search({ q: 'Alice person', limit: 20 });
+    const reader = createVigil(loaded, { logger: silent });
+    const found = reader.search.search({ q: 'Alice person', limit: 20 });
+    await reader.close();
     expect(found.hits.map((h) => h.stored.event.id)).toContain('frigate-1795000000_123456-abc123');
 
     // Described by the vision model, published, and shown in Frigate's own UI.
@@ -197,8 +172,7 @@ describe('Frigate sidecar', () => {
     fake.addEvent(id);
     await probe.publish('frigate/events', frigate('end', id));
     await vigilEvent('frigate-1795000100_000001-dup001', (e) => e['status'] === 'closed');
-    const jobs = new SqliteFrigateJobStore(search.db);
-    const before = jobs.get('ingest', id);
+    const before = frigateJob(id);
     const mark = probe.messages.length;
 
     await probe.publish('frigate/events', frigate('end', id)); // duplicate
@@ -209,8 +183,8 @@ describe('Frigate sidecar', () => {
     await probe.publish('frigate/events', frigate('end', '1795000100.000002-sentry'));
     await vigilEvent('frigate-1795000100_000002-sentry', (e) => e['status'] === 'closed', mark);
 
-    expect(jobs.get('ingest', id)).toMatchObject({ progress: before!.progress, status: 'done' });
-    expect(new SqliteEventStore(search.db).getEvent('frigate-1795000100_000001-dup001')?.event.status).toBe('closed');
+    expect(frigateJob(id)).toMatchObject({ payload: { progress: before!.payload.progress }, status: 'done' });
+    expect(new SqliteEventStore(db).getEvent('frigate-1795000100_000001-dup001')?.event.status).toBe('closed');
     const republished = probe.messages.slice(mark).filter((m) => m.topic === 'vigil/events' && m.text.includes('dup001'));
     expect(republished).toEqual([]);
   });
@@ -238,23 +212,22 @@ describe('Frigate sidecar', () => {
     await probe.publish('frigate/events', frigate('end', id));
     const early = await vigilEvent('frigate-1795000300_000001-outage', () => true, mark);
     expect(JSON.parse(early.text).event.snapshot_url).toBeNull();
-    const jobs = new SqliteFrigateJobStore(search.db);
-    expect(jobs.get('ingest', id)?.status).not.toBe('done');
+    expect(frigateJob(id)?.status).not.toBe('done');
 
     // Vigil restarts while Frigate is still down: the job is in the database, not in memory.
-    await integrations.close();
-    integrations = await start();
+    await server.close();
+    server = await start();
     await fake.down('503');
     await fake.up();
     const later = await vigilEvent('frigate-1795000300_000001-outage', (e) => e['snapshot_url'] !== null, mark);
     expect(JSON.parse(later.text)).toMatchObject({ type: 'update', event: { status: 'closed' } });
-    expect(jobs.get('ingest', id)?.status).toBe('done');
-    expect(jobs.get('ingest', id)?.attempts).toBeGreaterThanOrEqual(1);
+    expect(frigateJob(id)?.status).toBe('done');
+    expect(frigateJob(id)?.attempts).toBeGreaterThanOrEqual(1);
   });
 
   it("describes an ended event from its snapshot and two frames of its clip, waiting for a clip Frigate has not written yet", async () => {
     const clip = readFileSync(sampleExcerpt('street', 10, 6));
-    const frames = (eventId: string) => new SqliteEventStore(search.db).getEvent(eventId)?.clipFrames ?? [];
+    const frames = (eventId: string) => new SqliteEventStore(db).getEvent(eventId)?.clipFrames ?? [];
     const imagesSent = () =>
       ollama.requests.map((r) => ((r.json as { messages?: Array<{ images?: string[] }> }).messages ?? []).reduce((n, m) => n + (m.images?.length ?? 0), 0));
 
@@ -286,12 +259,11 @@ describe('Frigate sidecar', () => {
     await probe.publish('frigate/events', frigate('end', late, { start_time: nowSeconds - 10, end_time: nowSeconds - 1 }));
     const first = await vigilEvent(lateId, () => true, mark);
     expect(JSON.parse(first.text).event.clip_frames).toEqual([]);
-    const jobs = new SqliteFrigateJobStore(search.db);
-    await waitFor(async () => jobs.get('ingest', late)?.attempts ?? 0, (attempts) => attempts >= 2, 10_000);
-    expect(jobs.get('ingest', late)?.status).not.toBe('done');
+    await waitFor(async () => frigateJob(late)?.attempts ?? 0, (attempts) => attempts >= 2, 10_000);
+    expect(frigateJob(late)?.status).not.toBe('done');
     fake.addClip(late, clip);
     await vigilEvent(lateId, (e) => (e['clip_frames'] as unknown[] | undefined)?.length === 2, mark);
-    expect(jobs.get('ingest', late)?.status).toBe('done');
+    expect(frigateJob(late)?.status).toBe('done');
     expect(frames(lateId)).toHaveLength(2);
   });
 });
