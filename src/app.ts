@@ -77,7 +77,7 @@ import { DescriptionService } from './services/genai/descriptions/index.ts';
 import { EmbeddingService } from './services/genai/embeddings/index.ts';
 import { ProviderQueue } from './services/genai/queue/index.ts';
 import { AnalyzeCommand } from './services/home-assistant/analyze-command.ts';
-import { HomeAssistantService } from './services/home-assistant/home-assistant.service.ts';
+import { HomeAssistantService, type LiveCameraView } from './services/home-assistant/home-assistant.service.ts';
 import { JobRunner, JobsService, type JobLane, type RetrySchedule } from './services/jobs/index.ts';
 import { latestEventPerCamera } from './services/home-assistant/sensor-seed.ts';
 import { Backoff } from './services/live/backoff.ts';
@@ -108,6 +108,8 @@ export interface VigilOptions {
   detectorWorkers?: number;
   /** Tests: a quicker first retention sweep, quicker Frigate retries and polling. */
   retentionFirstDelayMs?: number;
+  /** Tests: stands in for the live cameras' state where Home Assistant reads it. */
+  liveState?: (cameraId: string) => LiveCameraView | undefined;
   /** Benchmarks: record the live cameras' counters (every event latency) instead of only Prometheus'. */
   liveMetrics?: LiveMetrics;
   frigateRetry?: Partial<RetrySchedule>;
@@ -499,7 +501,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
           ? {
               live: {
                 cameras: liveIds.map((id) => ({ id, name: config.cameras[id]?.name ?? id })),
-                state: (id: string) => live().state(id),
+                state: options.liveState ?? ((id: string) => live().state(id)),
                 ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
               },
             }
@@ -651,6 +653,10 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     },
     get metrics() {
       return metrics();
+    },
+    /** Stored and described events as they happen (what MQTT and Home Assistant publish). */
+    get eventFeed() {
+      return eventFeed();
     },
     /** The job queue's state per kind (`GET /api/jobs`, /metrics, `vigil jobs`). */
     get jobs() {

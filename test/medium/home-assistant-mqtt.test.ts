@@ -7,10 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InMemoryEventFeed } from '../../src/adapters/announce/in-memory-event-feed.ts';
-import { createAnalyzeImageApp } from '../../src/app-genai.ts';
-import { startIntegrations, type RunningIntegrations } from '../../src/app-integrations.ts';
-import { createSearchApp, type SearchApp } from '../../src/app.ts';
+import { createVigil, packageVersion, type RunningIntegrations, type Vigil } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { storedEvent } from '../factories/stored-events.ts';
@@ -28,25 +25,13 @@ let ollama: FakeLlmServer;
 let images: FakeFrigate;
 let probe: MqttProbe;
 let loaded: LoadedConfig;
-let search: SearchApp;
-let feed: InMemoryEventFeed;
-let genai: ReturnType<typeof createAnalyzeImageApp>;
+let vigil: Vigil;
 let integrations: RunningIntegrations;
 /** What the live camera `back` reports, as `vigil serve`'s live cameras would. */
 let backLive: { status: string; lastError?: string } = { status: 'streaming' };
 
 async function start(): Promise<RunningIntegrations> {
-  const running = await startIntegrations(loaded, {
-    db: search.db,
-    logger: silent,
-    clock: { now: () => Date.now() },
-    events: feed,
-    analyzeImage: { service: genai.service, feed: genai.feed },
-    timeZone: 'UTC',
-    version: '9.9.9',
-    live: { cameraIds: ['back'], state: (id) => (id === 'back' ? backLive : undefined) },
-    pollMs: 50,
-  });
+  const running = await vigil.startIntegrations();
   await running.ready;
   return running;
 }
@@ -62,12 +47,11 @@ beforeAll(async () => {
     `genai: { provider: ollama, model: "qwen2.5vl:7b", base_url: "${ollama.url}", analyze_image: { allowed_hosts: [127.0.0.1] } }`,
     `mqtt: { host: ${broker.host}, port: ${broker.port} }`,
     'home_assistant: { public_url: "http://vigil.lan:8080" }',
-    'cameras: { back: { name: Back door, input: back.mp4 } }',
+    // A live camera (a stream); its state comes from `backLive` (the cameras themselves are not started here).
+    'cameras: { back: { name: Back door, input: "rtsp://127.0.0.1:9/back" } }',
   ].join('\n');
   loaded = { ...parseConfigText(text, { env: {}, baseDir: dir, fileLabel: 'test' }), baseDir: dir };
-  search = createSearchApp(loaded);
-  feed = new InMemoryEventFeed();
-  genai = createAnalyzeImageApp(loaded.config.genai, { db: search.db, logger: silent, clock: { now: () => T } });
+  vigil = createVigil(loaded, { logger: silent, clock: { now: () => T }, liveState: (id) => (id === 'back' ? backLive : undefined), pollMs: 50 });
   probe = await startProbe(broker.url);
   await probe.subscribe('homeassistant/#');
   await probe.subscribe('vigil/#');
@@ -77,7 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await integrations.close();
   await probe.close();
-  search.close();
+  await vigil.close();
   await Promise.all([broker.stop(), ollama.close(), images.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -92,7 +76,7 @@ describe('Home Assistant over MQTT', () => {
       state_topic: 'vigil/camera/back/last_event',
       json_attributes_topic: 'vigil/camera/back/last_event/attributes',
       availability: [{ topic: 'vigil/status', payload_available: 'online', payload_not_available: 'offline' }],
-      device: { identifiers: ['vigil'], name: 'Vigil', sw_version: '9.9.9' },
+      device: { identifiers: ['vigil'], name: 'Vigil', sw_version: packageVersion() },
       origin: { name: 'Vigil' },
     });
     await probe.waitFor((m) => m.topic === 'vigil/status' && m.text === 'online', 10_000, 'online');
@@ -124,12 +108,12 @@ describe('Home Assistant over MQTT', () => {
 
   it('shows the latest event, then its description cut to 255 characters with the full text in the attributes', async () => {
     const stored = { ...storedEvent({ id: 'back-1', startMs: T, en: 'Person p1 crossed the door line inbound at 22:05:00', zhHant: '人物 p1', snapshotPath: 'runs/run-1/events/back-1/snapshot.jpg' }), runId: 1 };
-    feed.notify([{ change: 'new', stored }]);
+    vigil.eventFeed.notify([{ change: 'new', stored }]);
     const state = await probe.waitFor((m) => m.topic === 'vigil/camera/back/last_event' && m.text.startsWith('Person p1'), 10_000, 'state');
     expect(state.text).toBe('Person p1 crossed the door line inbound at 22:05:00');
 
     const long = `A man in a long grey coat ${'walks slowly along the fence and looks at the windows, '.repeat(8)}then leaves.`;
-    feed.notify([{ change: 'described', stored, description: long }]);
+    vigil.eventFeed.notify([{ change: 'described', stored, description: long }]);
     const described = await probe.waitFor((m) => m.topic === 'vigil/camera/back/last_event' && m.text.startsWith('A man'), 10_000, 'described state');
     expect(Array.from(described.text).length).toBeLessThanOrEqual(255);
     expect(described.text.endsWith('…')).toBe(true);
