@@ -548,16 +548,19 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     });
   }
 
-  /** The job runner with a lane for every kind of background work this configuration does. */
-  function backgroundJobs(integrationLanes: readonly JobLane[]): JobRunner {
+  /**
+   * The job runner with a lane for every kind of background work this configuration does:
+   * descriptions (when genai is on), embeddings, and with the integrations running, Frigate's.
+   */
+  function backgroundJobs(integrations?: RunningIntegrations): JobRunner {
     const described = config.genai.enabled ? descriptions() : undefined;
     const embedded = embeddings();
-    const lanes = [...(described ? [described.jobLane()] : []), ...(embedded ? [embedded.jobLane()] : []), ...integrationLanes];
+    const lanes = [...(described ? [described.jobLane()] : []), ...(embedded ? [embedded.jobLane()] : []), ...(integrations?.jobLanes ?? [])];
     // What this configuration must run; the runner refuses to start if a lane for one is missing.
     const kinds: JobKind[] = [
       ...(described ? (['describe_event'] as const) : []),
       ...(roleProvider(config.genai, 'embeddings') ? (['embed_event'] as const) : []),
-      ...(config.mqtt && config.frigate ? (['frigate_ingest', 'frigate_write_description'] as const) : []),
+      ...(integrations && config.mqtt && config.frigate ? (['frigate_ingest', 'frigate_write_description'] as const) : []),
     ];
     return new JobRunner({ queue: jobQueue(), lanes, kinds, clock, logger });
   }
@@ -571,7 +574,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     // One runner works the job queue: descriptions (when genai is on), embeddings, Frigate
     // (also what `vigil analyze` queued, and what a previous run left).
     const stopJobs = new AbortController();
-    const jobRunner = backgroundJobs(integrations.jobLanes);
+    const jobRunner = backgroundJobs(integrations);
     const jobsRunning = jobRunner.run({ signal: stopJobs.signal }).catch((error: unknown) => logger.error({ err: error }, 'the job runner stopped with an error'));
     // Cameras start once everything that listens to their events is in place.
     cameras.start();
@@ -665,6 +668,8 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     /** The token a local client (the CLI) sends to the running server. */
     apiToken: () => config.server.token ?? readApiToken(dataDir),
     startIntegrations,
+    /** Works the queued descriptions and embeddings until the signal stops it (`vigil serve` does this beside the API). */
+    runJobs: (signal: AbortSignal) => backgroundJobs().run({ signal }),
     httpApp,
     serve,
     close,

@@ -2,10 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAnalyzeImageApp, createEmbeddingService } from '../../src/app-genai.ts';
-import { cameraDirectory, createSearchApp } from '../../src/app.ts';
+import { createVigil } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
-import { createHttpApp } from '../../src/http/http-app.ts';
+import { cameraDirectory } from '../../src/config/settings/index.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { storedEvent } from '../factories/stored-events.ts';
 import { startFakeLlmServer, type FakeLlmServer, type RecordedRequest } from '../support/fake-llm-server.ts';
@@ -39,7 +38,7 @@ beforeAll(async () => {
       storedEvent({ id: 'front-1', cameraId: 'front', startMs: T, en: 'Person p1 crossed the door line carrying a box', zhHant: '人物 p1 搬著箱子穿越門口警戒線' }),
       storedEvent({ id: 'front-2', cameraId: 'front', startMs: T + 60_000, en: 'Person p2 crossed the door line', zhHant: '人物 p2 穿越門口警戒線' }),
     ],
-    cameraDirectory(loaded),
+    cameraDirectory(loaded.config),
   );
 });
 afterAll(async () => {
@@ -49,47 +48,25 @@ afterAll(async () => {
 
 describe('hybrid search (keywords fused with vectors)', () => {
   it('embeds stored events in the background and ranks by meaning too, saying so', async () => {
-    const search = createSearchApp(loaded);
-    const genai = createAnalyzeImageApp(loaded.config.genai, { db: search.db, logger: silent, clock: { now: () => Date.now() } });
-    const embeddings = createEmbeddingService(loaded.config, { db: search.db, descriptionStore: search.descriptionStore, providers: genai.providers, logger: silent, clock: { now: () => Date.now() } })!;
+    const vigil = createVigil(loaded, { logger: silent });
     const stop = new AbortController();
-    const worker = embeddings.runWorker({ signal: stop.signal });
-    for (let i = 0; i < 100 && (embeddings.status().index?.count ?? 0) < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    const jobs = vigil.runJobs(stop.signal);
+    for (let i = 0; i < 100 && (vigil.embeddings?.status().index?.count ?? 0) < 2; i++) await new Promise((r) => setTimeout(r, 50));
     stop.abort();
-    await worker;
-    expect(embeddings.status().index).toMatchObject({ model: 'bge-m3', dimension: 3, count: 2 });
+    await jobs;
+    expect(vigil.embeddings?.status().index).toMatchObject({ model: 'bge-m3', dimension: 3, count: 2 });
 
-    const keywordOnly = createHttpApp({
-      search: search.search,
-      events: search.events,
-      cameras: cameraDirectory(loaded),
-      dataDir: loaded.config.storage.data_dir,
-      webRoot: join(dir, 'web'),
-      version: 'test',
-      logger: silent,
-      toSimplified: (t) => t,
-    });
-    const before = await json(keywordOnly.request(`/api/search?q=${encodeURIComponent('delivery')}`));
+    // The same events without an embeddings model: keywords only, and no event says "delivery".
+    const keywordOnly = createVigil({ ...loaded, config: { ...loaded.config, genai: { ...loaded.config.genai, roles: {} } } }, { logger: silent });
+    const before = await json(keywordOnly.httpApp().request(`/api/search?q=${encodeURIComponent('delivery')}`));
+    await keywordOnly.close();
     expect(before.interpretation).toMatchObject({ retrieval: 'keyword' });
     expect(before.events).toEqual([]);
 
-    const { AskService } = await import('../../src/services/search/ask.service.ts');
-    const hybrid = search.withVectors(embeddings);
-    const http = createHttpApp({
-      search: hybrid,
-      events: search.events,
-      cameras: cameraDirectory(loaded),
-      dataDir: loaded.config.storage.data_dir,
-      webRoot: join(dir, 'web'),
-      version: 'test',
-      logger: silent,
-      toSimplified: (t) => t,
-      ask: new AskService({ search: hybrid, timeZone: 'UTC' }),
-    });
     // No event says "delivery", but the one with a box means it.
-    const body = await json(http.request(`/api/search?q=${encodeURIComponent('delivery')}`));
+    const body = await json(vigil.httpApp().request(`/api/search?q=${encodeURIComponent('delivery')}`));
     expect(body.interpretation).toMatchObject({ retrieval: 'hybrid', retrieval_note: null });
     expect(body.events[0].id).toBe('front-1');
-    search.close();
+    await vigil.close();
   });
 });
