@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cameraDirectory, createSearchApp } from '../../src/app.ts';
+import { openSqliteDatabase } from '../../src/adapters/storage/sqlite/sqlite-analysis-store.ts';
+import { createVigil, DATABASE_FILE } from '../../src/app.ts';
+import { cameraDirectory } from '../../src/config/settings/index.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
 import { createTextAnalyzer } from '../../src/adapters/text/text-analyzer.ts';
 import type { Logger } from '../../src/ports/logger.ts';
@@ -19,22 +21,25 @@ const config = (gate: string): LoadedConfig => ({
 });
 
 /** Opens the store as `vigil serve` or `vigil search` would; returns what it logged and the events indexed under `word` as a name. */
-function open(loaded: LoadedConfig, word: string): { logged: string[]; named: number } {
+async function open(loaded: LoadedConfig, word: string): Promise<{ logged: string[]; named: number }> {
   const logged: string[] = [];
   const logger: Logger = { debug: () => {}, info: (_o, m) => void logged.push(m ?? ''), warn: () => {}, error: () => {}, child: () => logger };
-  const app = createSearchApp(loaded, { logger });
+  const vigil = createVigil(loaded, { logger });
+  vigil.search.search({ q: word, limit: 1 });
+  await vigil.close();
+  const db = openSqliteDatabase(join(loaded.config.storage.data_dir, DATABASE_FILE));
   try {
     // The word as the index stores it (normalised and stemmed), looked up in the names column only.
     const tokens = text.indexTokens(word).map((t) => `"${t}"`).join(' ');
-    const named = (app.db.prepare('SELECT COUNT(*) AS n FROM events_fts WHERE events_fts MATCH ?').get(`names:(${tokens})`) as { n: number }).n;
+    const named = (db.prepare('SELECT COUNT(*) AS n FROM events_fts WHERE events_fts MATCH ?').get(`names:(${tokens})`) as { n: number }).n;
     return { logged, named };
   } finally {
-    app.close();
+    db.close();
   }
 }
 
 describe('camera names in the search index', () => {
-  it("re-indexes a camera's events when its names change in the config, and only then", () => {
+  it("re-indexes a camera's events when its names change in the config, and only then", async () => {
     const before = config('');
     seedDatabase(
       before.config.storage.data_dir,
@@ -43,19 +48,19 @@ describe('camera names in the search index', () => {
         storedEvent({ id: 'gate-2', cameraId: 'gate', startMs: Date.UTC(2026, 10, 20, 23), en: 'Person p1 seen', zhHant: '人物 p1 出現' }),
         storedEvent({ id: 'back-1', cameraId: 'back', startMs: Date.UTC(2026, 10, 20, 22), en: 'Person p2 seen', zhHant: '人物 p2 出現' }),
       ],
-      cameraDirectory(before),
+      cameraDirectory(before.config),
     );
-    expect(open(before, 'frontgate')).toEqual({ logged: [], named: 0 });
+    expect(await open(before, 'frontgate')).toEqual({ logged: [], named: 0 });
 
     // The user names the gate camera: its two events are re-indexed with the new names, once.
     const renamed = config(', name: Front gate, aliases: [frontgate, 大門]');
-    const first = open(renamed, 'frontgate');
+    const first = await open(renamed, 'frontgate');
     expect(first.named).toBe(2);
     expect(first.logged).toEqual(['camera names changed in the config; its events were re-indexed']);
-    expect(open(renamed, '大門')).toEqual({ logged: [], named: 2 });
-    expect(open(renamed, 'backyard')).toEqual({ logged: [], named: 1 });
+    expect(await open(renamed, '大門')).toEqual({ logged: [], named: 2 });
+    expect(await open(renamed, 'backyard')).toEqual({ logged: [], named: 1 });
 
     // And back again: the old names are gone from the index.
-    expect(open(before, 'frontgate')).toEqual({ logged: ['camera names changed in the config; its events were re-indexed'], named: 0 });
+    expect(await open(before, 'frontgate')).toEqual({ logged: ['camera names changed in the config; its events were re-indexed'], named: 0 });
   });
 });

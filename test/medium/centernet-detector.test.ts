@@ -1,9 +1,10 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDetector } from '../../src/app.ts';
+import { startDetector } from '../../src/adapters/detectors/detector-factory.ts';
 import { locateFfmpeg } from '../../src/adapters/ffmpeg/ffmpeg-binaries.ts';
 import { FfmpegVideoInput } from '../../src/adapters/ffmpeg/ffmpeg-video-input.ts';
 import { vigilConfigSchema } from '../../src/config/index.ts';
+import { detectionFilter } from '../../src/config/settings/index.ts';
 import type { Frame } from '../../src/domain/frame.ts';
 import type { Detector } from '../../src/ports/detector.ts';
 import { PERSON_JPG, SAMPLE_CLIP } from '../support/media.ts';
@@ -14,7 +15,7 @@ describe('CenterNet detector (bundled model, wasm, worker pool)', () => {
 
   beforeAll(async () => {
     const config = vigilConfigSchema.parse({});
-    detector = await startDetector(config.detector, { workers: 2 });
+    detector = await startDetector(config.detector, { workers: 2, filter: detectionFilter(config.detector) });
   });
   afterAll(async () => {
     await detector.close();

@@ -7,8 +7,8 @@ import { runCli } from '../support/cli.ts';
 import { addRun, count, DAY, HOUR, mediaFiles, mediaInvariant, retentionWorkspace, strayFile, type RetentionWorkspace } from './retention-fixture.ts';
 
 const workspaces: RetentionWorkspace[] = [];
-afterEach(() => {
-  for (const ws of workspaces.splice(0)) ws.close();
+afterEach(async () => {
+  for (const ws of workspaces.splice(0)) await ws.close();
 });
 
 /** One expired analysis of `front` (two frames, one event), one recent live run of `yard`, and an old orphan file. */

@@ -8,11 +8,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type Database from 'better-sqlite3';
 import { eventDir, frameImagePath } from '../../src/adapters/media/media-paths.ts';
-import { SqliteAnalysisStore } from '../../src/adapters/storage/sqlite/sqlite-analysis-store.ts';
-import { createSearchApp, type SearchApp } from '../../src/app.ts';
+import { openSqliteDatabase, SqliteAnalysisStore } from '../../src/adapters/storage/sqlite/sqlite-analysis-store.ts';
+import { createTextAnalyzer } from '../../src/adapters/text/text-analyzer.ts';
+import { createVigil, DATABASE_FILE, type Vigil } from '../../src/app.ts';
+import { cameraDirectory } from '../../src/config/settings/index.ts';
+import { createEventIndexer } from '../../src/services/search/event-indexer.ts';
 import { loadConfig, type LoadedConfig } from '../../src/config/index.ts';
 import type { RunStatus, StoredEvent, StoredFrame, TrackSummary } from '../../src/ports/analysis-store.ts';
 import { storedEvent } from '../factories/stored-events.ts';
+import { silentLogger } from '../support/live.ts';
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
@@ -22,10 +26,12 @@ export interface RetentionWorkspace {
   configFile: string;
   dataDir: string;
   loaded: LoadedConfig;
-  app: SearchApp;
+  /** Vigil over the workspace (search, retention), as `vigil serve` builds it. */
+  vigil: Vigil;
+  /** A connection of the test's own, for building and inspecting rows. */
   db: Database.Database;
   store: SqliteAnalysisStore;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export async function retentionWorkspace(yaml: string): Promise<RetentionWorkspace> {
@@ -33,18 +39,21 @@ export async function retentionWorkspace(yaml: string): Promise<RetentionWorkspa
   const configFile = join(dir, 'vigil.yml');
   writeFileSync(configFile, `storage:\n  data_dir: data\n${yaml}`);
   const loaded = await loadConfig({ file: configFile, explicit: true, env: {}, cwd: dir });
-  const app = createSearchApp(loaded);
-  const store = new SqliteAnalysisStore(app.db, { indexer: app.descriptionStore.searchIndexer() });
+  const vigil = createVigil(loaded, { logger: silentLogger });
+  mkdirSync(loaded.config.storage.data_dir, { recursive: true });
+  const db = openSqliteDatabase(join(loaded.config.storage.data_dir, DATABASE_FILE));
+  const store = new SqliteAnalysisStore(db, { indexer: createEventIndexer(createTextAnalyzer(), cameraDirectory(loaded.config)) });
   return {
     dir,
     configFile,
     dataDir: loaded.config.storage.data_dir,
     loaded,
-    app,
-    db: app.db,
+    vigil,
+    db,
     store,
-    close() {
-      app.close();
+    async close() {
+      await vigil.close();
+      db.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -9,15 +9,15 @@ import { DataDirMediaFiles } from '../../src/adapters/media/data-dir-media-files
 import { frameImagePath } from '../../src/adapters/media/media-paths.ts';
 import { openSqliteDatabase } from '../../src/adapters/storage/sqlite/sqlite-analysis-store.ts';
 import { SqliteRetentionStore } from '../../src/adapters/storage/sqlite/sqlite-retention-store.ts';
-import { retentionPolicy } from '../../src/app-retention.ts';
+import { retentionPolicy } from '../../src/config/settings/index.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { RetentionService } from '../../src/services/retention/retention.service.ts';
 import { addRun, ageAllFiles, count, DAY, HOUR, mediaInvariant, retentionWorkspace, type RetentionWorkspace } from './retention-fixture.ts';
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => quiet };
 const workspaces: RetentionWorkspace[] = [];
-afterEach(() => {
-  for (const ws of workspaces.splice(0)) ws.close();
+afterEach(async () => {
+  for (const ws of workspaces.splice(0)) await ws.close();
 });
 
 async function workspace(yaml: string): Promise<RetentionWorkspace> {

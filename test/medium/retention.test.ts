@@ -9,9 +9,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DataDirMediaFiles } from '../../src/adapters/media/data-dir-media-files.ts';
 import { runDir } from '../../src/adapters/media/media-paths.ts';
 import { SqliteRetentionStore } from '../../src/adapters/storage/sqlite/sqlite-retention-store.ts';
+import { SqliteJobQueue } from '../../src/adapters/storage/sqlite/sqlite-job-queue.ts';
 import { SqliteVectorIndex } from '../../src/adapters/storage/sqlite/sqlite-vector-index.ts';
-import { createRetentionService, retentionPolicy } from '../../src/app-retention.ts';
-import { startVigilServer } from '../../src/app-server.ts';
+import { createVigil } from '../../src/app.ts';
+import { retentionPolicy } from '../../src/config/settings/index.ts';
+import { startVigilServer } from '../../src/app.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { RetentionService } from '../../src/services/retention/retention.service.ts';
 import {
@@ -36,9 +38,18 @@ async function workspace(yaml: string): Promise<RetentionWorkspace> {
   workspaces.push(ws);
   return ws;
 }
-afterEach(() => {
-  for (const ws of workspaces.splice(0)) ws.close();
+const opened: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const vigil of opened.splice(0)) await vigil.close();
+  for (const ws of workspaces.splice(0)) await ws.close();
 });
+
+/** Retention as `vigil serve` builds it, at a fixed time; closed after the test. */
+function retentionAt(ws: RetentionWorkspace, now: number) {
+  const vigil = createVigil(ws.loaded, { logger: quiet, clock: { now: () => now } });
+  opened.push(vigil);
+  return vigil.retention;
+}
 
 const CAMERAS = `
   retention: { days: 10 }
@@ -49,12 +60,12 @@ cameras:
 `;
 
 const eventIds = (ws: RetentionWorkspace) => (ws.db.prepare('SELECT id FROM events ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
-const searchIds = (ws: RetentionWorkspace, q: string) => ws.app.search.search({ q, limit: 20 }).hits.map((h) => h.stored.event.id);
+const searchIds = (ws: RetentionWorkspace, q: string) => ws.vigil.search.search({ q, limit: 20 }).hits.map((h) => h.stored.event.id);
 const frameTimes = (ws: RetentionWorkspace, runId: number) => (ws.db.prepare('SELECT frame_index AS i FROM frames WHERE run_id = ? ORDER BY frame_index').all(runId) as Array<{ i: number }>).map((r) => r.i);
 
 /** Every table retention touches, counted, for "nothing changed" checks. */
 function snapshot(ws: RetentionWorkspace) {
-  const tables = ['analysis_runs', 'sources', 'frames', 'detections', 'tracks', 'events', 'event_labels', 'description_jobs', 'embedding_jobs', 'frigate_jobs'];
+  const tables = ['analysis_runs', 'sources', 'frames', 'detections', 'tracks', 'events', 'event_labels', 'jobs'];
   return { rows: Object.fromEntries(tables.map((t) => [t, count(ws.db, `SELECT COUNT(*) AS n FROM ${t}`)])), files: mediaFiles(ws) };
 }
 
@@ -146,14 +157,15 @@ function seedMixed(ws: RetentionWorkspace, now: number) {
       { id: 'frigate-new', startMs: ago(DAY), endMs: ago(DAY - 1000), startFrame: 0 },
     ],
   });
-  const insertJob = ws.db.prepare(
-    `INSERT INTO frigate_jobs (kind, frigate_id, event_id, payload_json, progress, status, next_attempt_at, created_at, updated_at)
-     VALUES ('ingest', ?, ?, '{}', 3, 'done', 0, 0, 0)`,
-  );
-  insertJob.run('old.1', 'frigate-old');
-  insertJob.run('new.1', 'frigate-new');
-  // Jobs and a description of an expiring event, and of one that stays.
-  for (const id of ['front-old', 'front-new']) ws.app.descriptionStore.enqueue(id, { requestedBy: 'auto' });
+  // Jobs of expiring events and of ones that stay (Frigate's, descriptions, embeddings), and a description.
+  const jobs = new SqliteJobQueue(ws.db);
+  for (const [key, eventId] of [['old.1', 'frigate-old'], ['new.1', 'frigate-new']] as const) {
+    jobs.enqueue({ kind: 'frigate_ingest', key, payload: { eventId, progress: 3, message: {} } });
+  }
+  for (const id of ['front-old', 'front-new']) {
+    jobs.enqueue({ kind: 'describe_event', key: id, payload: { requestedBy: 'auto' } });
+    jobs.enqueue({ kind: 'embed_event', key: id, payload: {} });
+  }
   ws.db.prepare(`INSERT INTO event_descriptions (event_id, provider, model, created_at, raw_text) VALUES ('front-old', 'p', 'm', 0, 'a zebra')`).run();
   return { liveFront, endedFront, back, yard, recording, interruptedOld, interruptedMixed, frigate };
 }
@@ -166,9 +178,8 @@ describe('retention sweep', () => {
     const ws = await workspace(CAMERAS);
     const now = Date.now();
     const runs = seedMixed(ws, now);
-    const vectors = new SqliteVectorIndex(ws.db);
+    const vectors = new SqliteVectorIndex(ws.db, { jobs: new SqliteJobQueue(ws.db) });
     vectors.prepare('test-model', 3);
-    vectors.enqueue(['front-old', 'front-new'], now);
     for (const [i, id] of ['front-old', 'front-new', 'yard-old', 'back-old'].entries()) vectors.upsert(id, [1, i, 0]);
     // Leftovers: old files no row points to (a crash, an old version), and one being written now.
     strayFile(ws, join(runDir(runs.liveFront), 'frames', '0009999.jpg'), HOUR);
@@ -234,10 +245,12 @@ describe('retention sweep', () => {
     expect(facets.stored).toEqual(facets.actual);
     expect(count(ws.db, `SELECT events AS n FROM facet_counts WHERE kind = 'label' AND value = 'car'`)).toBe(0);
     expect(count(ws.db, `SELECT events AS n FROM facet_counts WHERE kind = 'camera' AND value = 'front'`)).toBe(4);
-    expect(ws.db.prepare('SELECT event_id FROM description_jobs ORDER BY event_id').all()).toEqual([{ event_id: 'front-new' }]);
-    expect(ws.db.prepare('SELECT event_id FROM embedding_jobs ORDER BY event_id').all()).toEqual([{ event_id: 'front-new' }]);
+    expect(ws.db.prepare('SELECT kind, event_id FROM jobs ORDER BY kind, event_id').all()).toEqual([
+      { kind: 'describe_event', event_id: 'front-new' },
+      { kind: 'embed_event', event_id: 'front-new' },
+      { kind: 'frigate_ingest', event_id: 'frigate-new' },
+    ]);
     expect(count(ws.db, 'SELECT COUNT(*) AS n FROM event_descriptions')).toBe(0);
-    expect(ws.db.prepare('SELECT event_id FROM frigate_jobs').all()).toEqual([{ event_id: 'frigate-new' }]);
     // Vectors of deleted events are gone before the next vector search.
     expect(vectors.nearest([1, 0, 0], { limit: 10 }).map((m) => m.eventId).sort()).toEqual(['back-old', 'front-new']);
 
@@ -266,7 +279,7 @@ describe('retention sweep', () => {
     const total = () => mediaFiles(ws).reduce((n, p) => n + sizeOf(ws, p), 0);
     expect(total()).toBe(24_000);
 
-    const service = createRetentionService(ws.loaded, { db: ws.db, logger: quiet, clock: { now: () => now } });
+    const service = retentionAt(ws, now);
     const report = await service.sweep();
     const cap = Math.round(0.02 * 1024 * 1024);
     expect(report.disk).toMatchObject({ capBytes: cap, beforeBytes: 24_000 });
@@ -311,7 +324,7 @@ describe('retention sweep', () => {
     expect(leftovers.missing).toEqual([]);
     expect(leftovers.unreferenced).toEqual(pointedTo.sort());
 
-    const service = createRetentionService(ws.loaded, { db: ws.db, logger: quiet, clock: { now: () => now } });
+    const service = retentionAt(ws, now);
     // Just written (as far as their times say): maybe rows are on their way, so they stay.
     expect((await service.sweep()).orphans.files).toBe(0);
     expect(mediaInvariant(ws).unreferenced).toEqual(leftovers.unreferenced);
@@ -338,7 +351,7 @@ describe('retention sweep', () => {
     writeFileSync(relativeOutside, 'precious');
     writeFileSync(absolute, 'precious');
     ws.db.prepare(`UPDATE events SET snapshot_path = '../keep-me.jpg', thumbnails_json = json_object('p1', ?) WHERE id = 'old'`).run(absolute);
-    const report = await createRetentionService(ws.loaded, { db: ws.db, logger: quiet, clock: { now: () => now } }).sweep();
+    const report = await retentionAt(ws, now).sweep();
     expect(report.deleted.events).toBe(1);
     expect(existsSync(relativeOutside)).toBe(true);
     expect(existsSync(absolute)).toBe(true);
