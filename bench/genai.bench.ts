@@ -15,10 +15,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createAnalyzeImageApp, createDescriptionService } from '../src/app-genai.ts';
-import { cameraDirectory, createAnalysisApp, createLogger, createSearchApp, detectorSettings, cameraSettings } from '../src/app.ts';
+import { createLogger, createVigil } from '../src/app.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { createHttpApp } from '../src/http/http-app.ts';
+import { cameraSettings, detectorSettings } from '../src/config/settings/index.ts';
 import { SAMPLE_CLIP, REPO_ROOT } from '../test/support/media.ts';
 
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 50);
@@ -62,9 +61,9 @@ try {
   const logger = createLogger('warn');
 
   // 1. Analyze the clip: closed events are queued for description in the database.
-  const analysis = createAnalysisApp(loaded, logger);
+  const analysis = createVigil(loaded, { logger });
   const camera = loaded.config.cameras['street']!;
-  const summary = await analysis.service.analyze({
+  const summary = await analysis.analysis.analyze({
     input: SAMPLE_CLIP,
     camera: cameraSettings('street', camera, loaded.config),
     detectorSettings: detectorSettings(loaded.config.detector),
@@ -73,39 +72,28 @@ try {
   await analysis.close();
   log(`clip: ${summary.video.durationSeconds} s, ${summary.framesDecoded} frames sampled at ${summary.sampleFps} fps, ${summary.events.length} events`);
 
-  // 2. Describe them with the worker, as vigil serve does.
-  const search = createSearchApp(loaded);
-  const clock = { now: () => Date.now() };
-  const genai = createAnalyzeImageApp(loaded.config.genai, { db: search.db, logger, clock });
-  const descriptions = createDescriptionService(loaded.config, { db: search.db, store: search.descriptionStore, providers: genai.providers, logger, clock, timeZone: 'UTC' })!;
+  // 2. Describe them with the job runner, as vigil serve does.
+  const vigil = createVigil(loaded, { logger });
   const stop = new AbortController();
-  const worker = descriptions.runWorker({ signal: stop.signal, pollMs: 100 });
+  const worker = vigil.runJobs(stop.signal);
+  const described = () => vigil.jobs.status().kinds.find((k) => k.kind === 'describe_event');
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    const counts = descriptions.counts();
-    if ((counts.queued ?? 0) === 0 && (counts.running ?? 0) === 0) break;
+    const pending = described();
+    if (pending && pending.queued === 0 && pending.running === 0) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   stop.abort();
   await worker;
-  const counts = descriptions.counts();
+  const status = described();
+  const counts = { queued: status?.queued ?? 0, running: status?.running ?? 0, done: status?.done ?? 0, failed: status?.failed ?? 0 };
   const vlmCalls = chatCalls;
   const naiveCalls = summary.framesDecoded;
   const hours = (summary.video.durationSeconds ?? 1) / 3600;
   log(`descriptions: ${JSON.stringify(counts)}; VLM calls ${vlmCalls} (${(vlmCalls / hours).toFixed(0)} per hour of footage) vs naive ${naiveCalls} (${(naiveCalls / hours).toFixed(0)} per hour)`);
 
   // 3. analyze_image overhead beyond the provider, through the real HTTP app in-process.
-  const http = createHttpApp({
-    search: search.search,
-    events: search.events,
-    cameras: cameraDirectory(loaded),
-    dataDir: loaded.config.storage.data_dir,
-    webRoot: join(dir, 'web'),
-    version: 'bench',
-    logger,
-    toSimplified: (t) => t,
-    analyzeImage: { service: genai.service, feed: genai.feed },
-  });
+  const http = vigil.httpApp();
   const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#556677' } }).jpeg().toBuffer();
   const overheads: number[] = [];
   providerTimes.length = 0;
@@ -123,7 +111,7 @@ try {
   overheads.sort((a, b) => a - b);
   const pct = (p: number) => overheads[Math.min(overheads.length - 1, Math.floor(p * overheads.length))]!;
   log(`analyze_image: ${requests} requests, provider latency ${latencyMs} ms, overhead p50 ${pct(0.5).toFixed(2)} ms, p95 ${pct(0.95).toFixed(2)} ms`);
-  search.close();
+  await vigil.close();
   const round = (n: number) => Math.round(n * 100) / 100;
   console.log(`BENCH ${JSON.stringify({ vlm_calls: vlmCalls, naive_calls: naiveCalls, events: summary.events.length, overhead_p50_ms: round(pct(0.5)) })}`);
 } finally {

@@ -11,10 +11,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cameraSettings, createAnalysisApp, createLogger, detectorSettings, startDetector } from '../src/app.ts';
-import { locateFfmpeg } from '../src/adapters/ffmpeg/ffmpeg-binaries.ts';
-import { FfmpegVideoInput } from '../src/adapters/ffmpeg/ffmpeg-video-input.ts';
+import { createLogger, createVigil } from '../src/app.ts';
 import { parseConfigText } from '../src/config/index.ts';
+import { cameraSettings, detectorSettings } from '../src/config/settings/index.ts';
 import type { Frame } from '../src/domain/frame.ts';
 import { SAMPLE_CLIP } from '../test/support/media.ts';
 
@@ -24,7 +23,9 @@ const workers = Number(process.env.BENCH_WORKERS ?? availableParallelism());
 const detectorFrames = Number(process.env.BENCH_DETECTOR_FRAMES ?? 120);
 const WARMUP = 4;
 
-const input = new FfmpegVideoInput({ binaries: locateFfmpeg() });
+// Built-in defaults: the decoder alone, then a one-worker detector, then the whole analysis.
+const defaults = { ...parseConfigText('', { env: {}, baseDir: tmpdir(), fileLabel: 'bench' }), baseDir: tmpdir() };
+const input = createVigil(defaults, { logger: createLogger('warn') }).videoInput;
 const info = await input.probe(video);
 const size = { width: info.width, height: info.height };
 const decodeOptions = () => ({ sampleFps: info.fps, ...size, startTimeMs: 0, signal: new AbortController().signal });
@@ -43,8 +44,9 @@ const decodeFps = decoded / ((performance.now() - t0) / 1000);
 log(`decode: ${decoded} frames, ${decodeFps.toFixed(1)} frames/s`);
 
 // 2. One detector worker, kept busy (its natural concurrency), on frames already in memory.
-const config = parseConfigText('', { env: {}, baseDir: tmpdir(), fileLabel: 'bench' }).config;
-const single = await startDetector(config.detector, { workers: 1 });
+const config = defaults.config;
+const oneWorker = createVigil(defaults, { logger: createLogger('warn'), detectorWorkers: 1 });
+const single = oneWorker.detector;
 for (const frame of firstFrames.slice(0, WARMUP)) await single.detect(frame);
 const timed = firstFrames.slice(WARMUP);
 t0 = performance.now();
@@ -56,7 +58,7 @@ for (const frame of timed) {
 }
 await Promise.all(inFlight);
 const detectorFps = timed.length / ((performance.now() - t0) / 1000);
-await single.close();
+await oneWorker.close();
 log(`detector, 1 worker: ${timed.length} frames, ${detectorFps.toFixed(2)} frames/s`);
 firstFrames.length = 0;
 
@@ -64,12 +66,12 @@ firstFrames.length = 0;
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
 try {
   const loaded = parseConfigText(`storage:\n  data_dir: ${dataDir}\n  frames:\n    keep: false\n`, { env: {}, baseDir: dataDir, fileLabel: 'bench' });
-  const app = createAnalysisApp({ ...loaded, baseDir: dataDir }, createLogger('warn'), { workers });
+  const app = createVigil({ ...loaded, baseDir: dataDir }, { logger: createLogger('warn'), detectorWorkers: workers });
   const camera = cameraSettings('bench', {}, loaded.config, { fps: info.fps });
   camera.motion = { ...camera.motion, enabled: false };
   // Warm the pool (model load) outside the timed section, as a long-running server would be.
   await app.detector.detect({ rgb: new Uint8Array(size.width * size.height * 3), ...size });
-  const summary = await app.service.analyze({ input: video, camera, detectorSettings: detectorSettings(config.detector), signal: new AbortController().signal });
+  const summary = await app.analysis.analyze({ input: video, camera, detectorSettings: detectorSettings(config.detector), signal: new AbortController().signal });
   await app.close();
   const pipelineFps = summary.session.framesPerSecond;
   log(`pipeline, ${workers} workers: ${summary.framesDecoded} frames (${summary.framesDetected} detected), ${pipelineFps.toFixed(2)} frames/s`);

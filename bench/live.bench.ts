@@ -1,5 +1,5 @@
 /**
- * Live cameras under load, through the composition `vigil serve` runs (createLiveApp: one shared
+ * Live cameras under load, through the composition `vigil serve` runs (createVigil(...).live: one shared
  * detector pool taken in turns, a bounded drop-oldest queue per camera, SQLite, event images).
  * Each camera is a different piece of the street clip played in a loop at its own speed
  * (ffmpeg -re), with the demo's tripwire, restricted zone and loitering zone. After a warm-up
@@ -23,8 +23,8 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PrometheusMetrics } from '../src/adapters/metrics/prometheus-metrics.ts';
-import { createLiveApp } from '../src/app-live.ts';
-import { createLogger, createSearchApp, systemClock } from '../src/app.ts';
+import { openSqliteDatabase } from '../src/adapters/storage/sqlite/sqlite-analysis-store.ts';
+import { createLogger, createVigil, DATABASE_FILE } from '../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../src/config/index.ts';
 import type { EventType } from '../src/domain/events/event-types.ts';
 import type { LiveMetrics } from '../src/ports/live-metrics.ts';
@@ -127,24 +127,25 @@ interface Measurement {
 /** Runs the cameras through warm-up and the measured window, then stops them (always). */
 async function measure(loaded: LoadedConfig): Promise<Measurement> {
   const logger = createLogger('warn');
-  const searchApp = createSearchApp(loaded, { logger });
   const metrics: RecordingMetrics = new RecordingMetrics(
-    new PrometheusMetrics({ cameras: () => live.cameras.states().map((s) => ({ ...s, connected: s.status === 'streaming' })), providers: () => [] }),
+    new PrometheusMetrics({ cameras: () => live.states().map((s) => ({ ...s, connected: s.status === 'streaming' })), providers: () => [] }),
   );
-  const live = createLiveApp(loaded, { db: searchApp.db, indexer: searchApp.descriptionStore.searchIndexer(), logger, clock: systemClock, metrics });
+  // The cameras as `vigil serve` builds them, their counters recorded here.
+  const vigil = createVigil(loaded, { logger, liveMetrics: metrics });
+  const live = vigil.live;
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   let stopped = false;
   try {
-    live.cameras.start();
+    live.start();
     // Warm-up: the model loads on first use and the queues fill; every camera must be processing.
     await delay(warmupSeconds * 1000);
     const warmupDeadline = Date.now() + 120_000;
-    while (live.cameras.states().some((s) => s.framesProcessed === 0)) {
-      if (Date.now() > warmupDeadline) throw new Error(`cameras not processing after warm-up: ${JSON.stringify(live.cameras.states())}`);
+    while (live.states().some((s) => s.framesProcessed === 0)) {
+      if (Date.now() > warmupDeadline) throw new Error(`cameras not processing after warm-up: ${JSON.stringify(live.states())}`);
       await delay(1000);
     }
 
-    const start = { at: performance.now(), wallMs: Date.now(), states: live.cameras.states(), rss: process.memoryUsage.rss(), memory: process.memoryUsage() };
+    const start = { at: performance.now(), wallMs: Date.now(), states: live.states(), rss: process.memoryUsage.rss(), memory: process.memoryUsage() };
     metrics.measuring = true;
     loopDelay.enable();
     let peakRss = start.rss;
@@ -153,11 +154,11 @@ async function measure(loaded: LoadedConfig): Promise<Measurement> {
       const rss = process.memoryUsage.rss();
       peakRss = Math.max(peakRss, rss);
       if (elapsed % 30 === 0 || elapsed === seconds) {
-        const delta = (pick: (s: CameraLiveState) => number) => live.cameras.states().reduce((n, s, i) => n + pick(s) - pick(start.states[i]!), 0);
+        const delta = (pick: (s: CameraLiveState) => number) => live.states().reduce((n, s, i) => n + pick(s) - pick(start.states[i]!), 0);
         log(`  ${elapsed} s: in ${(delta((s) => s.framesIn) / elapsed).toFixed(1)}, processed ${(delta((s) => s.framesProcessed) / elapsed).toFixed(1)} frames/s (all cameras); rss ${mb(rss).toFixed(0)} MB`);
       }
     }
-    const end = { at: performance.now(), wallMs: Date.now(), states: live.cameras.states(), rss: process.memoryUsage.rss(), memory: process.memoryUsage() };
+    const end = { at: performance.now(), wallMs: Date.now(), states: live.states(), rss: process.memoryUsage.rss(), memory: process.memoryUsage() };
     const ffmpeg = childrenRssMb();
     metrics.measuring = false;
     loopDelay.disable();
@@ -166,9 +167,11 @@ async function measure(loaded: LoadedConfig): Promise<Measurement> {
     stopped = true;
     // The share of stored frames the detector ran on (the others were passed over by the motion
     // gate), among frames that arrived in the window: the counters do not tell the two apart.
-    const detectedRows = searchApp.db
+    const db = openSqliteDatabase(join(loaded.config.storage.data_dir, DATABASE_FILE));
+    const detectedRows = db
       .prepare('SELECT r.camera_id AS camera, AVG(f.detected) AS share FROM frames f JOIN analysis_runs r ON r.id = f.run_id WHERE f.ts_ms >= ? AND f.ts_ms < ? GROUP BY r.camera_id')
       .all(start.wallMs, end.wallMs) as Array<{ camera: string; share: number }>;
+    db.close();
     return {
       windowSeconds: (end.at - start.at) / 1000,
       start: start.states,
@@ -183,7 +186,7 @@ async function measure(loaded: LoadedConfig): Promise<Measurement> {
   } finally {
     // A run that failed half-way still stops its cameras (ffmpeg) and the detector workers.
     if (!stopped) await live.close(30_000);
-    searchApp.close();
+    await vigil.close();
   }
 }
 
