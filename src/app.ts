@@ -356,6 +356,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
               failures: Object.values(p.totals.failures).reduce((n, v) => n + (v ?? 0), 0),
               latencyMsP50: p.totals.latency.p50Ms ?? undefined,
             })),
+        jobs: () => jobs().status().kinds,
       }),
   );
 

@@ -1,21 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../app.ts';
 import type { CliContext } from './cli-context.ts';
 import { registerAnalyzeCommand } from './commands/analyze.command.ts';
 import { registerAnalyzeImageCommand } from './commands/analyze-image.command.ts';
 import { registerConfigCommand } from './commands/config.command.ts';
 import { registerDescribeCommand } from './commands/describe.command.ts';
 import { registerGenaiStatsCommand } from './commands/genai-stats.command.ts';
+import { registerJobsCommand } from './commands/jobs.command.ts';
 import { registerPruneCommand } from './commands/prune.command.ts';
 import { registerEventsCommand } from './commands/events.command.ts';
 import { registerSearchCommand } from './commands/search.command.ts';
 import { registerServeCommand } from './commands/serve.command.ts';
 import { EXIT, renderError } from './render-error.ts';
-
-function packageVersion(): string {
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-}
 
 function processContext(): CliContext {
   return {
@@ -56,6 +52,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerSearchCommand(program, ctx);
   registerDescribeCommand(program, ctx);
   registerGenaiStatsCommand(program, ctx);
+  registerJobsCommand(program, ctx);
   registerServeCommand(program, ctx);
   registerPruneCommand(program, ctx);
   registerConfigCommand(program, ctx);

@@ -6,6 +6,8 @@ import type { LiveMetrics, RetentionMetrics } from '../../ports/live-metrics.ts'
 export interface MetricSources {
   cameras(): ReadonlyArray<{ cameraId: string; connected: boolean; queueDepth: number; inputFps: number; processedFps: number }>;
   providers(): ReadonlyArray<{ provider: string; calls: number; failures: number; latencyMsP50?: number | undefined }>;
+  /** The durable job queue, per kind (descriptions, embeddings, Frigate). */
+  jobs?(): ReadonlyArray<{ kind: string; queued: number; running: number; failed: number; done: number; oldestDueAgeMs?: number | undefined }>;
 }
 
 /**
@@ -69,6 +71,29 @@ export class PrometheusMetrics implements LiveMetrics, RetentionMetrics {
       });
     providerGauge('vigil_provider_calls', 'Calls made to a model provider since start', (p) => p.calls);
     providerGauge('vigil_provider_failures', 'Calls to a model provider that failed since start', (p) => p.failures);
+    const jobs = sources.jobs;
+    if (jobs) {
+      new Gauge({
+        name: 'vigil_jobs',
+        help: 'Background jobs by kind and status (queued, running, failed, done)',
+        labelNames: ['kind', 'status'],
+        registers,
+        collect() {
+          this.reset();
+          for (const k of jobs()) for (const status of ['queued', 'running', 'failed', 'done'] as const) this.set({ kind: k.kind, status }, k[status]);
+        },
+      });
+      new Gauge({
+        name: 'vigil_jobs_oldest_due_seconds',
+        help: 'How long the longest-waiting due job of a kind has waited (near 0 while the workers keep up)',
+        labelNames: ['kind'],
+        registers,
+        collect() {
+          this.reset();
+          for (const k of jobs()) this.set({ kind: k.kind }, (k.oldestDueAgeMs ?? 0) / 1000);
+        },
+      });
+    }
     providerGauge('vigil_provider_latency_p50_seconds', 'Median latency of recent calls to a model provider', (p) => (p.latencyMsP50 === undefined ? undefined : p.latencyMsP50 / 1000));
   }
 
