@@ -2,12 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAnalyzeImageApp, createAskService } from '../../src/app-genai.ts';
-import { cameraDirectory, createSearchApp, sharedTextAnalysis } from '../../src/app.ts';
+import { createVigil } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
+import { cameraDirectory } from '../../src/config/settings/index.ts';
 import type { z } from 'zod';
 import { searchResponseSchema } from '../../src/contract/api.schemas.ts';
-import { createHttpApp } from '../../src/http/http-app.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { storedEvent } from '../factories/stored-events.ts';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
@@ -35,7 +34,7 @@ beforeAll(async () => {
       storedEvent({ id: 'back-loiter-1', type: 'loitering', rule: 'porch', startMs: T + 20 * 60_000, durationMs: 70_000, en: 'Person p2 loitered in porch for 70 s', zhHant: '人物 p2 在「門廊」徘徊 70 秒' }),
       storedEvent({ id: 'back-loiter-2', type: 'loitering', rule: 'porch', startMs: T + 40 * 60_000, durationMs: 30_000, en: 'Person p5 loitered in porch for 30 s', zhHant: '人物 p5 在「門廊」徘徊 30 秒' }),
     ],
-    cameraDirectory(loaded),
+    cameraDirectory(loaded.config),
   );
 });
 afterAll(async () => {
@@ -44,21 +43,8 @@ afterAll(async () => {
 });
 
 function app() {
-  const search = createSearchApp(loaded, { clock: { now: () => Date.UTC(2026, 10, 21, 7, 30, 0) } });
-  const genai = createAnalyzeImageApp(loaded.config.genai, { db: search.db, logger: silent, clock: { now: () => 0 } });
-  const ask = createAskService(loaded, { search: search.search, providers: genai.providers, descriptions: undefined, logger: silent, clock: { now: () => 0 }, text: sharedTextAnalysis(), timeZone: 'Asia/Taipei' });
-  const http = createHttpApp({
-    search: search.search,
-    events: search.events,
-    cameras: cameraDirectory(loaded),
-    dataDir: loaded.config.storage.data_dir,
-    webRoot: join(dir, 'web'),
-    version: 'test',
-    logger: silent,
-    toSimplified: (t) => t,
-    ask,
-  });
-  return { http, close: () => search.close() };
+  const vigil = createVigil(loaded, { logger: silent, clock: { now: () => Date.UTC(2026, 10, 21, 7, 30, 0) } });
+  return { http: vigil.httpApp(), close: () => vigil.close() };
 }
 
 const completion = (content: string) => ({
@@ -85,7 +71,7 @@ describe('answers written by a model, with citations checked', () => {
     );
     const { http, close } = app();
     const body = await read(searchResponseSchema, http.request(question));
-    close();
+    await close();
     expect(body.answer).toMatchObject({ text: '有，兩次：人物 p2 在門廊徘徊 70 秒，人物 p5 徘徊 30 秒。', generated: true, model: 'gpt-4o-mini' });
     expect(body.answer.cited.sort()).toEqual(['back-loiter-1', 'back-loiter-2']);
     expect(body.answer.timeline.map((t) => t.event_id)).toEqual(['back-loiter-1']);
@@ -100,7 +86,7 @@ describe('answers written by a model, with citations checked', () => {
     openai.reply(completion('I think so?'));
     const { http, close } = app();
     const body = await read(searchResponseSchema, http.request(question));
-    close();
+    await close();
     expect(body.answer).toMatchObject({ generated: false, fallback_reason: "the model's answer was not valid JSON" });
     expect(body.answer.text).toMatch(/^找到 2 個徘徊事件/);
     expect(body.events.map((e) => e.id)).toEqual(['back-loiter-1', 'back-loiter-2']);

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAnalyzeImageApp, createDescriptionService } from '../../src/app-genai.ts';
-import { cameraDirectory, createSearchApp } from '../../src/app.ts';
+import { createVigil } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
+import { cameraDirectory } from '../../src/config/settings/index.ts';
 import { apiSchema, apiSchemaIds, errorBodySchema } from '../../src/contract/api.schemas.ts';
 import { createHttpApp } from '../../src/http/http-app.ts';
 import type { Logger } from '../../src/ports/logger.ts';
@@ -32,8 +32,10 @@ interface OpenApi {
 let dir: string;
 let ollama: FakeLlmServer;
 let loaded: LoadedConfig;
+let vigil: ReturnType<typeof createVigil>;
 let http: ReturnType<typeof createHttpApp>;
-let closeSearch: () => void;
+/** The same parts, with a live camera standing in for one (the contract of LiveState). */
+let withLive: ReturnType<typeof createHttpApp>;
 let jpeg: Buffer;
 
 const DESCRIPTION = {
@@ -89,26 +91,20 @@ beforeAll(async () => {
       storedEvent({ id: 'back-crossing-1', startMs: T, en: 'Person p1 crossed the door line inbound at 22:05:00', zhHant: '人物 p1 於 22:05:00 由外向內穿越門警戒線', snapshotPath: snapshot }),
       storedEvent({ id: 'back-loiter-1', type: 'loitering', rule: 'porch', startMs: T + 60_000, durationMs: 70_000, en: 'Person p2 loitered in porch for 70 s', zhHant: '人物 p2 在「門廊」徘徊 70 秒' }),
     ],
-    cameraDirectory(loaded),
+    cameraDirectory(loaded.config),
   );
-  const search = createSearchApp(loaded);
-  closeSearch = () => search.close();
-  const clock = { now: () => T + 120_000 };
-  const genai = createAnalyzeImageApp(loaded.config.genai, { db: search.db, logger: silent, clock });
-  const descriptions = createDescriptionService(loaded.config, { db: search.db, store: search.descriptionStore, providers: genai.providers, logger: silent, clock, timeZone: 'Asia/Taipei' });
-  http = createHttpApp({
-    search: search.search,
-    events: search.events,
-    cameras: cameraDirectory(loaded),
+  vigil = createVigil(loaded, { logger: silent, clock: { now: () => T + 120_000 } });
+  http = vigil.httpApp();
+  withLive = createHttpApp({
+    search: vigil.search,
+    events: vigil.events,
+    cameras: vigil.cameras,
     dataDir,
     webRoot: join(dir, 'web'),
     version: 'test',
     logger: silent,
     toSimplified: (t) => t,
-    analyzeImage: { service: genai.service, feed: genai.feed },
-    providerStats: () => [...genai.providers.stats(), { embeddings: { provider: 'default', model: 'nomic-embed-text', jobs: { queued: 1, running: 0, done: 2, failed: 0 } } }],
-    ...(descriptions ? { descriptions } : {}),
-    // A live camera, so that the live state is checked too.
+    providerStats: () => [...vigil.providerStats, { embeddings: { provider: 'default', model: 'nomic-embed-text', jobs: { queued: 1, running: 0, done: 2, failed: 0 } } }],
     liveState: (id) =>
       id === 'back'
         ? { cameraId: 'back', status: 'waiting', inputFps: 0, processedFps: 0, framesIn: 120, framesProcessed: 118, framesDropped: 2, queueDepth: 0, reconnects: 3, lastError: 'connection refused', lastErrorAtMs: T, nextAttemptAtMs: T + 5_000 }
@@ -116,7 +112,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  closeSearch?.();
+  await vigil?.close();
   await ollama.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -166,6 +162,13 @@ describe('the API contract', () => {
     }
   });
 
+  it('gives live state and embedding statistics in the documented shapes', async () => {
+    const cameras = apiSchema('CamerasResponse')!.safeParse(await (await withLive.request('/api/cameras')).json());
+    expect(cameras.success && JSON.stringify(cameras.data)).toContain('"status":"waiting"');
+    const stats = apiSchema('GenaiStats')!.safeParse(await (await withLive.request('/api/genai/stats')).json());
+    expect(stats.success ? [] : stats.error.issues).toEqual([]);
+  });
+
   it('answers errors with the error body, on every route', async () => {
     for (const url of ['/api/events/nope', '/api/events?limit=0', '/api/analyze/latest/nothing-yet', '/api/nowhere', '/api/media/runs/none.jpg']) {
       const response = await http.request(url);
@@ -173,7 +176,7 @@ describe('the API contract', () => {
       expect(errorBodySchema.safeParse(await response.json()).success, url).toBe(true);
     }
     // A body that is not what its content type says is the client's mistake, not a 500.
-    for (const [type, body] of [['multipart/form-data; boundary=x', 'not multipart at all'], ['application/json', '{"image_name":']]) {
+    for (const [type, body] of [['multipart/form-data; boundary=x', 'not multipart at all'], ['application/json', '{"image_name":']] as const) {
       const response = await http.request('/api/analyze', { method: 'POST', headers: { 'content-type': type }, body });
       expect(response.status, type).toBe(400);
       expect(errorBodySchema.parse(await response.json()).error.code).toBe('invalid_argument');

@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAnalyzeImageApp, createDescriptionService } from '../../src/app-genai.ts';
-import { cameraDirectory, createSearchApp } from '../../src/app.ts';
+import { createVigil } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
+import { cameraDirectory } from '../../src/config/settings/index.ts';
 import type { z } from 'zod';
 import { descriptionStateSchema, eventDetailSchema, searchResponseSchema } from '../../src/contract/api.schemas.ts';
-import { createHttpApp } from '../../src/http/http-app.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { storedEvent } from '../factories/stored-events.ts';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
@@ -38,7 +37,7 @@ beforeAll(async () => {
   writeFileSync(join(dataDir, snapshot), await sharp({ create: { width: 768, height: 576, channels: 3, background: '#777777' } }).jpeg().toBuffer());
   writeFileSync(join(dataDir, thumb), await sharp({ create: { width: 80, height: 160, channels: 3, background: '#aa3333' } }).jpeg().toBuffer());
   const event = storedEvent({ id: 'back-crossing-1', startMs: T, en: 'Person p1 crossed the door line inbound at 22:05:00', zhHant: '人物 p1 於 22:05:00 由外向內穿越門警戒線', snapshotPath: snapshot });
-  seedDatabase(dataDir, [{ ...event, thumbnails: { p1: thumb } }], cameraDirectory(loaded));
+  seedDatabase(dataDir, [{ ...event, thumbnails: { p1: thumb } }], cameraDirectory(loaded.config));
 });
 afterAll(async () => {
   await ollama.close();
@@ -47,20 +46,8 @@ afterAll(async () => {
 
 describe('event descriptions through the API', () => {
   it('regenerates a description from key frames, shows it on the event, and makes it searchable', async () => {
-    const search = createSearchApp(loaded);
-    const genai = createAnalyzeImageApp(loaded.config.genai, { db: search.db, logger: silent, clock: { now: () => T + 60_000 } });
-    const descriptions = createDescriptionService(loaded.config, { db: search.db, store: search.descriptionStore, providers: genai.providers, logger: silent, clock: { now: () => T + 60_000 }, timeZone: 'Asia/Taipei' });
-    const http = createHttpApp({
-      search: search.search,
-      events: search.events,
-      cameras: cameraDirectory(loaded),
-      dataDir: loaded.config.storage.data_dir,
-      webRoot: join(dir, 'web'),
-      version: 'test',
-      logger: silent,
-      toSimplified: (t) => t,
-      ...(descriptions ? { descriptions } : {}),
-    });
+    const vigil = createVigil(loaded, { logger: silent, clock: { now: () => T + 60_000 } });
+    const http = vigil.httpApp();
     const before = await read(eventDetailSchema, http.request('/api/events/back-crossing-1'));
     expect(before.description).toMatchObject({ status: 'none', description: null });
 
@@ -89,6 +76,6 @@ describe('event descriptions through the API', () => {
     expect(after.description?.status).toBe('done');
     const found = await read(searchResponseSchema, http.request('/api/search?q=ladder'));
     expect(found.events.map((e) => e.id)).toEqual(['back-crossing-1']);
-    search.close();
+    await vigil.close();
   });
 });

@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cameraDirectory, createSearchApp, sharedTextAnalysis } from '../../src/app.ts';
+import { createVigil } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
+import { cameraDirectory } from '../../src/config/settings/index.ts';
 import type { z } from 'zod';
 import {
   camerasResponseSchema,
@@ -13,7 +14,6 @@ import {
   healthSchema,
   searchResponseSchema,
 } from '../../src/contract/api.schemas.ts';
-import { createHttpApp } from '../../src/http/http-app.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { storedEvent } from '../factories/stored-events.ts';
 import { seedDatabase } from '../support/seed-database.ts';
@@ -29,26 +29,13 @@ const T = Date.UTC(2026, 10, 20, 14, 0, 0); // 22:00 in Asia/Taipei
 
 let dir: string;
 let loaded: LoadedConfig;
-let close: () => void;
+const opened: Array<ReturnType<typeof createVigil>> = [];
 
+/** The HTTP app as `vigil serve` builds it, over the seeded data. */
 function app(options: { token?: string } = {}) {
-  const searchApp = createSearchApp(loaded, { clock: { now: () => Date.UTC(2026, 10, 21, 7, 30, 0) } });
-  const previous = close;
-  close = () => {
-    previous?.();
-    searchApp.close();
-  };
-  return createHttpApp({
-    search: searchApp.search,
-    events: searchApp.events,
-    cameras: cameraDirectory(loaded),
-    dataDir: loaded.config.storage.data_dir,
-    webRoot: join(dir, 'web'),
-    ...(options.token ? { token: options.token } : {}),
-    version: 'test',
-    logger: silent,
-    toSimplified: (t) => sharedTextAnalysis().toSimplified(t),
-  });
+  const vigil = createVigil(loaded, { clock: { now: () => Date.UTC(2026, 10, 21, 7, 30, 0) }, logger: silent });
+  opened.push(vigil);
+  return vigil.httpApp(options.token);
 }
 
 beforeAll(() => {
@@ -64,15 +51,15 @@ beforeAll(() => {
       storedEvent({ id: 'gate-van-1', cameraId: 'gate', type: 'object_seen', rule: 'car', labels: ['car'], startMs: T - 3 * 3600_000, en: 'Car v1 seen from 19:00:00 to 19:01:00', zhHant: '汽車 v1 於 19:00:00 至 19:01:00 出現' }),
       storedEvent({ id: 'xss-1', cameraId: 'gate', startMs: T + 30 * 60_000, en: '<img src=x onerror=alert(1)> crossed', zhHant: '<script>alert(1)</script>' }),
     ],
-    cameraDirectory(loaded),
+    cameraDirectory(loaded.config),
   );
   mkdirSync(join(dataDir, 'runs/run-1/events/back-crossing-1'), { recursive: true });
   writeFileSync(join(dataDir, 'runs/run-1/events/back-crossing-1/snapshot.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
   writeFileSync(join(dataDir, 'secret.txt'), 'do not serve');
   symlinkSync(join(dataDir, 'secret.txt'), join(dataDir, 'runs/run-1/escape.jpg'));
 });
-afterAll(() => {
-  close?.();
+afterAll(async () => {
+  for (const vigil of opened) await vigil.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -80,7 +67,7 @@ describe('HTTP API (in-process)', () => {
   it('reports health and cameras with their coverage', async () => {
     const a = app();
     const health = await read(healthSchema, a.request('/api/health'));
-    expect(health).toEqual({ status: 'ok', version: 'test', events: 4, cameras: 2 });
+    expect(health).toEqual({ status: 'ok', version: expect.any(String), events: 4, cameras: 2 });
     const { cameras } = await read(camerasResponseSchema, a.request('/api/cameras'));
     expect(cameras.map((c) => [c.id, c.events])).toEqual([['back', 2], ['gate', 2]]);
     expect(cameras[0]).toMatchObject({ name: 'Back door', aliases: ['後門', 'back yard'], timezone: 'Asia/Taipei' });

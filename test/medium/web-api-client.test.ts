@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cameraDirectory, createSearchApp, sharedTextAnalysis } from '../../src/app.ts';
+import { createVigil } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
-import { createHttpApp } from '../../src/http/http-app.ts';
+import { cameraDirectory } from '../../src/config/settings/index.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { createApiClient, type ApiClient } from '../../web/src/api.ts';
 import { storedEvent } from '../factories/stored-events.ts';
@@ -21,7 +21,7 @@ const noTokens = { get: () => null, set: () => {}, clear: () => {} };
 
 let dir: string;
 let loaded: LoadedConfig;
-let close: () => void;
+let vigil: ReturnType<typeof createVigil> | undefined;
 
 function client(fetch: (path: string, init?: RequestInit) => Response | Promise<Response>): ApiClient {
   return createApiClient({ tokens: noTokens, askToken: async () => null, fetch: (input, init) => Promise.resolve(fetch(String(input), init)) });
@@ -34,28 +34,18 @@ beforeAll(() => {
   seedDatabase(
     loaded.config.storage.data_dir,
     [storedEvent({ id: 'back-crossing-1', startMs: T, en: 'Person p1 crossed the back-door line at 22:00:00', zhHant: '人物 p1 於 22:00:00 穿越後門警戒線' })],
-    cameraDirectory(loaded),
+    cameraDirectory(loaded.config),
   );
 });
-afterAll(() => {
-  close?.();
+afterAll(async () => {
+  await vigil?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the web client over the real API', () => {
   it('reads cameras, a search and an event as the server gives them', async () => {
-    const search = createSearchApp(loaded, { clock: { now: () => T + 3_600_000 } });
-    close = () => search.close();
-    const http = createHttpApp({
-      search: search.search,
-      events: search.events,
-      cameras: cameraDirectory(loaded),
-      dataDir: loaded.config.storage.data_dir,
-      webRoot: join(dir, 'web'),
-      version: 'test',
-      logger: silent,
-      toSimplified: (t) => sharedTextAnalysis().toSimplified(t),
-    });
+    vigil = createVigil(loaded, { logger: silent, clock: { now: () => T + 3_600_000 } });
+    const http = vigil.httpApp();
     const api = client((path, init) => http.request(path, init));
     expect((await api.cameras()).map((c) => [c.id, c.name, c.live])).toEqual([['back', 'Back door', null]]);
     const found = await api.search({ q: '後門有人嗎' });

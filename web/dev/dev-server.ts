@@ -32,7 +32,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { startVigilServer } from '../../src/app-server.ts';
+import { startVigilServer } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import type { StoredEvent } from '../../src/ports/analysis-store.ts';
 import { syntheticCameras, syntheticEvents, type SyntheticCamera } from '../../test/factories/synthetic-events.ts';
