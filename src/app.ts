@@ -545,6 +545,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
       providerStats: () => [...providers().stats(), ...(vectors ? [{ embeddings: vectors.status() }] : [])],
       ...(described ? { descriptions: described } : {}),
       liveState: (cameraId) => live().state(cameraId),
+      jobs: () => jobs().status(),
       metrics: metrics(),
     });
   }
@@ -645,6 +646,10 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     },
     get analyzeImage() {
       return analyzeImage().service;
+    },
+    /** Finished image analyses as they are announced (the SSE stream, MQTT and webhooks hear them). */
+    get imageAnnouncements() {
+      return analyzeImage().feed;
     },
     get providerStats() {
       return providers().stats();

@@ -314,6 +314,34 @@ export const embeddingStatsSchema = named(
 
 export const genaiStatsSchema = named('GenaiStats', z.object({ providers: z.array(z.union([providerStatsSchema, embeddingStatsSchema])) }));
 
+/** The durable job queue per kind (docs/api.md, `GET /api/jobs`): the same state as `vigil jobs` and /metrics. */
+export const jobsStatusSchema = named(
+  'JobsStatus',
+  z.object({
+    kinds: z.array(
+      z.object({
+        kind: z.string().meta({ description: '`describe_event`, `embed_event`, `frigate_ingest`, `frigate_write_description`.' }),
+        queued: z.number(),
+        running: z.number(),
+        failed: z.number(),
+        done: z.number(),
+        oldest_due_age_s: z.number().nullable().meta({ description: 'How long the longest-waiting due job has waited; null when none is due.' }),
+        recent_failures: z.array(
+          z.object({
+            key: z.string(),
+            event_id: z.string().nullable(),
+            status: z.string().meta({ description: '`failed` for good, or `queued` for another try at `next_attempt_at`.' }),
+            attempts: z.number(),
+            error: z.string(),
+            at: instant,
+            next_attempt_at: instant.nullable(),
+          }),
+        ),
+      }),
+    ),
+  }),
+);
+
 /** Every error, whatever the endpoint (docs/api.md, "Errors"). */
 export const errorBodySchema = named(
   'ErrorBody',
@@ -338,3 +366,4 @@ export type HealthWire = z.input<typeof healthSchema>;
 export type ImageAnalysisWire = z.input<typeof imageAnalysisSchema>;
 export type GenaiStatsWire = z.input<typeof genaiStatsSchema>;
 export type ErrorBodyWire = z.input<typeof errorBodySchema>;
+export type JobsStatusWire = z.input<typeof jobsStatusSchema>;

@@ -9,11 +9,12 @@ import type { DescriptionService } from '../services/genai/descriptions/index.ts
 import type { EventQueryService } from '../services/event-query.service.ts';
 import type { AskResult, AskService } from '../services/search/ask.service.ts';
 import type { SearchService } from '../services/search/search.service.ts';
+import type { JobsStatus } from '../services/jobs/index.ts';
 import { requireToken } from './auth.ts';
 import { errorResponse } from './http-error.ts';
 import { openApiDocument } from './openapi.ts';
 import { presentEvent, type PresentOptions } from './present-event.ts';
-import { presentCamera, presentDescription, presentSearch, type CameraListing } from './presenters.ts';
+import { presentCamera, presentDescription, presentJobs, presentSearch, type CameraListing } from './presenters.ts';
 import { eventsQuerySchema, parseQuery, searchQuerySchema } from './query-schemas.ts';
 import { analyzeRoutes } from './routes/analyze.routes.ts';
 import { mediaRoutes } from './routes/media.routes.ts';
@@ -36,6 +37,8 @@ export interface HttpAppDeps {
   analyzeImage?: { service: AnalyzeImageService; feed: AnnouncementFeed };
   /** Calls, tokens, latency and queue state per model provider. */
   providerStats?: () => unknown[];
+  /** The durable job queue per kind (descriptions, embeddings, Frigate). */
+  jobs?: () => JobsStatus;
   /** Event descriptions by a vision model, when a provider is configured. */
   descriptions?: DescriptionService;
   /** Answers written by a model from the search's candidates; without it, the deterministic answer. */
@@ -133,6 +136,10 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     const parsed = genaiStatsSchema.safeParse({ providers: deps.providerStats?.() ?? [] });
     if (!parsed.success) throw new VigilError('internal', 'the provider statistics do not match the API contract', { cause: parsed.error });
     return c.json(parsed.data);
+  });
+  app.get('/api/jobs', (c) => {
+    if (!deps.jobs) throw new VigilError('not_found', 'the job queue is served by `vigil serve` only');
+    return c.json(presentJobs(deps.jobs()));
   });
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(deps.version)));
   app.route('/api/media', mediaRoutes({ dataDir: deps.dataDir }));

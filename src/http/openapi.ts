@@ -116,6 +116,9 @@ export function openApiDocument(version: string) {
       '/api/genai/stats': {
         get: { summary: 'Calls, tokens, latency and queue state per model provider', responses: { 200: ok('Provider statistics', 'GenaiStats'), ...errors(401) } },
       },
+      '/api/jobs': {
+        get: { summary: 'Background jobs per kind (descriptions, embeddings, Frigate): counts, the oldest due job, recent failures', responses: { 200: ok('The job queue', 'JobsStatus'), ...errors(401) } },
+      },
       '/api/media/{path}': {
         get: {
           summary: 'Snapshots, thumbnails and kept frames under the data directory',

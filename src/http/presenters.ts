@@ -2,7 +2,8 @@
  * What the API answers, as the contract (src/contract/api.schemas.ts) has it: each presenter
  * returns the `z.input` of its schema, so a field the contract does not know is a type error.
  */
-import type { CameraWire, DescriptionStateWire, LiveStateWire, SearchResponseWire } from '../contract/api.schemas.ts';
+import type { CameraWire, DescriptionStateWire, JobsStatusWire, LiveStateWire, SearchResponseWire } from '../contract/api.schemas.ts';
+import type { JobsStatus } from '../services/jobs/index.ts';
 import type { CameraLiveState } from '../services/live/live-camera.ts';
 import type { DescriptionView } from '../services/genai/descriptions/index.ts';
 import type { AskResult } from '../services/search/ask.service.ts';
@@ -116,5 +117,28 @@ export function presentSearch(result: AskResult, present: PresentOptions): Searc
     total: result.total,
     total_exact: result.totalExact,
     events: result.hits.map((h) => presentEvent(h.stored, present, Math.round(h.score * 1000) / 1000)),
+  };
+}
+
+/** The job queue per kind (ages in seconds, times as ISO strings). */
+export function presentJobs(status: JobsStatus): JobsStatusWire {
+  return {
+    kinds: status.kinds.map((k) => ({
+      kind: k.kind,
+      queued: k.queued,
+      running: k.running,
+      failed: k.failed,
+      done: k.done,
+      oldest_due_age_s: k.oldestDueAgeMs === undefined ? null : Math.round(k.oldestDueAgeMs / 100) / 10,
+      recent_failures: k.recentFailures.map((f) => ({
+        key: f.key,
+        event_id: f.eventId ?? null,
+        status: f.status,
+        attempts: f.attempts,
+        error: f.error,
+        at: new Date(f.at).toISOString(),
+        next_attempt_at: iso(f.nextAttemptAt),
+      })),
+    })),
   };
 }

@@ -5,10 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAnalyzeImageApp } from '../../src/app-genai.ts';
-import { cameraDirectory, createSearchApp } from '../../src/app.ts';
+import { createVigil } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
-import { createHttpApp } from '../../src/http/http-app.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
 
@@ -21,7 +19,7 @@ let images: Server;
 let imageBase: string;
 let ollama: FakeLlmServer;
 let openai: FakeLlmServer;
-const opened: Array<() => void> = [];
+const opened: Array<() => Promise<void>> = [];
 
 function config(extra = ''): LoadedConfig {
   const text = `storage:
@@ -41,22 +39,9 @@ ${extra}`;
 }
 
 function app(loaded: LoadedConfig) {
-  const search = createSearchApp(loaded);
-  const genai = createAnalyzeImageApp(loaded.config.genai, { db: search.db, logger: silent, clock: { now: () => Date.UTC(2026, 10, 21, 8, 0, 0) } });
-  opened.push(() => search.close());
-  const http = createHttpApp({
-    search: search.search,
-    events: search.events,
-    cameras: cameraDirectory(loaded),
-    dataDir: loaded.config.storage.data_dir,
-    webRoot: join(dir, 'web'),
-    version: 'test',
-    logger: silent,
-    toSimplified: (t) => t,
-    analyzeImage: { service: genai.service, feed: genai.feed },
-    providerStats: () => genai.providers.stats(),
-  });
-  return { http, genai };
+  const vigil = createVigil(loaded, { logger: silent, clock: { now: () => Date.UTC(2026, 10, 21, 8, 0, 0) } });
+  opened.push(() => vigil.close());
+  return { http: vigil.httpApp(), announcements: vigil.imageAnnouncements };
 }
 
 beforeAll(async () => {
@@ -72,7 +57,7 @@ beforeAll(async () => {
   openai = await startFakeLlmServer();
 });
 afterAll(async () => {
-  for (const close of opened) close();
+  for (const close of opened) await close();
   await new Promise<void>((resolve) => images.close(() => resolve()));
   await ollama.close();
   await openai.close();
@@ -85,9 +70,9 @@ describe('POST /api/analyze (real adapters against local protocol servers)', () 
     openai.reset();
     ollama.reply({ json: { model: 'llava:7b', message: { role: 'assistant', content: '一名穿紅衣的人站在門口。' }, done: true, prompt_eval_count: 600, eval_count: 20 } });
     openai.reply({ json: { id: 'c1', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: '門口有人。' }, finish_reason: 'stop' }], usage: { prompt_tokens: 30, completion_tokens: 6, total_tokens: 36 } } });
-    const { http, genai } = app(config());
+    const { http, announcements } = app(config());
     const heard: unknown[] = [];
-    const unsubscribe = genai.feed.subscribe((a) => heard.push(a));
+    const unsubscribe = announcements.subscribe((a) => heard.push(a));
 
     const response = await http.request('/api/analyze', {
       method: 'POST',
@@ -186,7 +171,7 @@ describe('vigil analyze-image', () => {
 describe('vigil genai-stats', () => {
   it('shows the running server’s accounting per provider and camera', async () => {
     const { runCli } = await import('../support/cli.ts');
-    const { startVigilServer } = await import('../../src/app-server.ts');
+    const { startVigilServer } = await import('../../src/app.ts');
     const loaded = config();
     const server = await startVigilServer(loaded, { host: '127.0.0.1', port: 0, logger: silent });
     try {

@@ -73,6 +73,7 @@ const EXAMPLES: Record<string, { url: string; init?: () => RequestInit; before?:
   },
   'get /api/analyze/latest/{image_name}': { url: '/api/analyze/latest/porch' },
   'get /api/genai/stats': { url: '/api/genai/stats' },
+  'get /api/jobs': { url: '/api/jobs' },
 };
 
 beforeAll(async () => {
