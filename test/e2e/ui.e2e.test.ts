@@ -1,5 +1,5 @@
 /**
- * The web UI in real Chromium, served by the real server, on events the real analyzer found in an
+ * The web UI in real Chromium (Debian's, or the one npm installs: see test/support/browser.ts), served by the real server, on events the real analyzer found in an
  * excerpt of the street clip. The camera and the tripwire carry names that are markup, so the test
  * sees that data is rendered as text everywhere. Any console error or page error fails the test.
  * The cameras page is seen on a second server over the same data that also runs two live cameras
@@ -16,10 +16,10 @@ import { chromium, type Browser, type BrowserContextOptions, type Page } from 'p
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVigilServer, type RunningServer } from '../../src/app-server.ts';
 import { loadConfig } from '../../src/config/index.ts';
+import { findChromium } from '../support/browser.ts';
 import { runCli } from '../support/cli.ts';
 import { REPO_ROOT, sampleExcerpt } from '../support/media.ts';
 
-const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -121,7 +121,9 @@ beforeAll(async () => {
 
   const loaded = await loadConfig({ file: config, explicit: true, env: {}, cwd: dir });
   server = await startVigilServer(loaded, { host: '127.0.0.1', port: 0 });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const found = await findChromium();
+  console.info(`browser: ${found.source} (${found.executablePath})`);
+  browser = await chromium.launch({ executablePath: found.executablePath, args: CHROMIUM_ARGS });
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 240_000);
 

@@ -1,18 +1,41 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { locateFfmpeg } from '../../src/adapters/ffmpeg/ffmpeg-binaries.ts';
 import { startVigilServer } from '../../src/app-server.ts';
 import { loadConfig } from '../../src/config/index.ts';
+import { npmFfmpegMissing, pathWithoutSystemFfmpeg, systemFfmpegMissing } from '../support/ffmpeg-origins.ts';
 import { startHttpCamera } from '../support/http-camera.ts';
 import { cameraState, silentLogger, waitFor } from '../support/live.ts';
 import { sampleExcerpt } from '../support/media.ts';
+import { requireOrSkip } from '../support/requirements.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-http-camera-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('cameras over HTTP', () => {
-  it('samples MJPEG by arrival time and follows a live HLS playlist', async () => {
+/**
+ * Once with each ffmpeg Vigil may run. With npm's, PATH hides the system's while the server
+ * starts (Vigil looks for ffmpeg when it first needs one). Its static ffprobe used to crash on
+ * the MPEG-TS segments of HLS (see NPM_BINARY_ENV in src/adapters/ffmpeg/ffmpeg-binaries.ts).
+ */
+const ORIGINS = [
+  { origin: 'system', skip: requireOrSkip('system-ffmpeg', 'the HTTP camera test with the system ffmpeg', systemFfmpegMissing()) },
+  { origin: 'npm', skip: requireOrSkip('npm-ffmpeg', 'the HTTP camera test with the npm ffmpeg', npmFfmpegMissing()) },
+] as const;
+
+describe.each(ORIGINS)('cameras over HTTP with the $origin ffmpeg', ({ origin, skip }) => {
+  let savedPath: string | undefined;
+  beforeAll(() => {
+    savedPath = process.env['PATH'];
+    if (origin === 'npm') process.env['PATH'] = pathWithoutSystemFfmpeg();
+  });
+  afterAll(() => {
+    process.env['PATH'] = savedPath;
+  });
+
+  it.skipIf(skip)('samples MJPEG by arrival time and follows a live HLS playlist', async () => {
+    expect(locateFfmpeg().origin).toBe(origin);
     // The camera serves 5 JPEGs per second; Vigil is asked for 2.
     const camera = await startHttpCamera(sampleExcerpt('street', 10, 16), 5);
     const config = join(dir, 'vigil.yml');

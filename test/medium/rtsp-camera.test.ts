@@ -9,6 +9,7 @@ import { startVigilServer } from '../../src/app-server.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { cameraState, silentLogger, waitFor } from '../support/live.ts';
 import { REPO_ROOT, sampleExcerpt } from '../support/media.ts';
+import { requireOrSkip } from '../support/requirements.ts';
 
 /**
  * A camera on a real RTSP server (GStreamer's gst-rtsp-server, started by the test): events
@@ -23,10 +24,8 @@ function gstreamerMissing(): string | undefined {
   return (probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)) || 'unknown error';
 }
 
-const missing = gstreamerMissing();
-// CI installs GStreamer (.ci/run) and sets VIGIL_TEST_REQUIRE_RTSP, so there the test cannot be skipped.
-if (missing && process.env['VIGIL_TEST_REQUIRE_RTSP']) throw new Error(`GStreamer's RTSP server is required here: ${missing}`);
-if (missing) console.warn(`skipping the RTSP camera test: GStreamer's RTSP server is not available (${missing})`);
+// CI installs GStreamer (.ci/run) and runs strict, so there the test cannot be skipped.
+const skip = requireOrSkip('gstreamer-rtsp', 'the RTSP camera test', gstreamerMissing());
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-rtsp-'));
 const servers = new Set<ChildProcess>();
@@ -68,7 +67,7 @@ async function killed(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-describe.skipIf(missing !== undefined)('a camera on a real RTSP server', () => {
+describe.skipIf(skip)('a camera on a real RTSP server', () => {
   it('streams events (over TCP and UDP), shows the outage when the server dies, and reconnects when it is back', async () => {
     // 30 s of the sample with people crossing the footpath; each RTSP client starts at its first frame.
     const clip = sampleExcerpt('street', 10, 30);

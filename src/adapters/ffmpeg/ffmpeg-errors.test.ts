@@ -105,6 +105,24 @@ describe('ffmpegFailure', () => {
     );
   });
 
+  it('says that the npm ffmpeg crashed and names the fix', () => {
+    const error = ffmpegFailure('', 'http://cam/live/index.m3u8', 'probe', { signal: 'SIGSEGV', tool: 'ffprobe', origin: 'npm' });
+    expect(error.code).toBe('decode_failed');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/^the ffprobe that npm installed .* crashed \(SIGSEGV\) reading http:\/\/cam\/live\/index\.m3u8/);
+    expect(error.message).toContain('apt-get install ffmpeg');
+  });
+
+  it('says that a system ffmpeg crashed, without blaming npm', () => {
+    const error = ffmpegFailure('[h264 @ 0x1] boom\n', 'x.mp4', 'decode', { signal: 'SIGBUS', tool: 'ffmpeg', origin: 'system' });
+    expect(error.message).toBe('ffmpeg crashed (SIGBUS) decoding x.mp4 (ffmpeg: [h264] boom)');
+  });
+
+  it('does not call a kill by Vigil (timeout, stop) a crash', () => {
+    const error = ffmpegFailure('', 'x.mp4', 'decode', { signal: 'SIGKILL', tool: 'ffmpeg', origin: 'npm' });
+    expect(error.message).toBe('ffmpeg could not decode x.mp4');
+  });
+
   it('leaves the reason out when stderr is empty', () => {
     expect(ffmpegFailure('', 'x.mp4', 'decode').message).toBe('ffmpeg could not decode x.mp4');
     expect(ffmpegFailure('\n  \n', 'x.mp4', 'probe').message).toBe('ffmpeg could not read x.mp4');

@@ -55,10 +55,34 @@ export function stderrTail(stderr: string, lines = 3): string {
   );
 }
 
+/** How the process ended, when known: a crash is told apart from ffmpeg refusing the input. */
+export interface FfmpegExit {
+  signal: NodeJS.Signals | null;
+  tool: 'ffmpeg' | 'ffprobe';
+  origin: 'system' | 'npm';
+}
+
+/** Signals of a crash; SIGKILL and SIGTERM are Vigil's own timeouts and stops. */
+const CRASH_SIGNALS = new Set<string>(['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGABRT', 'SIGSYS']);
+
+function crashFailure(exit: FfmpegExit, shown: string, what: 'probe' | 'decode', reason: string): VigilError {
+  const verb = what === 'probe' ? 'reading' : 'decoding';
+  const tail = reason ? ` (ffmpeg: ${reason})` : '';
+  if (exit.origin === 'npm') {
+    return new VigilError(
+      'decode_failed',
+      `the ${exit.tool} that npm installed (a static build from @ffmpeg-installer/@ffprobe-installer) crashed (${exit.signal}) ${verb} ${shown}${tail}. ` +
+        "It cannot read this input on this machine: install the system's ffmpeg (e.g. `apt-get install ffmpeg`); Vigil uses an ffmpeg and ffprobe found on PATH before the npm copies.",
+    );
+  }
+  return new VigilError('decode_failed', `${exit.tool} crashed (${exit.signal}) ${verb} ${shown}${tail}`);
+}
+
 /** Turn a failed ffmpeg/ffprobe run into one clear VigilError. */
-export function ffmpegFailure(stderr: string, input: string, what: 'probe' | 'decode'): VigilError {
+export function ffmpegFailure(stderr: string, input: string, what: 'probe' | 'decode', exit?: FfmpegExit): VigilError {
   const shown = redactUrlCredentials(input);
   const reason = stderrTail(stderr);
+  if (exit?.signal && CRASH_SIGNALS.has(exit.signal)) return crashFailure(exit, shown, what, reason);
   const rule = RULES.find((r) => r.pattern.test(stderr));
   if (rule) {
     return new VigilError(rule.code, `${rule.explain(shown)}${reason ? ` (ffmpeg: ${reason})` : ''}`, {

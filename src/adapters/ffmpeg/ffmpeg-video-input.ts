@@ -6,9 +6,9 @@ import type { Frame } from '../../domain/frame.ts';
 import { VigilError } from '../../domain/errors.ts';
 import { redactUrlCredentials } from '../../domain/redact.ts';
 import type { DecodeOptions, VideoInfo, VideoInput } from '../../ports/video-input.ts';
-import type { FfmpegBinaries } from './ffmpeg-binaries.ts';
+import { binaryEnv, legacyRtspTimeout, type FfmpegBinaries } from './ffmpeg-binaries.ts';
 import { ffmpegFailure, stderrTail } from './ffmpeg-errors.ts';
-import { ffprobe, isStreamUri, networkInputArgs } from './ffprobe.ts';
+import { ffprobe, isRtspUri, isStreamUri, networkInputArgs } from './ffprobe.ts';
 
 const FINGERPRINT_SLICE = 1024 * 1024;
 const STDERR_KEEP = 64 * 1024;
@@ -84,13 +84,13 @@ export class FfmpegVideoInput implements VideoInput {
     const probeOptions = { timeoutMs: this.probeTimeoutMs, ...(signal ? { signal } : {}) };
     if (isStreamUri(uri)) {
       const transport = options.rtspTransport ? { rtspTransport: options.rtspTransport } : {};
-      const probed = await ffprobe(this.binaries.ffprobe, uri, { ...probeOptions, ...transport });
+      const probed = await ffprobe(this.binaries, uri, { ...probeOptions, ...transport });
       const { durationSeconds: _ignored, ...live } = probed;
       return { uri, kind: 'stream', fingerprint: `url:${redactUrlCredentials(uri)}`, ...live, ...transport };
     }
     const { size, mtimeMs } = await statInput(uri);
     if (size === 0) throw new VigilError('input_empty', `${uri} is empty (0 bytes)`);
-    const probed = await ffprobe(this.binaries.ffprobe, uri, probeOptions).catch(async (error: unknown) => {
+    const probed = await ffprobe(this.binaries, uri, probeOptions).catch(async (error: unknown) => {
       throw await explainUnreadableFile(uri, error);
     });
     const fingerprint = await fingerprintFile(uri, size);
@@ -101,9 +101,10 @@ export class FfmpegVideoInput implements VideoInput {
     const { width, height, signal } = options;
     const sampleFps = Math.min(options.sampleFps, info.fps);
     const frameBytes = width * height * 3;
+    const legacyRtsp = isRtspUri(info.uri) && (await legacyRtspTimeout(this.binaries.ffmpeg, this.binaries));
     const args = [
       '-nostdin', '-hide_banner', '-loglevel', 'error',
-      ...networkInputArgs(info.uri, info.rtspTransport),
+      ...networkInputArgs(info.uri, info.rtspTransport, legacyRtsp),
       // Without this, ffmpeg times untimed frames at an assumed 25/s and the fps filter would
       // keep far too few of a camera's real 5 or 10 per second.
       ...(info.kind === 'stream' && info.timedByArrival ? ['-use_wallclock_as_timestamps', '1'] : []),
@@ -116,14 +117,15 @@ export class FfmpegVideoInput implements VideoInput {
       '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
     ];
     signal.throwIfAborted();
-    const child = spawn(this.binaries.ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = binaryEnv(this.binaries);
+    const child = spawn(this.binaries.ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_KEEP);
     });
-    const exited = new Promise<{ code: number | null; error?: Error }>((resolve) => {
+    const exited = new Promise<{ code: number | null; signal?: NodeJS.Signals | null; error?: Error }>((resolve) => {
       child.on('error', (error) => resolve({ code: null, error }));
-      child.on('close', (code) => resolve({ code }));
+      child.on('close', (code, exitSignal) => resolve({ code, signal: exitSignal }));
     });
     const kill = () => child.kill('SIGKILL');
     signal.addEventListener('abort', kill, { once: true });
@@ -152,10 +154,10 @@ export class FfmpegVideoInput implements VideoInput {
           }
         }
       }
-      const { code, error } = await exited;
+      const exit = await exited;
       signal.throwIfAborted();
-      if (error) throw new VigilError('decode_failed', `ffmpeg could not be started: ${error.message}`, { cause: error });
-      if (code !== 0) throw ffmpegFailure(stderr, info.uri, 'decode');
+      if (exit.error) throw new VigilError('decode_failed', `ffmpeg could not be started: ${exit.error.message}`, { cause: exit.error });
+      if (exit.code !== 0) throw ffmpegFailure(stderr, info.uri, 'decode', { signal: exit.signal ?? null, tool: 'ffmpeg', origin: this.binaries.origin });
       if (!options.loop) this.checkComplete(info, index, sampleFps, stderr);
     } finally {
       signal.removeEventListener('abort', kill);

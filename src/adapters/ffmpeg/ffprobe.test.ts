@@ -242,6 +242,11 @@ describe('networkInputArgs', () => {
     expect(networkInputArgs('http://nvr/x.mjpg', 'udp')).toEqual(['-rw_timeout', '10000000']);
   });
 
+  it('uses -stimeout for an ffmpeg before 5.0, where RTSP\'s -timeout means "listen"', () => {
+    expect(networkInputArgs('rtsp://cam/live', 'tcp', true)).toEqual(['-rtsp_transport', 'tcp', '-stimeout', '10000000']);
+    expect(networkInputArgs('http://nvr/x.m3u8', 'tcp', true)).toEqual(['-rw_timeout', '10000000']);
+  });
+
   it('sets a 10 s read/write timeout for HTTP(S)', () => {
     expect(networkInputArgs('http://nvr/x.mp4')).toEqual(['-rw_timeout', '10000000']);
     expect(networkInputArgs('https://nvr/x.m3u8')).toEqual(['-rw_timeout', '10000000']);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { VigilError } from '../../domain/errors.ts';
 import { redactUrlCredentials } from '../../domain/redact.ts';
+import { binaryEnv, legacyRtspTimeout, type FfmpegBinaries } from './ffmpeg-binaries.ts';
 import { ffmpegFailure } from './ffmpeg-errors.ts';
 import { runCommand } from './process-runner.ts';
 
@@ -87,32 +88,41 @@ export function isStreamUri(uri: string): boolean {
 
 export type RtspTransport = 'tcp' | 'udp';
 
+export function isRtspUri(uri: string): boolean {
+  return /^rtsps?:\/\//i.test(uri);
+}
+
 /**
  * Input options that make network sources fail fast and reliably instead of hanging. RTSP goes
  * over TCP (no lost packets, no smeared frames) unless the camera only speaks UDP.
  */
-export function networkInputArgs(uri: string, rtspTransport: RtspTransport = 'tcp'): string[] {
-  if (/^rtsps?:\/\//i.test(uri)) return ['-rtsp_transport', rtspTransport, '-timeout', '10000000'];
+export function networkInputArgs(uri: string, rtspTransport: RtspTransport = 'tcp', legacyRtsp = false): string[] {
+  // Before ffmpeg 5.0, RTSP's socket timeout was -stimeout and -timeout meant "listen".
+  if (isRtspUri(uri)) return ['-rtsp_transport', rtspTransport, legacyRtsp ? '-stimeout' : '-timeout', '10000000'];
   if (/^https?:\/\//i.test(uri)) return ['-rw_timeout', '10000000'];
   return [];
 }
 
 export async function ffprobe(
-  ffprobePath: string,
+  binaries: Pick<FfmpegBinaries, 'ffprobe' | 'origin' | 'env'>,
   uri: string,
   options: { timeoutMs: number; signal?: AbortSignal; rtspTransport?: RtspTransport },
 ): Promise<ProbeResult> {
   const args = [
     '-v', 'error',
-    ...networkInputArgs(uri, options.rtspTransport),
+    ...networkInputArgs(uri, options.rtspTransport, isRtspUri(uri) && (await legacyRtspTimeout(binaries.ffprobe, binaries))),
     '-print_format', 'json',
     '-show_streams', '-show_format',
     uri,
   ];
-  const result = await runCommand(ffprobePath, args, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+  const result = await runCommand(binaries.ffprobe, args, {
+    timeoutMs: options.timeoutMs,
+    env: binaryEnv(binaries),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   if (result.timedOut) {
     throw new VigilError('input_unreachable', `${redactUrlCredentials(uri)} did not answer within ${Math.round(options.timeoutMs / 1000)} s`, { retryable: true });
   }
-  if (result.code !== 0) throw ffmpegFailure(result.stderr, uri, 'probe');
+  if (result.code !== 0) throw ffmpegFailure(result.stderr, uri, 'probe', { signal: result.signal, tool: 'ffprobe', origin: binaries.origin });
   return parseProbeOutput(result.stdout, uri);
 }

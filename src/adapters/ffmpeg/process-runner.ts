@@ -12,11 +12,11 @@ export interface RunResult {
 export function runCommand(
   command: string,
   args: readonly string[],
-  options: { timeoutMs: number; signal?: AbortSignal; maxOutputBytes?: number },
+  options: { timeoutMs: number; signal?: AbortSignal; maxOutputBytes?: number; env?: NodeJS.ProcessEnv | undefined },
 ): Promise<RunResult> {
   const maxBytes = options.maxOutputBytes ?? 4 * 1024 * 1024;
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? { env: options.env } : {}) });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
