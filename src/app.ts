@@ -620,6 +620,8 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     clock,
     cameras,
     timeZone,
+    /** Traditional Chinese to Simplified, as the API shows `zh_hans`. */
+    toSimplified: (t: string) => text().toSimplified(t),
     get events() {
       return events();
     },

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { createLogger } from '../../app.ts';
 import { VigilError } from '../../domain/errors.ts';
 import type { CliContext } from '../cli-context.ts';
-import { eventJson, formatEventLines } from '../format-events.ts';
+import { presentSearch } from '../../http/presenters.ts';
+import { formatEventLines } from '../format-events.ts';
 import { withVigil } from '../open-vigil.ts';
 
 export function registerSearchCommand(program: Command, ctx: CliContext): void {
@@ -11,7 +12,7 @@ export function registerSearchCommand(program: Command, ctx: CliContext): void {
     .description('ask about stored events, in Chinese or English (the same answer as the API and the web UI)')
     .argument('<question>', 'e.g. "昨天晚上10點到11點後門有沒有人徘徊？" or "who crossed the gate line this morning"')
     .option('--limit <n>', 'at most this many events', '10')
-    .option('--json', 'print the whole result as JSON')
+    .option('--json', 'print the answer as GET /api/search gives it')
     .option('-c, --config <file>', 'configuration file (default: vigil.yml)')
     .action(async (question: string, options: { limit: string; json?: boolean; config?: string }) => {
       const limit = Number(options.limit);
@@ -26,7 +27,9 @@ export function registerSearchCommand(program: Command, ctx: CliContext): void {
             // The API's path: hybrid search when embeddings are configured, a model's cited answer when answers are.
             const result = await vigil.ask.ask({ q: question, limit }, { signal: controller.signal });
             if (options.json) {
-              ctx.stdout.write(`${JSON.stringify({ ...result, hits: result.hits.map((h) => ({ score: h.score, event: eventJson(h.stored) })) })}\n`);
+              // Exactly the body of GET /api/search for the same question.
+              const present = { cameraName: (id: string) => vigil.cameras.find((c) => c.id === id)?.name ?? id, toSimplified: vigil.toSimplified };
+              ctx.stdout.write(`${JSON.stringify(presentSearch(result, present))}\n`);
               return;
             }
             const language = result.interpretation.language === 'en' ? 'en' : 'zh-Hant';
