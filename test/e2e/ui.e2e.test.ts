@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startVigilServer, type RunningServer } from '../../src/app-server.ts';
+import { startVigilServer, type RunningServer } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { findChromium } from '../support/browser.ts';
 import { runCli } from '../support/cli.ts';

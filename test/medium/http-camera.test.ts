@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateFfmpeg } from '../../src/adapters/ffmpeg/ffmpeg-binaries.ts';
-import { startVigilServer } from '../../src/app-server.ts';
+import { startVigilServer } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { npmFfmpegMissing, pathWithoutSystemFfmpeg, systemFfmpegMissing } from '../support/ffmpeg-origins.ts';
 import { startHttpCamera } from '../support/http-camera.ts';

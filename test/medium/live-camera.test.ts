@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startVigilServer } from '../../src/app-server.ts';
+import { startVigilServer } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { cameraState, silentLogger, waitFor } from '../support/live.ts';
 import { sampleExcerpt } from '../support/media.ts';

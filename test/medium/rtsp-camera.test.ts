@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startVigilServer } from '../../src/app-server.ts';
+import { startVigilServer } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { cameraState, silentLogger, waitFor } from '../support/live.ts';
 import { REPO_ROOT, sampleExcerpt } from '../support/media.ts';
