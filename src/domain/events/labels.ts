@@ -34,12 +34,17 @@ export const LABEL_NAMES: Readonly<Record<string, LabelName>> = {
   suitcase: { en: 'suitcase', enPlural: 'suitcases', zhHant: '行李箱', zhHans: '行李箱' },
 };
 
-/** Names of the event types, as badges and filters show them. */
-export const EVENT_TYPE_NAMES: Readonly<Record<EventType, DisplayName>> = {
-  line_crossing: { en: 'Line crossing', zhHant: '越線', zhHans: '越线' },
-  intrusion: { en: 'Intrusion', zhHant: '闖入', zhHans: '闯入' },
-  loitering: { en: 'Loitering', zhHant: '徘徊', zhHans: '徘徊' },
-  object_seen: { en: 'Object seen', zhHant: '出現物件', zhHans: '出现物体' },
+export interface EventTypeName extends DisplayName {
+  /** The type as a noun inside an answer's sentence ("no loitering or sighting events", 「沒有找到符合的徘徊事件」). */
+  inSentence: { en: string; zhHant: string };
+}
+
+/** Names of the event types, as badges and filters show them, and as answers say them. */
+export const EVENT_TYPE_NAMES: Readonly<Record<EventType, EventTypeName>> = {
+  line_crossing: { en: 'Line crossing', zhHant: '越線', zhHans: '越线', inSentence: { en: 'line crossing', zhHant: '越線' } },
+  intrusion: { en: 'Intrusion', zhHant: '闖入', zhHans: '闯入', inSentence: { en: 'intrusion', zhHant: '闖入' } },
+  loitering: { en: 'Loitering', zhHant: '徘徊', zhHans: '徘徊', inSentence: { en: 'loitering', zhHant: '徘徊' } },
+  object_seen: { en: 'Object seen', zhHant: '出現物件', zhHans: '出现物体', inSentence: { en: 'sighting', zhHant: '出現' } },
 };
 
 export function labelName(label: string): LabelName {

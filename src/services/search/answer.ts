@@ -1,4 +1,5 @@
 import type { EventType } from '../../domain/events/event-types.ts';
+import { EVENT_TYPE_NAMES } from '../../domain/events/labels.ts';
 import { formatLocalClock, formatLocalDate } from '../../domain/time/zoned-format.ts';
 import type { SearchHit } from '../../ports/search-store.ts';
 
@@ -19,13 +20,6 @@ export interface AnswerFacts {
   toSimplified: (text: string) => string;
 }
 
-const TYPE_NAMES: Record<EventType, { en: string; zh: string }> = {
-  line_crossing: { en: 'line crossing', zh: '越線' },
-  intrusion: { en: 'intrusion', zh: '闖入' },
-  loitering: { en: 'loitering', zh: '徘徊' },
-  object_seen: { en: 'sighting', zh: '出現' },
-};
-
 const SHOWN = 3;
 
 export function formatClockRange(fromMs: number, toMs: number, timeZone: string): string {
@@ -45,7 +39,7 @@ export function composeAnswer(facts: AnswerFacts): string {
   const zh = facts.language !== 'en';
   const range = facts.fromMs !== undefined && facts.toMs !== undefined ? formatClockRange(facts.fromMs, facts.toMs, facts.timeZone) : undefined;
   const where = facts.cameraNames.join(zh ? '、' : ', ');
-  const kinds = facts.types.map((t) => (zh ? TYPE_NAMES[t].zh : TYPE_NAMES[t].en));
+  const kinds = facts.types.map((t) => (zh ? EVENT_TYPE_NAMES[t].inSentence.zhHant : EVENT_TYPE_NAMES[t].inSentence.en));
   let text: string;
   if (zh) {
     const scope = [range, where].filter(Boolean).join('，');
