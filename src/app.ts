@@ -139,6 +139,13 @@ function lazy<T>(build: () => T): () => T {
   return () => (built ??= { value: build() }).value;
 }
 
+/** An object whose properties are the given parts, each read through its (lazy) builder. */
+function lazyParts<T extends Record<string, () => unknown>>(builders: T): { readonly [K in keyof T]: ReturnType<T[K]> } {
+  const parts = {};
+  for (const [name, build] of Object.entries(builders)) Object.defineProperty(parts, name, { get: build, enumerable: true });
+  return parts as { readonly [K in keyof T]: ReturnType<T[K]> };
+}
+
 export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
   const { config } = loaded;
   const dataDir = config.storage.data_dir;
@@ -614,7 +621,29 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     for (const release of closers.splice(0).reverse()) await release();
   }
 
-  return {
+  // Parts are read as properties (`vigil.search`) and built when first read.
+  const parts = lazyParts({
+    events,
+    search,
+    ask,
+    analysis,
+    detector,
+    videoInput,
+    descriptions,
+    embeddings,
+    analyzeImage: () => analyzeImage().service,
+    /** Finished image analyses as they are announced (the SSE stream, MQTT and webhooks hear them). */
+    imageAnnouncements: () => analyzeImage().feed,
+    providerStats: () => providers().stats(),
+    live,
+    retention,
+    metrics,
+    /** Stored and described events as they happen (what MQTT and Home Assistant publish). */
+    eventFeed,
+    /** The job queue's state per kind (`GET /api/jobs`, /metrics, `vigil jobs`). */
+    jobs,
+  });
+  return Object.assign(parts, {
     config,
     logger,
     clock,
@@ -622,57 +651,6 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     timeZone,
     /** Traditional Chinese to Simplified, as the API shows `zh_hans`. */
     toSimplified: (t: string) => text().toSimplified(t),
-    get events() {
-      return events();
-    },
-    get search() {
-      return search();
-    },
-    get ask() {
-      return ask();
-    },
-    get analysis() {
-      return analysis();
-    },
-    get detector() {
-      return detector();
-    },
-    get videoInput() {
-      return videoInput();
-    },
-    get descriptions() {
-      return descriptions();
-    },
-    get embeddings() {
-      return embeddings();
-    },
-    get analyzeImage() {
-      return analyzeImage().service;
-    },
-    /** Finished image analyses as they are announced (the SSE stream, MQTT and webhooks hear them). */
-    get imageAnnouncements() {
-      return analyzeImage().feed;
-    },
-    get providerStats() {
-      return providers().stats();
-    },
-    get live() {
-      return live();
-    },
-    get retention() {
-      return retention();
-    },
-    get metrics() {
-      return metrics();
-    },
-    /** Stored and described events as they happen (what MQTT and Home Assistant publish). */
-    get eventFeed() {
-      return eventFeed();
-    },
-    /** The job queue's state per kind (`GET /api/jobs`, /metrics, `vigil jobs`). */
-    get jobs() {
-      return jobs();
-    },
     /** The token a local client (the CLI) sends to the running server. */
     apiToken: () => config.server.token ?? readApiToken(dataDir),
     startIntegrations,
@@ -681,7 +659,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     httpApp,
     serve,
     close,
-  };
+  });
 }
 
 export type Vigil = ReturnType<typeof createVigil>;
