@@ -279,8 +279,9 @@ describe('web UI: cameras page with live cameras', () => {
     await page.goto(`${live!.url}/`);
     await page.locator('button[data-lang="en"]').click();
     await page.locator('.site-nav a[data-page="cameras"]').click();
-    expect(new URL(page.url()).hash).toBe('#/cameras');
-    expect(await page.locator('.site-nav a[data-page="cameras"]').getAttribute('aria-current')).toBe('page');
+    // The router updates the address and the navigation after the click, not during it.
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/cameras');
+    await expect.poll(() => page.locator('.site-nav a[data-page="cameras"]').getAttribute('aria-current')).toBe('page');
     const row = (id: string) => page.locator(`tr.camera-row[data-camera-id="${id}"]`);
     await row('door').waitFor({ timeout: 20_000 });
     expect(await page.locator('tr.camera-row').count()).toBe(3);
