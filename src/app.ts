@@ -248,7 +248,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
   };
   const queuesClosedEvents = () => (config.genai.enabled && descriptions() !== undefined) || embeddings() !== undefined;
 
-  // ── Search and answers: the same question gets the same answer from the CLI, the API and MCP ──
+  // ── Search and answers: the same question gets the same answer from the CLI, the API and the web UI ──
   const search = lazy(() => {
     keepSearchIndexCurrent();
     const vectors = embeddings();
