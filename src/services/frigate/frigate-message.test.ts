@@ -51,6 +51,10 @@ describe('parseFrigateEventMessage', () => {
     [null, null],
     ['Alice', { name: 'Alice', score: null }],
     [['Alice', 0.79], { name: 'Alice', score: 0.79 }],
+    // Issue 12: set through Frigate's API without a score, and not set yet.
+    [['Bob', null], { name: 'Bob', score: null }],
+    [[null, null], null],
+    [undefined, null],
   ])('reads sub_label %j', (subLabel, expected) => {
     expect(ok({ type: 'end', after: { ...v013, sub_label: subLabel, end_time: 1704982850 } }).after.sub_label).toEqual(expected);
   });

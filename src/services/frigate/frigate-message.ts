@@ -9,11 +9,16 @@ import { z } from 'zod';
  */
 const box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
-/** `null`, `["John", 0.79]` (0.14+), or a bare string (older versions and hand-made messages). */
-const subLabel = z
-  .union([z.string(), z.tuple([z.string(), z.number()]).rest(z.unknown()), z.null()])
-  .optional()
-  .transform((v) => (v === undefined || v === null ? null : typeof v === 'string' ? { name: v, score: null } : { name: v[0], score: v[1] }));
+/**
+ * Every shape Frigate sends: `null`, `"John"` (older versions, hand-made messages), `["John", 0.79]`
+ * (0.14+), `["John", null]` (set through the API without a score) and `[null, null]` (none yet).
+ * A sub label only names someone: a shape not seen before reads as "no sub label" instead of
+ * refusing the message, so an `end` is never lost for it.
+ */
+const subLabel = z.unknown().transform((v): { name: string; score: number | null } | null => {
+  const [name, score] = typeof v === 'string' ? [v, null] : Array.isArray(v) ? [v[0], v[1]] : [null, null];
+  return typeof name === 'string' && name !== '' ? { name, score: typeof score === 'number' ? score : null } : null;
+});
 
 const zones = z.array(z.string()).nullish().transform((v) => v ?? []);
 
