@@ -3,7 +3,8 @@ import type { LlmProvider, ProviderKind, ProviderSettings } from '../../ports/ll
 import { createAnthropicProvider } from './anthropic/anthropic-provider.ts';
 import { createGeminiProvider } from './gemini/gemini-provider.ts';
 import { createOllamaProvider } from './ollama/ollama-provider.ts';
-import { createAzureOpenAiProvider, createOpenAiProvider } from './openai/openai-provider.ts';
+import { createAzureOpenAiProvider } from './openai/azure-openai-provider.ts';
+import { createOpenAiProvider } from './openai/openai-provider.ts';
 
 const CLIENTS: Record<ProviderKind, (settings: ProviderSettings) => LlmProvider> = {
   ollama: createOllamaProvider,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { VigilError } from '../../../domain/errors.ts';
 import type { ProviderSettings } from '../../../ports/llm-provider.ts';
 import { startFakeLlmServer, type FakeLlmServer } from '../../../../test/support/fake-llm-server.ts';
-import { AZURE_OPENAI_DEFAULT_API_VERSION, createAzureOpenAiProvider } from './openai-provider.ts';
+import { AZURE_OPENAI_DEFAULT_API_VERSION, createAzureOpenAiProvider } from './azure-openai-provider.ts';
 
 const API_KEY = 'f3a9c0d1e2b34a5b8c7d6e5f4a3b2c1d';
 

@@ -1,10 +1,9 @@
 /**
- * OpenAI Chat Completions and Embeddings, for OpenAI itself, any OpenAI-compatible server
- * (baseUrl pointing at vLLM, LM Studio, llama.cpp, LocalAI, Ollama's /v1 ...) and Azure OpenAI.
+ * OpenAI Chat Completions and Embeddings, for OpenAI itself and any OpenAI-compatible server
+ * (baseUrl pointing at vLLM, LM Studio, llama.cpp, LocalAI, Ollama's /v1, DashScope's
+ * compatible-mode/v1 ...); Azure OpenAI (azure-openai-provider.ts) builds on the same client.
  *
  *   OpenAI  POST {baseUrl}/chat/completions, {baseUrl}/embeddings; Authorization: Bearer <key>
- *   Azure   POST {resource}/openai/deployments/{deployment}/chat/completions?api-version=...;
- *           api-key: <key>; the deployment is the configured model (embeddingModel for embeddings)
  *
  * provider_options become extra body fields (e.g. reasoning_effort, seed, top_p), except the
  * keys the adapter owns and three it reads itself: `api_version` (Azure), `strict_json_schema`
@@ -12,17 +11,15 @@
  */
 import type { EmbedResult, GenerateRequest, GenerateResult, LlmProvider, ProviderKind, ProviderSettings } from '../../../ports/llm-provider.ts';
 import { VigilError } from '../../../domain/errors.ts';
+import { temperatureGuard } from './temperature-guard.ts';
 import { joinUrl, mergeProviderOptions, postJson, readBody, tokenUsage } from '../http/provider-http.ts';
 import { chatCompletionBody, chatCompletionSchema, embeddingsSchema, type ChatBodyOptions } from './openai-wire.ts';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
-/** The newest generally available data-plane inference version (Azure OpenAI REST reference). */
-export const AZURE_OPENAI_DEFAULT_API_VERSION = '2024-10-21';
-
-const ADAPTER_OPTIONS = ['api_version', 'api-version', 'strict_json_schema', 'max_tokens_field'];
+export const ADAPTER_OPTIONS = ['api_version', 'api-version', 'strict_json_schema', 'max_tokens_field'];
 const RESERVED_KEYS = ['model', 'messages', 'response_format', 'stream', 'n', 'input', ...ADAPTER_OPTIONS];
 
-interface Wire {
+export interface Wire {
   kind: ProviderKind;
   chatUrl: string;
   embeddingsUrl: (model: string) => string;
@@ -45,25 +42,7 @@ export function createOpenAiProvider(settings: ProviderSettings): LlmProvider {
   });
 }
 
-export function createAzureOpenAiProvider(settings: ProviderSettings): LlmProvider {
-  if (settings.baseUrl === undefined || settings.baseUrl === '') {
-    throw new VigilError('config_invalid', `Provider ${settings.name}: Azure OpenAI needs base_url, the resource endpoint (https://<resource>.openai.azure.com)`);
-  }
-  const resource = settings.baseUrl;
-  const apiVersion = stringOption(settings, 'api_version') ?? stringOption(settings, 'api-version') ?? AZURE_OPENAI_DEFAULT_API_VERSION;
-  const deploymentUrl = (deployment: string, operation: string) =>
-    `${joinUrl(resource, `openai/deployments/${encodeURIComponent(deployment)}/${operation}`)}?api-version=${encodeURIComponent(apiVersion)}`;
-  return createChatCompletionsProvider(settings, {
-    kind: 'azure_openai',
-    chatUrl: deploymentUrl(settings.model, 'chat/completions'),
-    embeddingsUrl: (deployment) => deploymentUrl(deployment, 'embeddings'),
-    headers: settings.apiKey === undefined || settings.apiKey === '' ? {} : { 'api-key': settings.apiKey },
-    modelInBody: false,
-    defaultMaxTokensField: 'max_completion_tokens',
-  });
-}
-
-function createChatCompletionsProvider(settings: ProviderSettings, wire: Wire): LlmProvider {
+export function createChatCompletionsProvider(settings: ProviderSettings, wire: Wire): LlmProvider {
   const providerName = settings.name;
   const embeddingModel = settings.embeddingModel ?? settings.model;
   const readOptions = { providerName, secrets: [settings.apiKey] };
@@ -80,30 +59,33 @@ function createChatCompletionsProvider(settings: ProviderSettings, wire: Wire): 
       ...(signal === undefined ? {} : { signal }),
     });
 
+  const withTemperature = temperatureGuard();
+  const generateOnce = async (request: GenerateRequest): Promise<GenerateResult> => {
+    const body = mergeProviderOptions(chatCompletionBody(request, bodyOptions), settings.providerOptions, RESERVED_KEYS);
+    const response = readBody(await post(wire.chatUrl, body, request.signal), chatCompletionSchema, readOptions);
+    const choice = response.choices[0];
+    const text = choice?.message.content;
+    if (text === undefined || text === null) {
+      const refusal = choice?.message.refusal;
+      throw new VigilError(
+        'provider_bad_output',
+        refusal ? `${providerName} refused to answer` : `${providerName} answered without any text (finish_reason: ${choice?.finish_reason ?? 'unknown'})`,
+        { retryable: true, details: refusal ? [`refusal: ${refusal}`] : [] },
+      );
+    }
+    return {
+      text,
+      model: response.model ?? settings.model,
+      usage: tokenUsage(response.usage?.prompt_tokens, response.usage?.completion_tokens),
+    };
+  };
+
   return {
     name: settings.name,
     kind: wire.kind,
     model: settings.model,
 
-    async generate(request: GenerateRequest): Promise<GenerateResult> {
-      const body = mergeProviderOptions(chatCompletionBody(request, bodyOptions), settings.providerOptions, RESERVED_KEYS);
-      const response = readBody(await post(wire.chatUrl, body, request.signal), chatCompletionSchema, readOptions);
-      const choice = response.choices[0];
-      const text = choice?.message.content;
-      if (text === undefined || text === null) {
-        const refusal = choice?.message.refusal;
-        throw new VigilError(
-          'provider_bad_output',
-          refusal ? `${providerName} refused to answer` : `${providerName} answered without any text (finish_reason: ${choice?.finish_reason ?? 'unknown'})`,
-          { retryable: true, details: refusal ? [`refusal: ${refusal}`] : [] },
-        );
-      }
-      return {
-        text,
-        model: response.model ?? settings.model,
-        usage: tokenUsage(response.usage?.prompt_tokens, response.usage?.completion_tokens),
-      };
-    },
+    generate: (request: GenerateRequest) => withTemperature(request, generateOnce),
 
     async embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<EmbedResult> {
       if (texts.length === 0) return { vectors: [], model: embeddingModel, usage: {} };
@@ -141,7 +123,7 @@ function isOfficialOpenAi(baseUrl: string): boolean {
   }
 }
 
-function stringOption(settings: ProviderSettings, key: string): string | undefined {
+export function stringOption(settings: ProviderSettings, key: string): string | undefined {
   const value = settings.providerOptions[key];
   return typeof value === 'string' && value !== '' ? value : undefined;
 }

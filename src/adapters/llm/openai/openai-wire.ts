@@ -73,7 +73,7 @@ export function dataUrl(image: LlmImage): string {
 }
 
 /** The API accepts a-z, A-Z, 0-9, underscores and dashes, at most 64 characters. */
-function schemaName(name: string): string {
+export function schemaName(name: string): string {
   const cleaned = name.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64);
   return cleaned === '' ? 'response' : cleaned;
 }
