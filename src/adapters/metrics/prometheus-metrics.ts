@@ -8,6 +8,20 @@ export interface MetricSources {
   providers(): ReadonlyArray<{ provider: string; calls: number; failures: number; latencyMsP50?: number | undefined }>;
   /** The durable job queue, per kind (descriptions, embeddings, Frigate). */
   jobs?(): ReadonlyArray<{ kind: string; queued: number; running: number; failed: number; done: number; oldestDueAgeMs?: number | undefined }>;
+  /** Frigate's `frigate/events` as they arrived, per Frigate camera, with the gaps inferred from them. */
+  frigate?(): FrigateIntakeSource;
+  /** Automatic descriptions dropped per camera because its backlog was full. */
+  descriptionBacklog?(): ReadonlyArray<{ camera: string; dropped: number }>;
+}
+
+export interface FrigateIntakeSource {
+  cameras: ReadonlyArray<{
+    frigateCamera: string;
+    camera: string;
+    received: { new: number; update: number; end: number };
+    gaps: { updateWithoutNew: number; endWithoutNew: number };
+  }>;
+  totals: { invalid: number; overflow: number; brokerDropped?: number | undefined };
 }
 
 /**
@@ -91,6 +105,68 @@ export class PrometheusMetrics implements LiveMetrics, RetentionMetrics {
         collect() {
           this.reset();
           for (const k of jobs()) this.set({ kind: k.kind }, (k.oldestDueAgeMs ?? 0) / 1000);
+        },
+      });
+    }
+    const frigate = sources.frigate;
+    if (frigate) {
+      // Counts since start read at scrape time, as vigil_provider_calls: gauges, so they may restart at 0.
+      new Gauge({
+        name: 'vigil_frigate_messages',
+        help: 'frigate/events messages received since start, by Frigate camera and type (new, update, end)',
+        labelNames: ['camera', 'frigate_camera', 'type'],
+        registers,
+        collect() {
+          this.reset();
+          for (const c of frigate().cameras) for (const type of ['new', 'update', 'end'] as const) this.set({ camera: c.camera, frigate_camera: c.frigateCamera, type }, c.received[type]);
+        },
+      });
+      new Gauge({
+        name: 'vigil_frigate_message_gaps',
+        help: 'Frigate objects whose first message here was an update (update_without_new) or an end (end_without_new): messages lost before Vigil, usually by the broker',
+        labelNames: ['camera', 'frigate_camera', 'kind'],
+        registers,
+        collect() {
+          this.reset();
+          for (const c of frigate().cameras) {
+            this.set({ camera: c.camera, frigate_camera: c.frigateCamera, kind: 'update_without_new' }, c.gaps.updateWithoutNew);
+            this.set({ camera: c.camera, frigate_camera: c.frigateCamera, kind: 'end_without_new' }, c.gaps.endWithoutNew);
+          }
+        },
+      });
+      new Gauge({
+        name: 'vigil_frigate_messages_skipped',
+        help: 'frigate/events messages skipped by Vigil: invalid (not a Frigate event message) or overflow (arrived faster than they could be stored)',
+        labelNames: ['reason'],
+        registers,
+        collect() {
+          this.reset();
+          const totals = frigate().totals;
+          this.set({ reason: 'invalid' }, totals.invalid);
+          this.set({ reason: 'overflow' }, totals.overflow);
+        },
+      });
+      new Gauge({
+        name: 'vigil_mqtt_broker_dropped_messages',
+        help: "The MQTT broker's own count of messages it dropped, for every client ($SYS/broker/publish/messages/dropped; Mosquitto)",
+        registers,
+        collect() {
+          this.reset();
+          const dropped = frigate().totals.brokerDropped;
+          if (dropped !== undefined) this.set(dropped);
+        },
+      });
+    }
+    const backlog = sources.descriptionBacklog;
+    if (backlog) {
+      new Gauge({
+        name: 'vigil_description_backlog_dropped',
+        help: 'Automatic descriptions dropped since start because their camera had too many waiting (the newest are kept)',
+        labelNames: ['camera'],
+        registers,
+        collect() {
+          this.reset();
+          for (const b of backlog()) this.set({ camera: b.camera }, b.dropped);
         },
       });
     }

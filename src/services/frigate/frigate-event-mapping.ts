@@ -37,8 +37,9 @@ function rulesFor(camera: FrigateCameraContext): CameraRules {
  * the camera lists as restricted, else `object_seen` (rule = the label). One actor (`p1`, `v1`,
  * ...), one piece of evidence at the snapshot's frame, and the same deterministic bilingual
  * summaries as events Vigil found itself, plus Frigate's sub label (a face or plate name).
+ * `eventId`: the id its ingest job gave it (events stored before issue 12 keep their old encoding).
  */
-export function frigateToVigilEvent(message: FrigateEventMessage, camera: FrigateCameraContext): VigilEvent {
+export function frigateToVigilEvent(message: FrigateEventMessage, camera: FrigateCameraContext, eventId: string = vigilEventId(message.after.id)): VigilEvent {
   const after = message.after;
   const restricted = after.entered_zones.find((z) => camera.restrictedZones.includes(z));
   const type: EventType = restricted !== undefined ? 'intrusion' : 'object_seen';
@@ -63,7 +64,7 @@ export function frigateToVigilEvent(message: FrigateEventMessage, camera: Frigat
     text: { en: `Best view of the ${name.en} (Frigate score ${score.toFixed(2)})`, zhHant: `${name.zhHant}的最佳畫面（Frigate 分數 ${score.toFixed(2)}）` },
   };
   const event: VigilEvent = {
-    id: vigilEventId(after.id),
+    id: eventId,
     cameraId: camera.vigilCamera,
     type,
     rule: restricted ?? after.label,

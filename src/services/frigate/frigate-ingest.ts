@@ -56,7 +56,8 @@ export class FrigateIngest {
     if (!parsed.success) throw new VigilError('invalid_argument', `stored Frigate message is invalid: ${parsed.error.issues[0]?.message ?? ''}`);
     const message = parsed.data;
     const camera = this.deps.cameraContext(cameraRules(this.deps.settings, message.after.camera));
-    const event = frigateToVigilEvent(message, camera);
+    // The job's name for the event: stable even for events stored under the older id encoding.
+    const event = frigateToVigilEvent(message, camera, job.payload.eventId);
     const runId = this.runFor(message.after.camera, camera.vigilCamera);
     const existing = this.deps.events.getEvent(event.id);
 

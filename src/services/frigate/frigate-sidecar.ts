@@ -1,27 +1,52 @@
+import { z } from 'zod';
 import { VigilError } from '../../domain/errors.ts';
 import type { EventFeed, EventNotice } from '../../ports/event-feed.ts';
 import type { FrigateApi } from '../../ports/frigate-api.ts';
-import type { ClaimedJob, EnqueueOutcome, JobQueue } from '../../ports/job-queue.ts';
+import type { ClaimedJob, EnqueueOutcome, JobQueue, JobRequest } from '../../ports/job-queue.ts';
 import type { Clock, Logger } from '../../ports/logger.ts';
 import type { MessageBus } from '../../ports/message-bus.ts';
+import { FrigateIntakeStats } from './frigate-intake-stats.ts';
 import { messageProgress, parseFrigateEventMessage } from './frigate-message.ts';
-import { decideTrigger, vigilEventId, type FrigateTriggerSettings } from './frigate-triggers.ts';
+import { cameraRules, decideTrigger, vigilEventId, type FrigateTriggerSettings } from './frigate-triggers.ts';
 
 export interface FrigateSidecarSettings extends FrigateTriggerSettings {
   topicPrefix: string;
   writeDescription: boolean;
+  /**
+   * With `writeDescription`: each description written back is also published on
+   * `<prefix>/tracked_object_update` as Frigate's own GenAI does (`{"type": "description", "id",
+   * "description", "camera"}`), so automations written for Frigate's descriptions hear Vigil's.
+   * Default true.
+   */
+  publishTrackedObjectUpdate?: boolean;
 }
+
+/**
+ * Messages waiting between the MQTT client and the database. The client hands them over at once
+ * (so it keeps reading the socket and the broker's queue for Vigil never fills), and they are
+ * stored a batch per turn of the event loop, in one transaction. Past this many, the newest are
+ * dropped and counted (the database is far behind; this bounds the memory).
+ */
+export const MAX_PENDING_MESSAGES = 50_000;
+const BATCH = 2_000;
+/** Mosquitto's count of messages it dropped (for every client), published every `sys_interval`. */
+export const BROKER_DROPPED_TOPIC = '$SYS/broker/publish/messages/dropped';
+
+const storedCamera = z.object({ after: z.object({ camera: z.string() }) });
 
 export interface FrigateSidecarDeps {
   bus: MessageBus;
   /** Where messages become `frigate_ingest` jobs and descriptions `frigate_write_description` jobs. */
-  jobs: Pick<JobQueue, 'enqueue' | 'get' | 'findByEvent'>;
+  jobs: Pick<JobQueue, 'enqueue' | 'enqueueMany' | 'get' | 'findByEvent'>;
   api: FrigateApi;
   /** Where `described` notices come from (for the write-back to Frigate). */
   feed: EventFeed;
   settings: FrigateSidecarSettings;
   clock: Clock;
   logger: Logger;
+  /** Where arrivals and inferred gaps are counted (/metrics and /api/cameras read it). */
+  stats?: FrigateIntakeStats;
+  maxPending?: number;
 }
 
 export type IntakeOutcome = Exclude<EnqueueOutcome, 'unknown_event'> | 'ignored' | 'invalid';
@@ -34,16 +59,30 @@ export type IntakeOutcome = Exclude<EnqueueOutcome, 'unknown_event'> | 'ignored'
 export class FrigateSidecar {
   private readonly log: Logger;
   private readonly stops: Array<() => unknown> = [];
+  readonly stats: FrigateIntakeStats;
+  private pending: Uint8Array[] = [];
+  private flushScheduled = false;
+  private overflowing = false;
 
   constructor(private readonly deps: FrigateSidecarDeps) {
     this.log = deps.logger.child({ module: 'frigate' });
+    this.stats = deps.stats ?? new FrigateIntakeStats({ now: deps.clock.now });
   }
 
   /** Resolves once the broker confirmed the subscription. */
   async start(): Promise<void> {
     if (this.deps.settings.writeDescription) this.stops.push(this.deps.feed.subscribe((notice) => this.onNotice(notice)));
     const topic = `${this.deps.settings.topicPrefix}/events`;
-    this.stops.push(await this.deps.bus.subscribe(topic, (message) => void this.intake(message.payload)));
+    this.stats.listening();
+    // QoS 1 is asked for, but Frigate publishes at QoS 0 and the broker delivers at the lower of
+    // the two: what keeps messages from being dropped is reading them as fast as they come.
+    this.stops.push(await this.deps.bus.subscribe(topic, (message) => this.receive(message.payload)));
+    this.stops.push(() => this.flush(Infinity));
+    try {
+      this.stops.push(await this.deps.bus.subscribe(BROKER_DROPPED_TOPIC, (message) => this.brokerDropped(message.payload)));
+    } catch (error) {
+      this.log.debug({ err: error }, 'the broker does not publish its dropped-message count');
+    }
     this.log.info({ topic, triggers: this.deps.settings.triggers }, 'listening to Frigate events');
   }
 
@@ -53,33 +92,106 @@ export class FrigateSidecar {
 
   /** One `frigate/events` message; malformed ones are logged and dropped, never thrown. */
   intake(payload: Uint8Array | string): IntakeOutcome {
-    const parsed = parseFrigateEventMessage(payload);
-    if (!parsed.ok) {
-      this.log.warn({ reason: parsed.reason }, 'malformed Frigate event message skipped');
-      return 'invalid';
-    }
-    const { message } = parsed;
-    const frigateId = message.after.id;
-    const known = this.deps.jobs.get('frigate_ingest', frigateId) !== undefined;
-    const decision = decideTrigger(message, this.deps.settings, known);
-    if (!decision.accept) {
-      this.log.debug({ frigateId, type: message.type, reason: decision.reason }, 'Frigate event message not taken');
-      return 'ignored';
-    }
-    const outcome = this.deps.jobs.enqueue({
-      kind: 'frigate_ingest',
-      key: frigateId,
-      payload: { eventId: vigilEventId(frigateId), progress: messageProgress(message), message: parsed.raw },
-    });
-    if (outcome === 'unchanged') this.log.debug({ frigateId, type: message.type }, 'Frigate message replayed or late; nothing new');
-    // Ingest jobs belong to no stored event, so they are never refused as unknown.
-    return outcome === 'unknown_event' ? 'ignored' : outcome;
+    return this.intakeMany([payload])[0]!;
   }
 
-  /** The write-back job: Vigil's description into Frigate's own event. */
+  /**
+   * Messages in the order they arrived, their jobs offered in one transaction (a burst of
+   * thousands is stored in milliseconds). Each is counted per camera before any filter.
+   */
+  intakeMany(payloads: ReadonlyArray<Uint8Array | string>): IntakeOutcome[] {
+    const outcomes: IntakeOutcome[] = [];
+    const requests: Array<JobRequest<'frigate_ingest'>> = [];
+    const positions: number[] = [];
+    // Ids taken earlier in this batch (not in the queue yet), with their Vigil event id.
+    const taken = new Map<string, string>();
+    for (const payload of payloads) {
+      const parsed = parseFrigateEventMessage(payload);
+      if (!parsed.ok) {
+        this.stats.invalid();
+        this.log.warn({ reason: parsed.reason }, 'malformed Frigate event message skipped');
+        outcomes.push('invalid');
+        continue;
+      }
+      const { message } = parsed;
+      const frigateId = message.after.id;
+      this.stats.record(message, cameraRules(this.deps.settings, message.after.camera).vigilCamera);
+      // A followed event keeps the id its job gave it (events from before issue 12 included).
+      const eventId = taken.get(frigateId) ?? this.deps.jobs.get('frigate_ingest', frigateId)?.payload.eventId;
+      const decision = decideTrigger(message, this.deps.settings, eventId !== undefined);
+      if (!decision.accept) {
+        this.log.debug({ frigateId, type: message.type, reason: decision.reason }, 'Frigate event message not taken');
+        outcomes.push('ignored');
+        continue;
+      }
+      const id = eventId ?? vigilEventId(frigateId);
+      taken.set(frigateId, id);
+      requests.push({ kind: 'frigate_ingest', key: frigateId, payload: { eventId: id, progress: messageProgress(message), message: parsed.raw } });
+      positions.push(outcomes.length);
+      outcomes.push('ignored');
+    }
+    const results = requests.length > 0 ? this.deps.jobs.enqueueMany(requests) : [];
+    results.forEach((outcome, i) => {
+      if (outcome === 'unchanged') this.log.debug({ frigateId: requests[i]!.key }, 'Frigate message replayed or late; nothing new');
+      // Ingest jobs belong to no stored event, so they are never refused as unknown.
+      outcomes[positions[i]!] = outcome === 'unknown_event' ? 'ignored' : outcome;
+    });
+    return outcomes;
+  }
+
+  /** The write-back job: Vigil's description into Frigate's own event, then announced as Frigate's GenAI does. */
   async writeBack(job: ClaimedJob<'frigate_write_description'>, signal?: AbortSignal): Promise<void> {
     const found = await this.deps.api.setDescription(job.key, job.payload.description, signal);
     if (!found) throw new VigilError('input_not_found', `Frigate has no event ${job.key} (deleted by its retention?)`);
+    if (this.deps.settings.publishTrackedObjectUpdate === false) return;
+    const ingest = storedCamera.safeParse(this.deps.jobs.get('frigate_ingest', job.key)?.payload.message);
+    const topic = `${this.deps.settings.topicPrefix}/tracked_object_update`;
+    const body = { type: 'description', id: job.key, description: job.payload.description, camera: ingest.success ? ingest.data.after.camera : null };
+    // Not awaited: Frigate has the description already, the announcement must not hold the job.
+    this.deps.bus.publish(topic, JSON.stringify(body), { qos: 0 }).catch((error: unknown) => this.log.warn({ err: error, topic }, 'could not publish the description update'));
+  }
+
+  /** From the MQTT client: kept for the next batch, so the client goes straight back to the socket. */
+  private receive(payload: Uint8Array): void {
+    const max = this.deps.maxPending ?? MAX_PENDING_MESSAGES;
+    if (this.pending.length >= max) {
+      this.stats.overflow();
+      if (!this.overflowing) this.log.error({ pending: this.pending.length }, 'Frigate messages arrive faster than they can be stored; the newest are dropped and counted');
+      this.overflowing = true;
+      return;
+    }
+    this.overflowing = false;
+    this.pending.push(payload);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush(BATCH));
+    }
+  }
+
+  private flush(limit: number): void {
+    this.flushScheduled = false;
+    const batch = this.pending.splice(0, limit);
+    if (batch.length > 0) {
+      try {
+        this.intakeMany(batch);
+      } catch (error) {
+        // The database refused the batch (disk full, locked too long): say how many were lost.
+        this.stats.overflow(batch.length);
+        this.log.error({ err: error, messages: batch.length }, 'Frigate messages could not be stored');
+      }
+    }
+    if (this.pending.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush(BATCH));
+    }
+  }
+
+  private brokerDropped(payload: Uint8Array): void {
+    const count = Number(new TextDecoder().decode(payload).trim());
+    if (!Number.isFinite(count)) return;
+    const before = this.stats.totals.brokerDropped;
+    this.stats.brokerDropped(count);
+    if (before !== undefined && count > before) this.log.warn({ dropped: count - before, total: count }, 'the MQTT broker dropped messages (for some client; see docs/integrations.md)');
   }
 
   private onNotice(notice: EventNotice): void {

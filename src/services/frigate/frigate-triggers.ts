@@ -27,9 +27,23 @@ export function vigilCameraId(frigateCamera: string): string {
   return id === '' ? 'frigate' : id;
 }
 
-/** Vigil's id for a Frigate event: deterministic, so replays upsert the same row; safe in paths. */
+/**
+ * Vigil's id for a Frigate event: deterministic (replays upsert the same row), safe in paths and
+ * URLs, and one-to-one, so two Frigate events never share a Vigil event. Lower-case letters,
+ * digits and "-" stay as they are; "." (one in every Frigate id, `<seconds>.<micro>-<random>`)
+ * becomes "_", so ordinary ids read as they always did; every other character, "_" included,
+ * becomes "~" and the hex of its UTF-8 bytes ("_" -> "~5f", "/" -> "~2f", "A" -> "~41").
+ * Until issue 12, ".", "/" and "_" all became "_" (and capitals were lower-cased): events stored
+ * then keep their ids, because an ingest job names its event and later messages reuse that name.
+ */
 export function vigilEventId(frigateId: string): string {
-  return `frigate-${frigateId.toLowerCase().replace(/[^a-z0-9-]/g, '_')}`;
+  let out = '';
+  for (const char of frigateId) {
+    if (/^[a-z0-9-]$/.test(char)) out += char;
+    else if (char === '.') out += '_';
+    else for (const byte of new TextEncoder().encode(char)) out += `~${byte.toString(16).padStart(2, '0')}`;
+  }
+  return `frigate-${out}`;
 }
 
 export function cameraRules(settings: FrigateTriggerSettings, frigateCamera: string): FrigateCameraRules {
