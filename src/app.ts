@@ -75,6 +75,7 @@ import { AnalyzeImageService } from './services/genai/analyze-image.service.ts';
 import { AnswerService, descriptionSummaryFrom } from './services/genai/answers/index.ts';
 import { DescriptionService } from './services/genai/descriptions/index.ts';
 import { EmbeddingService } from './services/genai/embeddings/index.ts';
+import { createProviderRegistry } from './services/genai/provider-registry.ts';
 import { ProviderQueue } from './services/genai/queue/index.ts';
 import { AnalyzeCommand } from './services/home-assistant/analyze-command.ts';
 import { HomeAssistantService, type LiveCameraView } from './services/home-assistant/home-assistant.service.ts';
@@ -182,23 +183,25 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
   const eventFeed = lazy(() => new InMemoryEventFeed((error) => logger.error({ err: error }, 'an event listener failed')));
 
   // ── Model providers: one client per configured provider, each behind its queue ──
-  const providers = lazy(() => {
-    const queues = new Map(
-      providerEntries(config.genai).map((entry) => [
-        entry.settings.name,
-        new ProviderQueue({
-          provider: createLlmProvider(entry.settings),
-          options: { ...(entry.concurrency !== undefined ? { concurrency: entry.concurrency } : {}), maxQueued: entry.maxQueued },
-          logger,
-        }),
-      ]),
-    );
-    return {
-      names: () => [...queues.keys()],
-      get: (name: string, context: Parameters<ProviderQueue['provider']>[0]) => queues.get(name)?.provider(context),
-      stats: () => [...queues.values()].map((q) => q.stats()),
-    };
-  });
+  // A provider with a `fallback` hands calls to it while it is down (see createProviderRegistry).
+  const providers = lazy(() =>
+    createProviderRegistry(
+      new Map(
+        providerEntries(config.genai).map((entry) => [
+          entry.settings.name,
+          {
+            queue: new ProviderQueue({
+              provider: createLlmProvider(entry.settings),
+              options: { ...(entry.concurrency !== undefined ? { concurrency: entry.concurrency } : {}), maxQueued: entry.maxQueued },
+              logger,
+            }),
+            ...(entry.fallback !== undefined ? { fallback: entry.fallback } : {}),
+          },
+        ]),
+      ),
+      logger,
+    ),
+  );
   const imagePreparer = lazy(() => new SharpImagePreparer());
 
   // ── Embeddings (genai.roles.embeddings): events embedded in the background for hybrid search ──

@@ -23,6 +23,8 @@ const providerFields = {
   /** Requests in flight at once; Ollama's docs advise 1 per GPU. Default: 1 for ollama, 4 otherwise. */
   concurrency: boundedNumber({ integer: true, min: 1, max: 64 }).optional(),
   max_queued: boundedNumber({ integer: true, min: 1, max: 100_000 }).default(200),
+  /** Another provider's name: asked when this one is down (refused connection, timeout, 5xx, circuit open). */
+  fallback: z.string().min(1).optional(),
 };
 
 const needsKey = (p: { provider: string; api_key?: string | undefined; base_url?: string | undefined }, ctx: z.RefinementCtx) => {
@@ -72,6 +74,7 @@ export const genaiSchema = z
     timeout_s: boundedNumber({ greaterThan: 0, max: 3600 }).optional(),
     concurrency: providerFields.concurrency,
     max_queued: boundedNumber({ integer: true, min: 1, max: 100_000 }).optional(),
+    fallback: providerFields.fallback,
     /** Vigil style: several named providers... */
     providers: z.record(z.string(), providerSchema).prefault({}),
     /** ...and which one does what. A role without a provider is off. */
@@ -117,6 +120,15 @@ export const genaiSchema = z
       }
     };
     for (const role of GENAI_ROLES) check(['roles', role], g.roles[role]);
+    const fallbacks = new Map<string, { fallback: string; path: string[] }>();
+    if (direct && g.fallback !== undefined) fallbacks.set('default', { fallback: g.fallback, path: ['fallback'] });
+    for (const [name, p] of Object.entries(g.providers)) if (p.fallback !== undefined) fallbacks.set(name, { fallback: p.fallback, path: ['providers', name, 'fallback'] });
+    const next = new Map([...fallbacks].map(([name, f]) => [name, f.fallback]));
+    for (const [name, { fallback, path }] of fallbacks) {
+      check(path, fallback);
+      if (fallback === name) ctx.addIssue({ code: 'custom', path, message: 'a provider cannot be its own fallback' });
+      else if (leadsBackTo(name, next)) ctx.addIssue({ code: 'custom', path, message: `the fallbacks go round in a circle (${cycleText(name, next)})` });
+    }
     for (const [name, instance] of Object.entries(g.analyze_image.instances)) {
       check(['analyze_image', 'instances', name, 'vision'], instance.vision);
       check(['analyze_image', 'instances', name, 'text'], instance.text);
@@ -125,6 +137,22 @@ export const genaiSchema = z
       ctx.addIssue({ code: 'custom', path: ['enabled'], message: 'genai is enabled but no provider is configured (set genai.provider and genai.model, or genai.providers)' });
     }
   }, evenWithOtherIssues);
+
+/** True when following fallbacks from `start` comes back to it. */
+function leadsBackTo(start: string, fallbacks: ReadonlyMap<string, string>): boolean {
+  const seen = new Set<string>();
+  for (let next = fallbacks.get(start); next !== undefined && !seen.has(next); next = fallbacks.get(next)) {
+    if (next === start) return true;
+    seen.add(next);
+  }
+  return false;
+}
+
+function cycleText(start: string, fallbacks: ReadonlyMap<string, string>): string {
+  const names = [start];
+  for (let next = fallbacks.get(start); next !== undefined && next !== start && names.length <= fallbacks.size; next = fallbacks.get(next)) names.push(next);
+  return [...names, start].join(' → ');
+}
 
 /** Per camera, as in Frigate. */
 export const cameraGenaiSchema = z

@@ -13,6 +13,8 @@ export interface ProviderEntry {
   settings: ProviderSettings;
   concurrency?: number;
   maxQueued: number;
+  /** The provider asked when this one is down. */
+  fallback?: string;
 }
 
 /** The configured providers by name; a Frigate-style block directly under genai is called "default". */
@@ -32,6 +34,7 @@ export function providerEntries(genai: GenaiConfig): ProviderEntry[] {
       },
       ...(genai.concurrency !== undefined ? { concurrency: genai.concurrency } : {}),
       maxQueued: genai.max_queued ?? 200,
+      ...(genai.fallback !== undefined ? { fallback: genai.fallback } : {}),
     });
   }
   for (const [name, p] of Object.entries(genai.providers)) {
@@ -48,6 +51,7 @@ export function providerEntries(genai: GenaiConfig): ProviderEntry[] {
       },
       ...(p.concurrency !== undefined ? { concurrency: p.concurrency } : {}),
       maxQueued: p.max_queued,
+      ...(p.fallback !== undefined ? { fallback: p.fallback } : {}),
     });
   }
   return entries;

@@ -26,6 +26,11 @@ import type { QueuePriority } from './wait-queue.ts';
 export interface QueueCallOptions {
   priority?: QueuePriority;
   camera?: string;
+  /**
+   * Give up on an outage (provider_unavailable, provider_timeout) after the first attempt instead
+   * of retrying: set when another provider stands by, which beats waiting out the backoff.
+   */
+  failFast?: boolean;
 }
 
 export interface ProviderQueueDeps {
@@ -60,6 +65,9 @@ const BREAKER_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'provider_failed',
 ]);
 
+/** Failures that say the provider is down, not busy: what `failFast` does not retry. */
+const OUTAGES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['provider_unavailable', 'provider_timeout']);
+
 interface Ticket {
   readonly seq: number;
   readonly priority: QueuePriority;
@@ -74,6 +82,7 @@ interface CallContext {
   priority: QueuePriority;
   camera: string | undefined;
   signal: AbortSignal | undefined;
+  failFast: boolean;
 }
 
 export function createProviderQueue(deps: ProviderQueueDeps): ProviderQueue {
@@ -179,6 +188,7 @@ export class ProviderQueue implements LlmProvider {
       priority: options.priority ?? this.#defaultPriority,
       camera: options.camera,
       signal,
+      failFast: options.failFast ?? false,
     };
     this.#accounts.each(ctx.camera, (a) => a.calls++);
     try {
@@ -209,7 +219,7 @@ export class ProviderQueue implements LlmProvider {
         return await this.#attempt(ctx, permit, call, usageOf);
       } catch (error) {
         last = this.#normalize(error, ctx.signal);
-        delay = nextRetryDelayMs(last, history, this.#retry, this.#random);
+        delay = ctx.failFast && OUTAGES.has(last.code) ? undefined : nextRetryDelayMs(last, history, this.#retry, this.#random);
         if (delay === undefined) throw last;
         if (last.code === 'provider_bad_output') history.badOutputs++;
       }
