@@ -15,6 +15,8 @@ export interface LoadedConfig {
   baseDir: string;
   /** Values substituted from the environment; mask them wherever the config is shown. */
   secrets: readonly string[];
+  /** Parts of the file turned off while loading (a genai secret unset for a read-only command). */
+  warnings?: readonly string[];
 }
 
 export interface LoadConfigOptions {
@@ -24,6 +26,8 @@ export interface LoadConfigOptions {
   explicit: boolean;
   env: Env;
   cwd: string;
+  /** See ParseConfigOptions: `turn_off` for commands that never call a model (search, events). */
+  unsetGenaiSecrets?: 'fail' | 'turn_off';
 }
 
 function isMissingFileError(error: unknown): boolean {
@@ -38,6 +42,7 @@ function isMissingFileError(error: unknown): boolean {
  */
 export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
   const { explicit, env, cwd } = options;
+  const lenience = options.unsetGenaiSecrets === undefined ? {} : { unsetGenaiSecrets: options.unsetGenaiSecrets };
   const file = path.resolve(cwd, options.file ?? DEFAULT_CONFIG_FILE);
 
   let text: string;
@@ -49,11 +54,11 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
       throw new VigilError('config_invalid', `Cannot read config file ${file}`, { cause: error, details: [reason] });
     }
     if (explicit) throw new VigilError('config_not_found', `Config file not found: ${file}`, { cause: error });
-    const defaults = parseConfigText('', { env, baseDir: cwd, fileLabel: 'built-in defaults' });
+    const defaults = parseConfigText('', { env, baseDir: cwd, fileLabel: 'built-in defaults', ...lenience });
     return { ...defaults, baseDir: cwd };
   }
 
   const baseDir = path.dirname(file);
-  const parsed = parseConfigText(text, { env, baseDir, fileLabel: file });
+  const parsed = parseConfigText(text, { env, baseDir, fileLabel: file, ...lenience });
   return { ...parsed, file, baseDir };
 }

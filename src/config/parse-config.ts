@@ -1,6 +1,6 @@
 import { VigilError } from '../domain/errors.ts';
 import { vigilConfigSchema, type VigilConfig } from './config.schema.ts';
-import { substituteEnv, type Env } from './env-substitution.ts';
+import { substituteEnv, unsetLine, withoutUnsetGenaiSecrets, type Env } from './env-substitution.ts';
 import { configErrorMap, formatIssues } from './format-issues.ts';
 import { applyProviderEnvDefaults } from './provider-env.ts';
 import { readYaml } from './read-yaml.ts';
@@ -12,12 +12,19 @@ export interface ParseConfigOptions {
   baseDir: string;
   /** How messages name the source, usually the file's absolute path. */
   fileLabel: string;
+  /**
+   * `turn_off`: a genai provider (or webhook) whose environment variable is unset is left out,
+   * with a warning, instead of failing; for commands that never call a model. Default `fail`.
+   */
+  unsetGenaiSecrets?: 'fail' | 'turn_off';
 }
 
 export interface ParsedConfig {
   config: VigilConfig;
   /** Values substituted from the environment, to be masked wherever the config is shown. */
   secrets: readonly string[];
+  /** What was turned off and why (see `unsetGenaiSecrets`); empty otherwise. */
+  warnings: readonly string[];
 }
 
 /**
@@ -33,15 +40,21 @@ export function parseConfigText(text: string, options: ParseConfigOptions): Pars
   if (!yaml.ok) throw new VigilError('config_invalid', invalid, { details: yaml.errors });
 
   const substituted = substituteEnv(yaml.value ?? {}, env);
-  if (substituted.missing.length > 0) {
+  const lenient = options.unsetGenaiSecrets === 'turn_off' ? withoutUnsetGenaiSecrets(substituted.value, substituted.unset) : undefined;
+  const unset = lenient?.unset ?? substituted.unset;
+  if (unset.length > 0) {
     throw new VigilError('env_missing', `Environment variables used in ${fileLabel} are not set`, {
-      details: substituted.missing,
+      details: unset.map(unsetLine),
     });
   }
 
-  const result = vigilConfigSchema.safeParse(substituted.value, { error: configErrorMap });
+  const result = vigilConfigSchema.safeParse(lenient?.value ?? substituted.value, { error: configErrorMap });
   if (!result.success) {
     throw new VigilError('config_invalid', invalid, { details: formatIssues(result.error.issues) });
   }
-  return { config: applyProviderEnvDefaults(resolveConfigPaths(result.data, baseDir), env), secrets: substituted.secrets };
+  return {
+    config: applyProviderEnvDefaults(resolveConfigPaths(result.data, baseDir), env),
+    secrets: substituted.secrets,
+    warnings: lenient?.warnings ?? [],
+  };
 }

@@ -56,6 +56,7 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
       if (!Number.isInteger(limit) || limit <= 0) throw new VigilError('invalid_argument', `--limit expects a whole number greater than 0, got "${options.limit}"`);
       if (options.lang !== 'en' && options.lang !== 'zh-Hant') throw new VigilError('invalid_argument', `--lang expects en or zh-Hant, got "${options.lang}"`);
       const language: SummaryLanguage = options.lang;
+      // Events never call a model: an unset genai secret only turns genai off, with a warning line.
       await withVigil(ctx, options.config, (vigil) => {
         const page = vigil.events.list({
           ...(options.camera !== undefined ? { cameraId: options.camera } : {}),
@@ -72,6 +73,6 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
         const lines = formatEventLines(page.events, { language, timeZone });
         const shown = page.events.length < page.total ? ` (showing ${page.events.length}; use --limit for more)` : '';
         ctx.stdout.write(`${page.total} event${page.total === 1 ? '' : 's'}${shown}\n${lines.map((l) => `${l}\n`).join('')}`);
-      });
+      }, undefined, { readOnly: true });
     });
 }

@@ -38,6 +38,8 @@ export function registerSearchCommand(program: Command, ctx: CliContext): void {
             ctx.stdout.write(`${result.answer.text}\n${note}${lines.map((l) => `  ${l}\n`).join('')}`);
           },
           () => ({ logger: createLogger('warn') }),
+          // A missing key turns its provider off (a warning line says which); search still answers.
+          { readOnly: true },
         );
       } finally {
         stop();
