@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { descriptionJsonSchema, descriptionSearchText, parseDescription, rawSearchText } from './description-schema.ts';
+import { boundRawText, descriptionJsonSchema, descriptionSearchText, DESCRIPTION_LIMITS, parseDescription, rawSearchText, storedDescriptionSchema } from './description-schema.ts';
 import { validDescription } from './testing/descriptions.ts';
 
 describe('parseDescription', () => {
@@ -75,5 +75,59 @@ describe('search text', () => {
   it('keeps the words of invalid output but not its JSON keys', () => {
     expect(rawSearchText('{"scene": "a blue car", "suspicion": {"score": "high"}}')).toBe('a blue car\nhigh');
     expect(rawSearchText('  A blue car, no JSON here. ')).toBe('A blue car, no JSON here.');
+  });
+});
+
+describe('size caps', () => {
+  const huge = 'a person in a red jacket '.repeat(8200); // about 200 kB
+
+  it('cuts a 200 kB scene to its cap, marks the cut and names the field', () => {
+    const result = parseDescription(JSON.stringify({ ...validDescription('x'), scene: huge }), ['en', 'zh-Hant']);
+    expect(result.ok).toBe(true);
+    const description = result.ok ? result.description : undefined;
+    expect(description?.scene).toHaveLength(DESCRIPTION_LIMITS.scene);
+    expect(description?.scene.endsWith('…')).toBe(true);
+    expect(description?.truncated).toEqual(['scene']);
+    expect(JSON.stringify(description).length).toBeLessThan(10_000);
+  });
+
+  it('caps every list and every item in it, and the summaries', () => {
+    const base = validDescription('x');
+    const result = parseDescription(
+      JSON.stringify({
+        ...base,
+        actions: Array.from({ length: 500 }, (_, i) => `action ${i}`),
+        attributes: { people: [{ id: 'p1', clothing: huge, carrying: [huge] }], vehicles: Array.from({ length: 50 }, () => ({ type: 'car' })) },
+        suspicion: { score: 20, reasons: [huge] },
+        summaries: { ...base.summaries, en: huge },
+      }),
+      ['en'],
+    );
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    const d = result.description;
+    expect(d.actions).toHaveLength(DESCRIPTION_LIMITS.items);
+    expect(d.attributes.vehicles).toHaveLength(DESCRIPTION_LIMITS.items);
+    expect(d.attributes.people?.[0]?.clothing).toHaveLength(DESCRIPTION_LIMITS.item);
+    expect(d.attributes.people?.[0]?.carrying?.[0]).toHaveLength(DESCRIPTION_LIMITS.item);
+    expect(d.suspicion.reasons[0]).toHaveLength(DESCRIPTION_LIMITS.item);
+    expect(d.summaries.en).toHaveLength(DESCRIPTION_LIMITS.summary);
+    expect(d.truncated?.sort()).toEqual(['actions', 'attributes.people.carrying', 'attributes.people.clothing', 'attributes.vehicles', 'suspicion.reasons', 'summaries.en']);
+  });
+
+  it('leaves a description within the caps exactly as it was (no truncated field)', () => {
+    expect(parseDescription(JSON.stringify(validDescription('red jacket')), ['en', 'zh-Hant'])).toEqual({ ok: true, description: validDescription('red jacket') });
+  });
+
+  it('caps a description stored before the caps when it is read', () => {
+    const stored = storedDescriptionSchema.parse({ ...validDescription('x'), scene: huge });
+    expect(stored.scene).toHaveLength(DESCRIPTION_LIMITS.scene);
+    expect(stored.truncated).toEqual(['scene']);
+  });
+
+  it('keeps raw output and its search text bounded', () => {
+    expect(boundRawText(huge).length).toBeLessThan(DESCRIPTION_LIMITS.rawText + 50);
+    expect(boundRawText(huge)).toMatch(/… \[\d+ more characters cut\]$/);
+    expect(boundRawText('short')).toBe('short');
+    expect(rawSearchText(`{"scene": "${huge}"`).length).toBeLessThan(DESCRIPTION_LIMITS.rawText + 50);
   });
 });

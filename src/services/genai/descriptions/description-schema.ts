@@ -37,10 +37,87 @@ const baseShape = {
   uncertain: z.array(z.string()),
 };
 
-/** Any stored description, whichever languages were configured when it was written. */
-export const storedDescriptionSchema = z.object({ ...baseShape, summaries: z.object(summariesShape) });
+/** The shape before capping (the model's answer, or a stored description as read). */
+const baseObject = z.object({ ...baseShape, summaries: z.object(summariesShape), truncated: z.array(z.string()).optional() });
 
-export type EventDescription = z.output<typeof storedDescriptionSchema>;
+/**
+ * Any stored description, whichever languages were configured when it was written; capped on
+ * the way out too, so one stored before the caps existed is not shown in full either.
+ */
+export const storedDescriptionSchema = baseObject.transform(capDescription);
+
+/** `truncated` names the fields cut to their cap (see DESCRIPTION_LIMITS); absent when nothing was. */
+export type EventDescription = z.output<typeof baseObject>;
+
+/**
+ * How much of each field is kept. A model can answer with anything (a 200 kB scene, a thousand
+ * actions); a description is a report read on a phone and stored for every event, so each field
+ * is cut to what a useful one needs, and the cut is recorded in `truncated`.
+ */
+export const DESCRIPTION_LIMITS = {
+  /** Characters of the scene and of each summary. */
+  scene: 2000,
+  summary: 1000,
+  /** Characters of each list item or short field (an action, a reason, a colour, a clothing description). */
+  item: 300,
+  /** Items in each list (actions, reasons, uncertain, colours, carried things, people, vehicles). */
+  items: 20,
+  /** Characters of raw output kept when it never became valid JSON. */
+  rawText: 16_000,
+} as const;
+
+const ELLIPSIS = '…';
+
+/** The description with every field within DESCRIPTION_LIMITS, naming each field that was cut. */
+export function capDescription(d: EventDescription): EventDescription {
+  const cut = new Set<string>(d.truncated ?? []);
+  const text = (value: string, max: number, field: string) => {
+    if (value.length <= max) return value;
+    cut.add(field);
+    return `${value.slice(0, max - ELLIPSIS.length)}${ELLIPSIS}`;
+  };
+  const optionalText = (value: string | undefined, max: number, field: string) => (value === undefined ? undefined : text(value, max, field));
+  const list = <T>(items: readonly T[], field: string, each: (item: T) => T): T[] => {
+    if (items.length > DESCRIPTION_LIMITS.items) cut.add(field);
+    return items.slice(0, DESCRIPTION_LIMITS.items).map(each);
+  };
+  const strings = (items: readonly string[], field: string) => list(items, field, (item) => text(item, DESCRIPTION_LIMITS.item, field));
+  const some = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
+
+  const people = d.attributes.people?.map((p) => ({
+    ...some('id', optionalText(p.id, 32, 'attributes.people.id')),
+    ...some('clothing_colors', p.clothing_colors && strings(p.clothing_colors, 'attributes.people.clothing_colors')),
+    ...some('clothing', optionalText(p.clothing, DESCRIPTION_LIMITS.item, 'attributes.people.clothing')),
+    ...some('carrying', p.carrying && strings(p.carrying, 'attributes.people.carrying')),
+  }));
+  const vehicles = d.attributes.vehicles?.map((v) => ({
+    ...some('id', optionalText(v.id, 32, 'attributes.vehicles.id')),
+    ...some('type', optionalText(v.type, DESCRIPTION_LIMITS.item, 'attributes.vehicles.type')),
+    ...some('color', optionalText(v.color, DESCRIPTION_LIMITS.item, 'attributes.vehicles.color')),
+  }));
+  const capped: EventDescription = {
+    scene: text(d.scene, DESCRIPTION_LIMITS.scene, 'scene'),
+    actions: strings(d.actions, 'actions'),
+    attributes: {
+      ...some('people', people && list(people, 'attributes.people', (p) => p)),
+      ...some('vehicles', vehicles && list(vehicles, 'attributes.vehicles', (v) => v)),
+    },
+    suspicion: { score: d.suspicion.score, reasons: strings(d.suspicion.reasons, 'suspicion.reasons') },
+    uncertain: strings(d.uncertain, 'uncertain'),
+    summaries: {
+      ...some('en', optionalText(d.summaries.en, DESCRIPTION_LIMITS.summary, 'summaries.en')),
+      ...some('zh-Hant', optionalText(d.summaries['zh-Hant'], DESCRIPTION_LIMITS.summary, 'summaries.zh-Hant')),
+      ...some('zh-Hans', optionalText(d.summaries['zh-Hans'], DESCRIPTION_LIMITS.summary, 'summaries.zh-Hans')),
+    },
+  };
+  return cut.size === 0 ? capped : { ...capped, truncated: [...cut] };
+}
+
+/** Raw model output kept when it never became valid: at most DESCRIPTION_LIMITS.rawText characters, the cut said at the end. */
+export function boundRawText(raw: string): string {
+  const max = DESCRIPTION_LIMITS.rawText;
+  return raw.length <= max ? raw : `${raw.slice(0, max)}${ELLIPSIS} [${raw.length - max} more characters cut]`;
+}
 
 /** What the model must answer: the base fields, and a summary in every configured language. */
 export function descriptionSchema(languages: readonly OutputLanguage[]) {
@@ -72,7 +149,7 @@ export function parseDescription(raw: string, languages: readonly OutputLanguage
     return { ok: false, errors: [`the answer is not valid JSON: ${(error as Error).message}`] };
   }
   const result = descriptionSchema(languages).safeParse(value);
-  if (result.success) return { ok: true, description: result.data };
+  if (result.success) return { ok: true, description: capDescription(result.data) };
   return {
     ok: false,
     errors: result.error.issues.map((issue) => `${issue.path.length === 0 ? '(root)' : issue.path.join('.')}: ${issue.message}`),
@@ -108,13 +185,13 @@ export function rawSearchText(raw: string): string {
     try {
       const strings: string[] = [];
       collectStrings(JSON.parse(candidate), strings);
-      return strings.join('\n');
+      return boundRawText(strings.join('\n'));
     } catch {
       // Not JSON: the text is all there is.
-      return raw.trim();
+      return boundRawText(raw.trim());
     }
   }
-  return raw.trim();
+  return boundRawText(raw.trim());
 }
 
 function collectStrings(value: unknown, into: string[]): void {
