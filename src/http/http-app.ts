@@ -11,6 +11,8 @@ import type { AskResult, AskService } from '../services/search/ask.service.ts';
 import type { SearchService } from '../services/search/search.service.ts';
 import type { JobsStatus } from '../services/jobs/index.ts';
 import { requireToken } from './auth.ts';
+import { limitRequestBodies } from './body-limits.ts';
+import { echo } from './echo.ts';
 import { errorResponse } from './http-error.ts';
 import { openApiDocument } from './openapi.ts';
 import { presentEvent, type PresentOptions } from './present-event.ts';
@@ -35,6 +37,8 @@ export interface HttpAppDeps {
   toSimplified: (text: string) => string;
   /** analyze_image and its announcement stream. */
   analyzeImage?: { service: AnalyzeImageService; feed: AnnouncementFeed };
+  /** The largest image an upload may carry (`genai.analyze_image.max_bytes`); default 20 MiB. */
+  maxImageBytes?: number;
   /** Calls, tokens, latency and queue state per model provider. */
   providerStats?: () => unknown[];
   /** The durable job queue per kind (descriptions, embeddings, Frigate). */
@@ -49,6 +53,9 @@ export interface HttpAppDeps {
   metrics?: { contentType(): string; text(): Promise<string> };
 }
 
+/** `genai.analyze_image.max_bytes`' default, for apps built without a configuration (tests). */
+const DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+
 /** The HTTP API and the web UI as one Hono app; tests call it in-process with `app.request()`. */
 export function createHttpApp(deps: HttpAppDeps): Hono {
   const present: PresentOptions = {
@@ -59,6 +66,8 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   app.onError((error, c) => errorResponse(error, c, deps.logger));
   if (deps.token) app.use('/api/*', requireToken(deps.token));
   if (deps.token) app.use('/metrics', requireToken(deps.token));
+  // After the token check: a client without the token cannot make the server read any body.
+  app.use('*', limitRequestBodies({ maxImageBytes: deps.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES }));
 
   app.get('/metrics', async (c) => {
     if (!deps.metrics) throw new VigilError('not_found', 'metrics are served by `vigil serve` only');
@@ -98,7 +107,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
 
   app.get('/api/events/:id', (c) => {
     const stored = deps.events.get(c.req.param('id'));
-    if (!stored) throw new VigilError('not_found', `no event with id "${c.req.param('id')}"`);
+    if (!stored) throw new VigilError('not_found', `no event with id ${echo(c.req.param('id'))}`);
     const body: EventDetailWire = {
       ...presentEvent(stored, present, undefined, deps.events.evidenceFrames(stored)),
       description: deps.descriptions ? presentDescription(deps.descriptions.state(stored.event.id)) : null,
@@ -109,6 +118,8 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   /** Describe (again) now, whatever the camera's genai settings say. */
   app.post('/api/events/:id/description/regenerate', async (c) => {
     if (!deps.descriptions) throw new VigilError('invalid_argument', 'no model provider is configured for descriptions (genai.roles.descriptions)');
+    // Checked here so that the 404 quotes the id as every other message does (capped).
+    if (!deps.events.get(c.req.param('id'))) throw new VigilError('not_found', `no event with id ${echo(c.req.param('id'))}`);
     const view = await deps.descriptions.describe(c.req.param('id'), { manual: true, signal: c.req.raw.signal });
     return c.json(presentDescription(view));
   });
@@ -129,7 +140,10 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     return c.json(presentSearch(result, present));
   });
 
-  if (deps.analyzeImage) app.route('/api', analyzeRoutes({ analyzeImage: deps.analyzeImage.service, feed: deps.analyzeImage.feed, logger: deps.logger }));
+  if (deps.analyzeImage) {
+    const { service, feed } = deps.analyzeImage;
+    app.route('/api', analyzeRoutes({ analyzeImage: service, feed, logger: deps.logger, maxImageBytes: deps.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES }));
+  }
   // The stats come typed as unknown from the composition root: checked here, so that what is
   // served is what the contract says (a mismatch is a logged 500, not a silent new shape).
   app.get('/api/genai/stats', (c) => {

@@ -42,7 +42,11 @@ function errorCodesByStatus(): string {
   return [...byStatus.entries()].sort(([a], [b]) => a - b).map(([status, codes]) => `${status}: ${codes.join(', ')}`).join('; ');
 }
 
-/** The OpenAPI description served at /api/openapi.json; the prose reference is docs/api.md. */
+/**
+ * The OpenAPI description served at /api/openapi.json; the prose reference is docs/api.md, whose
+ * "Status codes" line per endpoint lists the same statuses as `responses` here (openapi.test.ts).
+ * Every request with a body can also get 413 (body-limits.ts); 500 can come from anywhere.
+ */
 export function openApiDocument(version: string) {
   return {
     openapi: '3.1.0',
@@ -81,7 +85,7 @@ export function openApiDocument(version: string) {
         post: {
           summary: 'Describe the event now with the descriptions model',
           parameters: [pathParameter('id')],
-          responses: { 200: ok('The description state after the attempt', 'DescriptionState'), ...errors(400, 401, 404, 429, 502, 503, 504) },
+          responses: { 200: ok('The description state after the attempt', 'DescriptionState'), ...errors(400, 401, 404, 413, 429, 502, 503, 504) },
         },
       },
       '/api/search': {
@@ -126,7 +130,10 @@ export function openApiDocument(version: string) {
           responses: { 200: { description: 'The image', content: { 'image/jpeg': {}, 'image/png': {} } }, 304: { description: 'Not modified' }, ...errors(401, 404) },
         },
       },
-      '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': {} } } } } },
+      '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': {} } }, ...errors(401) } } },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics of `vigil serve`', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': {} } }, ...errors(401) } },
+      },
     },
   };
 }

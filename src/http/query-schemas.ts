@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '../domain/events/event-types.ts';
 import { VigilError } from '../domain/errors.ts';
+import { echoList } from './echo.ts';
 
 /** A date or date-time with an offset (or Z); a bare date is midnight UTC. */
 const instant = z
@@ -26,22 +27,35 @@ const filterFields = {
   to: instant.optional(),
 };
 
-export const eventsQuerySchema = z.strictObject({ ...filterFields, limit: count(1, 500, 50), offset: count(0, 1_000_000, 0) });
+/**
+ * A range that ends before it starts matches nothing: that is a mistake in the request (swapped
+ * values, a wrong offset), said as such rather than answered with an empty page.
+ */
+function orderedRange(q: { from?: number | undefined; to?: number | undefined }, ctx: z.RefinementCtx): void {
+  if (q.from === undefined || q.to === undefined || q.from <= q.to) return;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  ctx.addIssue({ code: 'custom', path: [], message: `from (${iso(q.from)}) is after to (${iso(q.to)}): expected from <= to` });
+}
 
-export const searchQuerySchema = z.strictObject({
-  q: z.string().max(500, 'expected at most 500 characters').default(''),
-  ...filterFields,
-  limit: count(1, 200, 20),
-  lang: z.enum(['en', 'zh-Hant', 'zh-Hans']).optional(),
-});
+export const eventsQuerySchema = z.strictObject({ ...filterFields, limit: count(1, 500, 50), offset: count(0, 1_000_000, 0) }).superRefine(orderedRange);
+
+export const searchQuerySchema = z
+  .strictObject({
+    q: z.string().max(500, 'expected at most 500 characters').default(''),
+    ...filterFields,
+    limit: count(1, 200, 20),
+    lang: z.enum(['en', 'zh-Hant', 'zh-Hans']).optional(),
+  })
+  .superRefine(orderedRange);
 
 /** Validate query parameters (`token` belongs to the auth middleware); every problem names its parameter. */
 export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.output<T> {
   const { token: _token, ...rest } = query;
   const parsed = schema.safeParse(rest);
   if (parsed.success) return parsed.data;
+  // Names and values from the request are echoed capped (a 5,000-character parameter name stays out).
   const details = parsed.error.issues.map((i) =>
-    i.code === 'unrecognized_keys' ? `unknown parameter ${i.keys.map((k) => `"${k}"`).join(', ')}` : `${i.path.join('.')}: ${i.message}`,
+    i.code === 'unrecognized_keys' ? `unknown parameter ${echoList(i.keys)}` : i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message,
   );
   throw new VigilError('invalid_argument', details[0] ?? 'invalid query', { details });
 }

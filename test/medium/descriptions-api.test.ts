@@ -76,6 +76,11 @@ describe('event descriptions through the API', () => {
     expect(after.description?.status).toBe('done');
     const found = await read(searchResponseSchema, http.request('/api/search?q=ladder'));
     expect(found.events.map((e) => e.id)).toEqual(['back-crossing-1']);
+
+    // An unknown event is a 404 that quotes at most 80 characters of the id it was given.
+    const unknown = await http.request(`/api/events/${'x'.repeat(5000)}/description/regenerate`, { method: 'POST' });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()) as unknown).toEqual({ error: { code: 'not_found', message: `no event with id "${'x'.repeat(80)}…"`, details: [] } });
     await vigil.close();
   });
 });

@@ -176,7 +176,7 @@ describe('HTTP API (in-process)', () => {
     }
   });
 
-  it('requires the token beyond localhost, as a header or a query parameter', async () => {
+  it('requires the token beyond localhost, as a header, or in the query for media only', async () => {
     const a = app({ token: 'a-long-enough-test-token' });
     const refused = await a.request('/api/events');
     expect(refused.status).toBe(401);
@@ -184,7 +184,57 @@ describe('HTTP API (in-process)', () => {
     expect((await a.request('/api/events', { headers: { authorization: 'Bearer wrong-token-of-same-size!!' } })).status).toBe(401);
     expect((await a.request('/api/events', { headers: { authorization: 'Bearer a-long-enough-test-token' } })).status).toBe(200);
     expect((await a.request('/api/media/runs/run-1/events/back-crossing-1/snapshot.jpg?token=a-long-enough-test-token')).status).toBe(200);
+    expect((await a.request('/api/media/runs/run-1/events/back-crossing-1/snapshot.jpg?token=wrong-token-of-same-size!!')).status).toBe(401);
     expect((await a.request('/api/health')).status).toBe(200);
+    // Anywhere else a token in the URL would land in logs, history and Referer headers: it does not count.
+    for (const path of ['/api/events', '/api/events/back-crossing-1', '/api/search?q=x', '/api/openapi.json', '/metrics']) {
+      const inQuery = await a.request(`${path}${path.includes('?') ? '&' : '?'}token=a-long-enough-test-token`);
+      expect(inQuery.status, path).toBe(401);
+      expect((await read(errorBodySchema, inQuery)).error.message, path).toContain('?token= counts only for /api/media/');
+    }
+    // A media-looking path that leads elsewhere does not carry the query token there.
+    expect((await a.request('/api/media/../events?token=a-long-enough-test-token')).status).toBe(401);
+    // On localhost no token is needed, and one in the query is ignored, not an unknown parameter.
+    expect((await app().request('/api/events?token=anything')).status).toBe(200);
+  });
+
+  it('quotes at most 80 characters of what the request sent in an error message', async () => {
+    const a = app();
+    const long = 'x'.repeat(5000);
+    const capped = `"${'x'.repeat(80)}…"`;
+    for (const [path, status, message] of [
+      [`/api/events/${long}`, 404, `no event with id ${capped}`],
+      [`/api/analyze/latest/${long}`, 404, `no analysis for image_name ${capped} yet`],
+      [`/api/events?${long}=1`, 400, `unknown parameter ${capped}`],
+    ] as const) {
+      const response = await a.request(path);
+      expect(response.status, path.slice(0, 30)).toBe(status);
+      const body = await read(errorBodySchema, response);
+      expect(body.error.message).toBe(message);
+      expect(JSON.stringify(body).length).toBeLessThan(400);
+    }
+    // Many unknown names: a few are listed, the rest counted.
+    const many = Array.from({ length: 40 }, (_, i) => `p${i}=1`).join('&');
+    expect((await read(errorBodySchema, a.request(`/api/events?${many}`))).error.message).toBe('unknown parameter "p0", "p1", "p2", "p3", "p4" and 35 more');
+    // A body's unknown field names are capped the same way.
+    const posted = await a.request('/api/analyze', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image_name: 'x', [long]: 1 }) });
+    expect(posted.status).toBe(400);
+    expect((await read(errorBodySchema, posted)).error.message).toBe(`unknown field ${capped}`);
+  });
+
+  it('refuses a time range that ends before it starts, naming both ends', async () => {
+    const a = app();
+    const from = encodeURIComponent('2026-11-21T08:00:00+08:00');
+    const to = encodeURIComponent('2026-11-20');
+    for (const path of [`/api/events?from=${from}&to=${to}`, `/api/search?q=&from=${from}&to=${to}`]) {
+      const response = await a.request(path);
+      expect(response.status, path).toBe(400);
+      const body = await read(errorBodySchema, response);
+      expect(body.error).toMatchObject({ code: 'invalid_argument', message: 'from (2026-11-21T00:00:00.000Z) is after to (2026-11-20T00:00:00.000Z): expected from <= to' });
+    }
+    // An instant (from = to) is a range, and so is a range with one end.
+    expect((await a.request(`/api/events?from=${to}&to=${to}`)).status).toBe(200);
+    expect((await a.request(`/api/search?q=&from=${from}`)).status).toBe(200);
   });
 
   it('describes itself with OpenAPI, with the validated parameters', async () => {

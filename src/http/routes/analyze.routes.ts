@@ -7,19 +7,25 @@ import type { Logger } from '../../ports/logger.ts';
 import type { AnalyzeImageService } from '../../services/genai/analyze-image.service.ts';
 import { analyzeBodySchema, analyzeRequestFromBody } from '../../services/genai/analyze-request.ts';
 import { VigilError } from '../../domain/errors.ts';
-
-const MAX_UPLOAD = 20 * 1024 * 1024;
+import { echo, echoList } from '../echo.ts';
+import { ACCEPTED_IMAGES, isAcceptedImage } from '../image-kinds.ts';
 
 function invalid(error: z.ZodError): VigilError {
   const details = error.issues.map((i) =>
-    i.code === 'unrecognized_keys' ? `unknown field ${i.keys.map((k) => `"${k}"`).join(', ')}` : `${i.path.join('.') || 'body'}: ${i.message}`,
+    i.code === 'unrecognized_keys' ? `unknown field ${echoList(i.keys)}` : `${i.path.join('.') || 'body'}: ${i.message}`,
   );
   return new VigilError('invalid_argument', details[0] ?? 'invalid request body', { details });
 }
 
-/** A JSON body, or multipart/form-data with an `image` file and the same fields as text. */
-async function readRequest(c: { req: { header(name: string): string | undefined; json(): Promise<unknown>; parseBody(): Promise<Record<string, unknown>> } }) {
-  const type = c.req.header('content-type') ?? '';
+/**
+ * A JSON body, or multipart/form-data with an `image` file and the same fields as text. The body
+ * was already held to its limit (body-limits.ts); the image itself to `maxImageBytes`.
+ */
+async function readRequest(
+  c: { req: { header(name: string): string | undefined; json(): Promise<unknown>; parseBody(): Promise<Record<string, unknown>> } },
+  maxImageBytes: number,
+) {
+  const type = (c.req.header('content-type') ?? '').toLowerCase();
   if (type.startsWith('multipart/form-data')) {
     const form = await c.req.parseBody().catch((error: unknown) => {
       throw new VigilError('invalid_argument', 'the body is not valid multipart/form-data', { cause: error });
@@ -32,8 +38,11 @@ async function readRequest(c: { req: { header(name: string): string | undefined;
     });
     if (!parsed.success) throw invalid(parsed.error);
     if (!(file instanceof File)) return { body: parsed.data, image: undefined };
-    if (file.size > MAX_UPLOAD) throw new VigilError('too_large', `the image is larger than ${MAX_UPLOAD} bytes`);
-    return { body: parsed.data, image: { data: new Uint8Array(await file.arrayBuffer()) } };
+    if (file.size > maxImageBytes) throw new VigilError('too_large', `the image is larger than genai.analyze_image.max_bytes (${maxImageBytes} bytes)`);
+    const data = new Uint8Array(await file.arrayBuffer());
+    // Told here, in words that match what is taken, before any decoder sees the bytes.
+    if (!isAcceptedImage(data)) throw new VigilError('unsupported_media_type', `the uploaded image is not ${ACCEPTED_IMAGES}`);
+    return { body: parsed.data, image: { data } };
   }
   if (!type.startsWith('application/json')) throw new VigilError('unsupported_media_type', 'send application/json or multipart/form-data');
   const raw: unknown = await c.req.json().catch((error: unknown) => {
@@ -44,18 +53,18 @@ async function readRequest(c: { req: { header(name: string): string | undefined;
   return { body: parsed.data, image: undefined };
 }
 
-export function analyzeRoutes(deps: { analyzeImage: AnalyzeImageService; feed: AnnouncementFeed; logger?: Logger }) {
+export function analyzeRoutes(deps: { analyzeImage: AnalyzeImageService; feed: AnnouncementFeed; logger?: Logger; maxImageBytes: number }) {
   const app = new Hono();
 
   app.post('/analyze', async (c) => {
-    const { body, image } = await readRequest(c);
+    const { body, image } = await readRequest(c, deps.maxImageBytes);
     const result: ImageAnalysisWire = await deps.analyzeImage.analyze(analyzeRequestFromBody(body, { ...(image ? { image } : {}), signal: c.req.raw.signal }));
     return c.json(result);
   });
 
   app.get('/analyze/latest/:image_name', (c) => {
     const latest: ImageAnalysisWire | undefined = deps.analyzeImage.latest(c.req.param('image_name'));
-    if (!latest) throw new VigilError('not_found', `no analysis for image_name "${c.req.param('image_name')}" yet`);
+    if (!latest) throw new VigilError('not_found', `no analysis for image_name ${echo(c.req.param('image_name'))} yet`);
     return c.json(latest);
   });
 
