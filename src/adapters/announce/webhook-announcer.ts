@@ -32,24 +32,33 @@ export class WebhookAnnouncer implements Announcer {
   async deliver(hook: Webhook, topic: string, payload: ImageAnalysis): Promise<boolean> {
     const body = JSON.stringify({ event: topic, data: payload });
     const attempts = this.options.attempts ?? 3;
+    const timeoutMs = this.options.timeoutMs ?? 10_000;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const timestamp = String(Math.floor((this.options.now ?? Date.now)() / 1000));
+      // One controller per attempt, aborted when the attempt ends whatever happened: a receiver that
+      // never answers (or never finishes its body) must not keep the connection open after we gave up.
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       try {
         const response = await fetch(hook.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-vigil-event': topic, 'x-vigil-timestamp': timestamp, 'x-vigil-signature': signWebhook(hook.secret, timestamp, body) },
           body,
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+          signal: controller.signal,
         });
-        await response.body?.cancel();
         if (response.ok) return true;
         if (response.status < 500 && response.status !== 429) {
           this.options.logger.warn({ webhook: redactUrlCredentials(hook.url), status: response.status }, 'webhook refused the announcement');
           return false;
         }
       } catch (error) {
-        this.options.logger.warn({ webhook: redactUrlCredentials(hook.url), attempt, err: error instanceof Error ? error.message : String(error) }, 'webhook delivery failed');
+        const reason = controller.signal.aborted ? controller.signal.reason : error;
+        this.options.logger.warn({ webhook: redactUrlCredentials(hook.url), attempt, err: reason instanceof Error ? reason.message : String(reason) }, 'webhook delivery failed');
+      } finally {
+        clearTimeout(timer);
+        // The answer's body is never read; aborting drops it and closes the request if it is still open.
+        controller.abort();
       }
       if (attempt < attempts) await sleep(500 * 2 ** (attempt - 1));
     }
