@@ -30,9 +30,18 @@ describe('Azure OpenAI base_url forms', () => {
         apiKey: API_KEY,
         deployments: ['gpt-5-mini', 'gpt-4o', 'embed-3'],
         answers: {
-          responses: (route) => (routes.push(route), azureResponsesAnswer('A person in a red jacket at the gate.')),
-          chat: (route) => (routes.push(route), azureChatAnswer('A person walks by.')),
-          embeddings: (route) => (routes.push(route), { json: { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.25, 0.5] }], model: 'text-embedding-3-small', usage: { prompt_tokens: 2, total_tokens: 2 } } }),
+          responses: (route) => {
+            routes.push(route);
+            return azureResponsesAnswer('A person in a red jacket at the gate.');
+          },
+          chat: (route) => {
+            routes.push(route);
+            return azureChatAnswer('A person walks by.');
+          },
+          embeddings: (route) => {
+            routes.push(route);
+            return { json: { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.25, 0.5] }], model: 'text-embedding-3-small', usage: { prompt_tokens: 2, total_tokens: 2 } } };
+          },
         },
       }),
     );

@@ -71,17 +71,17 @@ const ELLIPSIS = '…';
 /** The description with every field within DESCRIPTION_LIMITS, naming each field that was cut. */
 export function capDescription(d: EventDescription): EventDescription {
   const cut = new Set<string>(d.truncated ?? []);
-  const text = (value: string, max: number, field: string) => {
+  const cap = (value: string, max: number, field: string) => {
     if (value.length <= max) return value;
     cut.add(field);
     return `${value.slice(0, max - ELLIPSIS.length)}${ELLIPSIS}`;
   };
-  const optionalText = (value: string | undefined, max: number, field: string) => (value === undefined ? undefined : text(value, max, field));
+  const optionalText = (value: string | undefined, max: number, field: string) => (value === undefined ? undefined : cap(value, max, field));
   const list = <T>(items: readonly T[], field: string, each: (item: T) => T): T[] => {
     if (items.length > DESCRIPTION_LIMITS.items) cut.add(field);
     return items.slice(0, DESCRIPTION_LIMITS.items).map(each);
   };
-  const strings = (items: readonly string[], field: string) => list(items, field, (item) => text(item, DESCRIPTION_LIMITS.item, field));
+  const strings = (items: readonly string[], field: string) => list(items, field, (item) => cap(item, DESCRIPTION_LIMITS.item, field));
   const some = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
 
   const people = d.attributes.people?.map((p) => ({
@@ -96,7 +96,7 @@ export function capDescription(d: EventDescription): EventDescription {
     ...some('color', optionalText(v.color, DESCRIPTION_LIMITS.item, 'attributes.vehicles.color')),
   }));
   const capped: EventDescription = {
-    scene: text(d.scene, DESCRIPTION_LIMITS.scene, 'scene'),
+    scene: cap(d.scene, DESCRIPTION_LIMITS.scene, 'scene'),
     actions: strings(d.actions, 'actions'),
     attributes: {
       ...some('people', people && list(people, 'attributes.people', (p) => p)),
