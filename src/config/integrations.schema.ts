@@ -64,6 +64,11 @@ export const frigateSchema = z
       .prefault({}),
     /** Send Vigil's description back to Frigate (POST /api/events/<id>/description, Frigate 0.15+). */
     write_description: z.boolean().default(false),
+    /**
+     * With write_description: also publish each description on `<topic_prefix>/tracked_object_update`
+     * as Frigate's own GenAI does (`{"type": "description", "id", "description", "camera"}`).
+     */
+    publish_description_update: z.boolean().default(true),
     /** Per HTTP request to Frigate. */
     timeout_s: boundedNumber({ greaterThan: 0, max: 300 }).default(15),
     /** false accepts Frigate's self-signed certificate on port 8971 (encrypted, not authenticated). */
@@ -86,6 +91,12 @@ export const homeAssistantSchema = z.strictObject({
   discovery_prefix: topicPrefix.default('homeassistant'),
   /** Where Home Assistant reaches Vigil, for snapshot URLs in sensor attributes (e.g. http://192.168.1.5:8080). */
   public_url: z.url({ error: 'expected a URL such as http://192.168.1.5:8080' }).optional(),
+  /**
+   * Home Assistant's own address (e.g. http://homeassistant.local:8123): analyze_image then takes
+   * the image URLs Home Assistant automations pass, `/api/camera_proxy/camera.x` and `/local/...`
+   * (or `www/...`), relative to it. Add its host to genai.analyze_image.allowed_hosts.
+   */
+  url: z.url({ error: 'expected a URL such as http://homeassistant.local:8123' }).optional(),
 });
 
 /** Frigate and Home Assistant talk over the broker: without `mqtt` they cannot start. */

@@ -181,6 +181,17 @@ export const cameraSchema = named(
     analysed_until: instant.nullable(),
     /** Null: the camera is not run live (a file, or a stream with live turned off). */
     live: liveStateSchema.nullable(),
+    /** Frigate's `frigate/events` for this camera since Vigil started; absent when none came (or no Frigate). */
+    frigate: z
+      .object({
+        messages: z.object({ new: z.number().int(), update: z.number().int(), end: z.number().int() }),
+        /** Objects first heard of in an update (its `new` lost) or at their end (`new` and updates lost). */
+        gaps: z.object({ update_without_new: z.number().int(), end_without_new: z.number().int() }),
+        last_message_at: instant.nullable(),
+      })
+      .optional(),
+    /** Automatic descriptions skipped since start because too many of this camera's were waiting (the newest are kept). */
+    descriptions_dropped: z.number().int().optional(),
   }),
 );
 

@@ -9,6 +9,7 @@ import type { DescriptionView } from '../services/genai/descriptions/index.ts';
 import type { AskResult } from '../services/search/ask.service.ts';
 import type { CameraCoverage } from '../ports/search-store.ts';
 import type { CameraInfo } from '../services/search/search.service.ts';
+import type { FrigateCameraIntake } from '../services/frigate/frigate-intake-stats.ts';
 import { presentEvent, type PresentOptions } from './present-event.ts';
 
 export interface CameraListing extends CameraInfo {
@@ -39,7 +40,14 @@ export function presentLive(s: CameraLiveState): LiveStateWire {
   };
 }
 
-export function presentCamera(cam: CameraListing, coverage: CameraCoverage | undefined, live: CameraLiveState | undefined): CameraWire {
+/** What the integrations know of a camera: Frigate's messages, descriptions skipped from a full backlog. */
+export interface CameraIntake {
+  frigate?: FrigateCameraIntake;
+  descriptionsDropped?: number;
+}
+
+export function presentCamera(cam: CameraListing, coverage: CameraCoverage | undefined, live: CameraLiveState | undefined, intake: CameraIntake = {}): CameraWire {
+  const frigate = intake.frigate;
   return {
     id: cam.id,
     name: cam.name,
@@ -52,6 +60,16 @@ export function presentCamera(cam: CameraListing, coverage: CameraCoverage | und
     last_event: iso(coverage?.lastEventMs),
     analysed_until: iso(coverage?.analysedUntilMs),
     live: live ? presentLive(live) : null,
+    ...(frigate
+      ? {
+          frigate: {
+            messages: { ...frigate.received },
+            gaps: { update_without_new: frigate.gaps.updateWithoutNew, end_without_new: frigate.gaps.endWithoutNew },
+            last_message_at: iso(frigate.lastMessageAtMs),
+          },
+        }
+      : {}),
+    ...(intake.descriptionsDropped ? { descriptions_dropped: intake.descriptionsDropped } : {}),
   };
 }
 

@@ -122,6 +122,7 @@ beforeAll(async () => {
   loaded = { ...parseConfigText(text, { env: { FRIGATE_PASSWORD: 's3cret-pass' }, baseDir: dir, fileLabel: 'test' }), baseDir: dir };
   probe = await startProbe(broker.url);
   await probe.subscribe('vigil/#');
+  await probe.subscribe('frigate/tracked_object_update');
   server = await start();
   db = openSqliteDatabase(join(loaded.config.storage.data_dir, DATABASE_FILE));
 });
@@ -162,6 +163,9 @@ describe('Frigate sidecar', () => {
     const description = await probe.waitFor((m) => m.topic === 'vigil/front/description', 20_000, 'description');
     expect(JSON.parse(description.text)).toMatchObject({ event_id: 'frigate-1795000000_123456-abc123', description: DESCRIPTION.summaries.en });
     expect(await written).toEqual({ id, description: DESCRIPTION.summaries.en });
+    // And announced as Frigate's own GenAI announces descriptions (issue 12).
+    const update = await probe.waitFor((m) => m.topic === 'frigate/tracked_object_update', 20_000, 'tracked_object_update');
+    expect(JSON.parse(update.text)).toEqual({ type: 'description', id, description: DESCRIPTION.summaries.en, camera: 'Front_Door' });
     // Logged in once, then Bearer.
     expect(fake.requests.filter((r) => r.path === '/api/login')).toHaveLength(1);
     expect(fake.requests.filter((r) => r.path.startsWith('/api/events')).every((r) => r.authorization === 'Bearer header.payload.signature')).toBe(true);
@@ -202,6 +206,27 @@ describe('Frigate sidecar', () => {
     const intrusion = await vigilEvent('frigate-1795000200_000004-intrude', () => true, mark);
     expect(JSON.parse(intrusion.text).event).toMatchObject({ type: 'intrusion', rule: 'porch', camera: 'front' });
     for (const skipped of ['badbox', 'garage', 'fpos']) expect(probe.messages.slice(mark).some((m) => m.text.includes(skipped))).toBe(false);
+  });
+
+  it('takes every sub_label shape Frigate sends, so no end is lost (issue 12)', async () => {
+    const mark = probe.messages.length;
+    const shapes: Array<[string, unknown, string | undefined]> = [
+      ['1795000250.000001-subbob', ['Bob', null], 'Bob'],
+      ['1795000250.000002-subnul', [null, null], undefined],
+      ['1795000250.000003-substr', 'Carol', 'Carol'],
+      ['1795000250.000004-subsco', ['Dave', 0.93], 'Dave'],
+    ];
+    for (const [id, subLabel] of shapes) {
+      fake.addEvent(id);
+      await probe.publish('frigate/events', frigate('end', id, { sub_label: subLabel }));
+    }
+    for (const [id, , name] of shapes) {
+      const eventId = `frigate-${id.replace('.', '_')}`;
+      const closed = await vigilEvent(eventId, (e) => e['status'] === 'closed', mark);
+      const summary = (JSON.parse(closed.text) as { event: { summary: { en: string } } }).event.summary.en;
+      if (name) expect(summary).toContain(`recognised as ${name}`);
+      else expect(summary).not.toContain('recognised');
+    }
   });
 
   it('stores the event while Frigate is down, fetches the snapshot when it is back, also across a restart', async () => {

@@ -8,6 +8,7 @@ export function frigateSettings(frigate: FrigateConfig): FrigateSidecarSettings 
     topicPrefix: frigate.topic_prefix,
     triggers: frigate.triggers,
     writeDescription: frigate.write_description,
+    publishTrackedObjectUpdate: frigate.publish_description_update,
     cameras: Object.fromEntries(
       Object.entries(frigate.cameras).map(([name, c]) => [
         name,

@@ -33,6 +33,7 @@ describe('FrigateSidecar with the job queue', () => {
   let queue: SqliteJobQueue;
   let listeners: Array<(notice: EventNotice) => void>;
   let written: Array<[string, string]>;
+  let published: Array<[string, string]>;
   let answer: () => Promise<boolean>;
   let ingested: string[];
   let sidecar: FrigateSidecar;
@@ -53,7 +54,11 @@ describe('FrigateSidecar with the job queue', () => {
         return answer();
       },
     } as Pick<FrigateApi, 'setDescription'> as FrigateApi;
-    const bus = { subscribe: async () => async () => {} } as Pick<MessageBus, 'subscribe'> as MessageBus;
+    published = [];
+    const bus = {
+      subscribe: async () => async () => {},
+      publish: async (topic: string, payload: string | Uint8Array) => void published.push([topic, String(payload)]),
+    } as Pick<MessageBus, 'subscribe' | 'publish'> as MessageBus;
     sidecar = new FrigateSidecar({
       bus,
       jobs: queue,
@@ -104,11 +109,48 @@ describe('FrigateSidecar with the job queue', () => {
     while ((await runner.processDue()) > 0);
     expect(written.at(-1)).toEqual([ID, 'a blue coat']);
     expect(queue.get('frigate_write_description', ID)?.status).toBe('done');
+    // Announced as Frigate's own GenAI announces a description (issue 12); only once written.
+    expect(published.map(([topic, text]) => [topic, JSON.parse(text)])).toEqual([
+      ['frigate/tracked_object_update', { type: 'description', id: ID, description: 'a blue coat', camera: 'front' }],
+    ]);
 
     now += 1;
     described(EVENT_ID, 'a green coat');
     answer = async () => false;
     while ((await runner.processDue()) > 0);
     expect(queue.get('frigate_write_description', ID)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/^input_not_found: Frigate has no event/) });
+    expect(published).toHaveLength(1);
+  });
+
+  it('takes a burst in one transaction, in order, and counts arrivals and gaps per camera', () => {
+    const other = (type: 'new' | 'update' | 'end', id: string) =>
+      JSON.stringify({ type, after: { id, camera: 'garage', label: 'car', start_time: now / 1000, frame_time: now / 1000 + 1, end_time: type === 'end' ? now / 1000 + 2 : null } });
+    const outcomes = sidecar.intakeMany([
+      message('new', 1795000000),
+      message('end', 1795000030),
+      'not json',
+      other('update', '1795000100.1-lost01'), // its `new` never came
+      other('end', '1795000100.1-lost01'),
+      other('end', '1795000100.2-lost02'), // nothing but its end
+    ]);
+    expect(outcomes).toEqual(['queued', 'requeued', 'invalid', 'queued', 'requeued', 'queued']);
+    expect(queue.get('frigate_ingest', ID)?.payload.message).toMatchObject({ type: 'end' });
+    const garage = sidecar.stats.forCamera('garage');
+    expect(garage).toMatchObject({ received: { new: 0, update: 1, end: 2 }, gaps: { updateWithoutNew: 1, endWithoutNew: 1 } });
+    // `front`'s object started before Vigil listened: its messages are counted, never held as gaps.
+    expect(sidecar.stats.forCamera('front')).toMatchObject({ received: { new: 1, update: 0, end: 1 }, gaps: { updateWithoutNew: 0, endWithoutNew: 0 } });
+    expect(sidecar.stats.totals.invalid).toBe(1);
+  });
+
+  it('keeps the id an event was stored under before issue 12, and gives new ones a one-to-one id', () => {
+    // A job from before: its event id used the old encoding ("_" for "_").
+    queue.enqueue({ kind: 'frigate_ingest', key: '1795000200.1-a_b', payload: { eventId: 'frigate-1795000200_1-a_b', progress: 0, message: {} } });
+    const msg = (id: string) => JSON.stringify({ type: 'end', after: { id, camera: 'front', label: 'person', start_time: 1795000200, end_time: 1795000210 } });
+    sidecar.intakeMany([msg('1795000200.1-a_b'), msg('1795000200.1-a.b')]);
+    expect(queue.get('frigate_ingest', '1795000200.1-a_b')?.payload.eventId).toBe('frigate-1795000200_1-a_b');
+    // "a.b" would be "frigate-1795000200_1-a_b" too: that id is taken, so its dots are escaped.
+    expect(queue.get('frigate_ingest', '1795000200.1-a.b')?.payload.eventId).toBe('frigate-1795000200~2e1-a~2eb');
+    sidecar.intake(msg('1795000200.1-c_d'));
+    expect(queue.get('frigate_ingest', '1795000200.1-c_d')?.payload.eventId).toBe('frigate-1795000200_1-c~5fd');
   });
 });

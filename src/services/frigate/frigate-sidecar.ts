@@ -124,7 +124,7 @@ export class FrigateSidecar {
         outcomes.push('ignored');
         continue;
       }
-      const id = eventId ?? vigilEventId(frigateId);
+      const id = eventId ?? this.newEventId(frigateId, taken);
       taken.set(frigateId, id);
       requests.push({ kind: 'frigate_ingest', key: frigateId, payload: { eventId: id, progress: messageProgress(message), message: parsed.raw } });
       positions.push(outcomes.length);
@@ -137,6 +137,13 @@ export class FrigateSidecar {
       outcomes[positions[i]!] = outcome === 'unknown_event' ? 'ignored' : outcome;
     });
     return outcomes;
+  }
+
+  /** A Frigate event seen for the first time: its one-to-one id, unless an event stored under the old encoding has it. */
+  private newEventId(frigateId: string, taken: ReadonlyMap<string, string>): string {
+    const id = vigilEventId(frigateId);
+    const owner = this.deps.jobs.findByEvent('frigate_ingest', id)?.key ?? [...taken].find(([, eventId]) => eventId === id)?.[0];
+    return owner === undefined || owner === frigateId ? id : vigilEventId(frigateId, { escapeDots: true });
   }
 
   /** The write-back job: Vigil's description into Frigate's own event, then announced as Frigate's GenAI does. */

@@ -55,6 +55,15 @@ describe('ids', () => {
     expect(vigilEventId('1607123955.475377-mxklsc')).toBe('frigate-1607123955_475377-mxklsc');
     expect(vigilEventId('1607123955.475377-mxklsc')).toBe(vigilEventId('1607123955.475377-mxklsc'));
   });
+
+  it('never gives two Frigate ids one Vigil id (issue 12: ".", "/" and "_" used to collide)', () => {
+    const ids = ['1607123955.475377-abc', '1607123955_475377-abc', '1607123955/475377-abc', '1607123955.475377-ABC', '1607123955.475377-abc~5f'];
+    const mapped = ids.map((id) => vigilEventId(id));
+    expect(new Set(mapped).size).toBe(ids.length);
+    expect(mapped.slice(1, 4)).toEqual(['frigate-1607123955~5f475377-abc', 'frigate-1607123955~2f475377-abc', 'frigate-1607123955_475377-~41~42~43']);
+    for (const id of mapped) expect(id).toMatch(/^[a-z0-9_~-]+$/);
+    expect(vigilEventId('1.2', { escapeDots: true })).toBe('frigate-1~2e2');
+  });
 });
 
 describe('frigateToVigilEvent', () => {

@@ -35,12 +35,14 @@ export function vigilCameraId(frigateCamera: string): string {
  * becomes "~" and the hex of its UTF-8 bytes ("_" -> "~5f", "/" -> "~2f", "A" -> "~41").
  * Until issue 12, ".", "/" and "_" all became "_" (and capitals were lower-cased): events stored
  * then keep their ids, because an ingest job names its event and later messages reuse that name.
+ * Should an old id equal a new one (an old "a_b" and a new "a.b"), the newcomer escapes its dots
+ * too (`escapeDots`: "." -> "~2e"), a form neither encoding ever makes otherwise.
  */
-export function vigilEventId(frigateId: string): string {
+export function vigilEventId(frigateId: string, options: { escapeDots?: boolean } = {}): string {
   let out = '';
   for (const char of frigateId) {
     if (/^[a-z0-9-]$/.test(char)) out += char;
-    else if (char === '.') out += '_';
+    else if (char === '.' && !options.escapeDots) out += '_';
     else for (const byte of new TextEncoder().encode(char)) out += `~${byte.toString(16).padStart(2, '0')}`;
   }
   return `frigate-${out}`;

@@ -3,6 +3,7 @@ import type { ImageAnalysis, ImageAnalysisStore, Announcer } from '../../ports/i
 import type { ImageFetcher } from '../../ports/image-fetcher.ts';
 import type { ImagePreparer } from '../../ports/image-preparer.ts';
 import type { Clock } from '../../ports/logger.ts';
+import { resolveHomeAssistantUrl } from './analyze-request.ts';
 import { languageInstruction, type OutputLanguage } from './output-language.ts';
 import type { ProviderRegistry } from './provider-registry.ts';
 
@@ -19,6 +20,8 @@ export interface AnalyzeImageRequest {
   imageName: string;
   prompt?: string;
   instance?: string;
+  /** Ollama Vision's `device_id`: the instance of that name when there is one, else the default. */
+  deviceId?: string;
   useTextModel?: boolean;
   textPrompt?: string;
   signal?: AbortSignal;
@@ -35,12 +38,15 @@ export interface AnalyzeImageDeps {
   clock: Clock;
   language: OutputLanguage;
   imageMaxSize: number;
+  /** Home Assistant's address (home_assistant.url): image URLs relative to it are taken. */
+  homeAssistantUrl?: string;
 }
 
 export const DEFAULT_VISION_PROMPT =
   'Describe what this security camera image shows in one or two sentences: people, vehicles, animals and what they are doing. Do not speculate beyond what is visible.';
 export const DEFAULT_TEXT_PROMPT = 'Rewrite this camera image description as one short, friendly notification sentence: {description}';
-const IMAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** Any name Ollama Vision takes (its slug names the sensor); control characters aside. */
+const IMAGE_NAME = /^[^\p{Cc}]{1,255}$/u;
 
 const invalid = (message: string) => new VigilError('invalid_argument', message);
 
@@ -59,12 +65,13 @@ export class AnalyzeImageService {
   async analyze(request: AnalyzeImageRequest): Promise<ImageAnalysis> {
     const { name, instance } = this.resolve(request);
     const textPrompt = request.textPrompt ?? instance.textPrompt ?? DEFAULT_TEXT_PROMPT;
-    const useText = request.useTextModel ?? false;
-    if (useText && !textPrompt.includes('{description}')) throw invalid('text_prompt must contain {description}');
-    if (useText && !instance.text) throw invalid(`instance "${name}" has no text model; set genai.analyze_image.instances.${name}.text`);
+    // As Ollama Vision: the text model is used when asked for and the instance has one; otherwise
+    // the vision model's description is the final one (used_text_model: false), not an error.
+    const useText = (request.useTextModel ?? false) && instance.text !== undefined;
+    const imageUrl = request.imageUrl === undefined ? undefined : resolveHomeAssistantUrl(request.imageUrl, this.deps.homeAssistantUrl);
 
     const vision = this.provider(instance.vision);
-    const raw = request.image ?? (await this.deps.fetcher.fetch(request.imageUrl!, request.signal ? { signal: request.signal } : {}));
+    const raw = request.image ?? (await this.deps.fetcher.fetch(imageUrl!, request.signal ? { signal: request.signal } : {}));
     const image = await this.deps.preparer.prepare(raw, this.deps.imageMaxSize);
     const prompt = request.prompt ?? instance.prompt ?? DEFAULT_VISION_PROMPT;
     const signal = request.signal ? { signal: request.signal } : {};
@@ -73,20 +80,23 @@ export class AnalyzeImageService {
 
     let finalDescription = description;
     let textModel: string | null = null;
+    // The prompt the text model gets, {description} filled in (without the placeholder, the
+    // description follows the prompt); it is what the event and the sensor show, as Ollama Vision's do.
+    const filledPrompt = textPrompt.includes('{description}') ? textPrompt.split('{description}').join(description) : `${textPrompt}\n\n${description}`;
     if (useText && instance.text) {
       const text = this.provider(instance.text);
-      const rewritten = await text.generate({ system: languageInstruction(this.deps.language), prompt: textPrompt.split('{description}').join(description), ...signal });
+      const rewritten = await text.generate({ system: languageInstruction(this.deps.language), prompt: filledPrompt, ...signal });
       finalDescription = rewritten.text.trim();
       textModel = rewritten.model;
     }
     const analysis: ImageAnalysis = {
       instance: name,
       image_name: request.imageName,
-      image_url: request.imageUrl ?? null,
+      image_url: imageUrl ?? null,
       prompt,
       description,
       used_text_model: useText,
-      text_prompt: useText ? textPrompt : null,
+      text_prompt: useText ? filledPrompt : null,
       final_description: finalDescription,
       created_at: new Date(this.deps.clock.now()).toISOString(),
       model: described.model,
@@ -102,13 +112,16 @@ export class AnalyzeImageService {
   }
 
   private resolve(request: AnalyzeImageRequest): { name: string; instance: AnalyzeImageInstance } {
-    if (!IMAGE_NAME.test(request.imageName)) throw invalid('image_name must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit');
+    if (!IMAGE_NAME.test(request.imageName) || request.imageName.trim() === '') throw invalid('image_name must be 1-255 characters, without control characters');
     if ((request.imageUrl === undefined) === (request.image === undefined)) throw invalid('give either image_url or an uploaded image, not both or neither');
     const instances = this.deps.instances;
     if (instances.length === 0) {
       throw new VigilError('invalid_argument', 'analyze_image is not configured: add genai.analyze_image.instances (or a genai provider) to the configuration');
     }
-    const found = request.instance === undefined ? instances[0] : instances.find(([n]) => n === request.instance);
+    // Ollama Vision's device_id names a Home Assistant device; here it picks the instance of that
+    // name, and like Ollama Vision falls back to the first instance when none matches.
+    const byDevice = request.deviceId === undefined ? undefined : instances.find(([n]) => n === request.deviceId);
+    const found = request.instance === undefined ? (byDevice ?? instances[0]) : instances.find(([n]) => n === request.instance);
     if (!found) throw invalid(`unknown instance "${request.instance}" (configured: ${instances.map(([n]) => n).join(', ')})`);
     return { name: found[0], instance: found[1] };
   }

@@ -2,12 +2,14 @@ import { isVigilError } from '../../domain/errors.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { MessageBus } from '../../ports/message-bus.ts';
 import type { AnalyzeImageService } from '../genai/analyze-image.service.ts';
-import { analyzeBodySchema, analyzeRequestFromBody } from '../genai/analyze-request.ts';
+import { analyzeBodySchema, analyzeRequestFromBody, resolveHomeAssistantUrl } from '../genai/analyze-request.ts';
 
 export interface AnalyzeCommandDeps {
   bus: MessageBus;
   analyzeImage: Pick<AnalyzeImageService, 'analyze'>;
   topicPrefix: string;
+  /** Home Assistant's address (home_assistant.url): `/api/camera_proxy/...`, `/local/...` and `www/...` image URLs are relative to it. */
+  homeAssistantUrl?: string;
   logger: Logger;
 }
 
@@ -59,7 +61,9 @@ export class AnalyzeCommand {
       return this.refuse(name, 'invalid_argument', message);
     }
     try {
-      await this.deps.analyzeImage.analyze(analyzeRequestFromBody(parsed.data));
+      const request = analyzeRequestFromBody(parsed.data);
+      if (request.imageUrl !== undefined) request.imageUrl = resolveHomeAssistantUrl(request.imageUrl, this.deps.homeAssistantUrl);
+      await this.deps.analyzeImage.analyze(request);
     } catch (error) {
       const code = isVigilError(error) ? error.code : 'internal';
       return this.refuse(name, code, error instanceof Error ? error.message : String(error));

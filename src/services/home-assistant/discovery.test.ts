@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cameraSensor, HA_MAX_STATE, imageSensor, objectId, truncateState } from './discovery.ts';
+import { cameraSensor, HA_MAX_STATE, haSlug, imageKey, imageSensor, instanceTopicPrefix, objectId, truncateState } from './discovery.ts';
 
 const ctx = { discoveryPrefix: 'homeassistant', topicPrefix: 'vigil', nodeId: 'vigil', version: '1.2.3' };
 
@@ -45,7 +45,43 @@ describe('discovery configs', () => {
   it('makes image names safe as object ids, and keeps two Vigil instances apart', () => {
     const s = imageSensor({ ...ctx, nodeId: 'Vigil-Garage', topicPrefix: 'garage/vigil' }, 'Front.Porch');
     expect(s.configTopic).toBe('homeassistant/sensor/vigil-garage_image_front_porch/config');
-    expect(s.config).toMatchObject({ default_entity_id: 'sensor.vigil-garage_image_front_porch', availability: [{ topic: 'garage/vigil/status' }], device: { name: 'Vigil (Vigil-Garage)' } });
+    // The entity id as Home Assistant slugifies: the hyphen becomes "_" (issue 12).
+    expect(s.config).toMatchObject({ default_entity_id: 'sensor.vigil_garage_image_front_porch', availability: [{ topic: 'garage/vigil/status' }], device: { name: 'Vigil (Vigil-Garage)' } });
     expect(objectId('a b.c/d')).toBe('a_b_c_d');
+  });
+
+  it('gives cameras with hyphens the documented entity id sensor.vigil_<camera>_last_event', () => {
+    const s = cameraSensor(ctx, { id: 'back-door', name: 'Back door' });
+    expect(s.config).toMatchObject({ default_entity_id: 'sensor.vigil_back_door_last_event', state_topic: 'vigil/camera/back-door/last_event' });
+    // The unique id keeps its spelling, so Home Assistant keeps the entity it already has.
+    expect(s.config['unique_id']).toBe('vigil_back-door_last_event');
+  });
+});
+
+describe('haSlug', () => {
+  it.each([
+    ['Back-Door', 'back_door'],
+    ['  front  porch!! ', 'front_porch'],
+    ['a__b--c', 'a_b_c'],
+    ["Bob's car", 'bobs_car'],
+    ['Café Entrée', 'cafe_entree'],
+    ['---', 'unknown'],
+  ])('%j -> %j, as Home Assistant slugify', (text, slug) => {
+    expect(haSlug(text)).toBe(slug);
+  });
+
+  it('keys image names that slugify to nothing by a stable hash, so they do not share a sensor', () => {
+    expect(imageKey('Front Porch')).toBe('front_porch');
+    expect(imageKey('前門')).toMatch(/^image_[0-9a-f]{8}$/);
+    expect(imageKey('前門')).toBe(imageKey('前門'));
+    expect(imageKey('前門')).not.toBe(imageKey('後門'));
+  });
+});
+
+describe('instanceTopicPrefix', () => {
+  it('keeps vigil for the default client id and gives any other instance its own level', () => {
+    expect(instanceTopicPrefix('vigil', 'vigil')).toBe('vigil');
+    expect(instanceTopicPrefix('vigil', 'vigil-garage')).toBe('vigil/vigil-garage');
+    expect(instanceTopicPrefix('site/vigil', 'a/b+c#')).toBe('site/vigil/a_b_c_');
   });
 });

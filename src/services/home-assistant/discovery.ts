@@ -24,9 +24,51 @@ export interface SensorTopics {
   attributesTopic: string;
 }
 
-/** [a-zA-Z0-9_-] as Home Assistant requires for object ids, lower-cased for entity ids. */
+/** [a-zA-Z0-9_-] as Home Assistant requires for object ids in discovery topics and unique ids. */
 export function objectId(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9_-]+/g, '_');
+}
+
+/**
+ * Home Assistant's `slugify` (homeassistant.util.slugify, python-slugify with "_"): accents
+ * dropped, apostrophes removed, lower case, every run of other characters one "_", none at either
+ * end; "unknown" when nothing is left. Entity ids are made with it, so `Back-Door` gives
+ * `sensor.vigil_back_door_last_event` here as it would in Home Assistant. (python-slugify also
+ * transliterates other scripts, 前門 to `qian_men`; Vigil does not, see imageKey.)
+ */
+export function haSlug(text: string): string {
+  const slug = text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/['\u2019]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return slug === '' ? 'unknown' : slug;
+}
+
+/**
+ * Where one Vigil instance keeps its retained state and availability: `<prefix>` for the default
+ * client id `vigil` (a single instance keeps `vigil/status`), else `<prefix>/<client_id>`, so two
+ * instances on one broker never mark each other unavailable or overwrite each other's sensors.
+ */
+export function instanceTopicPrefix(topicPrefix: string, clientId: string, defaultClientId = 'vigil'): string {
+  if (clientId === defaultClientId) return topicPrefix;
+  const level = clientId.replace(/[#+/\s\u0000]+/g, '_');
+  return `${topicPrefix}/${level}`;
+}
+
+/**
+ * An analyze_image name as a topic level and entity id part: its Home Assistant slug, and when
+ * the slug loses the name entirely (only non-Latin characters, "前門"), a short stable hash of it,
+ * so two such names never share a sensor.
+ */
+export function imageKey(imageName: string): string {
+  const slug = haSlug(imageName);
+  if (slug !== 'unknown' || /^unknown$/i.test(imageName.trim())) return slug;
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(imageName)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return `image_${hash.toString(16).padStart(8, '0')}`;
 }
 
 /**
@@ -50,6 +92,8 @@ function sensor(
   stateTopic: string,
   kind: { component: 'sensor'; icon: string } | { component: 'binary_sensor'; deviceClass: string },
 ): SensorTopics {
+  // The unique id keeps its old spelling (Home Assistant knows existing entities by it); the
+  // entity id is what Home Assistant itself would make of the same words.
   const uniqueId = objectId(`${ctx.nodeId}_${key}`);
   return {
     configTopic: `${ctx.discoveryPrefix}/${kind.component}/${uniqueId}/config`,
@@ -59,7 +103,7 @@ function sensor(
       name,
       unique_id: uniqueId,
       // Home Assistant 2025.10+ (object_id is deprecated and stops working in 2026.4).
-      default_entity_id: `${kind.component}.${uniqueId}`,
+      default_entity_id: `${kind.component}.${haSlug(`${ctx.nodeId}_${key}`)}`,
       state_topic: stateTopic,
       json_attributes_topic: `${stateTopic}/attributes`,
       availability: [{ topic: `${ctx.topicPrefix}/status`, payload_available: 'online', payload_not_available: 'offline' }],
@@ -89,8 +133,8 @@ export function cameraConnectivitySensor(ctx: HaContext, camera: { id: string; n
   });
 }
 
-/** `sensor.vigil_<image_name>`: the latest final_description of analyze_image for that name. */
+/** `sensor.vigil_image_<image_name slug>`: the latest final_description of analyze_image for that name. */
 export function imageSensor(ctx: HaContext, imageName: string): SensorTopics {
-  const key = objectId(imageName);
+  const key = imageKey(imageName);
   return sensor(ctx, `image_${key}`, `${imageName} image`, `${ctx.topicPrefix}/image/${key}/state`, { component: 'sensor', icon: 'mdi:image-text' });
 }

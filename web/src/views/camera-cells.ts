@@ -163,6 +163,29 @@ function eventsCell(camera: Camera): CellContent {
   };
 }
 
+/** Frigate's messages for this camera, and what must have been lost; empty for cameras Frigate does not feed. */
+function frigateCell(camera: Camera): CellContent {
+  const f = camera.frigate;
+  const dropped = camera.descriptions_dropped ?? 0;
+  if (!f && dropped === 0) return notApplicable();
+  const received = f ? f.messages.new + f.messages.update + f.messages.end : 0;
+  const lost = f ? f.gaps.update_without_new + f.gaps.end_without_new : 0;
+  return {
+    sig: sig(f, dropped),
+    content: [
+      f ? h('span', { class: 'count', attrs: { title: t('frigate_by_type', { new: formatCount(f.messages.new), update: formatCount(f.messages.update), end: formatCount(f.messages.end) }) } }, t('frigate_received', { n: formatCount(received) })) : null,
+      f
+        ? h(
+            'span',
+            { class: lost > 0 ? 'live-note dropped-some' : 'live-note', attrs: { title: t('frigate_gaps_detail', { update: formatCount(f.gaps.update_without_new), end: formatCount(f.gaps.end_without_new) }) } },
+            lost > 0 ? t('frigate_gaps', { n: formatCount(lost) }) : t('frigate_no_gaps'),
+          )
+        : null,
+      dropped > 0 ? h('span', { class: 'live-note dropped-some' }, t('frigate_descriptions_dropped', { n: formatCount(dropped) })) : null,
+    ],
+  };
+}
+
 /** The columns after the camera's name (the row header), in order. */
 export const COLUMNS: readonly Column[] = [
   { key: 'status', label: 'status', cell: statusCell },
@@ -172,5 +195,6 @@ export const COLUMNS: readonly Column[] = [
   { key: 'reconnects', label: 'col_reconnects', cell: countCell((l) => l.reconnects) },
   { key: 'last-frame', label: 'col_last_frame', cell: lastFrameCell },
   { key: 'last-error', label: 'col_last_error', cell: lastErrorCell },
+  { key: 'frigate', label: 'col_frigate', hint: 'col_frigate_hint', cell: frigateCell },
   { key: 'events', label: 'col_events', cell: eventsCell },
 ];
