@@ -142,6 +142,37 @@ describe('FrigateSidecar with the job queue', () => {
     expect(sidecar.stats.totals.invalid).toBe(1);
   });
 
+  it('hands messages from the MQTT client to the next batch, and counts what overflows its bound', async () => {
+    const handlers = new Map<string, (m: { topic: string; payload: Uint8Array; retained: boolean }) => void>();
+    const bus = {
+      subscribe: async (filter: string, handler: (m: { topic: string; payload: Uint8Array; retained: boolean }) => void) => (handlers.set(filter, handler), async () => {}),
+      publish: async () => {},
+    } as Pick<MessageBus, 'subscribe' | 'publish'> as MessageBus;
+    const small = new FrigateSidecar({
+      bus,
+      jobs: queue,
+      api: {} as FrigateApi,
+      feed: { subscribe: () => () => {} },
+      settings: { topicPrefix: 'frigate', writeDescription: false, triggers: ['new', 'update', 'end'], cameras: {} },
+      clock,
+      logger: silent,
+      maxPending: 2,
+    });
+    await small.start();
+    const deliver = handlers.get('frigate/events')!;
+    const ids = ['1795000300.1-a', '1795000300.2-b', '1795000300.3-c', '1795000300.4-d'];
+    for (const id of ids) deliver({ topic: 'frigate/events', retained: false, payload: new TextEncoder().encode(JSON.stringify({ type: 'new', after: { id, camera: 'front', label: 'person', start_time: 1795000300 } })) });
+    // Nothing stored while the client is still handing messages over.
+    expect(queue.get('frigate_ingest', ids[0]!)).toBeUndefined();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ids.map((id) => queue.get('frigate_ingest', id)?.status)).toEqual(['queued', 'queued', undefined, undefined]);
+    expect(small.stats.totals.overflow).toBe(2);
+    // Mosquitto's own count of dropped messages, from $SYS.
+    handlers.get('$SYS/broker/publish/messages/dropped')!({ topic: '$SYS/broker/publish/messages/dropped', retained: true, payload: new TextEncoder().encode('2270') });
+    expect(small.stats.totals.brokerDropped).toBe(2270);
+    await small.stop();
+  });
+
   it('keeps the id an event was stored under before issue 12, and gives new ones a one-to-one id', () => {
     // A job from before: its event id used the old encoding ("_" for "_").
     queue.enqueue({ kind: 'frigate_ingest', key: '1795000200.1-a_b', payload: { eventId: 'frigate-1795000200_1-a_b', progress: 0, message: {} } });
