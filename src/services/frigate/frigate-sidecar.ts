@@ -28,7 +28,9 @@ export interface FrigateSidecarSettings extends FrigateTriggerSettings {
  * dropped and counted (the database is far behind; this bounds the memory).
  */
 export const MAX_PENDING_MESSAGES = 50_000;
-const BATCH = 2_000;
+/** Messages per transaction, and the time spent storing per turn of the event loop. */
+const BATCH = 200;
+const FLUSH_SLICE_MS = 10;
 /** Mosquitto's count of messages it dropped (for every client), published every `sys_interval`. */
 export const BROKER_DROPPED_TOPIC = '$SYS/broker/publish/messages/dropped';
 
@@ -171,14 +173,20 @@ export class FrigateSidecar {
     this.pending.push(payload);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush(BATCH));
+      setImmediate(() => this.flush(FLUSH_SLICE_MS));
     }
   }
 
-  private flush(limit: number): void {
+  /**
+   * Stores what is pending, in batches, for at most FLUSH_SLICE_MS per turn of the event loop (all
+   * of it on stop): between turns the client reads the socket again, so the broker's queue for
+   * Vigil is emptied by reading, which is cheap, while storing, which is not, catches up after.
+   */
+  private flush(sliceMs: number): void {
     this.flushScheduled = false;
-    const batch = this.pending.splice(0, limit);
-    if (batch.length > 0) {
+    const started = performance.now();
+    while (this.pending.length > 0 && performance.now() - started < sliceMs) {
+      const batch = this.pending.splice(0, BATCH);
       try {
         this.intakeMany(batch);
       } catch (error) {
@@ -189,7 +197,7 @@ export class FrigateSidecar {
     }
     if (this.pending.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush(BATCH));
+      setImmediate(() => this.flush(FLUSH_SLICE_MS));
     }
   }
 
