@@ -28,7 +28,9 @@ interface Subscription {
 /**
  * MessageBus over mqtt.js (v5). Connecting never blocks or fails the caller: the client keeps
  * retrying in the background, publishes wait for the connection, and subscriptions are renewed
- * after every reconnect. A handler that throws is logged and never reaches the client.
+ * after every reconnect. A handler that throws is logged and never reaches the client. Handlers
+ * are called synchronously as messages are parsed: one that has slow work to do hands it over
+ * (as the Frigate sidecar does), or the broker starts dropping QoS 0 messages for this client.
  */
 export class MqttMessageBus implements MessageBus {
   private readonly client: MqttClient;
@@ -79,6 +81,12 @@ export class MqttMessageBus implements MessageBus {
   async subscribe(filter: string, handler: (message: BusMessage) => void | Promise<void>): Promise<() => Promise<void>> {
     const subscription: Subscription = { filter, handler };
     this.subscriptions.add(subscription);
+    // QoS 1: commands published at QoS 1 (vigil/analyze) are acknowledged and sent again if lost.
+    // A publisher's QoS 0 (Frigate's frigate/events) is delivered at QoS 0 whatever is asked here,
+    // and the broker's in-flight window (max_inflight_messages, MQTT 5's receive maximum) only
+    // governs QoS 1 and 2: for QoS 0 bursts what counts is that handlers return at once, so the
+    // client keeps reading and the broker's per-client queue (max_queued_messages) never fills.
+    // See docs/integrations.md, "Bursts".
     await this.client.subscribeAsync(filter, { qos: 1 });
     return async () => {
       this.subscriptions.delete(subscription);
