@@ -15,7 +15,7 @@ const box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
  * A sub label only names someone: a shape not seen before reads as "no sub label" instead of
  * refusing the message, so an `end` is never lost for it.
  */
-const subLabel = z.unknown().transform((v): { name: string; score: number | null } | null => {
+const subLabel = z.unknown().optional().transform((v): { name: string; score: number | null } | null => {
   const [name, score] = typeof v === 'string' ? [v, null] : Array.isArray(v) ? [v[0], v[1]] : [null, null];
   return typeof name === 'string' && name !== '' ? { name, score: typeof score === 'number' ? score : null } : null;
 });

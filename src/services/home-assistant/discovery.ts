@@ -54,7 +54,7 @@ export function haSlug(text: string): string {
  */
 export function instanceTopicPrefix(topicPrefix: string, clientId: string, defaultClientId = 'vigil'): string {
   if (clientId === defaultClientId) return topicPrefix;
-  const level = clientId.replace(/[#+/\s\u0000]+/g, '_');
+  const level = clientId.replace(/[#+/\s]+/g, '_');
   return `${topicPrefix}/${level}`;
 }
 
