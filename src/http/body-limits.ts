@@ -4,9 +4,9 @@ import { VigilError } from '../domain/errors.ts';
 
 /**
  * The most a JSON body may hold. The largest valid one (`POST /api/analyze` with a 4,096-character
- * URL and two 8,000-character prompts, every character written as a six-byte `\u` escape) is
- * about 120 KiB; twice that leaves room for whitespace and still bounds what a request can make
- * the server hold.
+ * URL, two 8,000-character prompts and the shorter fields, every character written as a six-byte
+ * `\u` escape) is about 120 KiB; twice that leaves room for whitespace and still bounds what a
+ * request can make the server hold.
  */
 export const JSON_BODY_LIMIT = 256 * 1024;
 

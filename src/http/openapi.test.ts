@@ -16,8 +16,9 @@ function documentedStatuses(): Map<string, string[] | undefined> {
   for (const section of sections) {
     const heading = /^### `(GET|POST) (\S+)`/.exec(section);
     if (!heading) continue;
-    // The paragraph after "Status codes:", which may wrap over several lines.
-    const line = /^Status codes: ([\s\S]+?)(?:\n\n|$)/m.exec(section)?.[1];
+    // The paragraph that starts with "Status codes:", which may wrap over several lines.
+    const at = section.search(/^Status codes: /m);
+    const line = at < 0 ? undefined : section.slice(at).split(/\n\s*\n/)[0];
     byOperation.set(operationKey(heading[1]!, heading[2]!), line ? [...line.matchAll(/\b(\d{3})\b/g)].map((m) => m[1]!).sort() : undefined);
   }
   return byOperation;

@@ -32,10 +32,8 @@ async function readRequest(
     });
     const file = form['image'];
     const fields = Object.fromEntries(Object.entries(form).filter(([k, v]) => k !== 'image' && typeof v === 'string')) as Record<string, string>;
-    const parsed = analyzeBodySchema.safeParse({
-      ...fields,
-      ...(fields['use_text_model'] !== undefined ? { use_text_model: fields['use_text_model'] === 'true' } : {}),
-    });
+    // Text fields as they are: the schema reads "true"/"false" (and Home Assistant's other spellings) itself.
+    const parsed = analyzeBodySchema.safeParse(fields);
     if (!parsed.success) throw invalid(parsed.error);
     if (!(file instanceof File)) return { body: parsed.data, image: undefined };
     if (file.size > maxImageBytes) throw new VigilError('too_large', `the image is larger than genai.analyze_image.max_bytes (${maxImageBytes} bytes)`);
