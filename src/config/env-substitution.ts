@@ -82,7 +82,7 @@ export interface GenaiSecretsResult {
 export function withoutUnsetGenaiSecrets(tree: unknown, unset: readonly UnsetVariable[]): GenaiSecretsResult {
   const outside = unset.filter((u) => u.path[0] !== 'genai');
   const inside = unset.filter((u) => u.path[0] === 'genai');
-  if (inside.length === 0 || !isObject(tree) || !isObject(tree['genai'])) return { value: tree, warnings: [], unset };
+  if (inside.length === 0 || !isObject(tree) || !isObject(tree['genai'])) return { value: tree, warnings: [], unset: [...unset] };
   const genai: Record<string, unknown> = structuredClone(tree['genai']);
   const warnings: string[] = [];
   const removed = new Set<string>();

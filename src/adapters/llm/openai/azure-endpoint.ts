@@ -28,8 +28,10 @@ export interface AzureEndpoint {
   api: 'chat_completions' | 'responses';
   /** Where `generate` posts. */
   generateUrl: string;
-  /** True when the body names the deployment in `model` (Responses API, v1 API); false when the URL does. */
+  /** True when the generate body names the deployment in `model` (Responses API, v1 API); false when the URL does. */
   modelInBody: boolean;
+  /** The same for embeddings: only the v1 API names the deployment in the body. */
+  embeddingsModelInBody: boolean;
   embeddingsUrl(deployment: string): string;
   /** The api-version sent, if any (the v1 API needs none). */
   apiVersion: string | undefined;
@@ -65,6 +67,7 @@ export function azureEndpoint(baseUrl: string, model: string, configuredVersion:
       api: responses ? 'responses' : 'chat_completions',
       generateUrl: `${root}/${responses ? 'responses' : 'chat/completions'}${query(requestedVersion)}`,
       modelInBody: true,
+      embeddingsModelInBody: true,
       embeddingsUrl: () => `${root}/embeddings${query(requestedVersion)}`,
       apiVersion: requestedVersion,
     };
@@ -79,6 +82,7 @@ export function azureEndpoint(baseUrl: string, model: string, configuredVersion:
       api: 'responses',
       generateUrl: `${origin}${prefix}/openai/responses${query(version)}`,
       modelInBody: true,
+      embeddingsModelInBody: false,
       embeddingsUrl: (name) => deployment(name, 'embeddings'),
       apiVersion: version,
     };
@@ -93,6 +97,7 @@ export function azureEndpoint(baseUrl: string, model: string, configuredVersion:
       api: 'chat_completions',
       generateUrl: deployment(name, 'chat/completions'),
       modelInBody: false,
+      embeddingsModelInBody: false,
       embeddingsUrl: (embeddingDeployment) => deployment(embeddingDeployment, 'embeddings'),
       apiVersion: version,
     };
@@ -107,6 +112,7 @@ export function azureEndpoint(baseUrl: string, model: string, configuredVersion:
     api: 'chat_completions',
     generateUrl: deployment(model, 'chat/completions'),
     modelInBody: false,
+    embeddingsModelInBody: false,
     embeddingsUrl: (name) => deployment(name, 'embeddings'),
     apiVersion: version,
   };

@@ -31,7 +31,8 @@ export function createAzureOpenAiProvider(settings: ProviderSettings): LlmProvid
     chatUrl: endpoint.generateUrl,
     embeddingsUrl: endpoint.embeddingsUrl,
     headers,
-    modelInBody: endpoint.modelInBody,
+    // In Responses mode this client only embeds (generate is replaced below), on a deployment URL.
+    modelInBody: endpoint.api === 'responses' ? endpoint.embeddingsModelInBody : endpoint.modelInBody,
     defaultMaxTokensField: 'max_completion_tokens',
   });
   if (endpoint.api === 'chat_completions') return chat;

@@ -111,7 +111,7 @@ describe('size caps', () => {
     expect(d.attributes.people?.[0]?.carrying?.[0]).toHaveLength(DESCRIPTION_LIMITS.item);
     expect(d.suspicion.reasons[0]).toHaveLength(DESCRIPTION_LIMITS.item);
     expect(d.summaries.en).toHaveLength(DESCRIPTION_LIMITS.summary);
-    expect(d.truncated?.sort()).toEqual(['actions', 'attributes.people.carrying', 'attributes.people.clothing', 'attributes.vehicles', 'suspicion.reasons', 'summaries.en']);
+    expect(d.truncated?.sort()).toEqual(['actions', 'attributes.people.carrying', 'attributes.people.clothing', 'attributes.vehicles', 'summaries.en', 'suspicion.reasons']);
   });
 
   it('leaves a description within the caps exactly as it was (no truncated field)', () => {
