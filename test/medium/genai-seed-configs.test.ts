@@ -137,7 +137,7 @@ describe('Gemini with GEMINI_BASE_URL', () => {
     expect(request.headers['x-goog-api-key']).toBe('AIzaSyTESTKEY-0123456789abcdef');
     expect([...request.query.keys()]).toEqual([]);
     expect(request.json).toEqual({
-      contents: [{ role: 'user', parts: [{ text: DEFAULT_VISION_PROMPT }, { inline_data: { mime_type: 'image/jpeg', data: JPEG_BASE64 } }] }],
+      contents: [{ role: 'user', parts: [{ inline_data: { mime_type: 'image/jpeg', data: JPEG_BASE64 } }, { text: DEFAULT_VISION_PROMPT }] }],
       systemInstruction: { parts: [{ text: languageInstruction('en') }] },
     });
   });

@@ -50,7 +50,7 @@ describe('read-only commands with a genai secret unset', () => {
     const result = await runCli(['search', 'who crossed the gate line', '--config', configFile, '--json'], { env: {} });
     expect(result.stderr).toBe(WARNING);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ hits: [{ event: { id: 'gate-1' } }] });
+    expect(JSON.parse(result.stdout)).toMatchObject({ events: [{ id: 'gate-1' }] });
   });
 
   it('vigil describe still refuses to start, naming the variable and the field', async () => {
