@@ -25,6 +25,8 @@ export function frigateJobLane(options: FrigateJobLaneOptions): JobLane {
       {
         kind: 'frigate_ingest',
         run: async (job, { signal }) => {
+          // A burst of messages first: reading them is what cannot wait.
+          await options.sidecar.quiet({ signal });
           await options.ingest.process(job, signal);
           return 'done';
         },
@@ -32,6 +34,7 @@ export function frigateJobLane(options: FrigateJobLaneOptions): JobLane {
       {
         kind: 'frigate_write_description',
         run: async (job, { signal }) => {
+          await options.sidecar.quiet({ signal });
           await options.sidecar.writeBack(job, signal);
           return 'done';
         },

@@ -31,6 +31,9 @@ export const MAX_PENDING_MESSAGES = 50_000;
 /** Messages per transaction, and the time spent storing per turn of the event loop. */
 const BATCH = 200;
 const FLUSH_SLICE_MS = 10;
+/** More than this many messages within BURST_WINDOW_MS is a burst (Frigate's usual pace is a few a second per object). */
+const BURST_MESSAGES = 100;
+const BURST_WINDOW_MS = 250;
 /** Mosquitto's count of messages it dropped (for every client), published every `sys_interval`. */
 export const BROKER_DROPPED_TOPIC = '$SYS/broker/publish/messages/dropped';
 
@@ -65,6 +68,9 @@ export class FrigateSidecar {
   private pending: Uint8Array[] = [];
   private flushScheduled = false;
   private overflowing = false;
+  /** Arrivals in the current window of BURST_WINDOW_MS (to tell a burst from Frigate's usual pace). */
+  private arrivals = 0;
+  private windowStart = -Infinity;
 
   constructor(private readonly deps: FrigateSidecarDeps) {
     this.log = deps.logger.child({ module: 'frigate' });
@@ -148,6 +154,21 @@ export class FrigateSidecar {
     return owner === undefined || owner === frigateId ? id : vigilEventId(frigateId, { escapeDots: true });
   }
 
+  /**
+   * Resolves once no burst is being received (nothing pending, and fewer than BURST_MESSAGES in
+   * the current window), or after `maxWaitMs`. The Frigate job lane waits for it before each job:
+   * during a burst the process's time goes to reading the socket (what the broker drops if Vigil
+   * falls behind), and the durable jobs, which lose nothing by waiting, come after.
+   */
+  async quiet(options: { signal?: AbortSignal; maxWaitMs?: number } = {}): Promise<void> {
+    const until = performance.now() + (options.maxWaitMs ?? 5_000);
+    while (this.bursting() && performance.now() < until && !options.signal?.aborted) await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+
+  private bursting(): boolean {
+    return this.pending.length > 0 || (performance.now() - this.windowStart < BURST_WINDOW_MS && this.arrivals >= BURST_MESSAGES);
+  }
+
   /** The write-back job: Vigil's description into Frigate's own event, then announced as Frigate's GenAI does. */
   async writeBack(job: ClaimedJob<'frigate_write_description'>, signal?: AbortSignal): Promise<void> {
     const found = await this.deps.api.setDescription(job.key, job.payload.description, signal);
@@ -162,6 +183,12 @@ export class FrigateSidecar {
 
   /** From the MQTT client: kept for the next batch, so the client goes straight back to the socket. */
   private receive(payload: Uint8Array): void {
+    const now = performance.now();
+    if (now - this.windowStart >= BURST_WINDOW_MS) {
+      this.windowStart = now;
+      this.arrivals = 0;
+    }
+    this.arrivals++;
     const max = this.deps.maxPending ?? MAX_PENDING_MESSAGES;
     if (this.pending.length >= max) {
       this.stats.overflow();
