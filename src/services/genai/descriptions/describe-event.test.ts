@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VigilError } from '../../../domain/errors.ts';
 import { describeEvent } from './describe-event.ts';
-import { descriptionJsonSchema, descriptionSearchText } from './description-schema.ts';
+import { DESCRIPTION_LIMITS, descriptionJsonSchema, descriptionSearchText } from './description-schema.ts';
 import { ScriptedProvider, validDescription } from './testing/descriptions.ts';
 
 const IMAGE = { data: new Uint8Array([0xff, 0xd8, 0xff]), mimeType: 'image/jpeg' as const };
@@ -58,6 +58,15 @@ describe('describeEvent', () => {
       flagged: true,
       textForSearch: 'A man in a green coat',
     });
+  });
+
+  it('stores invalid output of any length bounded, saying what was cut', async () => {
+    const endless = `not json ${'x'.repeat(200_000)}`;
+    const provider = new ScriptedProvider(() => ({ text: endless }));
+    const result = await run(provider);
+    expect(result.flagged).toBe(true);
+    expect(result.rawText!.length).toBeLessThanOrEqual(DESCRIPTION_LIMITS.rawText + 60);
+    expect(result.rawText).toMatch(/more characters cut\]$/);
   });
 
   it('lets provider errors through for the caller to retry or give up', async () => {

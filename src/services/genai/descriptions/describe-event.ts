@@ -1,7 +1,7 @@
 import type { NewDescription } from '../../../ports/description-store.ts';
 import type { LlmImage, LlmProvider } from '../../../ports/llm-provider.ts';
 import type { OutputLanguage } from '../output-language.ts';
-import { descriptionJsonSchema, descriptionSearchText, parseDescription, rawSearchText } from './description-schema.ts';
+import { boundRawText, descriptionJsonSchema, descriptionSearchText, parseDescription, rawSearchText } from './description-schema.ts';
 import { buildRepairPrompt, type DescriptionPrompt } from './prompt.ts';
 
 export interface DescribeRequest {
@@ -40,7 +40,7 @@ export async function describeEvent(request: DescribeRequest): Promise<NewDescri
   const repair = await provider.generate({ ...common, prompt: buildRepairPrompt(first.text, parsed.errors, languages) });
   const repaired = parseDescription(repair.text, languages);
   if (repaired.ok) return valid(provider.name, repair.model, repaired.description);
-  return { provider: provider.name, model: repair.model, rawText: repair.text, flagged: true, textForSearch: rawSearchText(repair.text) };
+  return { provider: provider.name, model: repair.model, rawText: boundRawText(repair.text), flagged: true, textForSearch: rawSearchText(repair.text) };
 }
 
 function valid(providerName: string, model: string, description: Parameters<typeof descriptionSearchText>[0]): NewDescription {
