@@ -26,7 +26,7 @@ const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error:
 /** Objects per camera, and updates per object: 2 x 150 x (1 + 31 + 1) = 9,900 messages, plus 3 from lost objects. */
 const CAMERAS = ['Front_Door', 'garage'] as const;
 const OBJECTS = 150;
-const UPDATES = Number(process.env["BURST_UPDATES"] ?? 31);
+const UPDATES = 31;
 const MAX_BACKLOG = 100;
 
 let dir: string;
