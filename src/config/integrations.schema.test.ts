@@ -13,7 +13,7 @@ describe('mqtt, frigate and home_assistant config', () => {
   it('fills the defaults', () => {
     const config = vigilConfigSchema.parse({ mqtt: { host: 'broker' }, frigate: { url: 'http://frigate:5000' }, home_assistant: {} });
     expect(config.mqtt).toEqual({ host: 'broker', port: 1883, client_id: 'vigil', topic_prefix: 'vigil' });
-    expect(config.frigate).toEqual({ url: 'http://frigate:5000', topic_prefix: 'frigate', triggers: ['end'], cameras: {}, write_description: false, timeout_s: 15, verify_tls: true, max_image_mb: 10, clip_frames: 0, max_clip_mb: 100 });
+    expect(config.frigate).toEqual({ url: 'http://frigate:5000', topic_prefix: 'frigate', triggers: ['end'], cameras: {}, write_description: false, publish_description_update: true, timeout_s: 15, verify_tls: true, max_image_mb: 10, clip_frames: 0, max_clip_mb: 100 });
     expect(config.home_assistant).toEqual({ enabled: true, discovery_prefix: 'homeassistant' });
   });
 
