@@ -69,6 +69,7 @@ import type { Clock, Logger } from './ports/logger.ts';
 import { AnalyzeVideoService } from './services/analyze-video.service.ts';
 import { EventQueryService } from './services/event-query.service.ts';
 import { FrigateIngest } from './services/frigate/frigate-ingest.ts';
+import { FrigateIntakeStats } from './services/frigate/frigate-intake-stats.ts';
 import { frigateJobLane } from './services/frigate/frigate-job-lane.ts';
 import { FrigateSidecar } from './services/frigate/frigate-sidecar.ts';
 import { AnalyzeImageService } from './services/genai/analyze-image.service.ts';
@@ -78,6 +79,7 @@ import { EmbeddingService } from './services/genai/embeddings/index.ts';
 import { createProviderRegistry } from './services/genai/provider-registry.ts';
 import { ProviderQueue } from './services/genai/queue/index.ts';
 import { AnalyzeCommand } from './services/home-assistant/analyze-command.ts';
+import { instanceTopicPrefix } from './services/home-assistant/discovery.ts';
 import { HomeAssistantService, type LiveCameraView } from './services/home-assistant/home-assistant.service.ts';
 import { JobRunner, JobsService, type JobLane, type RetrySchedule } from './services/jobs/index.ts';
 import { latestEventPerCamera } from './services/home-assistant/sensor-seed.ts';
@@ -367,6 +369,8 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
               latencyMsP50: p.totals.latency.p50Ms ?? undefined,
             })),
         jobs: () => jobs().status().kinds,
+        ...(config.frigate && config.mqtt ? { frigate: () => ({ cameras: frigateIntake().perCamera(), totals: frigateIntake().totals }) } : {}),
+        descriptionBacklog: () => descriptions()?.backlogDrops() ?? [],
       }),
   );
 
@@ -417,6 +421,9 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
   );
 
   // ── Integrations over MQTT: Vigil's topics, the Frigate sidecar, Home Assistant discovery ──
+  /** What arrived on `frigate/events` per camera and the gaps inferred (for /metrics and /api/cameras). */
+  const frigateIntake = lazy(() => new FrigateIntakeStats({ now: clock.now }));
+
   async function startIntegrations(): Promise<RunningIntegrations> {
     const mqtt = config.mqtt;
     if (!mqtt) return { ready: Promise.resolve(), jobLanes: [], close: async () => {} };
@@ -429,7 +436,8 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
       ...(mqtt.user !== undefined ? { username: mqtt.user } : {}),
       ...(mqtt.password !== undefined ? { password: mqtt.password } : {}),
       ...(tls ? { tls } : {}),
-      statusTopic: `${mqtt.topic_prefix}/status`,
+      // Per instance (mqtt.client_id), so a second Vigil on the broker never marks this one unavailable.
+      statusTopic: `${instanceTopicPrefix(mqtt.topic_prefix, mqtt.client_id)}/status`,
       logger,
     });
     const prefix = mqtt.topic_prefix;
@@ -445,7 +453,8 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     stops.push(() => publisher.close());
     const announcer = new MqttAnnouncer({ bus, topicPrefix: prefix, logger });
     stops.push(image.feed.subscribe(({ topic, payload }) => announcer.announce(topic, payload)));
-    const command = new AnalyzeCommand({ bus, analyzeImage: image.service, topicPrefix: prefix, logger });
+    const haUrl = config.home_assistant?.url;
+    const command = new AnalyzeCommand({ bus, analyzeImage: image.service, topicPrefix: prefix, ...(haUrl ? { homeAssistantUrl: haUrl } : {}), logger });
     starting.push(command.start());
     stops.push(() => command.close());
 
@@ -480,7 +489,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
         clock,
         logger,
       });
-      const sidecar = new FrigateSidecar({ bus, jobs: jobQueue(), api, feed: eventFeed(), settings, clock, logger });
+      const sidecar = new FrigateSidecar({ bus, jobs: jobQueue(), api, feed: eventFeed(), settings, clock, logger, stats: frigateIntake() });
       jobLanes.push(
         frigateJobLane({
           ingest,
@@ -501,7 +510,8 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
         bus,
         events: eventFeed(),
         images: image.feed,
-        context: { discoveryPrefix: config.home_assistant.discovery_prefix, topicPrefix: prefix, nodeId: mqtt.client_id, version: packageVersion() },
+        // States and availability under the instance's own prefix (vigil/<client_id>/... unless the client id is the default).
+        context: { discoveryPrefix: config.home_assistant.discovery_prefix, topicPrefix: instanceTopicPrefix(prefix, mqtt.client_id), nodeId: mqtt.client_id, version: packageVersion() },
         cameras: sensorCameras,
         seed: {
           events: latestEventPerCamera(eventStore(), sensorCameras.map((c) => c.id), (id) => descriptions()?.state(id)),
@@ -552,6 +562,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
       logger,
       toSimplified: (t) => text().toSimplified(t),
       analyzeImage: analyzeImage(),
+      maxImageBytes: config.genai.analyze_image.max_bytes,
       providerStats: () => [...providers().stats(), ...(vectors ? [{ embeddings: vectors.status() }] : [])],
       ...(described ? { descriptions: described } : {}),
       liveState: (cameraId) => live().state(cameraId),
