@@ -112,6 +112,7 @@ export const descriptionJsonSchema = named(
     suspicion: z.object({ score: z.number(), reasons: z.array(z.string()) }),
     uncertain: z.array(z.string()),
     summaries: z.object({ en: z.string().optional(), 'zh-Hant': z.string().optional(), 'zh-Hans': z.string().optional() }),
+    truncated: z.array(z.string()).optional().meta({ description: 'Fields the model wrote longer than their cap, cut to it (e.g. `scene`).' }),
   }),
 );
 
@@ -308,6 +309,10 @@ export const providerStatsSchema = named(
     circuit: z.object({ state: z.enum(['closed', 'open', 'half_open']), consecutiveFailures: z.number(), retryAfterMs: z.number(), opens: z.number() }),
     totals: callCountersSchema,
     cameras: z.record(z.string(), callCountersSchema),
+    fallback: z
+      .object({ provider: z.string(), handedOver: z.number() })
+      .optional()
+      .meta({ description: 'The provider asked when this one is down, and how many calls were handed over to it.' }),
   }),
 );
 

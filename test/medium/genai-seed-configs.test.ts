@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createVigil } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
+import { genaiStatsSchema } from '../../src/contract/api.schemas.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { DEFAULT_VISION_PROMPT } from '../../src/services/genai/analyze-image.service.ts';
 import { languageInstruction } from '../../src/services/genai/output-language.ts';
@@ -243,6 +244,9 @@ describe('a fallback provider', () => {
     expect(local?.totals).toMatchObject({ calls: 1, attempts: 1, successes: 0, failures: { provider_unavailable: 1 } });
     expect(local?.fallback).toEqual({ provider: 'cloud', handedOver: 1 });
     expect(cloud?.totals).toMatchObject({ calls: 1, successes: 1 });
+    // The API shows the hand-over too (GenaiStats in the contract).
+    const api = genaiStatsSchema.parse(await (await vigil.httpApp().request('/api/genai/stats')).json());
+    expect(api.providers.find((p) => 'provider' in p && p.provider === 'local')).toMatchObject({ fallback: { provider: 'cloud', handedOver: 1 } });
   });
 
   it('is not asked when the first provider refuses the request (here: an unknown model)', async () => {
