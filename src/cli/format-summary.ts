@@ -34,7 +34,8 @@ export function formatSummary(s: AnalysisSummary, language: 'en' | 'zh-Hant' = '
     `  detections  ${s.detections}${labels ? ` (${labels})` : ''}`,
     `  elapsed     ${session}`,
     `  tracks      ${s.tracks}`,
-    `  events      ${s.events.length}`,
+    ...(s.incomplete ? [`  INCOMPLETE  ${s.incomplete.message}`] : []),
+    `  events      ${s.events.length}${s.incomplete ? ' (from the readable part of an incomplete file)' : ''}`,
     ...s.events.map((e) => `    - ${language === 'en' ? e.summary.en : e.summary.zhHant}  [${e.id}]`),
   ].join('\n');
 }

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'model_invalid'
   | 'camera_unknown'
   | 'storage_failed'
+  // Another process is doing the same work right now (e.g. analysing the same file with the same settings).
+  | 'busy'
   | 'aborted'
   | 'invalid_argument'
   | 'provider_unavailable'

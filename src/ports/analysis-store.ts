@@ -26,7 +26,29 @@ export interface RunRecord {
   startedAt: number;
   finishedAt?: number;
   error?: string;
+  /** The settings the run was made with, as stored (JSON), for the service to read back. */
+  settings?: unknown;
+  /** Set when the input ended before its header said it would: what was missing. */
+  inputIncomplete?: string;
 }
+
+/** The process writing a run: another process must not write into it while it lives. */
+export interface RunOwner {
+  host: string;
+  pid: number;
+}
+
+/**
+ * What claiming a run for analysis found, decided in one transaction so that two processes
+ * starting at once cannot both take (or both create) the same run.
+ */
+export type RunClaim =
+  | { kind: 'created'; run: RunRecord }
+  | { kind: 'complete'; run: RunRecord }
+  /** An unfinished run (interrupted, failed, or whose process died), reopened for this process. */
+  | { kind: 'reopened'; run: RunRecord }
+  /** A live process is writing this run right now; nothing was changed. */
+  | { kind: 'busy'; run: RunRecord; owner?: RunOwner; heartbeatAgeMs: number };
 
 export interface StoredDetection extends Detection {
   /** The track this detection was matched to, when it was. */
@@ -92,6 +114,26 @@ export interface NewRun {
 export interface AnalysisStore {
   upsertSource(info: VideoInfo, cameraId: string): number;
   findRun(sourceId: number, cameraId: string, settingsKey: string): RunRecord | undefined;
+  /**
+   * Finds the run of these settings (also under `legacyKeys`, keys an older Vigil computed for
+   * the same settings, re-keying it) and takes it for this process: creates it, reopens it when
+   * unfinished and no live process owns it, or reports it complete or busy.
+   */
+  claimRun(run: NewRun, options?: { legacyKeys?: readonly string[] }): RunClaim;
+  /** Tells other processes this process is still writing the run (commits do too). */
+  heartbeat(runId: number): void;
+  /** Records that the run's input ended early (the run is still complete: all that was readable). */
+  markInputIncomplete(runId: number, message: string): RunRecord;
+  /** Stores the settings a run is now presented with (names changed; the results did not). */
+  updateRunSettings(runId: number, settings: unknown): void;
+  /** Rewrites stored events (their texts changed) and their search entries, in one transaction. */
+  rewriteEvents(events: readonly StoredEvent[]): void;
+  /**
+   * Gives each new event the model-written description (and its finished job) of the old event
+   * it matches, where the new one has none yet: paid calls are not thrown away with a replaced
+   * run. Returns how many descriptions were carried over.
+   */
+  carryOverDescriptions(pairs: ReadonlyArray<{ from: string; to: string }>): number;
   createRun(run: NewRun): RunRecord;
   /** Marks a run as running again, dropping anything past its last committed frame. */
   reopenRun(runId: number, startedAt: number): RunRecord;

@@ -14,6 +14,8 @@ export interface VideoInfo {
   fps: number;
   /** Undefined for live streams. */
   durationSeconds?: number;
+  /** Files: the frame count the container's header declares, when it has one. */
+  declaredFrames?: number;
   /** Frames carry no timestamps (MJPEG over HTTP): they are timed by when they arrive. */
   timedByArrival?: true;
   /** How an RTSP stream is read (set when probed with it). */
@@ -34,6 +36,19 @@ export interface DecodeOptions {
   /** Play a file over and over at its own speed, stamped on arrival: a file standing in for a camera. */
   loop?: boolean;
   signal: AbortSignal;
+  /**
+   * Told, after the last frame, when a file ended before its container said it would (truncated,
+   * or damaged part-way): the frames before that were good and were all delivered.
+   */
+  onShortfall?: (shortfall: InputShortfall) => void;
+}
+
+/** A file that ended early: how much was decoded against what its container declared. */
+export interface InputShortfall {
+  decodedSeconds: number;
+  declaredSeconds: number;
+  /** The decoder's own complaint, when it made one (credentials removed). */
+  decoderMessage?: string;
 }
 
 /** Reads videos: probes them and decodes sampled, scaled RGB frames as an async iterator. */

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { DetectionFilterOptions } from '../domain/detection.ts';
 import { isVigilError, VigilError, type ErrorCode } from '../domain/errors.ts';
 import { EventEngine } from '../domain/events/event-engine.ts';
+import { matchEvents } from '../domain/events/event-matching.ts';
+import { restyleEvent, wordingDiffers } from '../domain/events/restyle.ts';
 import type { EventType } from '../domain/events/event-types.ts';
 import { scaledFrameSize, type Size } from '../domain/geometry.ts';
 import type { MotionGateOptions } from '../domain/motion-gate.ts';
@@ -17,10 +19,14 @@ import type { EventNotifier } from '../ports/event-feed.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { FrameArchive } from '../ports/frame-archive.ts';
 import type { Clock, Logger } from '../ports/logger.ts';
-import type { VideoInfo, VideoInput } from '../ports/video-input.ts';
+import type { InputShortfall, VideoInfo, VideoInput } from '../ports/video-input.ts';
+import { busyError, shortfallMessage } from './analysis-messages.ts';
+import { ruleIdentity, rulePresentation, samePresentation, storedPresentation, withPresentation } from './analysis-presentation.ts';
 import { EventAssembly } from './event-assembly.ts';
 import { FramePipeline, type CommittedEvent } from './frame-pipeline.ts';
 
+/** How often a running analysis tells other processes it is alive, besides every commit. */
+const HEARTBEAT_EVERY_MS = 5_000;
 /** Widest frame the detector sees when the camera does not set `detect_width`. */
 const DEFAULT_MAX_DETECT_WIDTH = 1280;
 const BAD_INPUT_CODES: ReadonlySet<ErrorCode> = new Set(['decode_failed', 'input_unreadable', 'input_empty', 'input_not_found']);
@@ -108,6 +114,11 @@ export interface AnalysisSummary {
   detectionsByLabel: Record<string, number>;
   /** Work done by this invocation only (0 when already analyzed). */
   session: { framesProcessed: number; elapsedSeconds: number; framesPerSecond: number };
+  /**
+   * Set when the file ends before its container says it does (truncated or damaged): what is
+   * missing. The events of the readable part are stored, as from an incomplete file.
+   */
+  incomplete?: { message: string };
   tracks: number;
   events: EventBrief[];
 }
@@ -168,7 +179,7 @@ export class AnalyzeVideoService {
       timeZone: camera.timeZone,
       nowMs: clock.now(),
     });
-    const settings = {
+    const identity = {
       detector: request.detectorSettings,
       sampleFps,
       frameSize,
@@ -176,56 +187,120 @@ export class AnalyzeVideoService {
       motion: camera.motion,
       confidence: camera.confidence,
       tracker: camera.tracker,
-      rules: camera.rules,
+      rules: ruleIdentity(camera.rules),
       startTimeMs: start.startMs,
       // A live stream never repeats: every session is a run of its own.
       ...(live ? { session: clock.now() } : {}),
     };
-    const settingsKey = stableHash(settings);
+    // Display names, the camera's name and the time zone word the events; they are not part of
+    // the run's identity, so renaming a zone rewords the stored events instead of redoing them.
+    const presentation = rulePresentation(camera.rules);
+    const settingsKey = stableHash(identity);
+    // The key Vigil computed before presentation was kept apart (rules with their names), so an
+    // analysis stored by an older Vigil is still found (and re-keyed) rather than redone.
+    const legacyKey = stableHash({ ...identity, rules: camera.rules });
     const sourceId = store.upsertSource(video, camera.cameraId);
-    const existing = store.findRun(sourceId, camera.cameraId, settingsKey);
-    const base = { video, frameSize, sampleFps, start, cameraId: camera.cameraId, input: request.input };
-
-    if (existing?.status === 'complete') {
-      logger.info({ runId: existing.id }, 'already analyzed with the same settings; nothing to do');
-      return this.summarize(existing, base, 'already_analyzed', { framesProcessed: 0, elapsedSeconds: 0 });
-    }
-    let run: RunRecord;
-    if (existing) {
-      run = store.reopenRun(existing.id, clock.now());
-      await this.deps.archive?.pruneAfter(run.id, run.lastFrameIndex);
-      logger.info({ runId: run.id, fromFrame: run.lastFrameIndex + 1 }, 'resuming an unfinished analysis');
-    } else {
-      run = store.createRun({
+    const claim = store.claimRun(
+      {
         sourceId,
         cameraId: camera.cameraId,
         settingsKey,
-        settings,
+        settings: { ...identity, presentation },
         startTimeMs: start.startMs,
         startTimeSource: start.source,
         startedAt: clock.now(),
-      });
+      },
+      live ? {} : { legacyKeys: [legacyKey] },
+    );
+    const base = { video, frameSize, sampleFps, start, cameraId: camera.cameraId, input: request.input };
+
+    if (claim.kind === 'busy') throw busyError(claim, request.input, camera.cameraId);
+    if (claim.kind === 'complete') {
+      this.reword(claim.run, camera.rules, frameSize, logger);
+      logger.info({ runId: claim.run.id }, 'already analyzed with the same settings; nothing to do');
+      return this.summarize(claim.run, base, 'already_analyzed', { framesProcessed: 0, elapsedSeconds: 0 });
+    }
+    const run = claim.run;
+    const resumed = claim.kind === 'reopened';
+    if (resumed) {
+      await this.deps.archive?.pruneAfter(run.id, run.lastFrameIndex);
+      this.reword(run, camera.rules, frameSize, logger);
+      logger.info({ runId: run.id, fromFrame: run.lastFrameIndex + 1 }, 'resuming an unfinished analysis');
     }
     const expectedFrames = !live && video.durationSeconds !== undefined ? Math.floor(video.durationSeconds * sampleFps) : undefined;
     request.onStart?.({ video, frameSize, sampleFps, ...(expectedFrames !== undefined ? { expectedFrames } : {}), resumeFromFrame: run.lastFrameIndex + 1 });
 
     const startedMs = clock.now();
+    // Other processes learn this run is being written from its heartbeat: every commit renews
+    // it, and this timer does between commits (a slow detector, a stream that pauses).
+    const heartbeat = setInterval(() => {
+      try {
+        store.heartbeat(run.id);
+      } catch (error) {
+        logger.warn({ err: error, runId: run.id }, 'could not renew the analysis heartbeat');
+      }
+    }, HEARTBEAT_EVERY_MS);
+    heartbeat.unref?.();
     let processed: number;
+    const ended: { shortfall?: InputShortfall } = {};
     try {
-      const known = existing ? this.deps.events.listEvents({ runId: run.id }).map((e) => e.event.id) : [];
-      const pipeline = this.framePipeline(run, video, { frameSize, sampleFps, startMs: start.startMs, request, expectedFrames, startedMs, logger, known });
+      const known = resumed ? this.deps.events.listEvents({ runId: run.id }).map((e) => e.event.id) : [];
+      const pipeline = this.framePipeline(run, video, {
+        frameSize,
+        sampleFps,
+        startMs: start.startMs,
+        request,
+        expectedFrames,
+        startedMs,
+        logger,
+        known,
+        onShortfall: (shortfall) => (ended.shortfall = shortfall),
+      });
       processed = await pipeline.run();
     } catch (error) {
-      await this.recordFailure(run, error, { aborted: signal.aborted, live });
+      await this.recordFailure(run, error, { aborted: signal.aborted, live }, logger);
       if (signal.aborted) throw new VigilError('aborted', 'Analysis interrupted; run the same command again to resume', { cause: error });
       throw error;
+    } finally {
+      clearInterval(heartbeat);
     }
-    const finished = store.finishRun(run.id, 'complete', clock.now());
+    let finished = store.finishRun(run.id, 'complete', clock.now());
+    const { shortfall } = ended;
+    if (shortfall) {
+      // Everything readable was analysed and its events are kept, marked as from a file that ends early.
+      finished = store.markInputIncomplete(run.id, shortfallMessage(video.uri, shortfall));
+      logger.info({ runId: run.id, ...shortfall }, 'the input ends before its declared end');
+    }
     // A file analysed again with other settings replaces the earlier analysis; a live session
     // is footage of its own time and never replaces the sessions before it.
     if (!live) await this.dropSupersededRuns(run, logger);
     const elapsedSeconds = (clock.now() - startedMs) / 1000;
-    return this.summarize(finished, base, existing ? 'resumed' : 'analyzed', { framesProcessed: processed, elapsedSeconds });
+    return this.summarize(finished, base, resumed ? 'resumed' : 'analyzed', { framesProcessed: processed, elapsedSeconds });
+  }
+
+  /**
+   * The stored events of a run worded with the current presentation settings (display names,
+   * camera name, time zone), re-indexed for search when that changed their words. Their
+   * descriptions, ids and media stay: nothing the analysis found has changed.
+   */
+  private reword(run: RunRecord, rules: RuleSpec, frameSize: Size, logger: Logger): void {
+    const current = rulePresentation(rules);
+    const previous = storedPresentation(run.settings);
+    if (previous && samePresentation(previous, current)) return;
+    const before = resolveRules(previous ? withPresentation(rules, previous) : rules, frameSize);
+    const after = resolveRules(rules, frameSize);
+    const changed: StoredEvent[] = [];
+    for (const stored of this.deps.events.listEvents({ runId: run.id })) {
+      const event = restyleEvent(stored.event, before, after);
+      if (wordingDiffers(stored.event, event)) changed.push({ ...stored, event });
+    }
+    this.deps.store.rewriteEvents(changed);
+    const settings = run.settings !== null && typeof run.settings === 'object' ? run.settings : {};
+    this.deps.store.updateRunSettings(run.id, { ...settings, presentation: current });
+    if (changed.length > 0) {
+      logger.info({ runId: run.id, events: changed.length }, 'names changed in the config; the stored events were reworded and re-indexed');
+      this.deps.notifier?.notify(changed.map((stored) => ({ stored, change: 'update' as const })));
+    }
   }
 
   private framePipeline(
@@ -240,6 +315,7 @@ export class AnalyzeVideoService {
       startedMs: number;
       logger: Logger;
       known: readonly string[];
+      onShortfall: (shortfall: InputShortfall) => void;
     },
   ): FramePipeline {
     const { camera } = ctx.request;
@@ -280,6 +356,7 @@ export class AnalyzeVideoService {
           startTimeMs: ctx.startMs,
           ...(live && video.kind === 'file' ? { loop: true } : {}),
           signal: ctx.request.signal,
+          onShortfall: ctx.onShortfall,
         },
         motion: camera.motion,
         labels: camera.labels,
@@ -294,9 +371,21 @@ export class AnalyzeVideoService {
     );
   }
 
-  /** A completed analysis replaces earlier ones of the same input and camera (other settings). */
+  /**
+   * A completed analysis replaces earlier ones of the same input and camera (other settings). The
+   * descriptions models wrote of the old events (paid calls) go to the new events that are the
+   * same happening before the old run is deleted.
+   */
   private async dropSupersededRuns(run: RunRecord, logger: Logger): Promise<void> {
-    for (const old of this.deps.store.otherRuns(run.sourceId, run.cameraId, run.id)) {
+    const others = this.deps.store.otherRuns(run.sourceId, run.cameraId, run.id);
+    const current = others.length > 0 ? this.deps.events.listEvents({ runId: run.id }).map((e) => e.event) : [];
+    for (const old of others) {
+      const pairs = matchEvents(
+        this.deps.events.listEvents({ runId: old }).map((e) => e.event),
+        current,
+      );
+      const carried = pairs.length > 0 ? this.deps.store.carryOverDescriptions(pairs) : 0;
+      if (carried > 0) logger.info({ runId: old, replacedBy: run.id, descriptions: carried }, 'kept the descriptions of events found again');
       this.deps.store.deleteRun(old);
       await this.deps.archive?.removeRun(old);
       logger.info({ runId: old, replacedBy: run.id }, 'removed an earlier analysis of the same input');
@@ -309,16 +398,24 @@ export class AnalyzeVideoService {
    * would be mistaken for a full analysis, and re-running cannot complete them. A live session
    * that ends in garbled data keeps what it stored: that footage happened and is not replayed.
    */
-  private async recordFailure(run: RunRecord, error: unknown, how: { aborted: boolean; live: boolean }): Promise<void> {
+  private async recordFailure(run: RunRecord, error: unknown, how: { aborted: boolean; live: boolean }, logger: Logger): Promise<void> {
     const { store, clock } = this.deps;
     const { aborted } = how;
-    if (!aborted && !how.live && isVigilError(error) && BAD_INPUT_CODES.has(error.code)) {
-      store.deleteRun(run.id);
-      await this.deps.archive?.removeRun(run.id);
-      return;
+    // Another process took the run over: it is theirs now, and nothing here may touch it.
+    if (isVigilError(error) && error.code === 'busy') return;
+    try {
+      if (!aborted && !how.live && isVigilError(error) && BAD_INPUT_CODES.has(error.code)) {
+        store.deleteRun(run.id);
+        await this.deps.archive?.removeRun(run.id);
+        return;
+      }
+      const message = aborted ? 'interrupted' : error instanceof Error ? error.message : String(error);
+      store.finishRun(run.id, aborted ? 'interrupted' : 'failed', clock.now(), redactUrlCredentials(message));
+    } catch (recordError) {
+      // The original error is what the user needs to see (a full disk fails this write too); the
+      // run stays as last committed and its stale heartbeat lets the next run resume it.
+      logger.error({ err: recordError, runId: run.id }, 'could not record how the analysis ended');
     }
-    const message = aborted ? 'interrupted' : error instanceof Error ? error.message : String(error);
-    store.finishRun(run.id, aborted ? 'interrupted' : 'failed', clock.now(), redactUrlCredentials(message));
   }
 
   private reportProgress(
@@ -370,6 +467,7 @@ export class AnalyzeVideoService {
         ...session,
         framesPerSecond: session.elapsedSeconds > 0 ? session.framesProcessed / session.elapsedSeconds : 0,
       },
+      ...(run.inputIncomplete !== undefined ? { incomplete: { message: run.inputIncomplete } } : {}),
       tracks: this.deps.store.countTracks(run.id),
       events: this.deps.events.listEvents({ runId: run.id }).map(({ event, snapshotPath }) => ({
         id: event.id,

@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { locateFfmpeg } from '../../src/adapters/ffmpeg/ffmpeg-binaries.ts';
 import { runCli, spawnCli, waitForExit } from '../support/cli.ts';
 import { sampleExcerpt } from '../support/media.ts';
 
@@ -191,7 +193,6 @@ describe('bad input gives one clear message, a non-zero exit and no rows', () =>
     ['a missing file', (dir) => join(dir, 'nope.mp4'), /nope\.mp4 does not exist/],
     ['a 0-byte file', (dir) => touch(join(dir, 'empty.mp4'), ''), /empty\.mp4 is empty \(0 bytes\)/],
     ['a text file named .mp4', (dir) => touch(join(dir, 'notes.mp4'), 'not a video\n'), /notes\.mp4 is not a video that ffmpeg can read/],
-    ['a truncated video', (dir) => truncate(clip, join(dir, 'cut.mp4')), /cut\.mp4 ends early: decoded .* s of 16\.0 s/],
     ['an unreachable stream', () => 'rtsp://viewer:hunter2@127.0.0.1:9/live', /rtsp:\/\/viewer:\*\*\*@127\.0\.0\.1:9\/live could not be reached/],
   ];
   for (const [name, make, message] of cases) {
@@ -231,6 +232,47 @@ describe('bad input gives one clear message, a non-zero exit and no rows', () =>
   });
 });
 
+describe('a truncated video', () => {
+  /** The same excerpt in an AVI (index at the end, frame count in the header), as many cameras export. */
+  function aviCopy(dir: string): string {
+    const out = join(dir, 'full.avi');
+    execFileSync(locateFfmpeg().ffmpeg, ['-v', 'error', '-y', '-i', clip, '-c:v', 'mpeg4', '-q:v', '5', '-an', '-f', 'avi', out]);
+    return out;
+  }
+  const cases: Array<[string, (dir: string) => string]> = [
+    ['an MP4 cut in half (index at the front)', (dir) => truncate(clip, join(dir, 'cut.mp4'), 0.5)],
+    ['the first 37% of an AVI', (dir) => truncate(aviCopy(dir), join(dir, 'cut.avi'), 0.37)],
+  ];
+  for (const [name, make] of cases) {
+    it(`${name}: its events are kept and marked, the message says what is missing, the exit code is 1`, async () => {
+      const ws = workspace({ rules: true });
+      const input = make(ws.dir);
+      const file = input.split('/').pop()!.replace('.', '\\.');
+      const missing = new RegExp(`${file} ends early: decoded (\\d+\\.\\d) s of 16\\.0 s declared; the file is truncated or damaged`);
+      const result = await runCli(['analyze', input, '--config', ws.config, '--camera', 'street', '--fps', '5', '--json'], { cwd: ws.dir });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`^vigil: ${missing.source}`));
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      const summary = JSON.parse(result.stdout);
+      expect(summary.incomplete.message).toMatch(missing);
+      const decoded = Number(missing.exec(summary.incomplete.message)![1]);
+      expect(decoded).toBeGreaterThan(2);
+      expect(decoded).toBeLessThan(12);
+      expect(summary.framesDecoded).toBeGreaterThan(10);
+      const runs = new Database(ws.db, { readonly: true }).prepare('SELECT status, input_incomplete FROM analysis_runs').all();
+      expect(runs).toEqual([{ status: 'complete', input_incomplete: summary.incomplete.message }]);
+      expect(tableCounts(ws.db)).toMatchObject({ runs: 1, frames: summary.framesDecoded, events: summary.events.length });
+
+      // Asked again: nothing is redone, and it still says so (in the summary a person reads, too).
+      const again = await runCli(['analyze', input, '--config', ws.config, '--camera', 'street', '--fps', '5'], { cwd: ws.dir });
+      expect(again.code).toBe(1);
+      expect(again.stdout).toMatch(/^Already analyzed/);
+      expect(again.stdout).toMatch(new RegExp(`INCOMPLETE  ${missing.source}`));
+      expect(again.stderr).toMatch(missing);
+    });
+  }
+});
+
 describe('vigil config check', () => {
   it('prints the resolved config with secrets masked', async () => {
     const ws = workspace();
@@ -256,9 +298,9 @@ function touch(path: string, text: string): string {
   return path;
 }
 
-function truncate(source: string, out: string): string {
+function truncate(source: string, out: string, fraction: number): string {
   const data = readFileSync(source);
-  writeFileSync(out, data.subarray(0, Math.floor(data.length * 0.5)));
+  writeFileSync(out, data.subarray(0, Math.floor(data.length * fraction)));
   return out;
 }
 

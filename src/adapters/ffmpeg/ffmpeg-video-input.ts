@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
 import type { Frame } from '../../domain/frame.ts';
 import { VigilError } from '../../domain/errors.ts';
 import { redactUrlCredentials } from '../../domain/redact.ts';
-import type { DecodeOptions, VideoInfo, VideoInput } from '../../ports/video-input.ts';
+import type { DecodeOptions, InputShortfall, VideoInfo, VideoInput } from '../../ports/video-input.ts';
 import { binaryEnv, legacyRtspTimeout, type FfmpegBinaries } from './ffmpeg-binaries.ts';
 import { ffmpegFailure, stderrTail } from './ffmpeg-errors.ts';
 import { ffprobe, isRtspUri, isStreamUri, networkInputArgs } from './ffprobe.ts';
@@ -85,7 +84,7 @@ export class FfmpegVideoInput implements VideoInput {
     if (isStreamUri(uri)) {
       const transport = options.rtspTransport ? { rtspTransport: options.rtspTransport } : {};
       const probed = await ffprobe(this.binaries, uri, { ...probeOptions, ...transport });
-      const { durationSeconds: _ignored, ...live } = probed;
+      const { durationSeconds: _ignored, declaredFrames: _none, ...live } = probed;
       return { uri, kind: 'stream', fingerprint: `url:${redactUrlCredentials(uri)}`, ...live, ...transport };
     }
     const { size, mtimeMs } = await statInput(uri);
@@ -157,26 +156,47 @@ export class FfmpegVideoInput implements VideoInput {
       const exit = await exited;
       signal.throwIfAborted();
       if (exit.error) throw new VigilError('decode_failed', `ffmpeg could not be started: ${exit.error.message}`, { cause: exit.error });
-      if (exit.code !== 0) throw ffmpegFailure(stderr, info.uri, 'decode', { signal: exit.signal ?? null, tool: 'ffmpeg', origin: this.binaries.origin });
-      if (!options.loop) this.checkComplete(info, index, sampleFps, stderr);
+      const failure = exit.code !== 0 ? ffmpegFailure(stderr, info.uri, 'decode', { signal: exit.signal ?? null, tool: 'ffmpeg', origin: this.binaries.origin }) : undefined;
+      // A file that gave good frames and then made ffmpeg give up is a file that ends early, not one
+      // to reject: what was decoded is kept and the shortfall reported. A process ended by a signal
+      // (a crash, the OOM killer) says nothing about the file.
+      if (failure && !(info.kind === 'file' && !options.loop && index > 0 && !exit.signal)) throw failure;
+      if (!options.loop) {
+        const shortfall = fileShortfall(info, index, sampleFps, stderr, failure !== undefined);
+        if (shortfall) options.onShortfall?.(shortfall);
+      }
     } finally {
       signal.removeEventListener('abort', kill);
       if (child.exitCode === null) kill();
     }
   }
+}
 
-  /** A file that decodes to far fewer frames than its header promises, with errors logged, is truncated. */
-  private checkComplete(info: VideoInfo, decoded: number, sampleFps: number, stderr: string): void {
-    if (info.kind !== 'file' || info.durationSeconds === undefined) return;
-    const expected = Math.floor(info.durationSeconds * sampleFps);
-    const reachedSeconds = decoded / sampleFps;
-    if (decoded < expected * 0.95 - 1 && stderr.trim()) {
-      throw new VigilError(
-        'decode_failed',
-        `${basename(info.uri)} ends early: decoded ${reachedSeconds.toFixed(1)} s of ${info.durationSeconds.toFixed(1)} s ` +
-          `(the file looks truncated or damaged; ffmpeg: ${stderrTail(stderr, 1)}). Nothing was stored; ` +
-          'to analyze the readable part, rewrite it first, e.g. `ffmpeg -i damaged.mp4 -c copy repaired.mp4`.',
-      );
-    }
+/**
+ * How long a file says it is: the longer of its duration and its header's frame count at its
+ * frame rate (ffprobe gives a cut AVI the duration of what is left, but its header the full count).
+ */
+function declaredDuration(info: VideoInfo): number | undefined {
+  const fromFrames = info.declaredFrames !== undefined ? info.declaredFrames / info.fps : undefined;
+  if (info.durationSeconds === undefined) return fromFrames;
+  return fromFrames === undefined ? info.durationSeconds : Math.max(info.durationSeconds, fromFrames);
+}
+
+/**
+ * Whether a file delivered clearly less than its container declares (duration from the header:
+ * an AVI's frame count, an MP4's index). ffmpeg often reads a cut file to its last whole frame
+ * without a word (AVI) or with a warning only, so the count decides; a small margin allows for
+ * rounding and a last partial frame. A decoder failure after good frames is a shortfall too.
+ */
+export function fileShortfall(info: VideoInfo, decoded: number, sampleFps: number, stderr: string, failed = false): InputShortfall | undefined {
+  if (info.kind !== 'file') return undefined;
+  const decodedSeconds = decoded / sampleFps;
+  const declaredSeconds = declaredDuration(info);
+  const message = stderrTail(stderr, 1);
+  if (declaredSeconds === undefined) {
+    return failed ? { decodedSeconds, declaredSeconds: decodedSeconds, ...(message ? { decoderMessage: message } : {}) } : undefined;
   }
+  const expected = Math.floor(declaredSeconds * sampleFps);
+  if (!failed && decoded >= expected * 0.95 - 1) return undefined;
+  return { decodedSeconds, declaredSeconds, ...(message ? { decoderMessage: message } : {}) };
 }

@@ -79,7 +79,13 @@ describe('parseProbeOutput', () => {
       height: 576,
       fps: 10,
       durationSeconds: 79.5,
+      declaredFrames: 795,
     });
+  });
+
+  it("keeps the header's frame count of a cut AVI, whose duration is only what is left", () => {
+    const cut = videoStream({ codec_name: 'msmpeg4v3', duration: '29.400000', nb_frames: '795' });
+    expect(parseProbeOutput(probeJson([cut], { ...format, duration: '29.400000' }), 'cut.avi')).toMatchObject({ durationSeconds: 29.4, declaredFrames: 795 });
   });
 
   it('marks MJPEG over HTTP as timed by arrival (the multipart container has no timestamps)', () => {

@@ -19,6 +19,7 @@ const ffprobeOutputSchema = z.object({
         avg_frame_rate: z.string().optional(),
         sample_aspect_ratio: z.string().optional(),
         duration: numeric.optional(),
+        nb_frames: numeric.optional(),
       }),
     )
     .default([]),
@@ -32,6 +33,11 @@ export interface ProbeResult {
   height: number;
   fps: number;
   durationSeconds?: number;
+  /**
+   * How many frames the container's header says the video has (an AVI's frame count, an MP4's
+   * sample count). ffprobe's duration of a cut AVI is what is left of it; this is what was meant.
+   */
+  declaredFrames?: number;
   /**
    * The container has no timestamps of its own (MJPEG over HTTP, as most cheap IP cameras
    * serve): ffmpeg would assume 25 frames/s, so frames must be timed by their arrival instead.
@@ -72,12 +78,15 @@ export function parseProbeOutput(json: string, input: string): ProbeResult {
   const fps = parseRate(video.avg_frame_rate) ?? parseRate(video.r_frame_rate);
   if (!fps) throw new VigilError('input_unreadable', `${input} has no usable frame rate`);
   const duration = [video.duration, parsed.data.format?.duration].find((d) => d !== undefined && Number.isFinite(d) && d > 0);
+  const frames = video.nb_frames;
+  const declaredFrames = duration !== undefined && frames !== undefined && Number.isInteger(frames) && frames > 0 ? frames : undefined;
   return {
     codec: video.codec_name ?? 'unknown',
     width: displayWidth(video.width, video.sample_aspect_ratio),
     height: video.height,
     fps,
     ...(duration !== undefined ? { durationSeconds: duration } : {}),
+    ...(declaredFrames !== undefined ? { declaredFrames } : {}),
     ...(parsed.data.format?.format_name?.split(',').some((name) => UNTIMED_FORMATS.has(name)) ? { timedByArrival: true as const } : {}),
   };
 }

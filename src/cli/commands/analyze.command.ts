@@ -62,6 +62,8 @@ export function registerAnalyzeCommand(program: Command, ctx: CliContext): void 
             });
             bar.done();
             ctx.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary, language)}\n`);
+            // The summary (and the events kept) are printed; the exit code still says the file was not whole.
+            if (summary.incomplete) throw new VigilError('decode_failed', summary.incomplete.message);
           } finally {
             bar.done();
             stop();

@@ -47,3 +47,33 @@ export function evidenceText(facts: EvidenceTextFacts): LocalizedText {
       return { en: `${en} last seen`, zhHant: `${zh} 最後出現` };
   }
 }
+
+/**
+ * Where each caption names the zone or tripwire: the words right before and after the name, per
+ * language (an empty `after` means the name ends the caption). They mirror `evidenceText` above;
+ * its tests check that renaming a caption gives exactly the caption made with the new name.
+ */
+const NAME_SLOTS: Partial<Record<EvidenceKind, { en: readonly [string, string]; zhHant: readonly [string, string] }>> = {
+  crossing: { en: ['crossed the ', ' line '], zhHant: ['穿越', '警戒線'] },
+  zone_enter: { en: ['entered ', ''], zhHant: ['進入「', '」'] },
+  zone_exit: { en: ['left ', ''], zhHant: ['離開「', '」'] },
+  track_lost: { en: ['inside ', ''], zhHant: ['在「', '」內'] },
+  loitering_confirmed: { en: ['loitering in ', ' for '], zhHant: ['在「', '」徘徊'] },
+};
+
+function renameIn(text: string, [before, after]: readonly [string, string], from: string, to: string): string {
+  const old = `${before}${from}${after}`;
+  const at = after === '' ? (text.endsWith(old) ? text.length - old.length : -1) : text.lastIndexOf(old);
+  return at < 0 ? text : `${text.slice(0, at)}${before}${to}${after}${text.slice(at + old.length)}`;
+}
+
+/**
+ * A stored caption with the rule's display name changed from `from` to `to` (a renamed zone or
+ * tripwire). The caption's other facts (who, how long, how fast at that moment) are kept as they
+ * were: they are not stored anywhere else.
+ */
+export function renameRuleInCaption(text: LocalizedText, kind: EvidenceKind, from: LocalizedText, to: LocalizedText): LocalizedText {
+  const slots = NAME_SLOTS[kind];
+  if (!slots) return text;
+  return { en: renameIn(text.en, slots.en, from.en, to.en), zhHant: renameIn(text.zhHant, slots.zhHant, from.zhHant, to.zhHant) };
+}

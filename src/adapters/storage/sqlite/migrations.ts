@@ -360,6 +360,17 @@ export const MIGRATIONS: readonly string[] = [
     DELETE FROM jobs WHERE event_id = OLD.id;
   END;
   `,
+  // 14: who is writing a run, and whether its input was whole. `owner` (host/pid/token) and
+  // `heartbeat_at` are set by the process analysing the run and refreshed with every commit and
+  // by a timer, so a second process finds a run being written and leaves it alone, while a run
+  // whose process died (stale heartbeat, or a pid that no longer exists on this host) is resumed.
+  // `input_incomplete` says what was missing when the file ended before its header said it would;
+  // the run is complete (everything readable was analysed) and its events are kept.
+  `
+  ALTER TABLE analysis_runs ADD COLUMN owner TEXT;
+  ALTER TABLE analysis_runs ADD COLUMN heartbeat_at INTEGER;
+  ALTER TABLE analysis_runs ADD COLUMN input_incomplete TEXT;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

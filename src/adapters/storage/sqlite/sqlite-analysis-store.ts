@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -7,6 +9,8 @@ import type {
   AnalysisStore,
   FrameBatchExtras,
   NewRun,
+  RunClaim,
+  RunOwner,
   RunRecord,
   RunStatus,
   StoredEvent,
@@ -16,10 +20,36 @@ import type { EventIndexer } from '../../../ports/search-index.ts';
 import type { VideoInfo } from '../../../ports/video-input.ts';
 import { migrate } from './migrations.ts';
 import { searchEntryWriter } from './search-entry.ts';
+import { withStorageErrors } from './sqlite-errors.ts';
 import { toStoredEvent } from './sqlite-event-store.ts';
 
 /** Events (re)indexed per transaction by reindexEvents. */
 const REINDEX_BATCH = 2_000;
+/** A run whose writer has not been heard of for this long is taken as abandoned (its process died). */
+export const RUN_STALE_AFTER_MS = 30_000;
+
+const ownerSchema = z.object({ host: z.string(), pid: z.number().int(), token: z.string() });
+type OwnerRecord = z.infer<typeof ownerSchema>;
+
+function parseOwner(text: string | null | undefined): OwnerRecord | undefined {
+  if (!text) return undefined;
+  try {
+    const parsed = ownerSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined; // written by something else: judged by its heartbeat alone
+  }
+}
+
+/** Whether a process of this host exists (signal 0 only checks; EPERM means it exists but is not ours). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 const runRowSchema = z.object({
   id: z.number(),
@@ -36,6 +66,10 @@ const runRowSchema = z.object({
   started_at: z.number(),
   finished_at: z.number().nullable(),
   error: z.string().nullable(),
+  settings_json: z.string().optional(),
+  owner: z.string().nullable().optional(),
+  heartbeat_at: z.number().nullable().optional(),
+  input_incomplete: z.string().nullable().optional(),
 });
 
 const frameRowSchema = z.object({
@@ -86,8 +120,18 @@ function eventRow(stored: StoredEvent) {
   };
 }
 
+function parseSettings(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 function toRunRecord(row: unknown): RunRecord {
   const r = runRowSchema.parse(row);
+  const settings = parseSettings(r.settings_json);
   return {
     id: r.id,
     sourceId: r.source_id,
@@ -105,6 +149,8 @@ function toRunRecord(row: unknown): RunRecord {
     startedAt: r.started_at,
     ...(r.finished_at !== null ? { finishedAt: r.finished_at } : {}),
     ...(r.error !== null ? { error: r.error } : {}),
+    ...(settings !== undefined ? { settings } : {}),
+    ...(r.input_incomplete ? { inputIncomplete: r.input_incomplete } : {}),
   };
 }
 
@@ -122,22 +168,40 @@ export function openSqliteDatabase(path: string): Database.Database {
     // (no read() call per page) make a large store several times faster (bench:search).
     db.pragma('cache_size = -65536');
     db.pragma('mmap_size = 1073741824');
-    migrate(db);
+    // One IMMEDIATE transaction around the upgrade: two processes opening a new database at once
+    // (two `vigil analyze`) take turns, and the second finds the schema already up to date.
+    db.transaction(() => migrate(db)).immediate();
     return db;
   } catch (cause) {
     throw new VigilError('storage_failed', `The database ${path} could not be opened: ${(cause as Error).message}`, { cause });
   }
 }
 
+export interface SqliteAnalysisStoreOptions {
+  now?: () => number;
+  indexer?: EventIndexer;
+  /** This process, as recorded on the runs it claims (default: this host and pid). */
+  owner?: RunOwner;
+  /** Whether a process of this host exists (default: signal 0). */
+  processExists?: (pid: number) => boolean;
+  staleAfterMs?: number;
+}
+
 export class SqliteAnalysisStore implements AnalysisStore {
   private readonly statements;
   private readonly writeSearchEntry: ReturnType<typeof searchEntryWriter>;
+  private readonly owner: OwnerRecord;
+  /** Runs this store claimed: it writes into them only while it still owns them. */
+  private readonly claimed = new Set<number>();
+  /** Runs this store claimed and another process then took over: never written to again. */
+  private readonly lost = new Set<number>();
 
   constructor(
     private readonly db: Database.Database,
-    private readonly options: { now?: () => number; indexer?: EventIndexer } = {},
+    private readonly options: SqliteAnalysisStoreOptions = {},
   ) {
     this.writeSearchEntry = searchEntryWriter(db);
+    this.owner = { ...(options.owner ?? { host: hostname(), pid: process.pid }), token: randomUUID() };
     this.statements = {
       upsertSource: db.prepare(`
         INSERT INTO sources (camera_id, fingerprint, uri, kind, codec, width, height, fps, duration_s, size_bytes, mtime_ms, created_at, updated_at)
@@ -183,9 +247,29 @@ export class SqliteAnalysisStore implements AnalysisStore {
       advanceRun: db.prepare(`
         UPDATE analysis_runs SET last_frame_index = @last, frames_decoded = frames_decoded + @decoded,
           frames_detected = frames_detected + @detected, frames_skipped = frames_skipped + @skipped,
-          detections = detections + @detections
+          detections = detections + @detections, heartbeat_at = @now
         WHERE id = @id`),
+      runOwner: db.prepare('SELECT owner FROM analysis_runs WHERE id = ?'),
+      takeRun: db.prepare(`UPDATE analysis_runs SET status = 'running', started_at = @started_at, finished_at = NULL, error = NULL,
+        input_incomplete = NULL, owner = @owner, heartbeat_at = @now WHERE id = @id`),
+      rekeyRun: db.prepare('UPDATE analysis_runs SET settings_key = ?, settings_json = ? WHERE id = ?'),
+      heartbeat: db.prepare('UPDATE analysis_runs SET heartbeat_at = ? WHERE id = ? AND owner = ?'),
+      markIncomplete: db.prepare('UPDATE analysis_runs SET input_incomplete = ? WHERE id = ?'),
+      updateSettings: db.prepare('UPDATE analysis_runs SET settings_json = ? WHERE id = ?'),
       finishRun: db.prepare('UPDATE analysis_runs SET status = ?, finished_at = ?, error = ? WHERE id = ?'),
+      hasDescription: db.prepare('SELECT 1 FROM event_descriptions WHERE event_id = ?'),
+      copyDescription: db.prepare(`
+        INSERT INTO event_descriptions (event_id, provider, model, created_at, json, raw_text, flagged, text_for_search)
+        SELECT @to, provider, model, created_at, json, raw_text, flagged, text_for_search FROM event_descriptions WHERE event_id = @from`),
+      // The new event's automatic job (queued as it closed) would pay for the same description again:
+      // it takes over the old event's finished job instead. A job a worker is running is left alone.
+      copyDescribeJob: db.prepare(`
+        INSERT INTO jobs (kind, key, event_id, payload_json, status, attempts, claim, next_attempt_at, lease_until, last_error, created_at, updated_at)
+        SELECT kind, @to, @to, payload_json, status, attempts, 0, next_attempt_at, NULL, last_error, created_at, @now
+        FROM jobs WHERE kind = 'describe_event' AND key = @from AND status = 'done'
+        ON CONFLICT (kind, key) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, payload_json = excluded.payload_json,
+          last_error = excluded.last_error, updated_at = excluded.updated_at
+        WHERE jobs.status <> 'running'`),
       deleteRun: db.prepare('DELETE FROM analysis_runs WHERE id = ? RETURNING source_id'),
       deleteSourceIfUnused: db.prepare('DELETE FROM sources WHERE id = ? AND NOT EXISTS (SELECT 1 FROM analysis_runs WHERE source_id = ?)'),
       // What users call detections: confident ones, and low-score ones that continued a track.
@@ -196,7 +280,7 @@ export class SqliteAnalysisStore implements AnalysisStore {
   }
 
   upsertSource(info: VideoInfo, cameraId: string): number {
-    const row = this.statements.upsertSource.get({
+    const row = this.write(() => this.statements.upsertSource.get({
       camera_id: cameraId,
       fingerprint: info.fingerprint,
       uri: info.uri,
@@ -208,8 +292,8 @@ export class SqliteAnalysisStore implements AnalysisStore {
       duration_s: info.durationSeconds ?? null,
       size_bytes: info.sizeBytes ?? null,
       mtime_ms: info.mtimeMs === undefined ? null : Math.round(info.mtimeMs),
-      now: (this.options.now ?? Date.now)(),
-    });
+      now: this.now(),
+    }));
     return z.object({ id: z.number() }).parse(row).id;
   }
 
@@ -229,6 +313,108 @@ export class SqliteAnalysisStore implements AnalysisStore {
         start_time_source: run.startTimeSource,
         started_at: run.startedAt,
       }),
+    );
+  }
+
+  claimRun(run: NewRun, options: { legacyKeys?: readonly string[] } = {}): RunClaim {
+    return this.write(() =>
+      // IMMEDIATE: the write lock is taken before reading, so two processes claiming the same run
+      // at once are serialised and the second sees what the first did.
+      this.db.transaction((): RunClaim => {
+        const now = this.now();
+        let row = this.statements.findRun.get(run.sourceId, run.cameraId, run.settingsKey);
+        for (const legacy of options.legacyKeys ?? []) {
+          if (row !== undefined) break;
+          const old = this.statements.findRun.get(run.sourceId, run.cameraId, legacy);
+          if (old === undefined) continue;
+          const id = runRowSchema.parse(old).id;
+          this.statements.rekeyRun.run(run.settingsKey, JSON.stringify(run.settings), id);
+          row = this.statements.getRun.get(id);
+        }
+        if (row === undefined) {
+          const created = this.createRun(run);
+          this.statements.takeRun.run({ id: created.id, started_at: run.startedAt, owner: JSON.stringify(this.owner), now });
+          this.claimed.add(created.id);
+          return { kind: 'created', run: this.getRun(created.id) };
+        }
+        const existing = runRowSchema.parse(row);
+        const record = toRunRecord(row);
+        if (existing.status === 'complete') return { kind: 'complete', run: record };
+        if (existing.status === 'running') {
+          const owner = parseOwner(existing.owner);
+          const heartbeatAgeMs = existing.heartbeat_at === null || existing.heartbeat_at === undefined ? Number.POSITIVE_INFINITY : Math.max(0, now - existing.heartbeat_at);
+          if (this.isLiveWriter(existing.id, owner, heartbeatAgeMs)) {
+            return { kind: 'busy', run: record, ...(owner ? { owner: { host: owner.host, pid: owner.pid } } : {}), heartbeatAgeMs };
+          }
+        }
+        // Frames are committed with the run's progress in one transaction, so nothing should lie
+        // past last_frame_index; the delete makes that an invariant rather than an assumption.
+        this.statements.dropFramesAfter.run(existing.id, existing.last_frame_index);
+        this.statements.takeRun.run({ id: existing.id, started_at: run.startedAt, owner: JSON.stringify(this.owner), now });
+        this.claimed.add(existing.id);
+        this.lost.delete(existing.id);
+        return { kind: 'reopened', run: this.getRun(existing.id) };
+      }).immediate(),
+    );
+  }
+
+  /**
+   * Another process is writing a run while it has been heard of recently and, on this host, its
+   * process still exists (so a run whose process was killed is resumed at once, not after 30 s).
+   * A run without a heartbeat (written before heartbeats, or by Frigate ingest) has no live writer.
+   */
+  private isLiveWriter(runId: number, owner: OwnerRecord | undefined, heartbeatAgeMs: number): boolean {
+    // This very store: busy while one of its analyses still writes the run (two requests in one server).
+    if (owner?.token === this.owner.token) return this.claimed.has(runId);
+    if (heartbeatAgeMs >= (this.options.staleAfterMs ?? RUN_STALE_AFTER_MS)) return false;
+    if (owner === undefined) return true;
+    if (owner.host === this.owner.host) return (this.options.processExists ?? processExists)(owner.pid);
+    return true;
+  }
+
+  heartbeat(runId: number): void {
+    this.write(() => this.statements.heartbeat.run(this.now(), runId, JSON.stringify(this.owner)));
+  }
+
+  markInputIncomplete(runId: number, message: string): RunRecord {
+    return this.write(() => {
+      this.statements.markIncomplete.run(message, runId);
+      return this.getRun(runId);
+    });
+  }
+
+  updateRunSettings(runId: number, settings: unknown): void {
+    this.write(() => this.statements.updateSettings.run(JSON.stringify(settings), runId));
+  }
+
+  rewriteEvents(events: readonly StoredEvent[]): void {
+    if (events.length === 0) return;
+    this.write(() =>
+      this.db.transaction(() => {
+        for (const e of events) {
+          this.statements.upsertEvent.run(eventRow(e));
+          this.indexEvent(e);
+        }
+      })(),
+    );
+  }
+
+  carryOverDescriptions(pairs: ReadonlyArray<{ from: string; to: string }>): number {
+    return this.write(() =>
+      this.db.transaction(() => {
+        let carried = 0;
+        for (const { from, to } of pairs) {
+          if (this.statements.hasDescription.get(from) === undefined || this.statements.hasDescription.get(to) !== undefined) continue;
+          if (this.statements.eventRowid.get(to) === undefined) continue;
+          this.statements.copyDescription.run({ from, to });
+          this.statements.copyDescribeJob.run({ from, to, now: this.now() });
+          // The search entry carries the description's words: rebuild it with them.
+          const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(to);
+          if (row !== undefined) this.indexEvent(toStoredEvent(row));
+          carried++;
+        }
+        return carried;
+      })(),
     );
   }
 
@@ -260,7 +446,8 @@ export class SqliteAnalysisStore implements AnalysisStore {
   }
 
   commitFrames(runId: number, frames: readonly StoredFrame[], extras: FrameBatchExtras = {}): RunRecord {
-    return this.db.transaction(() => {
+    return this.write(() => this.db.transaction(() => {
+      this.checkStillOwned(runId);
       for (const t of extras.tracks ?? []) {
         this.statements.upsertTrack.run({
           run_id: runId,
@@ -297,14 +484,41 @@ export class SqliteAnalysisStore implements AnalysisStore {
         detected,
         skipped: frames.length - detected,
         detections,
+        now: this.now(),
       });
       return this.getRun(runId);
-    })();
+    })());
+  }
+
+  /**
+   * A run this process claimed may have been taken over by another (this one stalled for longer
+   * than the heartbeat allows): writing on would mix two processes' frames, so it stops here.
+   */
+  private checkStillOwned(runId: number): void {
+    if (this.claimed.has(runId)) {
+      const row = z.object({ owner: z.string().nullable() }).optional().parse(this.statements.runOwner.get(runId));
+      if (parseOwner(row?.owner)?.token === this.owner.token) return;
+      this.claimed.delete(runId);
+      this.lost.add(runId);
+    }
+    if (!this.lost.has(runId)) return;
+    throw new VigilError('busy', `Analysis run ${runId} was taken over by another process after this one stopped reporting progress; this process stops writing to it.`);
   }
 
   finishRun(runId: number, status: Exclude<RunStatus, 'running'>, finishedAt: number, error?: string): RunRecord {
-    this.statements.finishRun.run(status, finishedAt, error ?? null, runId);
-    return this.getRun(runId);
+    this.claimed.delete(runId);
+    return this.write(() => {
+      this.statements.finishRun.run(status, finishedAt, error ?? null, runId);
+      return this.getRun(runId);
+    });
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private write<T>(fn: () => T): T {
+    return withStorageErrors(this.db.name, fn);
   }
 
   /** Keeps the event's full-text entry and label rows in step with the event (same transaction). */

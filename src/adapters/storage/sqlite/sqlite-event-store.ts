@@ -44,6 +44,8 @@ const eventRowSchema = z.object({
         box: boxSchema,
         score: z.number(),
         text: textSchema,
+        // Where a crossing met the wire; kept so that an event read and written back (reworded) loses nothing.
+        point: z.tuple([z.number(), z.number()]).optional(),
       }),
     ),
   ),

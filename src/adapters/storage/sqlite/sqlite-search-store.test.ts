@@ -224,6 +224,7 @@ describe('SqliteSearchStore', () => {
         content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
       INSERT INTO events_fts (rowid, summary) SELECT rowid, 'old' FROM events;
       ALTER TABLE events DROP COLUMN clip_frames_json;
+      ALTER TABLE analysis_runs DROP COLUMN owner; ALTER TABLE analysis_runs DROP COLUMN heartbeat_at; ALTER TABLE analysis_runs DROP COLUMN input_incomplete;
       DROP TRIGGER run_id_high_water_advance; DROP TABLE run_id_high_water; DROP TABLE indexed_camera_names;
       DROP TRIGGER jobs_event_cleanup; DROP TABLE jobs;
       CREATE TABLE description_jobs (event_id TEXT, status TEXT, attempts INTEGER, next_attempt_at INTEGER, last_error TEXT,
