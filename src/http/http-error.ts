@@ -5,6 +5,7 @@ import type { ErrorBodyWire } from '../contract/api.schemas.ts';
 import { isVigilError, VigilError, type ErrorCode } from '../domain/errors.ts';
 import { redactUrlCredentials } from '../domain/redact.ts';
 import type { Logger } from '../ports/logger.ts';
+import { capMessage } from './echo.ts';
 
 /**
  * The HTTP status of every error code; a new code does not compile until it has one here.
@@ -17,6 +18,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   not_found: 404,
   camera_unknown: 404,
   input_not_found: 404,
+  busy: 409,
   too_large: 413,
   unsupported_media_type: 415,
   // The video was found but cannot be used as it is: the user has to fix or replace it.
@@ -57,6 +59,9 @@ function fromHonoException(error: HTTPException): VigilError {
   return new VigilError(code, code === 'internal' ? 'internal error (see the server log)' : error.message || code.replace(/_/g, ' '), { cause: error });
 }
 
+/** More problems than this in one request are not worth listing. */
+const MAX_DETAILS = 20;
+
 /** The one place where errors become HTTP responses: every one is a VigilError by the time it answers. */
 export function errorResponse(error: unknown, c: Context, logger: Logger): Response {
   const known = isVigilError(error)
@@ -69,8 +74,13 @@ export function errorResponse(error: unknown, c: Context, logger: Logger): Respo
   // Busy or rate-limited: tell the client when to come back (whole seconds, at least 1).
   const headers: Record<string, string> =
     known.retryAfterMs !== undefined && (status === 429 || status === 503) ? { 'Retry-After': String(Math.max(1, Math.ceil(known.retryAfterMs / 1000))) } : {};
+  // Redacted before capped: a cut inside a URL must not hide its password from the redaction.
   const body: ErrorBodyWire = {
-    error: { code: known.code, message: redactUrlCredentials(known.message), details: known.details.map(redactUrlCredentials) },
+    error: {
+      code: known.code,
+      message: capMessage(redactUrlCredentials(known.message)),
+      details: known.details.slice(0, MAX_DETAILS).map((d) => capMessage(redactUrlCredentials(d))),
+    },
   };
   return c.json(body, status, headers);
 }
