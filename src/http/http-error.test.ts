@@ -74,6 +74,15 @@ describe('errorResponse', () => {
     expect(errorBodySchema.parse(await response.json()).error).toMatchObject({ code: 'invalid_argument', message: 'Malformed JSON in request body' });
   });
 
+  it('caps messages and details built elsewhere, so that none grows with the input', async () => {
+    const long = `no event with id "${'x'.repeat(5000)}" (rtsp://admin:hunter2@cam/stream)`;
+    const response = await appThrowing(new VigilError('not_found', long, { details: Array.from({ length: 50 }, () => long) })).request('/');
+    const { error } = errorBodySchema.parse(await response.json());
+    expect(error.message).toBe(`no event with id "${'x'.repeat(500 - 18)}…`);
+    expect(error.details).toHaveLength(20);
+    expect(error.details.every((d) => d.length <= 501)).toBe(true);
+  });
+
   it('redacts credentials in messages and details, and says when to come back', async () => {
     const response = await appThrowing(
       new VigilError('queue_full', 'rtsp://admin:hunter2@cam/stream is busy', { details: ['http://u:p@host/x'], retryAfterMs: 1500 }),
