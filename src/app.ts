@@ -317,6 +317,8 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
       clock,
       language: config.genai.languages[0] ?? 'en',
       imageMaxSize: config.genai.image_max_size,
+      // Home Assistant's own paths (/api/camera_proxy/..., /local/...) are read against its URL.
+      ...(config.home_assistant?.url ? { homeAssistantUrl: config.home_assistant.url } : {}),
     });
     return { service, feed };
   });
@@ -566,6 +568,11 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
       providerStats: () => [...providers().stats(), ...(vectors ? [{ embeddings: vectors.status() }] : [])],
       ...(described ? { descriptions: described } : {}),
       liveState: (cameraId) => live().state(cameraId),
+      cameraIntake: (cameraId) => {
+        const frigate = config.frigate && config.mqtt ? frigateIntake().forCamera(cameraId) : undefined;
+        const dropped = descriptions()?.backlogDrops().find((d) => d.camera === cameraId)?.dropped;
+        return { ...(frigate ? { frigate } : {}), ...(dropped ? { descriptionsDropped: dropped } : {}) };
+      },
       jobs: () => jobs().status(),
       metrics: metrics(),
     });

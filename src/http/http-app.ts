@@ -16,7 +16,7 @@ import { echo } from './echo.ts';
 import { errorResponse } from './http-error.ts';
 import { openApiDocument } from './openapi.ts';
 import { presentEvent, type PresentOptions } from './present-event.ts';
-import { presentCamera, presentDescription, presentJobs, presentSearch, type CameraListing } from './presenters.ts';
+import { presentCamera, presentDescription, presentJobs, presentSearch, type CameraListing, type CameraIntake } from './presenters.ts';
 import { eventsQuerySchema, parseQuery, searchQuerySchema } from './query-schemas.ts';
 import { analyzeRoutes } from './routes/analyze.routes.ts';
 import { mediaRoutes } from './routes/media.routes.ts';
@@ -49,6 +49,8 @@ export interface HttpAppDeps {
   ask?: AskService;
   /** Live cameras' state (connection, rates, drops), when `vigil serve` runs cameras. */
   liveState?: (cameraId: string) => CameraLiveState | undefined;
+  /** What arrives for a camera from outside (Frigate's messages and gaps, descriptions dropped from a full backlog). */
+  cameraIntake?: (cameraId: string) => CameraIntake;
   /** Prometheus text for /metrics. */
   metrics?: { contentType(): string; text(): Promise<string> };
 }
@@ -85,7 +87,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     // Cameras that only exist in the data (analysed ad hoc, or removed from the config) are listed too.
     const adHoc: CameraListing[] = [...coverage.keys()].filter((id) => !configured.has(id)).map((id) => ({ id, name: id, aliases: [], timeZone: 'UTC', zones: [], tripwires: [] }));
     const body: CamerasResponseWire = {
-      cameras: [...deps.cameras, ...adHoc].map((cam) => presentCamera(cam, coverage.get(cam.id), deps.liveState?.(cam.id))),
+      cameras: [...deps.cameras, ...adHoc].map((cam) => presentCamera(cam, coverage.get(cam.id), deps.liveState?.(cam.id), deps.cameraIntake?.(cam.id))),
     };
     return c.json(body);
   });

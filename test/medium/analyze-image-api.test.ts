@@ -87,7 +87,8 @@ describe('POST /api/analyze (real adapters against local protocol servers)', () 
       image_url: `${imageBase}/porch.jpg`,
       description: '一名穿紅衣的人站在門口。',
       used_text_model: true,
-      text_prompt: 'Notify: {description}',
+      // As Home Assistant's Ollama Vision reports it: the prompt the text model got, description filled in.
+      text_prompt: 'Notify: 一名穿紅衣的人站在門口。',
       final_description: '門口有人。',
       model: 'llava:7b',
     });

@@ -13,6 +13,7 @@ import { SqliteEventStore } from '../../src/adapters/storage/sqlite/sqlite-event
 import { SqliteJobQueue } from '../../src/adapters/storage/sqlite/sqlite-job-queue.ts';
 import { createVigil, DATABASE_FILE, startVigilServer, type RunningServer } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
+import { camerasResponseSchema } from '../../src/contract/api.schemas.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { startFakeFrigate, type FakeFrigate } from '../support/fake-frigate.ts';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
@@ -166,6 +167,9 @@ describe('Frigate sidecar', () => {
     // And announced as Frigate's own GenAI announces descriptions (issue 12).
     const update = await probe.waitFor((m) => m.topic === 'frigate/tracked_object_update', 20_000, 'tracked_object_update');
     expect(JSON.parse(update.text)).toEqual({ type: 'description', id, description: DESCRIPTION.summaries.en, camera: 'Front_Door' });
+    // What arrived from Frigate for the camera, on /api/cameras (and the cameras page).
+    const cameras = camerasResponseSchema.parse(await (await fetch(`${server.url}/api/cameras`)).json()).cameras;
+    expect(cameras.find((c) => c.id === 'front')?.frigate).toMatchObject({ messages: { new: 1, update: 1, end: 1 }, gaps: { update_without_new: 0, end_without_new: 0 } });
     // Logged in once, then Bearer.
     expect(fake.requests.filter((r) => r.path === '/api/login')).toHaveLength(1);
     expect(fake.requests.filter((r) => r.path.startsWith('/api/events')).every((r) => r.authorization === 'Bearer header.payload.signature')).toBe(true);
