@@ -14,7 +14,7 @@ import { sampleExcerpt } from '../support/media.ts';
 const workDirs: string[] = [];
 const text = createTextAnalyzer();
 
-function streetConfig(names: { camera?: string; path: string; lawn: string }): string {
+function streetConfig(names: { camera?: string; path: string; lawn: string; extraZone?: boolean }): string {
   return `storage:
   data_dir: data
 detector:
@@ -28,7 +28,7 @@ ${names.camera ? `    name: ${names.camera}\n` : ''}    timezone: Europe/Paris
       path: { points: [[300, 170], [300, 330]], inbound: b_to_a, labels: [person], display_name: ${names.path} }
     zones:
       lawn: { points: [[0, 262], [330, 330], [560, 440], [768, 500], [768, 576], [0, 576]], restricted: true, labels: [person], display_name: ${names.lawn} }
-`;
+${names.extraZone ? '      sky: { points: [[0, 0], [40, 0], [40, 20], [0, 20]], restricted: true, labels: [person] }\n' : ''}`;
 }
 
 function workspace(config = 'storage:\n  data_dir: data\ndetector:\n  workers: 2\n'): { dir: string; config: string; db: string } {
@@ -167,14 +167,16 @@ describe('analysing again after the configuration changed', () => {
     expect(indexed(ws.db, 'keywords', 'footpath')).toBe(crossings);
     expect(indexed(ws.db, 'description', 'zebracorn')).toBe(described);
 
-    // A setting that changes results: a new run replaces the old one; the events found again keep their descriptions.
-    const refps = await analyze('4');
-    expect(refps.code).toBe(0);
-    const replaced = JSON.parse(refps.stdout);
+    // A setting that changes results (a new zone): a new run replaces the old one; the events
+    // found again keep their descriptions.
+    writeFileSync(ws.config, streetConfig({ camera: 'Main street', path: 'footpath', lawn: 'front lawn', extraZone: true }));
+    const rezoned = await analyze('5');
+    expect(rezoned.code).toBe(0);
+    const replaced = JSON.parse(rezoned.stdout);
     expect(replaced.outcome).toBe('analyzed');
     expect(replaced.runId).not.toBe(run.runId);
     const kept = query<{ event_id: string; run_id: number }>(ws.db, 'SELECT d.event_id, e.run_id FROM event_descriptions d JOIN events e ON e.id = d.event_id');
-    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBe(described);
     for (const k of kept) expect(k.run_id).toBe(replaced.runId);
     expect(query(ws.db, "SELECT DISTINCT status FROM jobs WHERE kind = 'describe_event'")).toEqual([{ status: 'done' }]);
     expect(indexed(ws.db, 'description', 'zebracorn')).toBe(kept.length);
