@@ -142,7 +142,7 @@ export interface AnalyzeVideoDeps {
   events: EventStore;
   archive?: FrameArchive;
   eventMedia?: EventMedia;
-  /** Queues descriptions of events as they close, when generative descriptions are on. */
+  /** Queues the background work of closed events (descriptions when on, embeddings); called again when their text changes. */
   descriptions?: { enqueueClosed(events: readonly StoredEvent[]): unknown };
   /** Told about every event stored or updated. */
   notifier?: EventNotifier;
@@ -300,6 +300,8 @@ export class AnalyzeVideoService {
     if (changed.length > 0) {
       logger.info({ runId: run.id, events: changed.length }, 'names changed in the config; the stored events were reworded and re-indexed');
       this.deps.notifier?.notify(changed.map((stored) => ({ stored, change: 'update' as const })));
+      // Their text changed: what indexes the text by meaning (embeddings) takes them again.
+      this.deps.descriptions?.enqueueClosed(changed.filter((stored) => stored.event.status === 'closed'));
     }
   }
 
