@@ -628,9 +628,11 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
         await sweeps;
         // Inputs stop first; the analyses then store what they hold (events closed, runs complete).
         await cameras.close(LIVE_GRACE_MS);
-        await integrations.close();
+        // Jobs stop before the integrations they use (the Frigate lane talks through the sidecar and
+        // the MQTT connection); a job cut off is queued again, not failed.
         stopJobs.abort();
         await jobsRunning;
+        await integrations.close();
         await server.close();
         await close();
       },

@@ -159,6 +159,8 @@ export function renderCamerasView(root: HTMLElement, ctx: AppContext, signal: Ab
     built.overview.replaceWith(fresh);
     built.overview = fresh;
     built.note.hidden = cameras.some((c) => c.live);
+    // The Frigate column only where Frigate feeds a camera: an always-empty column is noise.
+    built.table.classList.toggle('without-frigate', !cameras.some((c) => c.frigate));
     const wanted = cameras.map((camera) => {
       const row = rows.get(camera.id) ?? newRow();
       rows.set(camera.id, row);
