@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createVigil } from '../../app.ts';
+import { startVigilServer } from '../../app.ts';
 import { VigilError } from '../../domain/errors.ts';
 import type { CliContext } from '../cli-context.ts';
 import { loadCliConfig } from '../open-vigil.ts';
@@ -16,14 +16,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const port = options.port === undefined ? loaded.config.server.port : Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new VigilError('invalid_argument', `--port expects a port number 0-65535, got "${options.port}"`);
       const host = options.host ?? loaded.config.server.host;
-      const vigil = createVigil(loaded);
-      let server;
-      try {
-        server = await vigil.serve({ host, port });
-      } catch (error) {
-        await vigil.close();
-        throw error;
-      }
+      const server = await startVigilServer(loaded, { host, port });
       ctx.stdout.write(`Vigil is serving ${server.url}/ (API: ${server.url}/api, Ctrl-C to stop)\n`);
       if (server.generatedToken) {
         ctx.stdout.write(`API token (shown once; kept in ${loaded.config.storage.data_dir}/api-token): ${server.generatedToken}\n`);
