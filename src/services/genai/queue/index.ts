@@ -1,5 +1,5 @@
 export { ProviderQueue, createProviderQueue } from './provider-queue.ts';
-export type { ProviderQueueDeps, ProviderQueueStats, QueueCallOptions } from './provider-queue.ts';
+export type { ProviderQueueDeps, ProviderQueueStats, QueueCallOptions, QueueLease } from './provider-queue.ts';
 export { DEFAULT_CONCURRENCY, DEFAULT_MAX_QUEUED, resolveQueueOptions } from './queue-options.ts';
 export type { ProviderQueueOptions, ResolvedQueueOptions } from './queue-options.ts';
 export { systemTimer } from './queue-timer.ts';

@@ -33,6 +33,17 @@ export interface QueueCallOptions {
   failFast?: boolean;
 }
 
+/**
+ * A slot held for work the queue does not run itself (the gateway's streams, which flow to a client
+ * while the slot is held). `finish` gives the slot back exactly once and accounts the call; the
+ * queue never retries leased work: a client whose stream began cannot be given a second answer.
+ */
+export interface QueueLease {
+  /** How long the call waited for its slot. */
+  readonly waitedMs: number;
+  finish(outcome: { usage: LlmUsage } | { error: unknown }): void;
+}
+
 export interface ProviderQueueDeps {
   provider: LlmProvider;
   options?: ProviderQueueOptions;
@@ -144,6 +155,51 @@ export class ProviderQueue implements LlmProvider {
   embed(texts: readonly string[], options: QueueCallOptions & { signal?: AbortSignal } = {}): Promise<EmbedResult> {
     const { signal } = options;
     return this.#run(options, signal, () => this.#provider.embed(texts, signal ? { signal } : {}), (r) => r.usage);
+  }
+
+  /**
+   * Waits for a slot as a first attempt does (bounded wait list, interactive first, the circuit
+   * breaker's verdict) and hands it over. Rejects with queue_full, circuit_open or aborted.
+   */
+  async lease(options: QueueCallOptions & { signal?: AbortSignal } = {}): Promise<QueueLease> {
+    const ctx: CallContext = {
+      seq: this.#seq++,
+      priority: options.priority ?? this.#defaultPriority,
+      camera: options.camera,
+      signal: options.signal,
+      failFast: true,
+    };
+    const asked = this.#timer.now();
+    this.#accounts.each(ctx.camera, (a) => a.calls++);
+    let permit: CircuitPermit;
+    try {
+      permit = await this.#acquire(ctx, true, undefined);
+    } catch (error) {
+      const failure = this.#normalize(error, ctx.signal);
+      this.#accounts.each(ctx.camera, (a) => a.fail(failure.code));
+      throw failure;
+    }
+    const started = this.#timer.now();
+    this.#accounts.each(ctx.camera, (a) => a.attempts++);
+    let finished = false;
+    return {
+      waitedMs: started - asked,
+      finish: (outcome) => {
+        if (finished) return;
+        finished = true;
+        if ('usage' in outcome) {
+          this.#accounts.each(ctx.camera, (a) => {
+            a.answered(this.#timer.now() - started, outcome.usage);
+            a.successes++;
+          });
+          this.#release(ctx, permit, 'success');
+          return;
+        }
+        const failure = this.#normalize(outcome.error, ctx.signal);
+        this.#accounts.each(ctx.camera, (a) => a.fail(failure.code));
+        this.#release(ctx, permit, this.#outcome(failure));
+      },
+    };
   }
 
   /** This queue as a plain LlmProvider whose calls all go with `options` (e.g. interactive, one camera). */
