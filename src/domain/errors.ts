@@ -35,6 +35,10 @@ export type ErrorCode =
   // large or of a type the endpoint does not take; `internal` is what an unexpected error becomes.
   | 'not_found'
   | 'unauthorized'
+  // A valid key that may not do this (a model it is not allowed), and one over its limits
+  // (requests per minute, concurrent requests, tokens per day): the gateway's refusals.
+  | 'forbidden'
+  | 'rate_limited'
   | 'too_large'
   | 'unsupported_media_type'
   | 'internal';

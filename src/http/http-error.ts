@@ -15,6 +15,7 @@ import { capMessage } from './echo.ts';
 export const HTTP_STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   invalid_argument: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   camera_unknown: 404,
   input_not_found: 404,
@@ -27,6 +28,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   decode_failed: 422,
   fetch_failed: 422,
   queue_full: 429,
+  rate_limited: 429,
   provider_rate_limited: 429,
   config_invalid: 500,
   config_not_found: 500,
