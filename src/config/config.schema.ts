@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { camerasSchema, retentionDaysSchema, type tripwireSchema, type zoneSchema } from './camera.schema.ts';
 import { isValidTimeZone } from '../domain/source-time.ts';
+import { gatewaySchema, requireGatewayProviders } from './gateway.schema.ts';
 import { genaiSchema } from './genai.schema.ts';
 import { frigateSchema, homeAssistantSchema, mqttSchema, requireMqtt } from './integrations.schema.ts';
 import { boundedNumber, evenWithOtherIssues } from './schema-parts.ts';
@@ -109,7 +110,10 @@ export const vigilConfigSchema = z.strictObject({
   mqtt: mqttSchema.optional(),
   frigate: frigateSchema.optional(),
   home_assistant: homeAssistantSchema.optional(),
-}).superRefine(requireMqtt, evenWithOtherIssues);
+  gateway: gatewaySchema.prefault({}),
+})
+  .superRefine(requireMqtt, evenWithOtherIssues)
+  .superRefine(requireGatewayProviders, evenWithOtherIssues);
 
 /** The configuration after validation, with every default filled in. */
 export type VigilConfig = z.output<typeof vigilConfigSchema>;
@@ -120,6 +124,7 @@ export type RetentionConfig = NonNullable<StorageConfig['retention']>;
 export type TrackerConfig = VigilConfig['tracker'];
 export type ServerConfig = VigilConfig['server'];
 export type SearchConfig = VigilConfig['search'];
+export type GatewayConfig = VigilConfig['gateway'];
 export type CameraConfig = VigilConfig['cameras'][string];
 export type MotionConfig = CameraConfig['motion'];
 export type ZoneConfig = z.output<typeof zoneSchema>;

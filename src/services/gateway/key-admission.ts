@@ -1,0 +1,119 @@
+import { VigilError } from '../../domain/errors.ts';
+import type { GatewayKey } from '../../ports/gateway-store.ts';
+import { matchesModelPattern } from './model-routes.ts';
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/** A UTC day as the usage store keys it. */
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export interface AdmissionRequest {
+  clientModel: string;
+  /** The prompt's estimated size (token-estimate.ts). */
+  promptTokens: number;
+  /** What the client asked to generate at most; undefined (OpenAI allows leaving it out): as much as the key allows. */
+  maxTokens: number | undefined;
+}
+
+/** A request let in: the max_tokens it may use, and `release` when it is over (exactly once). */
+export interface Admission {
+  maxTokens: number;
+  release(): void;
+}
+
+export interface KeyAdmissionDeps {
+  now: () => number;
+  /** Input plus output tokens the key used on a UTC day, from the usage records. */
+  tokensOn: (keyId: string, day: string) => number;
+  /** max_tokens when neither the client nor the key says (OpenAI clients may leave it out). */
+  defaultMaxTokens?: number;
+}
+
+/**
+ * A key's limits, checked before a request may queue for the model: the models it may use, the
+ * context it may fill, requests per minute (a sliding window), requests at once, and tokens per UTC
+ * day. A refusal is a VigilError the client protocols turn into their 403 / 400 / 429 shapes, with
+ * Retry-After set to when the refused request would pass.
+ */
+export class KeyAdmission {
+  readonly #deps: KeyAdmissionDeps;
+  /** Start times of each key's requests in the last minute, oldest first. */
+  readonly #recent = new Map<string, number[]>();
+  readonly #active = new Map<string, number>();
+
+  constructor(deps: KeyAdmissionDeps) {
+    this.#deps = deps;
+  }
+
+  /** Requests of a key running now. */
+  active(keyId: string): number {
+    return this.#active.get(keyId) ?? 0;
+  }
+
+  admit(key: GatewayKey, request: AdmissionRequest): Admission {
+    const limits = key.limits;
+    const now = this.#deps.now();
+    if (limits.models !== null && !limits.models.some((pattern) => matchesModelPattern(pattern, request.clientModel))) {
+      throw new VigilError('forbidden', `the key "${key.name}" may not use the model "${request.clientModel}" (it may use: ${limits.models.join(', ') || 'none'})`);
+    }
+    const maxTokens = this.#maxTokens(key, request);
+
+    const recent = (this.#recent.get(key.id) ?? []).filter((t) => t > now - MINUTE_MS);
+    if (limits.requestsPerMinute !== null && recent.length >= limits.requestsPerMinute) {
+      const retryAfterMs = Math.max(1, (recent[recent.length - limits.requestsPerMinute] ?? now) + MINUTE_MS - now);
+      this.#recent.set(key.id, recent);
+      throw new VigilError('rate_limited', `the key "${key.name}" may make ${limits.requestsPerMinute} requests per minute`, { retryable: true, retryAfterMs });
+    }
+    const active = this.active(key.id);
+    if (limits.concurrentRequests !== null && active >= limits.concurrentRequests) {
+      throw new VigilError('rate_limited', `the key "${key.name}" may have ${limits.concurrentRequests} requests running at once`, { retryable: true, retryAfterMs: 1000 });
+    }
+    if (limits.tokensPerDay !== null) {
+      const used = this.#deps.tokensOn(key.id, utcDay(now));
+      if (used >= limits.tokensPerDay) {
+        const nextDay = Math.floor(now / DAY_MS) * DAY_MS + DAY_MS;
+        throw new VigilError('rate_limited', `the key "${key.name}" has used its ${limits.tokensPerDay} tokens for today (UTC)`, { retryable: true, retryAfterMs: nextDay - now });
+      }
+    }
+
+    recent.push(now);
+    this.#recent.set(key.id, recent);
+    this.#active.set(key.id, active + 1);
+    let released = false;
+    return {
+      maxTokens,
+      release: () => {
+        if (released) return;
+        released = true;
+        const left = this.active(key.id) - 1;
+        if (left > 0) this.#active.set(key.id, left);
+        else this.#active.delete(key.id);
+      },
+    };
+  }
+
+  /**
+   * max_tokens after the key's caps: no more than max_output_tokens, and no more than the context
+   * the prompt leaves free. A prompt that alone fills the context is refused, like a model server
+   * refuses a prompt longer than its window, so that no client makes the server load a larger one.
+   */
+  #maxTokens(key: GatewayKey, request: AdmissionRequest): number {
+    const { maxOutputTokens, maxContextTokens } = key.limits;
+    let maxTokens = request.maxTokens ?? maxOutputTokens ?? this.#deps.defaultMaxTokens ?? 4096;
+    if (maxOutputTokens !== null) maxTokens = Math.min(maxTokens, maxOutputTokens);
+    if (maxContextTokens !== null) {
+      const room = maxContextTokens - request.promptTokens;
+      if (room < 1) {
+        throw new VigilError(
+          'invalid_argument',
+          `prompt is too long: about ${request.promptTokens} tokens (an estimate) > ${maxContextTokens}, the most the key "${key.name}" may send`,
+        );
+      }
+      maxTokens = Math.min(maxTokens, room);
+    }
+    return Math.max(1, maxTokens);
+  }
+}
