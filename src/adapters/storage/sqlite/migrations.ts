@@ -371,6 +371,35 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE analysis_runs ADD COLUMN heartbeat_at INTEGER;
   ALTER TABLE analysis_runs ADD COLUMN input_incomplete TEXT;
   `,
+  // 15: the model gateway's API keys and what they used. Only a key's SHA-256 is stored, never
+  // its secret. Keys are revoked, never deleted (no cascade), so their usage stays attributable;
+  // usage is one row per key, requested model and UTC day, added to by every request.
+  `
+  CREATE TABLE gateway_keys (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL UNIQUE,
+    prefix       TEXT NOT NULL,
+    secret_hash  TEXT NOT NULL UNIQUE,
+    created_at   INTEGER NOT NULL,
+    revoked_at   INTEGER,
+    last_used_at INTEGER,
+    limits_json  TEXT NOT NULL
+  );
+
+  CREATE TABLE gateway_usage (
+    key_id        TEXT NOT NULL REFERENCES gateway_keys(id),
+    model         TEXT NOT NULL,
+    day           TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    requests      INTEGER NOT NULL DEFAULT 0,
+    failures      INTEGER NOT NULL DEFAULT 0,
+    input_tokens  INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    queue_wait_ms INTEGER NOT NULL DEFAULT 0,
+    latency_ms    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (key_id, model, day)
+  ) WITHOUT ROWID;
+  CREATE INDEX gateway_usage_by_day ON gateway_usage (day);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { VigilError } from '../../../domain/errors.ts';
+import type {
+  GatewayKey,
+  GatewayKeyLimits,
+  GatewayKeyStore,
+  GatewayUsageEntry,
+  GatewayUsageRow,
+  GatewayUsageStore,
+  NewGatewayKey,
+} from '../../../ports/gateway-store.ts';
+import { withStorageErrors } from './sqlite-errors.ts';
+
+const count = z.number().int().nonnegative();
+const limit = z.number().int().positive().nullable();
+
+/** What `limits_json` holds: a stored row that does not match is a corrupt row, and says so. */
+const limitsSchema = z.strictObject({
+  models: z.array(z.string().min(1)).nullable(),
+  requestsPerMinute: limit,
+  concurrentRequests: limit,
+  tokensPerDay: limit,
+  maxContextTokens: limit,
+  maxOutputTokens: limit,
+  priority: z.enum(['interactive', 'background']),
+});
+
+const keyRowSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  created_at: z.number(),
+  revoked_at: z.number().nullable(),
+  last_used_at: z.number().nullable(),
+  limits_json: z.string(),
+});
+
+const usageRowSchema = z.object({
+  key_id: z.string(),
+  key_name: z.string(),
+  model: z.string(),
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  requests: count,
+  failures: count,
+  input_tokens: count,
+  output_tokens: count,
+  queue_wait_ms: count,
+  latency_ms: count,
+});
+
+function parseLimits(json: string, keyName: string): GatewayKeyLimits {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (cause) {
+    throw new VigilError('storage_failed', `The stored limits of gateway key "${keyName}" are not JSON.`, { cause });
+  }
+  const parsed = limitsSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new VigilError('storage_failed', `The stored limits of gateway key "${keyName}" are not valid.`, {
+      cause: parsed.error,
+      details: parsed.error.issues.map((i) => `${i.path.join('.') || '(limits)'}: ${i.message}`),
+    });
+  }
+  return parsed.data;
+}
+
+function toKey(row: unknown): GatewayKey {
+  const r = keyRowSchema.parse(row);
+  return {
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+    lastUsedAt: r.last_used_at,
+    limits: parseLimits(r.limits_json, r.name),
+  };
+}
+
+/** YYYY-MM-DD of a time, in UTC: the day a request is counted on. */
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Counters are whole numbers; a client's clock (performance.now) gives fractions, a broken one negatives. */
+const whole = (n: number) => (Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+export interface SqliteGatewayStoreOptions {
+  /** Ids of new keys (default: random UUIDs). */
+  newId?: () => string;
+}
+
+/**
+ * Gateway keys and their usage in `gateway_keys` and `gateway_usage` (migration 15). One class
+ * for both ports: they share the database and a usage row names its key.
+ */
+export class SqliteGatewayStore implements GatewayKeyStore, GatewayUsageStore {
+  private readonly statements;
+  private readonly newId: () => string;
+
+  constructor(
+    private readonly db: Database.Database,
+    options: SqliteGatewayStoreOptions = {},
+  ) {
+    this.newId = options.newId ?? randomUUID;
+    const keyColumns = 'id, name, prefix, created_at, revoked_at, last_used_at, limits_json';
+    this.statements = {
+      insert: db.prepare(`
+        INSERT INTO gateway_keys (id, name, prefix, secret_hash, created_at, limits_json)
+        VALUES (@id, @name, @prefix, @secret_hash, @created_at, @limits_json)`),
+      byId: db.prepare(`SELECT ${keyColumns} FROM gateway_keys WHERE id = ?`),
+      byHash: db.prepare(`SELECT ${keyColumns} FROM gateway_keys WHERE secret_hash = ?`),
+      // A name wins over an id: names are what people type, and one could look like another key's id.
+      byNameOrId: db.prepare(`SELECT ${keyColumns} FROM gateway_keys WHERE name = @q OR id = @q ORDER BY name = @q DESC LIMIT 1`),
+      list: db.prepare(`SELECT ${keyColumns} FROM gateway_keys ORDER BY created_at, rowid`),
+      revoke: db.prepare('UPDATE gateway_keys SET revoked_at = COALESCE(revoked_at, @at) WHERE id = @id'),
+      limits: db.prepare('UPDATE gateway_keys SET limits_json = @limits_json WHERE id = @id'),
+      // Never moves back: two requests finishing out of order leave the later time.
+      touch: db.prepare('UPDATE gateway_keys SET last_used_at = MAX(COALESCE(last_used_at, 0), @at) WHERE id = @id'),
+      record: db.prepare(`
+        INSERT INTO gateway_usage (key_id, model, day, requests, failures, input_tokens, output_tokens, queue_wait_ms, latency_ms)
+        VALUES (@key_id, @model, @day, 1, @failures, @input_tokens, @output_tokens, @queue_wait_ms, @latency_ms)
+        ON CONFLICT (key_id, model, day) DO UPDATE SET
+          requests = requests + 1,
+          failures = failures + excluded.failures,
+          input_tokens = input_tokens + excluded.input_tokens,
+          output_tokens = output_tokens + excluded.output_tokens,
+          queue_wait_ms = queue_wait_ms + excluded.queue_wait_ms,
+          latency_ms = latency_ms + excluded.latency_ms`),
+      tokensOn: db.prepare('SELECT COALESCE(SUM(input_tokens + output_tokens), 0) AS n FROM gateway_usage WHERE key_id = ? AND day = ?'),
+      usage: db.prepare(`
+        SELECT u.key_id, k.name AS key_name, u.model, u.day, u.requests, u.failures, u.input_tokens, u.output_tokens,
+          u.queue_wait_ms, u.latency_ms
+        FROM gateway_usage u JOIN gateway_keys k ON k.id = u.key_id
+        WHERE (@from_day IS NULL OR u.day >= @from_day) AND (@to_day IS NULL OR u.day <= @to_day)
+          AND (@key_id IS NULL OR u.key_id = @key_id)
+        ORDER BY u.day DESC, k.name, u.model`),
+    };
+  }
+
+  create(key: NewGatewayKey): GatewayKey {
+    const id = this.newId();
+    this.write(() => {
+      try {
+        this.statements.insert.run({
+          id,
+          name: key.name,
+          prefix: key.prefix,
+          secret_hash: key.secretHash,
+          created_at: key.createdAt,
+          limits_json: JSON.stringify(limitsSchema.parse(key.limits)),
+        });
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        // The hash colliding would take 2^128 keys; a name taken is what this is.
+        throw new VigilError('invalid_argument', `A gateway key named "${key.name}" already exists (revoked keys keep their names); choose another name.`, {
+          cause: error,
+        });
+      }
+    });
+    return this.byId(id);
+  }
+
+  findByHash(secretHash: string): GatewayKey | undefined {
+    const row = this.statements.byHash.get(secretHash);
+    return row === undefined ? undefined : toKey(row);
+  }
+
+  find(nameOrId: string): GatewayKey | undefined {
+    const row = this.statements.byNameOrId.get({ q: nameOrId });
+    return row === undefined ? undefined : toKey(row);
+  }
+
+  list(): GatewayKey[] {
+    return this.statements.list.all().map(toKey);
+  }
+
+  revoke(nameOrId: string, at: number): GatewayKey {
+    const key = this.existing(nameOrId);
+    this.write(() => this.statements.revoke.run({ id: key.id, at }));
+    return this.byId(key.id);
+  }
+
+  updateLimits(nameOrId: string, limits: GatewayKeyLimits): GatewayKey {
+    const key = this.existing(nameOrId);
+    this.write(() => this.statements.limits.run({ id: key.id, limits_json: JSON.stringify(limitsSchema.parse(limits)) }));
+    return this.byId(key.id);
+  }
+
+  touch(id: string, at: number): void {
+    this.write(() => this.statements.touch.run({ id, at }));
+  }
+
+  record(entry: GatewayUsageEntry): void {
+    this.write(() =>
+      this.statements.record.run({
+        key_id: entry.keyId,
+        model: entry.model,
+        day: utcDay(entry.at),
+        failures: entry.ok ? 0 : 1,
+        input_tokens: whole(entry.inputTokens),
+        output_tokens: whole(entry.outputTokens),
+        queue_wait_ms: whole(entry.queueWaitMs),
+        latency_ms: whole(entry.latencyMs),
+      }),
+    );
+  }
+
+  tokensOn(keyId: string, day: string): number {
+    return z.object({ n: count }).parse(this.statements.tokensOn.get(keyId, day)).n;
+  }
+
+  usage(query: { fromDay?: string; toDay?: string; keyId?: string }): GatewayUsageRow[] {
+    return this.statements.usage
+      .all({ from_day: query.fromDay ?? null, to_day: query.toDay ?? null, key_id: query.keyId ?? null })
+      .map((row) => {
+        const r = usageRowSchema.parse(row);
+        return {
+          keyId: r.key_id,
+          keyName: r.key_name,
+          model: r.model,
+          day: r.day,
+          requests: r.requests,
+          failures: r.failures,
+          inputTokens: r.input_tokens,
+          outputTokens: r.output_tokens,
+          queueWaitMsTotal: r.queue_wait_ms,
+          latencyMsTotal: r.latency_ms,
+        };
+      });
+  }
+
+  private existing(nameOrId: string): GatewayKey {
+    const key = this.find(nameOrId);
+    if (!key) throw new VigilError('not_found', `No gateway key is named "${nameOrId}" (see \`vigil keys list\`).`);
+    return key;
+  }
+
+  private byId(id: string): GatewayKey {
+    return toKey(this.statements.byId.get(id));
+  }
+
+  private write<T>(fn: () => T): T {
+    return withStorageErrors(this.db.name, fn);
+  }
+}
