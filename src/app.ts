@@ -34,6 +34,7 @@ import { ensureApiToken, readApiToken } from './adapters/storage/api-token-file.
 import { openSqliteDatabase, SqliteAnalysisStore } from './adapters/storage/sqlite/sqlite-analysis-store.ts';
 import { SqliteDescriptionStore } from './adapters/storage/sqlite/sqlite-description-store.ts';
 import { SqliteEventStore } from './adapters/storage/sqlite/sqlite-event-store.ts';
+import { SqliteGatewayStore } from './adapters/storage/sqlite/sqlite-gateway-store.ts';
 import { SqliteJobQueue } from './adapters/storage/sqlite/sqlite-job-queue.ts';
 import { SqliteImageAnalysisStore } from './adapters/storage/sqlite/sqlite-image-analysis-store.ts';
 import { SqliteRetentionStore } from './adapters/storage/sqlite/sqlite-retention-store.ts';
@@ -72,6 +73,7 @@ import { FrigateIngest } from './services/frigate/frigate-ingest.ts';
 import { FrigateIntakeStats } from './services/frigate/frigate-intake-stats.ts';
 import { frigateJobLane } from './services/frigate/frigate-job-lane.ts';
 import { FrigateSidecar } from './services/frigate/frigate-sidecar.ts';
+import { GATEWAY_KEY_DEFAULTS, GatewayKeysService } from './services/gateway/gateway-keys.ts';
 import { AnalyzeImageService } from './services/genai/analyze-image.service.ts';
 import { AnswerService, descriptionSummaryFrom } from './services/genai/answers/index.ts';
 import { DescriptionService } from './services/genai/descriptions/index.ts';
@@ -180,6 +182,11 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
   const vectorIndex = lazy(() => new SqliteVectorIndex(db(), { jobs: jobQueue() }));
   const imageAnalyses = lazy(() => new SqliteImageAnalysisStore(db()));
   const events = lazy(() => new EventQueryService({ events: eventStore() }));
+  // The model gateway's API keys and their usage (`vigil keys`, the gateway's authentication and accounting).
+  const gatewayKeys = lazy(() => {
+    const store = new SqliteGatewayStore(db());
+    return new GatewayKeysService({ keys: store, usage: store, defaults: GATEWAY_KEY_DEFAULTS, clock });
+  });
 
   // ── Event notices: stored and described events, told to whoever listens (MQTT, Home Assistant, Frigate) ──
   const eventFeed = lazy(() => new InMemoryEventFeed((error) => logger.error({ err: error }, 'an event listener failed')));
@@ -665,6 +672,8 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     eventFeed,
     /** The job queue's state per kind (`GET /api/jobs`, /metrics, `vigil jobs`). */
     jobs,
+    /** Gateway API keys: made, checked, revoked, limited, and their usage. */
+    gatewayKeys,
   });
   return Object.assign(parts, {
     config,
