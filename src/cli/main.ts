@@ -7,6 +7,7 @@ import { registerConfigCommand } from './commands/config.command.ts';
 import { registerDescribeCommand } from './commands/describe.command.ts';
 import { registerGenaiStatsCommand } from './commands/genai-stats.command.ts';
 import { registerJobsCommand } from './commands/jobs.command.ts';
+import { registerKeysCommand } from './commands/keys.command.ts';
 import { registerPruneCommand } from './commands/prune.command.ts';
 import { registerEventsCommand } from './commands/events.command.ts';
 import { registerSearchCommand } from './commands/search.command.ts';
@@ -53,6 +54,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDescribeCommand(program, ctx);
   registerGenaiStatsCommand(program, ctx);
   registerJobsCommand(program, ctx);
+  registerKeysCommand(program, ctx);
   registerServeCommand(program, ctx);
   registerPruneCommand(program, ctx);
   registerConfigCommand(program, ctx);

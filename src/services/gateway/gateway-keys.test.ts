@@ -169,7 +169,9 @@ describe('GatewayKeysService', () => {
       ]);
       expect(service.usage({ days: 1, key: 'alice' }).totals).toMatchObject([{ keyName: 'alice', requests: 1 }]);
       expect(service.usage({ days: 8, key: alice.id }).totals).toMatchObject([{ requests: 3 }]);
-      expect(service.tokensToday(alice.id)).toBe(15);
+      expect(service.tokensOn(alice.id, '2026-12-10')).toBe(15);
+      expect(service.tokensOn(alice.id, '2026-12-09')).toBe(15);
+      expect(service.tokensOn(alice.id, '2026-12-08')).toBe(0);
     });
 
     it("keeps a revoked key's usage", () => {

@@ -10,6 +10,7 @@ import type {
   GatewayUsageStore,
 } from '../../ports/gateway-store.ts';
 import type { Clock } from '../../ports/logger.ts';
+import { utcDay } from './key-admission.ts';
 
 /** Every secret starts with this, so a leaked one is recognisable (secret scanners, logs). */
 export const SECRET_PREFIX = 'vk_';
@@ -77,9 +78,6 @@ function given(limits: Partial<GatewayKeyLimits>): Partial<GatewayKeyLimits> {
 }
 
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-
-/** YYYY-MM-DD of a time, in UTC: the day a request is counted on. */
-export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Usage of one key and model over the days asked for. */
 export interface GatewayUsageTotal {
@@ -199,9 +197,9 @@ export class GatewayKeysService {
     this.deps.usage.record(entry);
   }
 
-  /** Input plus output tokens of a key today (UTC): what `tokensPerDay` is checked against. */
-  tokensToday(keyId: string): number {
-    return this.deps.usage.tokensOn(keyId, utcDay(this.deps.clock.now()));
+  /** Input plus output tokens of a key on a UTC day: what `tokensPerDay` is checked against (KeyAdmission's `tokensOn`). */
+  tokensOn(keyId: string, day: string): number {
+    return this.deps.usage.tokensOn(keyId, day);
   }
 
   /** Usage over the last `days` UTC days, today included (default 7), of every key or one. */
