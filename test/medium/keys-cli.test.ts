@@ -39,7 +39,11 @@ describe('vigil keys', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-keys-cli-'));
     configFile = join(dir, 'vigil.yml');
-    writeFileSync(configFile, 'storage:\n  data_dir: data\n');
+    // No default limits, so that what is printed is what each test asked for.
+    writeFileSync(
+      configFile,
+      'storage:\n  data_dir: data\ngateway:\n  key_defaults: { requests_per_minute: null, concurrent_requests: null, max_context_tokens: null, max_output_tokens: null }\n',
+    );
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
