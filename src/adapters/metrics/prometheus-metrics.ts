@@ -12,6 +12,19 @@ export interface MetricSources {
   frigate?(): FrigateIntakeSource;
   /** Automatic descriptions dropped per camera because its backlog was full. */
   descriptionBacklog?(): ReadonlyArray<{ camera: string; dropped: number }>;
+  /** The model gateway's requests since start, per key and client model name. */
+  gateway?(): ReadonlyArray<GatewayUsageSource>;
+}
+
+export interface GatewayUsageSource {
+  key: string;
+  model: string;
+  requests: number;
+  failures: number;
+  inputTokens: number;
+  outputTokens: number;
+  queueWaitSeconds: number;
+  latencySeconds: number;
 }
 
 export interface FrigateIntakeSource {
@@ -169,6 +182,27 @@ export class PrometheusMetrics implements LiveMetrics, RetentionMetrics {
           for (const b of backlog()) this.set({ camera: b.camera }, b.dropped);
         },
       });
+    }
+    const gateway = sources.gateway;
+    if (gateway) {
+      // Counts since start read at scrape time: gauges that restart at 0, as vigil_provider_calls.
+      const usageGauge = (name: string, help: string, read: (u: GatewayUsageSource) => number) =>
+        new Gauge({
+          name,
+          help,
+          labelNames: ['key', 'model'],
+          registers,
+          collect() {
+            this.reset();
+            for (const u of gateway()) this.set({ key: u.key, model: u.model }, read(u));
+          },
+        });
+      usageGauge('vigil_gateway_requests', 'Gateway requests since start, per key and model name asked for', (u) => u.requests);
+      usageGauge('vigil_gateway_failures', 'Gateway requests that failed or were refused since start', (u) => u.failures);
+      usageGauge('vigil_gateway_input_tokens', 'Prompt tokens of gateway requests since start', (u) => u.inputTokens);
+      usageGauge('vigil_gateway_output_tokens', 'Generated tokens of gateway requests since start', (u) => u.outputTokens);
+      usageGauge('vigil_gateway_queue_wait_seconds', 'Time gateway requests waited for a model slot since start (sum)', (u) => u.queueWaitSeconds);
+      usageGauge('vigil_gateway_latency_seconds', 'Time from request to last token of gateway requests since start (sum)', (u) => u.latencySeconds);
     }
     providerGauge('vigil_provider_latency_p50_seconds', 'Median latency of recent calls to a model provider', (p) => (p.latencyMsP50 === undefined ? undefined : p.latencyMsP50 / 1000));
   }

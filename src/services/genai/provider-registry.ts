@@ -37,7 +37,16 @@ export interface ProviderRegistryEntry {
  * handed a call over also counts that. Embeddings never fall back: vectors from two models do not
  * share a space, and mixing them in one index would spoil every search.
  */
-export function createProviderRegistry(entries: ReadonlyMap<string, ProviderRegistryEntry>, logger?: Logger): ProviderRegistry & { stats(): RegistryProviderStats[] } {
+/** What the composition root gets besides the services' view: the figures, and each provider's queue and chain for the gateway. */
+export interface ProviderRegistryAdmin extends ProviderRegistry {
+  stats(): RegistryProviderStats[];
+  /** The provider's own queue (its slots are shared by every caller: descriptions, answers, gateway). */
+  queue(name: string): ProviderQueue | undefined;
+  /** The providers after `name` in its fallback chain, in order. */
+  fallbacksOf(name: string): string[];
+}
+
+export function createProviderRegistry(entries: ReadonlyMap<string, ProviderRegistryEntry>, logger?: Logger): ProviderRegistryAdmin {
   const handedOver = new Map<string, number>();
   const log = logger?.child({ module: 'provider-registry' });
 
@@ -54,6 +63,8 @@ export function createProviderRegistry(entries: ReadonlyMap<string, ProviderRegi
 
   return {
     names: () => [...entries.keys()],
+    queue: (name) => entries.get(name)?.queue,
+    fallbacksOf: (name) => chainOf(name).slice(1).map((q) => q.name),
     get(name, context) {
       const chain = chainOf(name);
       const [primary] = chain;

@@ -1,0 +1,58 @@
+import type { GatewayUsageEntry, GatewayUsageStore } from '../../ports/gateway-store.ts';
+
+/** Counters since start for one key and model: what /metrics exports (the store keeps the history). */
+export interface GatewayUsageCounters {
+  key: string;
+  model: string;
+  requests: number;
+  failures: number;
+  inputTokens: number;
+  outputTokens: number;
+  queueWaitSeconds: number;
+  latencySeconds: number;
+}
+
+/**
+ * Accounts every gateway request twice: durably per key, model and UTC day in the store (what
+ * `vigil keys usage`, GET /api/gateway/usage and the tokens-per-day limit read), and as counters
+ * since start for Prometheus, which wants monotonic counters rather than daily sums.
+ */
+export class GatewayUsageMeter {
+  readonly #store: GatewayUsageStore;
+  readonly #counters = new Map<string, GatewayUsageCounters>();
+  readonly #onError: (error: unknown) => void;
+
+  constructor(deps: { store: GatewayUsageStore; onError: (error: unknown) => void }) {
+    this.#store = deps.store;
+    this.#onError = deps.onError;
+  }
+
+  record(entry: GatewayUsageEntry, keyName: string): void {
+    const id = `${keyName}\u0000${entry.model}`;
+    let c = this.#counters.get(id);
+    if (!c) {
+      c = { key: keyName, model: entry.model, requests: 0, failures: 0, inputTokens: 0, outputTokens: 0, queueWaitSeconds: 0, latencySeconds: 0 };
+      this.#counters.set(id, c);
+    }
+    c.requests++;
+    if (!entry.ok) c.failures++;
+    c.inputTokens += entry.inputTokens;
+    c.outputTokens += entry.outputTokens;
+    c.queueWaitSeconds += entry.queueWaitMs / 1000;
+    c.latencySeconds += entry.latencyMs / 1000;
+    try {
+      this.#store.record(entry);
+    } catch (error) {
+      // The answer was given already; losing one usage row must not turn it into an error.
+      this.#onError(error);
+    }
+  }
+
+  tokensOn(keyId: string, day: string): number {
+    return this.#store.tokensOn(keyId, day);
+  }
+
+  counters(): GatewayUsageCounters[] {
+    return [...this.#counters.values()].map((c) => ({ ...c }));
+  }
+}

@@ -1,0 +1,229 @@
+import type { ChatRequest, ChatStreamEvent } from '../../domain/chat/chat-types.ts';
+import { estimateTokens } from '../../domain/chat/token-estimate.ts';
+import { VigilError, type ErrorCode } from '../../domain/errors.ts';
+import type { ChatBackend } from '../../ports/chat-backend.ts';
+import type { GatewayKey } from '../../ports/gateway-store.ts';
+import type { LlmProvider } from '../../ports/llm-provider.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { QueueLease } from '../genai/queue/index.ts';
+import { ChatSession, asVigilError, type SessionOutcome } from './chat-session.ts';
+import type { GatewayUsageMeter } from './gateway-usage.ts';
+import { KeyAdmission, type Admission } from './key-admission.ts';
+import { listedModels, matchesModelPattern, resolveRoute, type ModelRoute, type RouteTarget } from './model-routes.ts';
+
+/** A provider as the gateway uses it: its chat backend and the queue its slots come from (shared with Vigil's own work). */
+export interface GatewayTarget {
+  backend: ChatBackend;
+  lease(options: { priority: GatewayKey['limits']['priority']; signal: AbortSignal }): Promise<QueueLease>;
+}
+
+export interface GatewayEmbeddings {
+  /** The provider's embedding model, named in answers. */
+  model: string;
+  /** The provider behind its queue, at the key's priority. */
+  provider(priority: GatewayKey['limits']['priority']): Pick<LlmProvider, 'embed'>;
+}
+
+export interface GatewayServiceDeps {
+  routes: readonly ModelRoute[];
+  target(provider: string): GatewayTarget | undefined;
+  fallbackChainOf(provider: string): readonly string[];
+  authenticate(secret: string): GatewayKey | undefined;
+  usage: GatewayUsageMeter;
+  embeddings?: GatewayEmbeddings;
+  now: () => number;
+  logger: Logger;
+}
+
+/** What a chat needs besides the conversation: who asks, for which model name, and how much at most. */
+export interface ChatCall {
+  key: GatewayKey;
+  clientModel: string;
+  request: Omit<ChatRequest, 'model' | 'maxTokens'>;
+  maxTokens: number | undefined;
+  /** The client's connection: aborting it frees the slot at once. */
+  signal: AbortSignal;
+}
+
+/** Failures that say a backend is down, not that the request is wrong: only these go to the next target. */
+const OUTAGES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['provider_unavailable', 'provider_timeout', 'circuit_open']);
+
+/**
+ * The model gateway: a client's request, under its key's limits, routed by model name to a
+ * configured provider and queued for it beside Vigil's own descriptions and answers (one
+ * concurrency limit per backend, the key's priority), with fallbacks tried only while nothing has
+ * been streamed. Client protocols (Anthropic, OpenAI) live in src/http/gateway; this knows none.
+ */
+export class GatewayService {
+  readonly #deps: GatewayServiceDeps;
+  readonly #admission: KeyAdmission;
+  readonly #log: Logger;
+
+  constructor(deps: GatewayServiceDeps) {
+    this.#deps = deps;
+    this.#admission = new KeyAdmission({ now: deps.now, tokensOn: (id, day) => deps.usage.tokensOn(id, day) });
+    this.#log = deps.logger.child({ module: 'gateway' });
+  }
+
+  /** The key a secret belongs to; unauthorized for none, an unknown or a revoked one. */
+  authenticate(secret: string | undefined): GatewayKey {
+    const key = secret ? this.#deps.authenticate(secret) : undefined;
+    if (!key) {
+      throw new VigilError('unauthorized', secret ? 'invalid or revoked API key' : 'an API key is required (x-api-key: <key> or Authorization: Bearer <key>; create one with `vigil keys create NAME`)');
+    }
+    return key;
+  }
+
+  /** The model names a key can ask for as they are. */
+  models(key: GatewayKey): string[] {
+    const allowed = key.limits.models;
+    return listedModels(this.#deps.routes).filter((name) => allowed === null || allowed.some((p) => matchesModelPattern(p, name)));
+  }
+
+  /** The prompt's size as the gateway estimates it (what count_tokens answers). */
+  countTokens(request: Pick<ChatRequest, 'system' | 'messages' | 'tools'>): number {
+    return estimateTokens(request);
+  }
+
+  /**
+   * Admits, routes and queues a chat, and returns once its backend has produced the first event;
+   * a failure before that is thrown (and, for an outage, the next target was tried first).
+   */
+  async chat(call: ChatCall): Promise<ChatSession> {
+    const started = this.#deps.now();
+    const promptTokens = estimateTokens(call.request);
+    const admission = this.#admitOrAccount(call, promptTokens, started);
+    const route = (() => {
+      try {
+        return resolveRoute(this.#deps.routes, call.clientModel, this.#deps.fallbackChainOf);
+      } catch (error) {
+        this.#refused(call, admission, error, started);
+        throw error;
+      }
+    })();
+    let last: VigilError | undefined;
+    for (const [i, target] of route.targets.entries()) {
+      const isLast = i === route.targets.length - 1;
+      try {
+        return await this.#open(call, target, admission, promptTokens, started);
+      } catch (error) {
+        last = asVigilError(error);
+        if (isLast || call.signal.aborted || !OUTAGES.has(last.code)) break;
+        this.#log.warn({ provider: target.provider, next: route.targets[i + 1]?.provider, code: last.code, model: call.clientModel }, 'gateway backend is down; trying the next one');
+      }
+    }
+    const failure = last ?? new VigilError('internal', 'no backend was tried');
+    this.#refused(call, admission, failure, started);
+    throw failure;
+  }
+
+  /** Embeddings from the configured embeddings provider, under the key's limits. */
+  async embed(input: { key: GatewayKey; clientModel: string; texts: readonly string[]; signal: AbortSignal }): Promise<{ vectors: number[][]; model: string; inputTokens: number }> {
+    const embeddings = this.#deps.embeddings;
+    if (!embeddings) throw new VigilError('not_found', 'no embeddings provider is configured (gateway.embeddings or genai.roles.embeddings)');
+    const started = this.#deps.now();
+    const promptTokens = input.texts.reduce((sum, text) => sum + estimateTokens({ messages: [{ role: 'user', content: [{ type: 'text', text }] }] }), 0);
+    const call = { key: input.key, clientModel: input.clientModel };
+    const admission = this.#admitOrAccount({ ...call, maxTokens: 1 }, promptTokens, started);
+    try {
+      const result = await embeddings.provider(input.key.limits.priority).embed(input.texts, { signal: input.signal });
+      const inputTokens = result.usage.inputTokens ?? promptTokens;
+      this.#account(call, { ok: true, usage: { inputTokens, outputTokens: 0 } }, 0, started);
+      return { vectors: result.vectors, model: result.model || embeddings.model, inputTokens };
+    } catch (error) {
+      this.#account(call, { ok: false, error: asVigilError(error) }, 0, started);
+      throw error;
+    } finally {
+      admission.release();
+    }
+  }
+
+  async #open(call: ChatCall, target: RouteTarget, admission: Admission, promptTokens: number, started: number): Promise<ChatSession> {
+    const chosen = this.#deps.target(target.provider);
+    if (!chosen) throw new VigilError('config_invalid', `the gateway routes to the provider "${target.provider}", which is not configured`);
+    const { backend } = chosen;
+    const choice = call.request.toolChoice;
+    if ((choice?.type === 'any' || choice?.type === 'tool') && !backend.capabilities.forcedToolChoice) {
+      throw new VigilError(
+        'invalid_argument',
+        `the model behind "${call.clientModel}" (${backend.kind} provider "${backend.name}") cannot be made to call a tool: send tool_choice "auto" (or leave it out)`,
+      );
+    }
+    const controller = new AbortController();
+    const onClientGone = () => controller.abort(call.signal.reason);
+    if (call.signal.aborted) onClientGone();
+    else call.signal.addEventListener('abort', onClientGone, { once: true });
+    const detach = () => call.signal.removeEventListener('abort', onClientGone);
+
+    let lease: QueueLease;
+    try {
+      lease = await chosen.lease({ priority: call.key.limits.priority, signal: controller.signal });
+    } catch (error) {
+      detach();
+      throw error;
+    }
+    const model = target.model ?? backend.model;
+    const request: ChatRequest = { ...call.request, model, maxTokens: admission.maxTokens };
+    const stream = backend.chat(request, { signal: controller.signal })[Symbol.asyncIterator]();
+    let first: IteratorResult<ChatStreamEvent>;
+    try {
+      first = await stream.next();
+    } catch (error) {
+      detach();
+      lease.finish({ error });
+      throw error;
+    }
+    return new ChatSession({
+      provider: backend.name,
+      model,
+      promptTokens,
+      queueWaitMs: lease.waitedMs,
+      first,
+      rest: stream,
+      cancelBackend: () => controller.abort(new VigilError('aborted', 'the client went away')),
+      settle: (outcome) => {
+        detach();
+        // A backend that reports no prompt size (some OpenAI-compatible servers) is accounted at the estimate.
+        const settled: SessionOutcome = outcome.ok ? { ok: true, usage: { inputTokens: outcome.usage.inputTokens || promptTokens, outputTokens: outcome.usage.outputTokens } } : outcome;
+        lease.finish(settled.ok ? { usage: settled.usage } : { error: settled.error });
+        admission.release();
+        this.#account(call, settled, lease.waitedMs, started);
+        if (!outcome.ok && outcome.error.code !== 'aborted') {
+          this.#log.warn({ key: call.key.name, model: call.clientModel, provider: backend.name, code: outcome.error.code }, 'gateway answer failed after it began');
+        }
+      },
+    });
+  }
+
+  /** Admission, accounting a refusal as a failed request of the key (so limits show in usage). */
+  #admitOrAccount(call: Pick<ChatCall, 'key' | 'clientModel' | 'maxTokens'>, promptTokens: number, started: number): Admission {
+    try {
+      return this.#admission.admit(call.key, { clientModel: call.clientModel, promptTokens, maxTokens: call.maxTokens });
+    } catch (error) {
+      this.#account(call, { ok: false, error: asVigilError(error) }, 0, started);
+      throw error;
+    }
+  }
+
+  #refused(call: ChatCall, admission: Admission, error: unknown, started: number): void {
+    admission.release();
+    this.#account(call, { ok: false, error: asVigilError(error) }, 0, started);
+  }
+
+  #account(call: Pick<ChatCall, 'key' | 'clientModel'>, outcome: SessionOutcome, queueWaitMs: number, started: number): void {
+    const now = this.#deps.now();
+    this.#deps.usage.record(
+      {
+        keyId: call.key.id,
+        model: call.clientModel,
+        at: now,
+        ok: outcome.ok,
+        inputTokens: outcome.ok ? outcome.usage.inputTokens : 0,
+        outputTokens: outcome.ok ? outcome.usage.outputTokens : 0,
+        queueWaitMs,
+        latencyMs: now - started,
+      },
+      call.key.name,
+    );
+  }
+}
