@@ -21,6 +21,7 @@ import { locateFfmpeg } from './adapters/ffmpeg/ffmpeg-binaries.ts';
 import { FfmpegClipFrames } from './adapters/ffmpeg/ffmpeg-clip-frames.ts';
 import { FfmpegVideoInput } from './adapters/ffmpeg/ffmpeg-video-input.ts';
 import { FrigateHttpApi } from './adapters/frigate/frigate-http-api.ts';
+import { createChatBackend } from './adapters/llm/chat-backend-factory.ts';
 import { createLlmProvider } from './adapters/llm/llm-provider-factory.ts';
 import { createLogger } from './adapters/logging/pino-logger.ts';
 import { DataDirMediaFiles } from './adapters/media/data-dir-media-files.ts';
@@ -53,6 +54,9 @@ import {
   descriptionCameras,
   detectorSettings,
   frigateSettings,
+  gatewayKeyDefaults,
+  gatewayMaxBodyBytes,
+  gatewayRoutes,
   liveCameraIds,
   providerEntries,
   retentionIntervalMs,
@@ -60,6 +64,7 @@ import {
   roleProvider,
   searchTimeZone,
 } from './config/settings/index.ts';
+import { VigilError } from './domain/errors.ts';
 import { isLoopbackHost } from './http/auth.ts';
 import { createHttpApp } from './http/http-app.ts';
 import { listen } from './http/listen.ts';
@@ -73,7 +78,9 @@ import { FrigateIngest } from './services/frigate/frigate-ingest.ts';
 import { FrigateIntakeStats } from './services/frigate/frigate-intake-stats.ts';
 import { frigateJobLane } from './services/frigate/frigate-job-lane.ts';
 import { FrigateSidecar } from './services/frigate/frigate-sidecar.ts';
-import { GATEWAY_KEY_DEFAULTS, GatewayKeysService } from './services/gateway/gateway-keys.ts';
+import { GatewayKeysService } from './services/gateway/gateway-keys.ts';
+import { GatewayUsageMeter } from './services/gateway/gateway-usage.ts';
+import { GatewayService, type GatewayTarget } from './services/gateway/gateway.service.ts';
 import { AnalyzeImageService } from './services/genai/analyze-image.service.ts';
 import { AnswerService, descriptionSummaryFrom } from './services/genai/answers/index.ts';
 import { DescriptionService } from './services/genai/descriptions/index.ts';
@@ -183,10 +190,8 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
   const imageAnalyses = lazy(() => new SqliteImageAnalysisStore(db()));
   const events = lazy(() => new EventQueryService({ events: eventStore() }));
   // The model gateway's API keys and their usage (`vigil keys`, the gateway's authentication and accounting).
-  const gatewayKeys = lazy(() => {
-    const store = new SqliteGatewayStore(db());
-    return new GatewayKeysService({ keys: store, usage: store, defaults: GATEWAY_KEY_DEFAULTS, clock });
-  });
+  const gatewayStore = lazy(() => new SqliteGatewayStore(db()));
+  const gatewayKeys = lazy(() => new GatewayKeysService({ keys: gatewayStore(), usage: gatewayStore(), defaults: gatewayKeyDefaults(config.gateway), clock }));
 
   // ── Event notices: stored and described events, told to whoever listens (MQTT, Home Assistant, Frigate) ──
   const eventFeed = lazy(() => new InMemoryEventFeed((error) => logger.error({ err: error }, 'an event listener failed')));
@@ -226,6 +231,50 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
       providerName: entry.settings.name,
       model: entry.settings.embeddingModel ?? entry.settings.model,
       clock,
+      logger,
+    });
+  });
+
+  // ── Model gateway (gateway:): the Anthropic and OpenAI APIs for other clients, on the providers' own queues ──
+  // A person's chat and the cameras' descriptions share each backend's slots by priority.
+  const gateway = lazy(() => {
+    if (!config.gateway.enabled) return undefined;
+    const settings = new Map(providerEntries(config.genai).map((entry) => [entry.settings.name, entry.settings]));
+    const targets = new Map<string, GatewayTarget>();
+    const target = (name: string): GatewayTarget | undefined => {
+      let found = targets.get(name);
+      const queue = providers().queue(name);
+      const provider = settings.get(name);
+      if (!found && queue && provider) {
+        found = { backend: createChatBackend(provider), lease: (options) => queue.lease(options) };
+        targets.set(name, found);
+      }
+      return found;
+    };
+    const routes = gatewayRoutes(config.gateway);
+    // Every routed provider is built now: one the gateway cannot speak to fails the start, not a request.
+    for (const route of routes) for (const name of [route.provider, ...(route.fallback ?? providers().fallbacksOf(route.provider))]) target(name);
+    const embeddingsName = config.gateway.embeddings ?? roleProvider(config.genai, 'embeddings')?.settings.name;
+    const embeddingsSettings = embeddingsName !== undefined ? settings.get(embeddingsName) : undefined;
+    return new GatewayService({
+      routes,
+      target,
+      fallbackChainOf: (name) => providers().fallbacksOf(name),
+      authenticate: (secret) => gatewayKeys().authenticate(secret),
+      usage: new GatewayUsageMeter({ store: gatewayStore(), onError: (error) => logger.error({ err: error }, 'gateway usage could not be stored') }),
+      ...(embeddingsName !== undefined && embeddingsSettings
+        ? {
+            embeddings: {
+              model: embeddingsSettings.embeddingModel ?? embeddingsSettings.model,
+              provider: (priority: 'interactive' | 'background') => {
+                const provider = providers().get(embeddingsName, { priority });
+                if (!provider) throw new VigilError('config_invalid', `the embeddings provider "${embeddingsName}" is not configured`);
+                return provider;
+              },
+            },
+          }
+        : {}),
+      now: () => clock.now(),
       logger,
     });
   });
@@ -380,6 +429,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
         jobs: () => jobs().status().kinds,
         ...(config.frigate && config.mqtt ? { frigate: () => ({ cameras: frigateIntake().perCamera(), totals: frigateIntake().totals }) } : {}),
         descriptionBacklog: () => descriptions()?.backlogDrops() ?? [],
+        gateway: () => gateway()?.usageCounters() ?? [],
       }),
   );
 
@@ -559,6 +609,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
   function httpApp(token?: string) {
     const described = descriptions();
     const vectors = embeddings();
+    const modelGateway = gateway();
     return createHttpApp({
       search: search(),
       ask: ask(),
@@ -582,6 +633,13 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
       },
       jobs: () => jobs().status(),
       metrics: metrics(),
+      ...(modelGateway ? { gateway: { service: modelGateway, maxBodyBytes: gatewayMaxBodyBytes(config.gateway) } } : {}),
+      gatewayUsage: {
+        enabled: config.gateway.enabled,
+        keys: () => gatewayKeys().list(),
+        report: (query) => gatewayKeys().usage(query),
+        active: (keyId) => modelGateway?.activeRequests(keyId) ?? 0,
+      },
     });
   }
 
@@ -674,6 +732,8 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     jobs,
     /** Gateway API keys: made, checked, revoked, limited, and their usage. */
     gatewayKeys,
+    /** The model gateway (`gateway.enabled`), or undefined. */
+    gateway,
   });
   return Object.assign(parts, {
     config,

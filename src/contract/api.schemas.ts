@@ -358,6 +358,52 @@ export const jobsStatusSchema = named(
   }),
 );
 
+const gatewayCounts = {
+  requests: z.number(),
+  failures: z.number().meta({ description: 'Requests that failed or were refused (limits, unknown model, backend errors, clients that left).' }),
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+};
+
+/** The model gateway's keys and their usage (docs/api.md, `GET /api/gateway/usage`): the same figures as `vigil keys usage`. */
+export const gatewayUsageSchema = named(
+  'GatewayUsage',
+  z.object({
+    enabled: z.boolean().meta({ description: 'Whether `vigil serve` serves the gateway (`gateway.enabled`); keys and past usage are listed either way.' }),
+    from_day: z.string().meta({ description: 'First UTC day covered (YYYY-MM-DD).' }),
+    to_day: z.string(),
+    keys: z.array(
+      z.object({
+        name: z.string(),
+        prefix: z.string().meta({ description: 'The first characters of the secret; the secret itself is never shown again.' }),
+        created_at: instant,
+        last_used_at: instant.nullable(),
+        revoked_at: instant.nullable(),
+        active: z.number().meta({ description: 'Requests of the key running now.' }),
+        limits: z.object({
+          models: z.array(z.string()).nullable(),
+          requests_per_minute: z.number().nullable(),
+          concurrent_requests: z.number().nullable(),
+          tokens_per_day: z.number().nullable(),
+          max_context_tokens: z.number().nullable(),
+          max_output_tokens: z.number().nullable(),
+          priority: z.string().meta({ description: '`interactive` or `background`.' }),
+        }),
+      }),
+    ),
+    totals: z.array(
+      z.object({
+        key: z.string(),
+        model: z.string().meta({ description: 'The model name the client asked for.' }),
+        ...gatewayCounts,
+        mean_queue_wait_ms: z.number(),
+        mean_latency_ms: z.number(),
+      }),
+    ),
+    days: z.array(z.object({ day: z.string(), key: z.string(), model: z.string(), ...gatewayCounts })),
+  }),
+);
+
 /** Every error, whatever the endpoint (docs/api.md, "Errors"). */
 export const errorBodySchema = named(
   'ErrorBody',
@@ -383,3 +429,4 @@ export type ImageAnalysisWire = z.input<typeof imageAnalysisSchema>;
 export type GenaiStatsWire = z.input<typeof genaiStatsSchema>;
 export type ErrorBodyWire = z.input<typeof errorBodySchema>;
 export type JobsStatusWire = z.input<typeof jobsStatusSchema>;
+export type GatewayUsageWire = z.input<typeof gatewayUsageSchema>;

@@ -13,6 +13,9 @@ export const JSON_BODY_LIMIT = 256 * 1024;
 /** What a multipart upload may carry beside the image: the text fields, part headers and boundaries. */
 export const MULTIPART_OVERHEAD = JSON_BODY_LIMIT;
 
+/** The model gateway's paths (src/http/gateway). */
+export const GATEWAY_PREFIX = '/v1/';
+
 /** The route that takes an image upload (multipart/form-data); every other body is JSON. */
 const UPLOAD_PATH = '/api/analyze';
 
@@ -35,6 +38,8 @@ export function limitRequestBodies(options: { maxImageBytes: number }): Middlewa
   });
   return (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    // The model gateway bounds its own bodies (gateway.max_body_mb), after checking the key.
+    if (c.req.path.startsWith(GATEWAY_PREFIX)) return next();
     const multipart = (c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data');
     return multipart && c.req.path === UPLOAD_PATH ? upload(c, next) : json(c, next);
   };

@@ -10,14 +10,18 @@ import type { EventQueryService } from '../services/event-query.service.ts';
 import type { AskResult, AskService } from '../services/search/ask.service.ts';
 import type { SearchService } from '../services/search/search.service.ts';
 import type { JobsStatus } from '../services/jobs/index.ts';
+import type { GatewayService } from '../services/gateway/gateway.service.ts';
+import type { GatewayUsageReport } from '../services/gateway/gateway-keys.ts';
+import type { GatewayKey } from '../ports/gateway-store.ts';
 import { requireToken } from './auth.ts';
 import { limitRequestBodies } from './body-limits.ts';
 import { echo } from './echo.ts';
+import { gatewayRoutes } from './gateway/gateway.routes.ts';
 import { errorResponse } from './http-error.ts';
 import { openApiDocument } from './openapi.ts';
 import { presentEvent, type PresentOptions } from './present-event.ts';
-import { presentCamera, presentDescription, presentJobs, presentSearch, type CameraListing, type CameraIntake } from './presenters.ts';
-import { eventsQuerySchema, parseQuery, searchQuerySchema } from './query-schemas.ts';
+import { presentCamera, presentDescription, presentGatewayUsage, presentJobs, presentSearch, type CameraListing, type CameraIntake } from './presenters.ts';
+import { eventsQuerySchema, gatewayUsageQuerySchema, parseQuery, searchQuerySchema } from './query-schemas.ts';
 import { analyzeRoutes } from './routes/analyze.routes.ts';
 import { mediaRoutes } from './routes/media.routes.ts';
 import { webUiRoutes } from './routes/web-ui.routes.ts';
@@ -51,6 +55,10 @@ export interface HttpAppDeps {
   liveState?: (cameraId: string) => CameraLiveState | undefined;
   /** What arrives for a camera from outside (Frigate's messages and gaps, descriptions dropped from a full backlog). */
   cameraIntake?: (cameraId: string) => CameraIntake;
+  /** Gateway keys and their usage (`GET /api/gateway/usage`); served whether or not the gateway runs. */
+  gatewayUsage?: { enabled: boolean; keys: () => readonly GatewayKey[]; report: (query: { days: number; key?: string }) => GatewayUsageReport; active: (keyId: string) => number };
+  /** The model gateway (`gateway.enabled`): Anthropic and OpenAI APIs under /v1, with its own keys. */
+  gateway?: { service: GatewayService; maxBodyBytes: number };
   /** Prometheus text for /metrics. */
   metrics?: { contentType(): string; text(): Promise<string> };
 }
@@ -70,6 +78,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   if (deps.token) app.use('/metrics', requireToken(deps.token));
   // After the token check: a client without the token cannot make the server read any body.
   app.use('*', limitRequestBodies({ maxImageBytes: deps.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES }));
+  if (deps.gateway) app.route('/', gatewayRoutes({ gateway: deps.gateway.service, maxBodyBytes: deps.gateway.maxBodyBytes, logger: deps.logger, now: Date.now }));
 
   app.get('/metrics', async (c) => {
     if (!deps.metrics) throw new VigilError('not_found', 'metrics are served by `vigil serve` only');
@@ -156,6 +165,13 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   app.get('/api/jobs', (c) => {
     if (!deps.jobs) throw new VigilError('not_found', 'the job queue is served by `vigil serve` only');
     return c.json(presentJobs(deps.jobs()));
+  });
+  app.get('/api/gateway/usage', (c) => {
+    if (!deps.gatewayUsage) throw new VigilError('not_found', 'gateway usage is served by `vigil serve` only');
+    const q = parseQuery(gatewayUsageQuerySchema, c.req.query());
+    const usage = deps.gatewayUsage;
+    const report = usage.report({ days: q.days, ...(q.key !== undefined ? { key: q.key } : {}) });
+    return c.json(presentGatewayUsage({ enabled: usage.enabled, keys: usage.keys(), report, active: usage.active }));
   });
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(deps.version)));
   app.route('/api/media', mediaRoutes({ dataDir: deps.dataDir }));

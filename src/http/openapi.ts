@@ -123,6 +123,16 @@ export function openApiDocument(version: string) {
       '/api/jobs': {
         get: { summary: 'Background jobs per kind (descriptions, embeddings, Frigate): counts, the oldest due job, recent failures', responses: { 200: ok('The job queue', 'JobsStatus'), ...errors(401) } },
       },
+      '/api/gateway/usage': {
+        get: {
+          summary: 'Gateway API keys (names, prefixes, limits, requests running) and their usage per key, model and UTC day',
+          parameters: [
+            { name: 'days', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 3660, default: 7 }, description: 'UTC days back, today included.' },
+            { name: 'key', in: 'query', required: false, schema: { type: 'string' }, description: 'One key by name.' },
+          ],
+          responses: { 200: ok('Keys and usage', 'GatewayUsage'), ...errors(400, 401, 404) },
+        },
+      },
       '/api/media/{path}': {
         get: {
           summary: 'Snapshots, thumbnails and kept frames under the data directory',

@@ -2,7 +2,9 @@
  * What the API answers, as the contract (src/contract/api.schemas.ts) has it: each presenter
  * returns the `z.input` of its schema, so a field the contract does not know is a type error.
  */
-import type { CameraWire, DescriptionStateWire, JobsStatusWire, LiveStateWire, SearchResponseWire } from '../contract/api.schemas.ts';
+import type { CameraWire, DescriptionStateWire, GatewayUsageWire, JobsStatusWire, LiveStateWire, SearchResponseWire } from '../contract/api.schemas.ts';
+import type { GatewayKey } from '../ports/gateway-store.ts';
+import type { GatewayUsageReport } from '../services/gateway/gateway-keys.ts';
 import type { JobsStatus } from '../services/jobs/index.ts';
 import type { CameraLiveState } from '../services/live/live-camera.ts';
 import type { DescriptionView } from '../services/genai/descriptions/index.ts';
@@ -158,5 +160,43 @@ export function presentJobs(status: JobsStatus): JobsStatusWire {
         next_attempt_at: iso(f.nextAttemptAt),
       })),
     })),
+  };
+}
+
+/** Keys, their live requests and their usage over the days asked for. */
+export function presentGatewayUsage(input: { enabled: boolean; keys: readonly GatewayKey[]; report: GatewayUsageReport; active: (keyId: string) => number }): GatewayUsageWire {
+  const { report } = input;
+  return {
+    enabled: input.enabled,
+    from_day: report.fromDay,
+    to_day: report.toDay,
+    keys: input.keys.map((k) => ({
+      name: k.name,
+      prefix: k.prefix,
+      created_at: new Date(k.createdAt).toISOString(),
+      last_used_at: iso(k.lastUsedAt ?? undefined),
+      revoked_at: iso(k.revokedAt ?? undefined),
+      active: input.active(k.id),
+      limits: {
+        models: k.limits.models,
+        requests_per_minute: k.limits.requestsPerMinute,
+        concurrent_requests: k.limits.concurrentRequests,
+        tokens_per_day: k.limits.tokensPerDay,
+        max_context_tokens: k.limits.maxContextTokens,
+        max_output_tokens: k.limits.maxOutputTokens,
+        priority: k.limits.priority,
+      },
+    })),
+    totals: report.totals.map((t) => ({
+      key: t.keyName,
+      model: t.model,
+      requests: t.requests,
+      failures: t.failures,
+      input_tokens: t.inputTokens,
+      output_tokens: t.outputTokens,
+      mean_queue_wait_ms: Math.round(t.meanQueueWaitMs),
+      mean_latency_ms: Math.round(t.meanLatencyMs),
+    })),
+    days: report.rows.map((r) => ({ day: r.day, key: r.keyName, model: r.model, requests: r.requests, failures: r.failures, input_tokens: r.inputTokens, output_tokens: r.outputTokens })),
   };
 }

@@ -59,3 +59,5 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string,
   );
   throw new VigilError('invalid_argument', details[0] ?? 'invalid query', { details });
 }
+
+export const gatewayUsageQuerySchema = z.strictObject({ days: count(1, 3660, 7), key: z.string().min(1).max(64).optional() });

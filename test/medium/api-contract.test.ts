@@ -74,6 +74,7 @@ const EXAMPLES: Record<string, { url: string; init?: () => RequestInit; before?:
   'get /api/analyze/latest/{image_name}': { url: '/api/analyze/latest/porch' },
   'get /api/genai/stats': { url: '/api/genai/stats' },
   'get /api/jobs': { url: '/api/jobs' },
+  'get /api/gateway/usage': { url: '/api/gateway/usage?days=30' },
 };
 
 beforeAll(async () => {
@@ -95,6 +96,9 @@ beforeAll(async () => {
     cameraDirectory(loaded.config),
   );
   vigil = createVigil(loaded, { logger: silent, clock: { now: () => T + 120_000 } });
+  // A gateway key with a day of use, so that GatewayUsage is checked with rows in every list.
+  const { key } = vigil.gatewayKeys.create('contract', { models: ['claude-*'], requestsPerMinute: 30 });
+  vigil.gatewayKeys.recordUsage({ keyId: key.id, model: 'claude-sonnet-4', at: T + 60_000, ok: true, inputTokens: 1200, outputTokens: 80, queueWaitMs: 15, latencyMs: 900 });
   http = vigil.httpApp();
   withLive = createHttpApp({
     search: vigil.search,

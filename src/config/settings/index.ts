@@ -4,3 +4,4 @@ export * from './camera-directory.ts';
 export * from './genai-settings.ts';
 export * from './retention-settings.ts';
 export * from './frigate-settings.ts';
+export * from './gateway-settings.ts';

@@ -7,7 +7,7 @@ import type { LlmProvider } from '../../ports/llm-provider.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { QueueLease } from '../genai/queue/index.ts';
 import { ChatSession, asVigilError, type SessionOutcome } from './chat-session.ts';
-import type { GatewayUsageMeter } from './gateway-usage.ts';
+import type { GatewayUsageCounters, GatewayUsageMeter } from './gateway-usage.ts';
 import { KeyAdmission, type Admission } from './key-admission.ts';
 import { listedModels, matchesModelPattern, resolveRoute, type ModelRoute, type RouteTarget } from './model-routes.ts';
 
@@ -72,6 +72,16 @@ export class GatewayService {
       throw new VigilError('unauthorized', secret ? 'invalid or revoked API key' : 'an API key is required (x-api-key: <key> or Authorization: Bearer <key>; create one with `vigil keys create NAME`)');
     }
     return key;
+  }
+
+  /** Requests, tokens and time per key and model since start (/metrics). */
+  usageCounters(): GatewayUsageCounters[] {
+    return this.#deps.usage.counters();
+  }
+
+  /** Requests of a key running now. */
+  activeRequests(keyId: string): number {
+    return this.#admission.active(keyId);
   }
 
   /** The model names a key can ask for as they are. */

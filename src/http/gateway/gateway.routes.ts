@@ -1,0 +1,168 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { isVigilError, VigilError } from '../../domain/errors.ts';
+import type { GatewayKey } from '../../ports/gateway-store.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { GatewayService } from '../../services/gateway/gateway.service.ts';
+import { anthropicError } from './anthropic/anthropic-errors.ts';
+import { gatherAnthropicMessage } from './anthropic/anthropic-message.ts';
+import { countTokensResponse, parseAnthropicRequest, parseCountTokensRequest } from './anthropic/anthropic-request.ts';
+import { anthropicErrorEvent, encodeAnthropicStream, formatSseEvent } from './anthropic/anthropic-stream.ts';
+import { gatherOpenAiChatCompletion } from './openai/openai-chat-response.ts';
+import { parseOpenAiChatRequest } from './openai/openai-chat-request.ts';
+import { openAiChatSse } from './openai/openai-chat-stream.ts';
+import { parseOpenAiEmbeddingsRequest, openAiEmbeddingsResponse } from './openai/openai-embeddings.ts';
+import { openAiError } from './openai/openai-errors.ts';
+import { openAiModelList } from './openai/openai-models.ts';
+import { newChatCompletionId, unixSeconds } from './openai/openai-wire.ts';
+
+export interface GatewayRoutesDeps {
+  gateway: GatewayService;
+  /** The largest request body (`gateway.max_body_mb`): images come base64 inside it. */
+  maxBodyBytes: number;
+  logger: Logger;
+  now: () => number;
+}
+
+type Env = { Variables: { key: GatewayKey; requestId: string } };
+
+/** Anthropic's paths answer in Anthropic's error shape; every other gateway path in OpenAI's. */
+const isAnthropicPath = (path: string) => path.startsWith('/v1/messages');
+
+/**
+ * The gateway's HTTP face, mounted at the server root: Anthropic's Messages API (what Claude Code
+ * speaks) and OpenAI's chat completions, embeddings and models. A key is required on every
+ * address, checked before any body is read; errors answer in the protocol the client speaks.
+ */
+export function gatewayRoutes(deps: GatewayRoutesDeps): Hono<Env> {
+  const { gateway, logger } = deps;
+  const log = logger.child({ module: 'gateway-http' });
+  const app = new Hono<Env>();
+
+  app.onError((error, c) => {
+    const known = asVigilError(error);
+    if (known.code === 'internal' || known.code === 'config_invalid') log.error({ err: isVigilError(error) ? error.cause ?? error : error, path: c.req.path }, 'gateway request failed');
+    const requestId = c.get('requestId');
+    const answer = isAnthropicPath(c.req.path) ? anthropicError(known, requestId) : openAiError(known);
+    return c.json(answer.body, answer.status as 400, answer.headers);
+  });
+
+  app.use('/v1/*', async (c, next) => {
+    c.set('requestId', `req_${globalThis.crypto.randomUUID().replace(/-/g, '')}`);
+    const bearer = c.req.header('authorization');
+    const secret = c.req.header('x-api-key') ?? (bearer?.startsWith('Bearer ') ? bearer.slice(7).trim() : undefined);
+    c.set('key', gateway.authenticate(secret));
+    await next();
+    c.header('request-id', c.get('requestId'));
+  });
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      onError: () => {
+        throw new VigilError('too_large', `the request body is larger than ${deps.maxBodyBytes} bytes (gateway.max_body_mb)`);
+      },
+    }),
+  );
+
+  app.post('/v1/messages', async (c) => {
+    const parsed = parseAnthropicRequest(await jsonBody(c));
+    const session = await gateway.chat({ key: c.get('key'), clientModel: parsed.clientModel, request: parsed.request, maxTokens: parsed.maxTokens, signal: c.req.raw.signal });
+    // Backends report reasoning whenever the model produces it; a client that did not ask for thinking gets none.
+    const options = { clientModel: parsed.clientModel, inputTokensEstimate: session.promptTokens, showThinking: parsed.showThinking && parsed.request.thinking === true };
+    if (!parsed.stream) return c.json(await gatherAnthropicMessage(session, options));
+    const requestId = c.get('requestId');
+    async function* body(): AsyncGenerator<string> {
+      try {
+        for await (const event of encodeAnthropicStream(session, options)) yield formatSseEvent(event);
+      } catch (error) {
+        const known = asVigilError(error);
+        if (known.code !== 'aborted') log.warn({ code: known.code, model: parsed.clientModel }, 'gateway stream failed after it began');
+        yield formatSseEvent(anthropicErrorEvent(known, requestId));
+      }
+    }
+    return sseResponse(body(), () => session.cancel('the client closed the connection'));
+  });
+
+  app.post('/v1/messages/count_tokens', async (c) => {
+    const parsed = parseCountTokensRequest(await jsonBody(c));
+    return c.json(countTokensResponse(gateway.countTokens(parsed.request)));
+  });
+
+  app.post('/v1/chat/completions', async (c) => {
+    const parsed = parseOpenAiChatRequest(await jsonBody(c));
+    const session = await gateway.chat({ key: c.get('key'), clientModel: parsed.clientModel, request: parsed.request, maxTokens: parsed.maxTokens, signal: c.req.raw.signal });
+    const meta = { id: newChatCompletionId(), created: unixSeconds(deps.now()), model: parsed.clientModel };
+    if (!parsed.stream) return c.json(await gatherOpenAiChatCompletion(session, meta));
+    const onError = (error: unknown) => {
+      const known = asVigilError(error);
+      if (known.code !== 'aborted') log.warn({ code: known.code, model: parsed.clientModel }, 'gateway stream failed after it began');
+    };
+    return sseResponse(openAiChatSse(session, meta, { includeUsage: parsed.includeUsage, onError }), () => session.cancel('the client closed the connection'));
+  });
+
+  app.post('/v1/embeddings', async (c) => {
+    const parsed = parseOpenAiEmbeddingsRequest(await jsonBody(c));
+    const result = await gateway.embed({ key: c.get('key'), clientModel: parsed.clientModel, texts: parsed.inputs, signal: c.req.raw.signal });
+    return c.json(openAiEmbeddingsResponse({ model: parsed.clientModel, vectors: result.vectors, promptTokens: result.inputTokens, encodingFormat: parsed.encodingFormat }));
+  });
+
+  app.get('/v1/models', (c) => {
+    const names = gateway.models(c.get('key'));
+    if (c.req.header('anthropic-version') !== undefined) {
+      // Anthropic's list shape, for clients that speak its API (they send anthropic-version).
+      const data = names.map((id) => ({ type: 'model', id, display_name: id, created_at: new Date(0).toISOString() }));
+      return c.json({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+    }
+    return c.json(openAiModelList(names, { created: 0 }));
+  });
+
+  app.all('/v1/*', () => {
+    throw new VigilError('not_found', 'no such gateway endpoint (POST /v1/messages, /v1/messages/count_tokens, /v1/chat/completions, /v1/embeddings; GET /v1/models)');
+  });
+  return app;
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch (error) {
+    if (isVigilError(error)) throw error;
+    throw new VigilError('invalid_argument', 'the request body is not valid JSON', { cause: error });
+  }
+}
+
+/**
+ * Server-sent events pulled from `chunks` as the client reads: a slow client slows the backend
+ * stream instead of piling text up here. A client that goes away cancels the stream, which ends
+ * the backend request and frees its model slot at once.
+ */
+function sseResponse(chunks: AsyncGenerator<string>, onCancel: () => void): Response {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    cancel() {
+      onCancel();
+      void chunks.return(undefined);
+    },
+  });
+  return new Response(body, {
+    status: 200,
+    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' },
+  });
+}
+
+function asVigilError(error: unknown): VigilError {
+  if (isVigilError(error)) return error;
+  if (error instanceof HTTPException && error.status === 400) return new VigilError('invalid_argument', error.message || 'bad request', { cause: error });
+  return new VigilError('internal', 'internal error (see the server log)', { cause: error });
+}
