@@ -62,10 +62,18 @@ export class ChatSession implements AsyncIterableIterator<ChatStreamEvent> {
       throw error;
     }
     if (result.done) {
-      this.#finish({ ok: true, usage: this.#usage ?? { inputTokens: 0, outputTokens: 0 } });
+      // Only reached without an end event (after one the session is settled): the answer broke off.
+      this.#finish({ ok: false, error: new VigilError('provider_bad_output', 'the backend stream ended without finishing its answer', { retryable: true }) });
       return result;
     }
-    if (result.value.type === 'end') this.#usage = result.value.usage;
+    if (result.value.type === 'end') {
+      // The answer is complete at its end event (a backend sends nothing after it): settled now, so
+      // a reader that stops here (encoders do) counts as done, and the slot is free before the
+      // client has read the last bytes.
+      this.#usage = result.value.usage;
+      this.#finish({ ok: true, usage: this.#usage });
+      this.#rest.return?.().catch(() => undefined);
+    }
     return result;
   }
 

@@ -150,6 +150,14 @@ describe('GatewayService', () => {
     expect(await drain(await gateway.chat(call()))).toEqual([end(1, 1)]);
   });
 
+  it('an answer is done at its end event, even when the reader stops there (as the encoders do)', async () => {
+    const backend = new ScriptedBackend('local', [[{ type: 'text', text: 'ok' }, end(9, 1), { waitForAbort: true }]]);
+    const { gateway, queues, store } = setup([backend]);
+    for await (const event of await gateway.chat(call())) if (event.type === 'end') break;
+    expect(store.entries).toEqual([expect.objectContaining({ ok: true, inputTokens: 9, outputTokens: 1 })]);
+    expect(queues.get('local')?.stats().totals).toMatchObject({ successes: 1, failures: {} });
+  });
+
   it('a reader that stops early (return) frees everything the same way', async () => {
     const backend = new ScriptedBackend('local', [[{ type: 'text', text: 'a' }, { waitForAbort: true }]]);
     const { gateway, queues } = setup([backend]);
