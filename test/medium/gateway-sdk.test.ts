@@ -132,8 +132,11 @@ describe('Anthropic Messages API through the gateway to an Ollama backend', () =
     const counted = await anthropic().messages.countTokens({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'a'.repeat(400) }] });
     expect(counted.input_tokens).toBeGreaterThanOrEqual(100);
     expect(counted.input_tokens).toBeLessThan(120);
+    // "gpt-4o*" is a pattern; qwen3:4b (its backend model) would land on the "*" route, i.e. on another model.
     const models = await openai().models.list();
-    expect(models.data.map((m) => m.id)).toEqual([]);
+    expect(models.data.map((m) => m.id)).toEqual(['qwen3:8b']);
+    const listed = await anthropic().models.list();
+    expect(listed.data.map((m) => m.id)).toEqual(['qwen3:8b']);
   });
 
   it('refuses to force a tool on Ollama with a clear 400 instead of answering wrongly', async () => {

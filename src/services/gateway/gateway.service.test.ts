@@ -177,6 +177,19 @@ describe('GatewayService', () => {
     expect(store.entries.map((e) => [e.model, e.ok])).toEqual([['claude-sonnet-4', false], ['gpt-4o', false]]);
   });
 
+  it("lists the routes' exact names and the backend models a client lands on by asking for them, within the key's models", () => {
+    const backend = new ScriptedBackend('local', []);
+    const routes = [
+      { name: 'claude-*opus*', provider: 'local', model: 'qwen3:32b' },
+      { name: 'fast', provider: 'local', model: 'qwen3:4b' },
+      { name: '*', provider: 'local' },
+    ];
+    const { gateway } = setup([backend], routes);
+    // qwen3:32b and qwen3:4b would land on "*", i.e. on backend-model: not offered under those names.
+    expect(gateway.models(KEY)).toEqual(['fast', 'backend-model']);
+    expect(gateway.models({ ...KEY, limits: { ...LIMITS, models: ['f*'] } })).toEqual(['fast']);
+  });
+
   it('authenticates keys and says how to get one', () => {
     const { gateway } = setup([new ScriptedBackend('local', [])]);
     expect(gateway.authenticate('vk_good').name).toBe('alice');

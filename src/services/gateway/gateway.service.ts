@@ -84,10 +84,21 @@ export class GatewayService {
     return this.#admission.active(keyId);
   }
 
-  /** The model names a key can ask for as they are. */
+  /**
+   * The model names a key can ask for, for clients that offer a choice (Open WebUI): the routes'
+   * exact names, then the backends' own model names where asking for one gets that very model.
+   */
   models(key: GatewayKey): string[] {
     const allowed = key.limits.models;
-    return listedModels(this.#deps.routes).filter((name) => allowed === null || allowed.some((p) => matchesModelPattern(p, name)));
+    const backendNames = this.#deps.routes.flatMap((route) => {
+      const model = route.model ?? this.#deps.target(route.provider)?.backend.model;
+      if (model === undefined) return [];
+      const match = this.#deps.routes.find((r) => matchesModelPattern(r.name, model));
+      const first = match ? { provider: match.provider, model: match.model } : undefined;
+      const lands = first !== undefined && first.provider === route.provider && (first.model ?? this.#deps.target(first.provider)?.backend.model) === model;
+      return lands ? [model] : [];
+    });
+    return [...new Set([...listedModels(this.#deps.routes), ...backendNames])].filter((name) => allowed === null || allowed.some((p) => matchesModelPattern(p, name)));
   }
 
   /** The prompt's size as the gateway estimates it (what count_tokens answers). */
