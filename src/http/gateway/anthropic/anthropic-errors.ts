@@ -23,9 +23,10 @@ const ERRORS: Readonly<Record<ErrorCode, { status: number; type: string; noRetry
   input_unreadable: { status: 400, type: 'invalid_request_error' },
   decode_failed: { status: 400, type: 'invalid_request_error' },
   fetch_failed: { status: 400, type: 'invalid_request_error' },
-  unauthorized: { status: 401, type: 'authentication_error' },
+  // A wrong key stays wrong: without this header Claude Code retries a 401 for minutes.
+  unauthorized: { status: 401, type: 'authentication_error', noRetry: true },
   // A key that may not use this model (or this endpoint).
-  forbidden: { status: 403, type: 'permission_error' },
+  forbidden: { status: 403, type: 'permission_error', noRetry: true },
   not_found: { status: 404, type: 'not_found_error' },
   camera_unknown: { status: 404, type: 'not_found_error' },
   input_not_found: { status: 404, type: 'not_found_error' },
