@@ -4,7 +4,7 @@
  * OpenAI's wire protocols (test/support/fake-model-server.ts). Nothing here calls the gateway's
  * functions directly: what is checked is what a client and a backend see on the wire.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
@@ -188,6 +188,69 @@ describe('Anthropic Messages API through the gateway to an Ollama backend', () =
     expect(next.content).toEqual([expect.objectContaining({ text: 'next one' })]);
     // The provider's timeout is 5 s: an answer well before it means the slot was free, not timed out.
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+/** An SSE body as the list of its events, in order. */
+function sseEvents(text: string): Array<{ event: string; data: Record<string, unknown> }> {
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      const event = /^event: (.*)$/m.exec(block)?.[1] ?? '';
+      const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as Record<string, unknown>;
+      return { event, data };
+    });
+}
+
+describe("a conversation shaped like Claude Code's, as the wire carries it", () => {
+  it('turn 1 (its real request: 12 tools, system turns, adaptive thinking) streams a tool_use; turn 2 returns the tool_result and gets the final text', async () => {
+    const captured = JSON.parse(readFileSync(new URL('../fixtures/gateway/claude-code-request.json', import.meta.url), 'utf8')) as Record<string, unknown> & { messages: unknown[]; tools: Array<{ name: string }> };
+    local.script({ thinking: ['The user wants a word.'], toolCalls: [{ name: 'Bash', arguments: { command: 'echo pong', description: 'Say pong' } }] }, { text: ['pong'] });
+    const post = async (requestBody: unknown) =>
+      fetch(`${server.url}/v1/messages?beta=true`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'anthropic-beta': 'claude-code-20250219,interleaved-thinking-2025-05-14' },
+        body: JSON.stringify(requestBody),
+      });
+
+    const first = await post(captured);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toContain('text/event-stream');
+    const events = sseEvents(await first.text());
+    // Claude Code asks for thinking with display "omitted": the model reasons, the answer carries no thinking block.
+    expect(events.map((e) => e.event)).toEqual(['message_start', 'ping', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(events.every((e) => e.data['type'] === e.event)).toBe(true);
+    expect(events[2]!.data).toMatchObject({ index: 0, content_block: { type: 'tool_use', name: 'Bash', input: {} } });
+    expect(JSON.parse(String((events[3]!.data['delta'] as { partial_json: string }).partial_json))).toEqual({ command: 'echo pong', description: 'Say pong' });
+    expect(events[5]!.data).toMatchObject({ delta: { stop_reason: 'tool_use' } });
+
+    const sent = body(local);
+    expect((sent['tools'] as unknown[]).length).toBe(captured.tools.length);
+    expect((sent['tools'] as Array<{ function: { name: string } }>).map((t) => t.function.name)).toEqual(captured.tools.map((t) => t.name));
+    const system = (sent['messages'] as Array<{ role: string; content: string }>)[0]!;
+    expect(system.role).toBe('system');
+    expect(system.content).toContain('# Environment');
+    expect(sent).toMatchObject({ think: true });
+
+    const toolUse = events[2]!.data['content_block'] as { id: string };
+    const second = await post({
+      ...captured,
+      messages: [
+        ...captured.messages,
+        { role: 'assistant', content: [{ type: 'tool_use', id: toolUse.id, name: 'Bash', input: { command: 'echo pong', description: 'Say pong' } }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolUse.id, content: [{ type: 'text', text: 'pong' }], is_error: false }] },
+      ],
+    });
+    const final = sseEvents(await second.text());
+    expect(final.map((e) => e.event)).toEqual(['message_start', 'ping', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(final[3]!.data).toMatchObject({ delta: { type: 'text_delta', text: 'pong' } });
+    expect(final[5]!.data).toMatchObject({ delta: { stop_reason: 'end_turn' } });
+    const followUp = body(local, 1)['messages'] as Array<{ role: string; content: string; tool_calls?: unknown[] }>;
+    expect(followUp.slice(-2)).toEqual([
+      expect.objectContaining({ role: 'assistant', tool_calls: [expect.objectContaining({ function: { name: 'Bash', arguments: { command: 'echo pong', description: 'Say pong' } } })] }),
+      expect.objectContaining({ role: 'tool', tool_name: 'Bash', content: 'pong' }),
+    ]);
   });
 });
 
