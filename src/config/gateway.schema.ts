@@ -25,7 +25,8 @@ const routeSchema = z.strictObject({
 /** What a key may do when `vigil keys create` is not told otherwise. */
 const keyDefaultsSchema = z.strictObject({
   requests_per_minute: limit({ integer: true, min: 1, max: 1_000_000 }).default(60),
-  concurrent_requests: limit({ integer: true, min: 1, max: 1000 }).default(2),
+  // Claude Code sends a few requests at once (its main turn and small side calls): 2 would turn some into 429s.
+  concurrent_requests: limit({ integer: true, min: 1, max: 1000 }).default(4),
   tokens_per_day: limit({ integer: true, min: 1 }).default(null),
   /** Prompt (estimated) plus max_tokens: a request above it is refused, so that no client pushes the model off the GPU. */
   max_context_tokens: limit({ integer: true, min: 256 }).default(32_768),
