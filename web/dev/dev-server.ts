@@ -23,6 +23,10 @@
  * - Live cameras (`#/cameras`): `--live` adds a camera whose stream cannot be reached, so it keeps
  *   reconnecting with an error ("waiting", next attempt). A streaming camera needs a real stream:
  *   add one to the written config (see README, "Live cameras") or run `npm run demo`.
+ * - The gateway page (`#/gateway`): three keys (one revoked) with 30 days of usage, one model name
+ *   being markup (it must show as text). The gateway is on, routing every model to the fake model,
+ *   unless `--llm none` (then the page says how to turn it on). No secret is printed: the page
+ *   never shows one; make a key of your own with `vigil keys create NAME --config <the written config>`.
  * - The token dialog: `--token SECRET` makes the server listen as if beyond localhost.
  * - Errors: a bad filter (`from=yesterday` in the URL) answers 400 with the parameter named; a
  *   stopped dev server shows the network error. The mock's made-up slow and 500 searches are gone.
@@ -32,8 +36,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { startVigilServer } from '../../src/app.ts';
-import { loadConfig } from '../../src/config/index.ts';
+import { createVigil, startVigilServer } from '../../src/app.ts';
+import { loadConfig, type LoadedConfig } from '../../src/config/index.ts';
 import type { StoredEvent } from '../../src/ports/analysis-store.ts';
 import { syntheticCameras, syntheticEvents, type SyntheticCamera } from '../../test/factories/synthetic-events.ts';
 import { startFakeLlmServer, type FakeLlmServer, type RecordedRequest, type ScriptedReply } from '../../test/support/fake-llm-server.ts';
@@ -100,6 +104,9 @@ function configText(dataDir: string, cameras: readonly SyntheticCamera[], llm: F
       '  providers:',
       `    fake: { provider: ollama, model: fake-vision, base_url: ${JSON.stringify(llm.url)}, timeout_s: 20 }`,
       '  roles: { descriptions: fake, answers: fake }',
+      'gateway:',
+      '  enabled: true',
+      "  models: [{ name: '*', provider: fake }]",
     );
   }
   return `${lines.join('\n')}\n`;
@@ -123,6 +130,51 @@ async function drawMedia(dataDir: string, stored: StoredEvent): Promise<void> {
   }
 }
 
+/**
+ * Gateway keys and a month of usage, made through the same service as `vigil keys` and the
+ * gateway's accounting (deterministic, so the page looks the same every run).
+ */
+async function seedGateway(loaded: LoadedConfig): Promise<void> {
+  const vigil = createVigil(loaded);
+  try {
+    const keys = vigil.gatewayKeys;
+    const laptop = keys.create('laptop').key;
+    const claude = keys.create('claude-code', { models: ['claude-*'], requestsPerMinute: 30, concurrentRequests: 1, tokensPerDay: 2_000_000 }).key;
+    const ci = keys.create('old-ci', { priority: 'background', maxContextTokens: 8192 }).key;
+    keys.revoke(ci.id);
+    const now = Date.now();
+    const models: Array<[string, string]> = [
+      [laptop.id, 'qwen3:8b'],
+      [laptop.id, 'llama3.2:3b'],
+      [claude.id, 'claude-sonnet-4-5'],
+      [claude.id, '<b>model name with markup</b>'],
+      [ci.id, 'qwen3:8b'],
+    ];
+    let n = 0;
+    for (let day = 0; day < 30; day++) {
+      for (const [keyId, model] of models) {
+        if (keyId === ci.id && day < 12) continue; // revoked keys stop being used
+        const requests = (day * 7 + model.length * 3) % 9;
+        for (let i = 0; i < requests; i++) {
+          n++;
+          keys.recordUsage({
+            keyId,
+            model,
+            at: now - day * 86_400_000 - i * 600_000,
+            ok: n % 11 !== 0,
+            inputTokens: 400 + ((n * 97) % 3000),
+            outputTokens: 50 + ((n * 31) % 600),
+            queueWaitMs: (n * 13) % 400,
+            latencyMs: 300 + ((n * 211) % 6000),
+          });
+        }
+      }
+    }
+  } finally {
+    await vigil.close();
+  }
+}
+
 async function main(): Promise<void> {
   const llmMode = args.llm as LlmMode;
   if (!['ok', 'slow', 'fail', 'flagged', 'none'].includes(llmMode)) throw new Error(`--llm must be ok, slow, fail, flagged or none (not "${args.llm}")`);
@@ -139,6 +191,7 @@ async function main(): Promise<void> {
   const configFile = join(dir, 'vigil.yml');
   writeFileSync(configFile, configText(dataDir, cameras, llm, args.live));
   const loaded = await loadConfig({ file: configFile, explicit: true, env: { ...process.env, ...(args.token ? { VIGIL_API_TOKEN: args.token } : {}) }, cwd: dir });
+  await seedGateway(loaded);
   const server = await startVigilServer(args.token ? { ...loaded, config: { ...loaded.config, server: { ...loaded.config.server, token: args.token } } } : loaded, {
     // A token only applies beyond localhost: listen on all interfaces to exercise the token dialog.
     host: args.token ? '0.0.0.0' : args.host,

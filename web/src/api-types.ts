@@ -11,6 +11,7 @@ import {
   descriptionStateSchema,
   errorBodySchema,
   eventDetailSchema,
+  gatewayUsageSchema,
   liveStateSchema,
   searchResponseSchema,
   storedDescriptionSchema,
@@ -77,3 +78,8 @@ export type SearchResponse = z.output<typeof searchResponse>;
 export type Interpretation = SearchResponse['interpretation'];
 export type Timeline = z.output<typeof searchTimelineSchema>;
 export type TimelineEvent = Timeline['lanes'][number]['events'][number];
+
+export const gatewayUsage = gatewayUsageSchema;
+export type GatewayUsage = z.output<typeof gatewayUsage>;
+export type GatewayKeyInfo = GatewayUsage['keys'][number];
+export type GatewayUsageTotal = GatewayUsage['totals'][number];

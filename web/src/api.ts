@@ -9,10 +9,12 @@ import {
   descriptionState,
   errorBodySchema,
   eventDetail,
+  gatewayUsage,
   searchResponse,
   type Camera,
   type DescriptionState,
   type EventDetail,
+  type GatewayUsage,
   type SearchResponse,
 } from './api-types.ts';
 
@@ -60,6 +62,8 @@ export interface ApiClient {
   event(id: string, signal?: AbortSignal): Promise<EventDetail>;
   /** Describes the event now with the descriptions model (may take as long as the model does). */
   regenerateDescription(id: string, signal?: AbortSignal): Promise<DescriptionState>;
+  /** The gateway's keys and their usage over the last `days` UTC days (today included), of one key (by name) or all. */
+  gatewayUsage(params: { days: number; key?: string | undefined }, signal?: AbortSignal): Promise<GatewayUsage>;
   /** A media path from a response as an <img> URL (with `?token=` when one is set), or null if it is not one. */
   mediaUrl(path: string | null | undefined): string | null;
 }
@@ -156,6 +160,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     regenerateDescription(id, signal) {
       return request(`/api/events/${encodeURIComponent(id)}/description/regenerate`, descriptionState, signal, 'POST');
+    },
+    gatewayUsage(params, signal) {
+      return request(`/api/gateway/usage${queryString({ days: params.days, key: params.key })}`, gatewayUsage, signal);
     },
     mediaUrl(path) {
       if (!path || !path.startsWith(MEDIA_PREFIX) || path.includes('..')) return null;

@@ -3,10 +3,11 @@ import './styles.css';
 import { createApiClient, type TokenStore } from './api.ts';
 import { h, mount, setAttr } from './dom.ts';
 import { currentLang, isLang, LANGUAGE_NAMES, LANGUAGES, preferredLang, setCurrentLang, t, type Lang } from './i18n.ts';
-import { CAMERAS_HASH, lastSearchHash, startRouter, type Route } from './router.ts';
+import { CAMERAS_HASH, GATEWAY_HASH, lastSearchHash, startRouter, type Route } from './router.ts';
 import { renderCamerasView } from './views/cameras-view.ts';
 import { createContext } from './views/common.ts';
 import { renderEventView } from './views/event-view.ts';
+import { renderGatewayView } from './views/gateway-view.ts';
 import { renderSearchView } from './views/search-view.ts';
 import { askForToken } from './views/token-dialog.ts';
 
@@ -40,12 +41,16 @@ if (!app) throw new Error('index.html has no #app');
 
 const main = h('main', { class: 'main', attrs: { id: 'main' } });
 let router: { refresh(): void } | null = null;
-let nav: { search: HTMLAnchorElement; cameras: HTMLAnchorElement } | null = null;
+let nav: { search: HTMLAnchorElement; cameras: HTMLAnchorElement; gateway: HTMLAnchorElement } | null = null;
 
 function navigation(): HTMLElement {
   const link = (page: string, href: string, text: string) => h('a', { class: 'nav-link', attrs: { href, 'data-page': page } }, text);
-  nav = { search: link('search', lastSearchHash(), t('nav_search')), cameras: link('cameras', CAMERAS_HASH, t('nav_cameras')) };
-  return h('nav', { class: 'site-nav', attrs: { 'aria-label': t('nav_label') } }, nav.search, nav.cameras);
+  nav = {
+    search: link('search', lastSearchHash(), t('nav_search')),
+    cameras: link('cameras', CAMERAS_HASH, t('nav_cameras')),
+    gateway: link('gateway', GATEWAY_HASH, t('nav_gateway')),
+  };
+  return h('nav', { class: 'site-nav', attrs: { 'aria-label': t('nav_label') } }, nav.search, nav.cameras, nav.gateway);
 }
 
 /** Marks the page the user is on, and points "Search" at the last search they saw. */
@@ -97,6 +102,7 @@ function render(route: Route, signal: AbortSignal): void {
   markCurrent(route);
   if (route.name === 'event') renderEventView(main, ctx, route.id, signal);
   else if (route.name === 'cameras') renderCamerasView(main, ctx, signal);
+  else if (route.name === 'gateway') renderGatewayView(main, ctx, route.params, signal);
   else if (route.name === 'search') renderSearchView(main, ctx, route.params, signal);
   else mount(main, h('p', { class: 'muted' }, t('not_found_route')), h('a', { attrs: { href: '#/' } }, t('search_button')));
 }

@@ -1,6 +1,7 @@
 /**
  * Hash routes: `#/` (search, its question and filters in the query: `#/?q=…&camera=…`),
- * `#/event/<id>` and `#/cameras` (every camera's live state). Each render gets an AbortSignal
+ * `#/event/<id>`, `#/cameras` (every camera's live state) and `#/gateway` (the model gateway's
+ * keys and usage, its days and key filter in the query: `#/gateway?days=30&key=laptop`). Each render gets an AbortSignal
  * that fires when the route changes, so a slow response for a page the user left never lands on
  * the new one (and a page that refreshes itself stops).
  */
@@ -9,15 +10,18 @@ export type Route =
   | { name: 'search'; params: URLSearchParams }
   | { name: 'event'; id: string }
   | { name: 'cameras' }
+  | { name: 'gateway'; params: URLSearchParams }
   | { name: 'not_found'; hash: string };
 
 export const CAMERAS_HASH = '#/cameras';
+export const GATEWAY_HASH = '#/gateway';
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   const [pathname = '/', query = ''] = path.split(/\?(.*)/s, 2);
   if (pathname === '/' || pathname === '') return { name: 'search', params: new URLSearchParams(query) };
   if (pathname === '/cameras' || pathname === '/cameras/') return { name: 'cameras' };
+  if (pathname === '/gateway' || pathname === '/gateway/') return { name: 'gateway', params: new URLSearchParams(query) };
   const event = /^\/event\/(.+)$/.exec(pathname);
   if (event?.[1]) {
     try {
@@ -39,6 +43,13 @@ export function searchHash(params: Record<string, string | undefined>): string {
 /** Every event of one camera: the search with an empty question and only the camera filter. */
 export function cameraEventsHash(cameraId: string): string {
   return searchHash({ q: '', camera: cameraId });
+}
+
+/** The gateway page over the last `days` UTC days, of one key or (without `key`) all. */
+export function gatewayHash(params: { days: number; key?: string | undefined }): string {
+  const query = new URLSearchParams({ days: String(params.days) });
+  if (params.key) query.set('key', params.key);
+  return `${GATEWAY_HASH}?${query.toString()}`;
 }
 
 export function eventHash(id: string): string {
