@@ -254,6 +254,23 @@ describe("a conversation shaped like Claude Code's, as the wire carries it", () 
   });
 });
 
+describe('clients that leave', () => {
+  it('a non-streaming client that leaves while its answer is generated frees the slot too', async () => {
+    local.script({ text: ['slow'], hang: true }, { text: ['after'] });
+    const controller = new AbortController();
+    const pending = openai()
+      .chat.completions.create({ model: 'qwen3:8b', messages: [{ role: 'user', content: 'take your time' }] }, { signal: controller.signal })
+      .catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(local.stats.active).toBe(1);
+    controller.abort();
+    expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
+    await local.waitForDisconnect(local.chatRequests()[0]!.index, 2000);
+    const next = await openai().chat.completions.create({ model: 'qwen3:8b', messages: [{ role: 'user', content: 'now' }] });
+    expect(next.choices[0]?.message.content).toBe('after');
+  });
+});
+
 describe('OpenAI API through the gateway', () => {
   it('streams text and a tool call from an OpenAI-protocol backend, with the usage chunk asked for', async () => {
     compat.script({ thinking: ['Checking the camera list.'], text: ['Calling.'], toolCalls: [{ name: 'list_cameras', arguments: { site: 'shop' } }], usage: { input: 30, output: 9 } });
