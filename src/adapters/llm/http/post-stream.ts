@@ -10,7 +10,7 @@
  * 400/404) before anything is streamed. Messages name the host only and never carry the key.
  */
 import { VigilError } from '../../../domain/errors.ts';
-import { providerError, redactSecrets } from './provider-http.ts';
+import { describeNetworkError, hostOf, providerError, redactSecrets } from './provider-http.ts';
 
 export interface PostStreamOptions {
   headers: Record<string, string>;
@@ -126,21 +126,4 @@ function parseJsonOrText(text: string): unknown {
     // Not JSON (an HTML error page from a proxy): providerError quotes the text.
     return text;
   }
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return 'an invalid URL';
-  }
-}
-
-function describeNetworkError(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  if (cause instanceof Error) {
-    const code = (cause as Error & { code?: unknown }).code;
-    return typeof code === 'string' ? code : cause.message;
-  }
-  return 'connection failed';
 }

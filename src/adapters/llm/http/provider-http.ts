@@ -162,7 +162,8 @@ function parseJsonOrUndefined(text: string): unknown {
   }
 }
 
-function hostOf(url: string): string {
+/** The host of a provider URL, for error messages that must not quote paths or credentials. */
+export function hostOf(url: string): string {
   try {
     return new URL(url).host;
   } catch {
@@ -170,7 +171,8 @@ function hostOf(url: string): string {
   }
 }
 
-function describeNetworkError(error: unknown): string {
+/** What a failed fetch ran into (ECONNREFUSED, ENOTFOUND...), in a few words. */
+export function describeNetworkError(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   if (cause instanceof Error) {
     const code = (cause as Error & { code?: unknown }).code;

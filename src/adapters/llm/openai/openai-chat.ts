@@ -25,7 +25,7 @@ import { postStream } from '../http/post-stream.ts';
 import { isRecord, joinUrl, mergeProviderOptions } from '../http/provider-http.ts';
 import { sseEvents } from '../http/stream-lines.ts';
 import { azureEndpoint } from './azure-endpoint.ts';
-import { ADAPTER_OPTIONS, OPENAI_DEFAULT_BASE_URL, stringOption } from './openai-provider.ts';
+import { ADAPTER_OPTIONS, OPENAI_DEFAULT_BASE_URL, isOfficialOpenAi, stringOption } from './openai-provider.ts';
 
 const RESERVED_KEYS = ['model', 'messages', 'stream', 'stream_options', 'tools', 'tool_choice', 'n', 'max_tokens', 'max_completion_tokens', ...ADAPTER_OPTIONS];
 
@@ -265,13 +265,4 @@ function stopReasonOf(finish: string | undefined, calledTools: boolean): ChatSto
   if (finish === 'tool_calls' || finish === 'function_call' || calledTools) return 'tool_use';
   // content_filter: the answer ends where the filter cut it; the neutral shape has no refusal reason.
   return 'end_turn';
-}
-
-function isOfficialOpenAi(baseUrl: string): boolean {
-  try {
-    return new URL(baseUrl).hostname === 'api.openai.com';
-  } catch {
-    // An unparsable base URL fails at request time with a clear message; here it is simply not OpenAI's.
-    return false;
-  }
 }

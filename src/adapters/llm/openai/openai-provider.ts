@@ -114,7 +114,8 @@ function orderedVectors(data: readonly { index: number; embedding: number[] }[],
   return vectors.every((vector) => vector !== undefined) ? vectors : undefined;
 }
 
-function isOfficialOpenAi(baseUrl: string): boolean {
+/** api.openai.com itself, whose newer models take max_completion_tokens (compatible servers take max_tokens). */
+export function isOfficialOpenAi(baseUrl: string): boolean {
   try {
     return new URL(baseUrl).hostname === 'api.openai.com';
   } catch {
