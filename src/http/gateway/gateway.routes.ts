@@ -8,7 +8,7 @@ import type { GatewayService } from '../../services/gateway/gateway.service.ts';
 import { anthropicError } from './anthropic/anthropic-errors.ts';
 import { gatherAnthropicMessage } from './anthropic/anthropic-message.ts';
 import { countTokensResponse, parseAnthropicRequest, parseCountTokensRequest } from './anthropic/anthropic-request.ts';
-import { anthropicErrorEvent, encodeAnthropicStream, formatSseEvent } from './anthropic/anthropic-stream.ts';
+import { anthropicErrorEvent, anthropicPing, encodeAnthropicStream, formatSseEvent } from './anthropic/anthropic-stream.ts';
 import { gatherOpenAiChatCompletion } from './openai/openai-chat-response.ts';
 import { parseOpenAiChatRequest } from './openai/openai-chat-request.ts';
 import { openAiChatSse } from './openai/openai-chat-stream.ts';
@@ -16,6 +16,7 @@ import { parseOpenAiEmbeddingsRequest, openAiEmbeddingsResponse } from './openai
 import { openAiError } from './openai/openai-errors.ts';
 import { openAiModelList } from './openai/openai-models.ts';
 import { newChatCompletionId, unixSeconds } from './openai/openai-wire.ts';
+import { SSE_COMMENT_HEARTBEAT, sseResponse, withHeartbeat } from './sse-response.ts';
 
 export interface GatewayRoutesDeps {
   gateway: GatewayService;
@@ -23,7 +24,12 @@ export interface GatewayRoutesDeps {
   maxBodyBytes: number;
   logger: Logger;
   now: () => number;
+  /** A stream silent this long gets a keep-alive (Anthropic's ping, an SSE comment for OpenAI); default 15 s. */
+  heartbeatMs?: number;
 }
+
+/** Long enough to cost nothing, short enough for proxies that close idle connections after 30-60 s. */
+const DEFAULT_HEARTBEAT_MS = 15_000;
 
 type Env = { Variables: { key: GatewayKey; requestId: string } };
 
@@ -37,6 +43,7 @@ const isAnthropicPath = (path: string) => path.startsWith('/v1/messages');
  */
 export function gatewayRoutes(deps: GatewayRoutesDeps): Hono<Env> {
   const { gateway, logger } = deps;
+  const heartbeatMs = deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const log = logger.child({ module: 'gateway-http' });
   const app = new Hono<Env>();
 
@@ -82,7 +89,7 @@ export function gatewayRoutes(deps: GatewayRoutesDeps): Hono<Env> {
         yield formatSseEvent(anthropicErrorEvent(known, requestId));
       }
     }
-    return sseResponse(body(), () => session.cancel('the client closed the connection'));
+    return sseResponse(withHeartbeat(body(), formatSseEvent(anthropicPing()), heartbeatMs), () => session.cancel('the client closed the connection'));
   });
 
   app.post('/v1/messages/count_tokens', async (c) => {
@@ -99,7 +106,9 @@ export function gatewayRoutes(deps: GatewayRoutesDeps): Hono<Env> {
       const known = asVigilError(error);
       if (known.code !== 'aborted') log.warn({ code: known.code, model: parsed.clientModel }, 'gateway stream failed after it began');
     };
-    return sseResponse(openAiChatSse(session, meta, { includeUsage: parsed.includeUsage, onError }), () => session.cancel('the client closed the connection'));
+    return sseResponse(withHeartbeat(openAiChatSse(session, meta, { includeUsage: parsed.includeUsage, onError }), SSE_COMMENT_HEARTBEAT, heartbeatMs), () =>
+      session.cancel('the client closed the connection'),
+    );
   });
 
   app.post('/v1/embeddings', async (c) => {
@@ -131,34 +140,6 @@ async function jsonBody(c: Context): Promise<unknown> {
     if (isVigilError(error)) throw error;
     throw new VigilError('invalid_argument', 'the request body is not valid JSON', { cause: error });
   }
-}
-
-/**
- * Server-sent events pulled from `chunks` as the client reads: a slow client slows the backend
- * stream instead of piling text up here. A client that goes away cancels the stream, which ends
- * the backend request and frees its model slot at once.
- */
-function sseResponse(chunks: AsyncGenerator<string>, onCancel: () => void): Response {
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const next = await chunks.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value));
-      } catch (error) {
-        controller.error(error);
-      }
-    },
-    cancel() {
-      onCancel();
-      void chunks.return(undefined);
-    },
-  });
-  return new Response(body, {
-    status: 200,
-    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' },
-  });
 }
 
 function asVigilError(error: unknown): VigilError {
