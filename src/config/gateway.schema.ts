@@ -28,7 +28,7 @@ const keyDefaultsSchema = z.strictObject({
   // Claude Code sends a few requests at once (its main turn and small side calls): 2 would turn some into 429s.
   concurrent_requests: limit({ integer: true, min: 1, max: 1000 }).default(4),
   tokens_per_day: limit({ integer: true, min: 1 }).default(null),
-  /** Prompt (estimated) plus max_tokens: a request above it is refused, so that no client pushes the model off the GPU. */
+  /** The most a request may fill: max_tokens is lowered to the room its (estimated) prompt leaves, and a prompt that alone fills it is refused, so that no client pushes the model off the GPU. */
   max_context_tokens: limit({ integer: true, min: 256 }).default(32_768),
   /** A larger max_tokens is lowered to this. */
   max_output_tokens: limit({ integer: true, min: 1 }).default(8192),
