@@ -23,7 +23,23 @@ export const IMAGE_TOKENS = 1_000;
 export const MESSAGE_TOKENS = 4;
 export const TOOL_TOKENS = 8;
 
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
+/** Any UTF-16 unit above Latin-1 (surrogates included); text without one (English, code, JSON) is counted by its length. */
+const BEYOND_LATIN1 = /[\u0100-\uffff]/;
+
+/** Han (radicals, extensions, compatibility), kana, Hangul, CJK symbols and full-width forms. */
+function isCjk(code: number): boolean {
+  return (
+    (code >= 0x2e80 && code <= 0x2fdf) ||
+    (code >= 0x3000 && code <= 0x30ff) ||
+    (code >= 0x3130 && code <= 0x318f) ||
+    (code >= 0x31f0 && code <= 0x9fff) ||
+    (code >= 0x1100 && code <= 0x11ff) ||
+    (code >= 0xac00 && code <= 0xd7af) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xff00 && code <= 0xffef) ||
+    (code >= 0x20000 && code <= 0x3ffff)
+  );
+}
 
 interface Tally {
   latin: number;
@@ -32,11 +48,23 @@ interface Tally {
   fixed: number;
 }
 
+/** One pass over UTF-16 code units (a prompt can be 100k characters, counted on every request). */
 function countText(text: string, tally: Tally): void {
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code <= 0xff) tally.latin += 1;
-    else if (CJK.test(char)) tally.cjk += 1;
+  if (!BEYOND_LATIN1.test(text)) {
+    tally.latin += text.length;
+    return;
+  }
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code <= 0xff) {
+      tally.latin += 1;
+      continue;
+    }
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      code = text.codePointAt(i) ?? code;
+      i++;
+    }
+    if (isCjk(code)) tally.cjk += 1;
     else tally.other += 1;
   }
 }

@@ -16,7 +16,7 @@ import { parseOpenAiEmbeddingsRequest, openAiEmbeddingsResponse } from './openai
 import { openAiError } from './openai/openai-errors.ts';
 import { openAiModelList } from './openai/openai-models.ts';
 import { newChatCompletionId, unixSeconds } from './openai/openai-wire.ts';
-import { SSE_COMMENT_HEARTBEAT, sseResponse, withHeartbeat } from './sse-response.ts';
+import { SSE_COMMENT_HEARTBEAT, sseResponse } from './sse-response.ts';
 
 export interface GatewayRoutesDeps {
   gateway: GatewayService;
@@ -89,7 +89,7 @@ export function gatewayRoutes(deps: GatewayRoutesDeps): Hono<Env> {
         yield formatSseEvent(anthropicErrorEvent(known, requestId));
       }
     }
-    return sseResponse(withHeartbeat(body(), formatSseEvent(anthropicPing()), heartbeatMs), () => session.cancel('the client closed the connection'));
+    return sseResponse(body(), () => session.cancel('the client closed the connection'), { text: formatSseEvent(anthropicPing()), everyMs: heartbeatMs });
   });
 
   app.post('/v1/messages/count_tokens', async (c) => {
@@ -106,9 +106,10 @@ export function gatewayRoutes(deps: GatewayRoutesDeps): Hono<Env> {
       const known = asVigilError(error);
       if (known.code !== 'aborted') log.warn({ code: known.code, model: parsed.clientModel }, 'gateway stream failed after it began');
     };
-    return sseResponse(withHeartbeat(openAiChatSse(session, meta, { includeUsage: parsed.includeUsage, onError }), SSE_COMMENT_HEARTBEAT, heartbeatMs), () =>
-      session.cancel('the client closed the connection'),
-    );
+    return sseResponse(openAiChatSse(session, meta, { includeUsage: parsed.includeUsage, onError }), () => session.cancel('the client closed the connection'), {
+      text: SSE_COMMENT_HEARTBEAT,
+      everyMs: heartbeatMs,
+    });
   });
 
   app.post('/v1/embeddings', async (c) => {

@@ -1,40 +1,50 @@
 import { describe, expect, it } from 'vitest';
-import { withHeartbeat } from './sse-response.ts';
+import { sseResponse } from './sse-response.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('withHeartbeat', () => {
-  it('puts heartbeats into silences without losing or reordering a chunk', async () => {
+async function readAll(response: Response): Promise<string> {
+  return new TextDecoder().decode(await response.arrayBuffer());
+}
+
+describe('sseResponse', () => {
+  it('puts heartbeats into silences between events, never inside or out of order', async () => {
     async function* slow(): AsyncGenerator<string> {
-      yield 'a';
-      await sleep(70);
-      yield 'b';
-      yield 'c';
+      yield 'data: a\n\n';
+      await sleep(90);
+      yield 'data: b\n\n';
+      yield 'data: c\n\n';
     }
-    const out: string[] = [];
-    for await (const chunk of withHeartbeat(slow(), 'HB', 30)) out.push(chunk);
-    expect(out.filter((c) => c !== 'HB')).toEqual(['a', 'b', 'c']);
-    expect(out.filter((c) => c === 'HB').length).toBeGreaterThanOrEqual(1);
-    expect(out.indexOf('HB')).toBeGreaterThan(out.indexOf('a'));
-    expect(out.indexOf('HB')).toBeLessThan(out.indexOf('b'));
+    const text = await readAll(sseResponse(slow(), () => {}, { text: ': hb\n\n', everyMs: 30 }));
+    const parts = text.split('\n\n').filter(Boolean);
+    expect(parts.filter((p) => p !== ': hb')).toEqual(['data: a', 'data: b', 'data: c']);
+    const beats = parts.map((p, i) => (p === ': hb' ? i : -1)).filter((i) => i >= 0);
+    expect(beats.length).toBeGreaterThanOrEqual(1);
+    expect(Math.min(...beats)).toBeGreaterThan(parts.indexOf('data: a'));
+    expect(Math.max(...beats)).toBeLessThan(parts.indexOf('data: b'));
   });
 
-  it('sends none while chunks keep coming, and closes the source when its reader stops', async () => {
+  it('sends none while events keep coming, and tells the source when the client goes away', async () => {
+    let cancelled = false;
     let closed = false;
-    async function* quick(): AsyncGenerator<string> {
+    async function* endless(): AsyncGenerator<string> {
       try {
-        for (let i = 0; i < 5; i++) yield String(i);
-        await sleep(10_000);
+        for (let i = 0; ; i++) {
+          yield `data: ${i}\n\n`;
+          await sleep(1);
+        }
       } finally {
         closed = true;
       }
     }
-    const out: string[] = [];
-    for await (const chunk of withHeartbeat(quick(), 'HB', 1000)) {
-      out.push(chunk);
-      if (out.length === 5) break;
-    }
-    expect(out).toEqual(['0', '1', '2', '3', '4']);
+    const response = sseResponse(endless(), () => (cancelled = true), { text: ': hb\n\n', everyMs: 1000 });
+    const reader = response.body!.getReader();
+    let text = '';
+    while (text.split('\n\n').length < 6) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    await sleep(10);
+    expect(text).not.toContain(': hb');
+    expect(cancelled).toBe(true);
     expect(closed).toBe(true);
   });
 });

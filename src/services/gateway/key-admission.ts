@@ -61,8 +61,16 @@ export class KeyAdmission {
     }
     const maxTokens = this.#maxTokens(key, request);
 
-    const recent = (this.#recent.get(key.id) ?? []).filter((t) => t > now - MINUTE_MS);
-    if (limits.requestsPerMinute !== null && recent.length >= limits.requestsPerMinute) {
+    // Only keys with a per-minute limit keep their start times; the oldest leave from the front.
+    const recent = limits.requestsPerMinute === null ? undefined : (this.#recent.get(key.id) ?? []);
+    if (recent) {
+      let expired = 0;
+      while (expired < recent.length && (recent[expired] ?? now) <= now - MINUTE_MS) expired++;
+      if (expired > 0) recent.splice(0, expired);
+    } else {
+      this.#recent.delete(key.id);
+    }
+    if (recent && limits.requestsPerMinute !== null && recent.length >= limits.requestsPerMinute) {
       const retryAfterMs = Math.max(1, (recent[recent.length - limits.requestsPerMinute] ?? now) + MINUTE_MS - now);
       this.#recent.set(key.id, recent);
       throw new VigilError('rate_limited', `the key "${key.name}" may make ${limits.requestsPerMinute} requests per minute`, { retryable: true, retryAfterMs });
@@ -79,8 +87,10 @@ export class KeyAdmission {
       }
     }
 
-    recent.push(now);
-    this.#recent.set(key.id, recent);
+    if (recent) {
+      recent.push(now);
+      this.#recent.set(key.id, recent);
+    }
     this.#active.set(key.id, active + 1);
     let released = false;
     return {
