@@ -26,7 +26,7 @@ describe('gateway config', () => {
       gateway: {
         enabled: true,
         models: [{ name: 'claude-*opus*', provider: 'local', model: 'qwen3:32b', fallback: ['cloud'] }, { name: '*', provider: 'local' }],
-        key_defaults: { requests_per_minute: null, priority: 'background' },
+        key_defaults: { requests_per_minute: 'none', priority: 'background' },
         max_body_mb: 0.5,
       },
     });
@@ -48,6 +48,12 @@ describe('gateway config', () => {
     ]);
     expect(issues({ gateway: { enabled: true } })).toEqual([expect.stringMatching(/^gateway.models: the gateway is enabled but routes no model/)]);
     expect(issues({ genai: { provider: 'ollama', model: 'x' }, gateway: { enabled: true, models: [{ name: '*', provider: 'default' }] } })).toEqual([]);
+  });
+
+  it('takes none for no limit, and an empty value (YAML null) as the default, as everywhere in vigil.yml', () => {
+    const config = vigilConfigSchema.parse({ gateway: { key_defaults: { tokens_per_day: 'none', concurrent_requests: 'none' } } });
+    expect(config.gateway.key_defaults).toMatchObject({ tokens_per_day: null, concurrent_requests: null, requests_per_minute: 60 });
+    expect(issues({ gateway: { key_defaults: { concurrent_requests: 'lots' } } })).toEqual(['gateway.key_defaults.concurrent_requests: expected a number, or none for no limit']);
   });
 
   it('refuses bad limits and unknown fields by path', () => {

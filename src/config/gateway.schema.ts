@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import { boundedNumber } from './schema-parts.ts';
 
-/** "No limit" is written as null (or left out where the default is no limit). */
-const limit = (rule: Parameters<typeof boundedNumber>[0]) => boundedNumber(rule).nullable();
+/**
+ * A limit, or `none` for no limit. (Not `null`: an empty value in vigil.yml means "the default",
+ * as in Frigate's configuration.)
+ */
+const limit = (rule: Parameters<typeof boundedNumber>[0], fallback: number | null) =>
+  z
+    .union([boundedNumber(rule), z.literal('none')], { error: 'expected a number, or none for no limit' })
+    .transform((value) => (value === 'none' ? null : value))
+    .default(fallback);
 
 /**
  * One model name clients may ask for and where it goes. `name` may hold `*` (any text), so
@@ -24,14 +31,14 @@ const routeSchema = z.strictObject({
 
 /** What a key may do when `vigil keys create` is not told otherwise. */
 const keyDefaultsSchema = z.strictObject({
-  requests_per_minute: limit({ integer: true, min: 1, max: 1_000_000 }).default(60),
+  requests_per_minute: limit({ integer: true, min: 1, max: 1_000_000 }, 60),
   // Claude Code sends a few requests at once (its main turn and small side calls): 2 would turn some into 429s.
-  concurrent_requests: limit({ integer: true, min: 1, max: 1000 }).default(4),
-  tokens_per_day: limit({ integer: true, min: 1 }).default(null),
+  concurrent_requests: limit({ integer: true, min: 1, max: 1000 }, 4),
+  tokens_per_day: limit({ integer: true, min: 1 }, null),
   /** The most a request may fill: max_tokens is lowered to the room its (estimated) prompt leaves, and a prompt that alone fills it is refused, so that no client pushes the model off the GPU. */
-  max_context_tokens: limit({ integer: true, min: 256 }).default(32_768),
+  max_context_tokens: limit({ integer: true, min: 256 }, 32_768),
   /** A larger max_tokens is lowered to this. */
-  max_output_tokens: limit({ integer: true, min: 1 }).default(8192),
+  max_output_tokens: limit({ integer: true, min: 1 }, 8192),
   priority: z.enum(['interactive', 'background']).default('interactive'),
 });
 

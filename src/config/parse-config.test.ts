@@ -39,6 +39,12 @@ describe('parseConfigText: defaults', () => {
       },
       cameras: {},
       storage: { data_dir: '/base/vigil-data', frames: { keep: true, quality: 80, max_total_mb: 2048 } },
+      gateway: {
+        enabled: false,
+        models: [],
+        key_defaults: { requests_per_minute: 60, concurrent_requests: 4, tokens_per_day: null, max_context_tokens: 32768, max_output_tokens: 8192, priority: 'interactive' },
+        max_body_mb: 32,
+      },
     });
   });
 

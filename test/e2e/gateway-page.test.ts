@@ -114,7 +114,7 @@ gateway:
 `,
       (vigil) => {
         const now = Date.now();
-        // The configured defaults: 60/min, 2 at once, 32,768 context, 8,192 output, interactive.
+        // The configured defaults: 60/min, 4 at once, 32,768 context, 8,192 output, interactive.
         const laptop = vigil.gatewayKeys.create('laptop');
         secret = laptop.secret;
         prefix = laptop.key.prefix;
@@ -164,7 +164,7 @@ gateway:
     expect(laptopCells[1]).toBe(`${prefix}…`);
     expect(prefix).toMatch(/^vk_[A-Za-z0-9_-]{5}$/);
     expect(laptopCells[2]).toMatch(/\d{4}, \d{2}:\d{2}:\d{2}$/);
-    expect(laptopCells.slice(3)).toEqual(['never', 'no', '0', '60/min · 2 at once · 32k ctx · 8k out · interactive']);
+    expect(laptopCells.slice(3)).toEqual(['never', 'no', '0', '60/min · 4 at once · 32k ctx · 8k out · interactive']);
     expect(await laptop.locator('.gw-limits').getAttribute('title')).toBe('32,768 ctx · 8,192 out');
     expect(await ci.getAttribute('class')).toContain('gw-key-revoked');
     expect(await ci.locator('.gw-revoked-badge').textContent()).toBe('revoked');
@@ -250,7 +250,7 @@ gateway:
     // 繁中: the same page, labels and limits in Chinese, model names as they were sent.
     await page.locator('button[data-lang="zh-Hant"]').click();
     await expect.poll(() => page.locator('#gateway-title').textContent()).toBe('模型閘道');
-    await expect.poll(() => laptop.locator('.gw-limits').textContent()).toBe('每分鐘 60 次 · 同時 2 個 · 上下文 32k · 輸出 8k · 互動');
+    await expect.poll(() => laptop.locator('.gw-limits').textContent()).toBe('每分鐘 60 次 · 同時 4 個 · 上下文 32k · 輸出 8k · 互動');
     expect(await page.locator('.gw-status-badge').textContent()).toBe('●已啟用');
     expect(await usageRow('laptop', HOSTILE_MODEL).locator('.gw-model').textContent()).toBe(HOSTILE_MODEL);
     await page.screenshot({ path: join(ARTIFACTS, 'ui-gateway-zh-hant.png'), fullPage: true });

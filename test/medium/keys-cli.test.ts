@@ -42,7 +42,7 @@ describe('vigil keys', () => {
     // No default limits, so that what is printed is what each test asked for.
     writeFileSync(
       configFile,
-      'storage:\n  data_dir: data\ngateway:\n  key_defaults: { requests_per_minute: null, concurrent_requests: null, max_context_tokens: null, max_output_tokens: null }\n',
+      'storage:\n  data_dir: data\ngateway:\n  key_defaults: { requests_per_minute: none, concurrent_requests: none, max_context_tokens: none, max_output_tokens: none }\n',
     );
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));

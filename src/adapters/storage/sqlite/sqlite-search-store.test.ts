@@ -227,6 +227,7 @@ describe('SqliteSearchStore', () => {
       ALTER TABLE analysis_runs DROP COLUMN owner; ALTER TABLE analysis_runs DROP COLUMN heartbeat_at; ALTER TABLE analysis_runs DROP COLUMN input_incomplete;
       DROP TRIGGER run_id_high_water_advance; DROP TABLE run_id_high_water; DROP TABLE indexed_camera_names;
       DROP TRIGGER jobs_event_cleanup; DROP TABLE jobs;
+      DROP TABLE gateway_usage; DROP TABLE gateway_keys;
       CREATE TABLE description_jobs (event_id TEXT, status TEXT, attempts INTEGER, next_attempt_at INTEGER, last_error TEXT,
         provider TEXT, requested_by TEXT, claim INTEGER, created_at INTEGER, updated_at INTEGER);
       CREATE TABLE embedding_jobs (event_id TEXT, status TEXT, attempts INTEGER, next_attempt_at INTEGER, last_error TEXT, claim INTEGER, updated_at INTEGER);
