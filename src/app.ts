@@ -54,6 +54,7 @@ import {
   descriptionCameras,
   detectorSettings,
   frigateSettings,
+  configuredContextTokens,
   gatewayKeyDefaults,
   gatewayMaxBodyBytes,
   gatewayRoutes,
@@ -246,7 +247,14 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
       const queue = providers().queue(name);
       const provider = settings.get(name);
       if (!found && queue && provider) {
-        found = { backend: createChatBackend(provider), lease: (options) => queue.lease(options) };
+        const contextTokens = configuredContextTokens(provider);
+        if (provider.kind === 'ollama' && contextTokens === undefined) {
+          logger.warn(
+            { provider: name },
+            'gateway: set provider_options.options.num_ctx for this Ollama provider; without it Ollama uses its small default window and silently drops the start of longer prompts (Claude Code sends about 15k tokens)',
+          );
+        }
+        found = { backend: createChatBackend(provider), lease: (options) => queue.lease(options), ...(contextTokens !== undefined ? { contextTokens } : {}) };
         targets.set(name, found);
       }
       return found;

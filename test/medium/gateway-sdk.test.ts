@@ -45,7 +45,7 @@ gateway:
   models:
     - { name: "gpt-4o*", provider: compat, model: "qwen3:4b" }
     - { name: "*", provider: local }
-  key_defaults: { requests_per_minute: null, concurrent_requests: null, max_context_tokens: 32768, max_output_tokens: 4096 }
+  key_defaults: { requests_per_minute: none, concurrent_requests: none, max_context_tokens: 32768, max_output_tokens: 4096 }
 `;
   const loaded = { ...parseConfigText(text, { env: {}, baseDir: dir, fileLabel: 'test' }), baseDir: dir };
   vigil = createVigil(loaded, { logger: silent });
@@ -126,6 +126,26 @@ describe('Anthropic Messages API through the gateway to an Ollama backend', () =
       expect.objectContaining({ role: 'assistant', content: 'Let me look.', tool_calls: [expect.objectContaining({ function: { name: 'read_file', arguments: { path: '/tmp/notes.txt' } } })] }),
       expect.objectContaining({ role: 'tool', tool_name: 'read_file', content: 'hello' }),
     ]);
+  });
+
+  it('carries an image (base64) to the vision model as Ollama expects it, and refuses an image URL it would have to fetch', async () => {
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    local.script({ text: ['A red dot.'] });
+    const message = await anthropic().messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } }, { type: 'text', text: 'What is this?' }] }],
+    });
+    expect(message.content).toEqual([expect.objectContaining({ text: 'A red dot.' })]);
+    expect(body(local)['messages']).toEqual([{ role: 'user', content: 'What is this?', images: [png] }]);
+
+    const remote = anthropic().messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'http://192.168.1.2/cam.jpg' } }] }],
+    });
+    await expect(remote).rejects.toBeInstanceOf(Anthropic.BadRequestError);
+    expect(local.chatRequests()).toHaveLength(1);
   });
 
   it('counts tokens (an estimate) and lists the models a key may ask for', async () => {

@@ -1,5 +1,6 @@
 /** `gateway:` as the gateway service takes it. */
 import type { GatewayKeyLimits } from '../../ports/gateway-store.ts';
+import type { ProviderSettings } from '../../ports/llm-provider.ts';
 import type { ModelRoute } from '../../services/gateway/model-routes.ts';
 import type { GatewayConfig } from '../config.schema.ts';
 
@@ -28,4 +29,15 @@ export function gatewayKeyDefaults(gateway: GatewayConfig): GatewayKeyLimits {
 
 export function gatewayMaxBodyBytes(gateway: GatewayConfig): number {
   return Math.round(gateway.max_body_mb * 1024 * 1024);
+}
+
+/**
+ * The context window a provider's settings fix: Ollama's `options.num_ctx` (what the gateway sends
+ * with every request; clients never choose it). Undefined when the configuration does not say.
+ */
+export function configuredContextTokens(provider: Pick<ProviderSettings, 'kind' | 'providerOptions'>): number | undefined {
+  if (provider.kind !== 'ollama') return undefined;
+  const options = provider.providerOptions['options'];
+  const numCtx = typeof options === 'object' && options !== null ? (options as Record<string, unknown>)['num_ctx'] : undefined;
+  return typeof numCtx === 'number' && Number.isInteger(numCtx) && numCtx > 0 ? numCtx : undefined;
 }

@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { isVigilError, VigilError } from '../../domain/errors.ts';
 import type { GatewayKey } from '../../ports/gateway-store.ts';
 import type { Logger } from '../../ports/logger.ts';
+import type { ChatSession } from '../../services/gateway/chat-session.ts';
 import type { GatewayService } from '../../services/gateway/gateway.service.ts';
 import { anthropicError } from './anthropic/anthropic-errors.ts';
 import { gatherAnthropicMessage } from './anthropic/anthropic-message.ts';
@@ -26,10 +27,14 @@ export interface GatewayRoutesDeps {
   now: () => number;
   /** A stream silent this long gets a keep-alive (Anthropic's ping, an SSE comment for OpenAI); default 15 s. */
   heartbeatMs?: number;
+  /** A client that reads nothing for this long while its answer waits is dropped, freeing the model slot; default 60 s. */
+  stalledMs?: number;
 }
 
 /** Long enough to cost nothing, short enough for proxies that close idle connections after 30-60 s. */
 const DEFAULT_HEARTBEAT_MS = 15_000;
+/** Far beyond any reading client's pause, short against a GPU slot held for nobody. */
+const DEFAULT_STALLED_MS = 60_000;
 
 type Env = { Variables: { key: GatewayKey; requestId: string } };
 
@@ -44,6 +49,7 @@ const isAnthropicPath = (path: string) => path.startsWith('/v1/messages');
 export function gatewayRoutes(deps: GatewayRoutesDeps): Hono<Env> {
   const { gateway, logger } = deps;
   const heartbeatMs = deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const stalledMs = deps.stalledMs ?? DEFAULT_STALLED_MS;
   const log = logger.child({ module: 'gateway-http' });
   const app = new Hono<Env>();
 
@@ -59,7 +65,10 @@ export function gatewayRoutes(deps: GatewayRoutesDeps): Hono<Env> {
     c.set('requestId', `req_${globalThis.crypto.randomUUID().replace(/-/g, '')}`);
     const bearer = c.req.header('authorization');
     const secret = c.req.header('x-api-key') ?? (bearer?.startsWith('Bearer ') ? bearer.slice(7).trim() : undefined);
-    c.set('key', gateway.authenticate(secret));
+    const key = gateway.authenticate(secret);
+    c.set('key', key);
+    // A key at its per-minute or at-once limit is refused before its body (up to max_body_mb) is read.
+    if (c.req.method === 'POST') gateway.precheck(key);
     await next();
     c.header('request-id', c.get('requestId'));
   });
@@ -77,19 +86,21 @@ export function gatewayRoutes(deps: GatewayRoutesDeps): Hono<Env> {
     const parsed = parseAnthropicRequest(await jsonBody(c));
     const session = await gateway.chat({ key: c.get('key'), clientModel: parsed.clientModel, request: parsed.request, maxTokens: parsed.maxTokens, signal: c.req.raw.signal });
     // Backends report reasoning whenever the model produces it; a client that did not ask for thinking gets none.
-    const options = { clientModel: parsed.clientModel, inputTokensEstimate: session.promptTokens, showThinking: parsed.showThinking && parsed.request.thinking === true };
-    if (!parsed.stream) return c.json(await gatherAnthropicMessage(session, options));
-    const requestId = c.get('requestId');
-    async function* body(): AsyncGenerator<string> {
-      try {
-        for await (const event of encodeAnthropicStream(session, options)) yield formatSseEvent(event);
-      } catch (error) {
-        const known = asVigilError(error);
-        if (known.code !== 'aborted') log.warn({ code: known.code, model: parsed.clientModel }, 'gateway stream failed after it began');
-        yield formatSseEvent(anthropicErrorEvent(known, requestId));
+    return answerOrCancel(session, async () => {
+      const options = { clientModel: parsed.clientModel, inputTokensEstimate: session.promptTokens, showThinking: parsed.showThinking && parsed.request.thinking === true };
+      if (!parsed.stream) return c.json(await gatherAnthropicMessage(session, options));
+      const requestId = c.get('requestId');
+      async function* body(): AsyncGenerator<string> {
+        try {
+          for await (const event of encodeAnthropicStream(session, options)) yield formatSseEvent(event);
+        } catch (error) {
+          const known = asVigilError(error);
+          if (known.code !== 'aborted') log.warn({ code: known.code, model: parsed.clientModel }, 'gateway stream failed after it began');
+          yield formatSseEvent(anthropicErrorEvent(known, requestId));
+        }
       }
-    }
-    return sseResponse(body(), () => session.cancel('the client closed the connection'), { text: formatSseEvent(anthropicPing()), everyMs: heartbeatMs });
+      return sseResponse(body(), () => session.cancel('the client closed the connection'), { text: formatSseEvent(anthropicPing()), everyMs: heartbeatMs, stalledMs });
+    });
   });
 
   app.post('/v1/messages/count_tokens', async (c) => {
@@ -100,22 +111,26 @@ export function gatewayRoutes(deps: GatewayRoutesDeps): Hono<Env> {
   app.post('/v1/chat/completions', async (c) => {
     const parsed = parseOpenAiChatRequest(await jsonBody(c));
     const session = await gateway.chat({ key: c.get('key'), clientModel: parsed.clientModel, request: parsed.request, maxTokens: parsed.maxTokens, signal: c.req.raw.signal });
-    const meta = { id: newChatCompletionId(), created: unixSeconds(deps.now()), model: parsed.clientModel };
-    if (!parsed.stream) return c.json(await gatherOpenAiChatCompletion(session, meta));
-    const onError = (error: unknown) => {
-      const known = asVigilError(error);
-      if (known.code !== 'aborted') log.warn({ code: known.code, model: parsed.clientModel }, 'gateway stream failed after it began');
-    };
-    return sseResponse(openAiChatSse(session, meta, { includeUsage: parsed.includeUsage, onError }), () => session.cancel('the client closed the connection'), {
-      text: SSE_COMMENT_HEARTBEAT,
-      everyMs: heartbeatMs,
+    return answerOrCancel(session, async () => {
+      const meta = { id: newChatCompletionId(), created: unixSeconds(deps.now()), model: parsed.clientModel };
+      if (!parsed.stream) return c.json(await gatherOpenAiChatCompletion(session, meta));
+      const onError = (error: unknown) => {
+        const known = asVigilError(error);
+        if (known.code !== 'aborted') log.warn({ code: known.code, model: parsed.clientModel }, 'gateway stream failed after it began');
+      };
+      return sseResponse(openAiChatSse(session, meta, { includeUsage: parsed.includeUsage, onError }), () => session.cancel('the client closed the connection'), {
+        text: SSE_COMMENT_HEARTBEAT,
+        everyMs: heartbeatMs,
+        stalledMs,
+      });
     });
   });
 
   app.post('/v1/embeddings', async (c) => {
     const parsed = parseOpenAiEmbeddingsRequest(await jsonBody(c));
     const result = await gateway.embed({ key: c.get('key'), clientModel: parsed.clientModel, texts: parsed.inputs, signal: c.req.raw.signal });
-    return c.json(openAiEmbeddingsResponse({ model: parsed.clientModel, vectors: result.vectors, promptTokens: result.inputTokens, encodingFormat: parsed.encodingFormat }));
+    // Named by the model that made the vectors, whatever name was asked for: vectors of two models do not mix.
+    return c.json(openAiEmbeddingsResponse({ model: result.model, vectors: result.vectors, promptTokens: result.inputTokens, encodingFormat: parsed.encodingFormat }));
   });
 
   app.get('/v1/models', (c) => {
@@ -132,6 +147,19 @@ export function gatewayRoutes(deps: GatewayRoutesDeps): Hono<Env> {
     throw new VigilError('not_found', 'no such gateway endpoint (POST /v1/messages, /v1/messages/count_tokens, /v1/chat/completions, /v1/embeddings; GET /v1/models)');
   });
   return app;
+}
+
+/**
+ * Builds the answer from a session that holds a model slot; if that throws before the answer
+ * owns the session (the stream's cancel, or the gathering's end), the slot is freed here.
+ */
+async function answerOrCancel(session: ChatSession, answer: () => Promise<Response>): Promise<Response> {
+  try {
+    return await answer();
+  } catch (error) {
+    session.cancel('the answer could not be sent');
+    throw error;
+  }
 }
 
 async function jsonBody(c: Context): Promise<unknown> {

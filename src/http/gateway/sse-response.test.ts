@@ -48,3 +48,43 @@ describe('sseResponse', () => {
     expect(closed).toBe(true);
   });
 });
+
+describe('sseResponse and a client that stops reading without leaving', () => {
+  it('drops it after stalledMs, so that the backend request and its slot are freed', async () => {
+    let cancelled = false;
+    let closed = false;
+    async function* endless(): AsyncGenerator<string> {
+      try {
+        for (let i = 0; ; i++) yield `data: ${'x'.repeat(1000)} ${i}\n\n`;
+      } finally {
+        closed = true;
+      }
+    }
+    const response = sseResponse(endless(), () => (cancelled = true), { text: ': hb\n\n', everyMs: 20, stalledMs: 80 });
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.read();
+    // The reader now holds still.
+    await sleep(250);
+    expect(cancelled).toBe(true);
+    expect(closed).toBe(true);
+  });
+
+  it('keeps a slow but reading client', async () => {
+    let cancelled = false;
+    async function* few(): AsyncGenerator<string> {
+      for (let i = 0; i < 4; i++) yield `data: ${i}\n\n`;
+    }
+    const response = sseResponse(few(), () => (cancelled = true), { text: ': hb\n\n', everyMs: 1000, stalledMs: 100 });
+    const reader = response.body!.getReader();
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+      await sleep(60);
+    }
+    expect(text.match(/data: /g)).toHaveLength(4);
+    expect(cancelled).toBe(false);
+  });
+});

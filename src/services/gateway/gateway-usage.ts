@@ -12,6 +12,10 @@ export interface GatewayUsageCounters {
   latencySeconds: number;
 }
 
+/** Most key/model series kept for /metrics. */
+export const MAX_SERIES = 1000;
+export const OTHER_MODELS = '(other)';
+
 /**
  * Accounts every gateway request twice: durably per key, model and UTC day in the store (what
  * `vigil keys usage`, GET /api/gateway/usage and the tokens-per-day limit read), and as counters
@@ -28,10 +32,16 @@ export class GatewayUsageMeter {
   }
 
   record(entry: GatewayUsageEntry, keyName: string): void {
-    const id = `${keyName}\u0000${entry.model}`;
+    // Past MAX_SERIES key/model pairs, new ones share one series: a metric label per name a client makes up would grow without end.
+    let id = `${keyName}\u0000${entry.model}`;
+    let model = entry.model;
+    if (!this.#counters.has(id) && this.#counters.size >= MAX_SERIES) {
+      model = OTHER_MODELS;
+      id = `${keyName}\u0000${model}`;
+    }
     let c = this.#counters.get(id);
     if (!c) {
-      c = { key: keyName, model: entry.model, requests: 0, failures: 0, inputTokens: 0, outputTokens: 0, queueWaitSeconds: 0, latencySeconds: 0 };
+      c = { key: keyName, model, requests: 0, failures: 0, inputTokens: 0, outputTokens: 0, queueWaitSeconds: 0, latencySeconds: 0 };
       this.#counters.set(id, c);
     }
     c.requests++;

@@ -61,7 +61,7 @@ class MemoryUsage implements GatewayUsageStore {
 const end = (inputTokens: number, outputTokens: number): ChatStreamEvent => ({ type: 'end', stopReason: 'end_turn', usage: { inputTokens, outputTokens } });
 const down = () => ({ fail: new VigilError('provider_unavailable', 'connection refused', { retryable: true }) });
 
-function setup(backends: ScriptedBackend[], routes = [{ name: '*', provider: backends[0]!.name }]) {
+function setup(backends: ScriptedBackend[], routes = [{ name: '*', provider: backends[0]!.name }], contextTokens?: number) {
   const queues = new Map<string, ProviderQueue>();
   const targets = new Map<string, GatewayTarget>();
   for (const backend of backends) {
@@ -70,7 +70,7 @@ function setup(backends: ScriptedBackend[], routes = [{ name: '*', provider: bac
       options: { concurrency: 1 },
     });
     queues.set(backend.name, queue);
-    targets.set(backend.name, { backend, lease: (o) => queue.lease(o) });
+    targets.set(backend.name, { backend, lease: (o) => queue.lease(o), ...(contextTokens !== undefined ? { contextTokens } : {}) });
   }
   const store = new MemoryUsage();
   const gateway = new GatewayService({
@@ -174,7 +174,7 @@ describe('GatewayService', () => {
     const { gateway, store } = setup([ollama], [{ name: 'claude-*', provider: 'local' }]);
     await expect(gateway.chat(call({ request: { ...call().request, toolChoice: { type: 'any' } } }))).rejects.toThrow(/cannot be made to call a tool: send tool_choice "auto"/);
     await expect(gateway.chat(call({ clientModel: 'gpt-4o' }))).rejects.toMatchObject({ code: 'not_found' });
-    expect(store.entries.map((e) => [e.model, e.ok])).toEqual([['claude-sonnet-4', false], ['gpt-4o', false]]);
+    expect(store.entries.map((e) => [e.model, e.ok])).toEqual([['claude-sonnet-4', false], ['(unrouted)', false]]);
   });
 
   it("lists the routes' exact names and the backend models a client lands on by asking for them, within the key's models", () => {
@@ -188,6 +188,36 @@ describe('GatewayService', () => {
     // qwen3:32b and qwen3:4b would land on "*", i.e. on backend-model: not offered under those names.
     expect(gateway.models(KEY)).toEqual(['fast', 'backend-model']);
     expect(gateway.models({ ...KEY, limits: { ...LIMITS, models: ['f*'] } })).toEqual(['fast']);
+  });
+
+  it("fits max_tokens into the backend's fixed context, and refuses a prompt that alone fills it before taking a slot", async () => {
+    const backend = new ScriptedBackend('local', [[end(1, 1)]], { kind: 'ollama' });
+    const { gateway, queues } = setup([backend], undefined, 900);
+    await drain(await gateway.chat(call()));
+    expect(backend.requests[0]?.maxTokens).toBeLessThan(900);
+    expect(backend.requests[0]?.maxTokens).toBeGreaterThan(850);
+    const long = { messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'word '.repeat(1200) }] }] };
+    await expect(gateway.chat(call({ request: long }))).rejects.toThrow(/prompt is too long: about \d+ tokens \(an estimate\) > 900, the context of the model behind/);
+    expect(backend.requests).toHaveLength(1);
+    expect(queues.get('local')?.stats().totals.calls).toBe(1);
+  });
+
+  it('accounts a client that left mid-answer with the prompt and what was streamed, not as free', async () => {
+    const backend = new ScriptedBackend('local', [[{ type: 'text', text: 'x'.repeat(400) }, { waitForAbort: true }]]);
+    const { gateway, store } = setup([backend]);
+    for await (const event of await gateway.chat(call())) {
+      expect(event.type).toBe('text');
+      break;
+    }
+    expect(store.entries[0]).toMatchObject({ ok: false, outputTokens: 100 });
+    expect(store.entries[0]?.inputTokens).toBeGreaterThan(0);
+  });
+
+  it('a backend that ends without a word is an error before anything is streamed', async () => {
+    const backend = new ScriptedBackend('local', [[]]);
+    const { gateway, queues } = setup([backend]);
+    await expect(gateway.chat(call())).rejects.toMatchObject({ code: 'provider_bad_output' });
+    expect(queues.get('local')?.stats().inFlight).toBe(0);
   });
 
   it('authenticates keys and says how to get one', () => {

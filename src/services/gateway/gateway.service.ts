@@ -9,11 +9,13 @@ import type { QueueLease } from '../genai/queue/index.ts';
 import { ChatSession, asVigilError, type SessionOutcome } from './chat-session.ts';
 import type { GatewayUsageCounters, GatewayUsageMeter } from './gateway-usage.ts';
 import { KeyAdmission, type Admission } from './key-admission.ts';
-import { listedModels, matchesModelPattern, resolveRoute, type ModelRoute, type RouteTarget } from './model-routes.ts';
+import { listedModels, matchesModelPattern, resolveRoute, type ModelRoute, type ResolvedRoute, type RouteTarget } from './model-routes.ts';
 
 /** A provider as the gateway uses it: its chat backend and the queue its slots come from (shared with Vigil's own work). */
 export interface GatewayTarget {
   backend: ChatBackend;
+  /** The backend's context window when the configuration fixes it (Ollama's options.num_ctx); undefined: unknown. */
+  contextTokens?: number;
   lease(options: { priority: GatewayKey['limits']['priority']; signal: AbortSignal }): Promise<QueueLease>;
 }
 
@@ -107,21 +109,30 @@ export class GatewayService {
   }
 
   /**
-   * Admits, routes and queues a chat, and returns once its backend has produced the first event;
+   * Refuses at once a key already at its requests per minute or requests at once, before its
+   * request body is read (a body can be tens of MiB); the full check comes with the request.
+   */
+  precheck(key: GatewayKey): void {
+    this.#admission.precheck(key);
+  }
+
+  /**
+   * Routes, admits and queues a chat, and returns once its backend has produced the first event;
    * a failure before that is thrown (and, for an outage, the next target was tried first).
+   * Requests refused before a backend is asked are accounted under the route's name (or
+   * "(unrouted)"): a set the configuration bounds, whatever names clients make up.
    */
   async chat(call: ChatCall): Promise<ChatSession> {
     const started = this.#deps.now();
     const promptTokens = estimateTokens(call.request);
-    const admission = this.#admitOrAccount(call, promptTokens, started);
-    const route = (() => {
-      try {
-        return resolveRoute(this.#deps.routes, call.clientModel, this.#deps.fallbackChainOf);
-      } catch (error) {
-        this.#refused(call, admission, error, started);
-        throw error;
-      }
-    })();
+    let route: ResolvedRoute;
+    try {
+      route = resolveRoute(this.#deps.routes, call.clientModel, this.#deps.fallbackChainOf);
+    } catch (error) {
+      this.#account(call, UNROUTED, { ok: false, error: asVigilError(error) }, 0, started);
+      throw error;
+    }
+    const admission = this.#admitOrAccount(call, route.matched, promptTokens, started);
     let last: VigilError | undefined;
     for (const [i, target] of route.targets.entries()) {
       const isLast = i === route.targets.length - 1;
@@ -134,7 +145,8 @@ export class GatewayService {
       }
     }
     const failure = last ?? new VigilError('internal', 'no backend was tried');
-    this.#refused(call, admission, failure, started);
+    admission.release();
+    this.#account(call, call.clientModel, { ok: false, error: failure }, 0, started);
     throw failure;
   }
 
@@ -145,14 +157,15 @@ export class GatewayService {
     const started = this.#deps.now();
     const promptTokens = input.texts.reduce((sum, text) => sum + estimateTokens({ messages: [{ role: 'user', content: [{ type: 'text', text }] }] }), 0);
     const call = { key: input.key, clientModel: input.clientModel };
-    const admission = this.#admitOrAccount({ ...call, maxTokens: 1 }, promptTokens, started);
+    // Embeddings have one model whatever the name asked for: accounted under it, so names clients make up add no rows.
+    const admission = this.#admitOrAccount({ ...call, maxTokens: 1 }, embeddings.model, promptTokens, started);
     try {
       const result = await embeddings.provider(input.key.limits.priority).embed(input.texts, { signal: input.signal });
       const inputTokens = result.usage.inputTokens ?? promptTokens;
-      this.#account(call, { ok: true, usage: { inputTokens, outputTokens: 0 } }, 0, started);
+      this.#account(call, embeddings.model, { ok: true, usage: { inputTokens, outputTokens: 0 } }, 0, started);
       return { vectors: result.vectors, model: result.model || embeddings.model, inputTokens };
     } catch (error) {
-      this.#account(call, { ok: false, error: asVigilError(error) }, 0, started);
+      this.#account(call, embeddings.model, { ok: false, error: asVigilError(error) }, 0, started);
       throw error;
     } finally {
       admission.release();
@@ -170,6 +183,7 @@ export class GatewayService {
         `the model behind "${call.clientModel}" (${backend.kind} provider "${backend.name}") cannot be made to call a tool: send tool_choice "auto" (or leave it out)`,
       );
     }
+    const maxTokens = fitToContext(admission.maxTokens, promptTokens, chosen.contextTokens, `the context of the model behind "${call.clientModel}" (provider "${backend.name}", num_ctx)`);
     const controller = new AbortController();
     const onClientGone = () => controller.abort(call.signal.reason);
     if (call.signal.aborted) onClientGone();
@@ -184,13 +198,17 @@ export class GatewayService {
       throw error;
     }
     const model = target.model ?? backend.model;
-    const request: ChatRequest = { ...call.request, model, maxTokens: admission.maxTokens };
-    const stream = backend.chat(request, { signal: controller.signal })[Symbol.asyncIterator]();
+    const request: ChatRequest = { ...call.request, model, maxTokens };
+    let stream: AsyncIterator<ChatStreamEvent> | undefined;
     let first: IteratorResult<ChatStreamEvent>;
     try {
+      stream = backend.chat(request, { signal: controller.signal })[Symbol.asyncIterator]();
       first = await stream.next();
+      // A stream that ends before saying anything is a broken answer, told as an HTTP error.
+      if (first.done) throw new VigilError('provider_bad_output', `the model provider "${backend.name}" ended its answer without a word`, { retryable: true });
     } catch (error) {
       detach();
+      controller.abort();
       lease.finish({ error });
       throw error;
     }
@@ -199,16 +217,14 @@ export class GatewayService {
       model,
       promptTokens,
       queueWaitMs: lease.waitedMs,
-      first,
+      first: first.value,
       rest: stream,
       cancelBackend: () => controller.abort(new VigilError('aborted', 'the client went away')),
       settle: (outcome) => {
         detach();
-        // A backend that reports no prompt size (some OpenAI-compatible servers) is accounted at the estimate.
-        const settled: SessionOutcome = outcome.ok ? { ok: true, usage: { inputTokens: outcome.usage.inputTokens || promptTokens, outputTokens: outcome.usage.outputTokens } } : outcome;
-        lease.finish(settled.ok ? { usage: settled.usage } : { error: settled.error });
+        lease.finish(outcome.ok ? { usage: outcome.usage } : { error: outcome.error });
         admission.release();
-        this.#account(call, settled, lease.waitedMs, started);
+        this.#account(call, call.clientModel, outcome, lease.waitedMs, started);
         if (!outcome.ok && outcome.error.code !== 'aborted') {
           this.#log.warn({ key: call.key.name, model: call.clientModel, provider: backend.name, code: outcome.error.code }, 'gateway answer failed after it began');
         }
@@ -217,34 +233,43 @@ export class GatewayService {
   }
 
   /** Admission, accounting a refusal as a failed request of the key (so limits show in usage). */
-  #admitOrAccount(call: Pick<ChatCall, 'key' | 'clientModel' | 'maxTokens'>, promptTokens: number, started: number): Admission {
+  #admitOrAccount(call: Pick<ChatCall, 'key' | 'clientModel' | 'maxTokens'>, accountAs: string, promptTokens: number, started: number): Admission {
     try {
       return this.#admission.admit(call.key, { clientModel: call.clientModel, promptTokens, maxTokens: call.maxTokens });
     } catch (error) {
-      this.#account(call, { ok: false, error: asVigilError(error) }, 0, started);
+      this.#account(call, accountAs, { ok: false, error: asVigilError(error) }, 0, started);
       throw error;
     }
   }
 
-  #refused(call: ChatCall, admission: Admission, error: unknown, started: number): void {
-    admission.release();
-    this.#account(call, { ok: false, error: asVigilError(error) }, 0, started);
-  }
-
-  #account(call: Pick<ChatCall, 'key' | 'clientModel'>, outcome: SessionOutcome, queueWaitMs: number, started: number): void {
+  #account(call: Pick<ChatCall, 'key'>, model: string, outcome: SessionOutcome, queueWaitMs: number, started: number): void {
     const now = this.#deps.now();
     this.#deps.usage.record(
       {
         keyId: call.key.id,
-        model: call.clientModel,
+        model,
         at: now,
         ok: outcome.ok,
-        inputTokens: outcome.ok ? outcome.usage.inputTokens : 0,
-        outputTokens: outcome.ok ? outcome.usage.outputTokens : 0,
+        inputTokens: outcome.usage?.inputTokens ?? 0,
+        outputTokens: outcome.usage?.outputTokens ?? 0,
         queueWaitMs,
         latencyMs: now - started,
       },
       call.key.name,
     );
   }
+}
+
+/** What usage calls a request no route matched. */
+export const UNROUTED = '(unrouted)';
+
+/**
+ * max_tokens within what the backend's context leaves after the prompt. A prompt that alone fills
+ * it is refused: Ollama would otherwise silently drop its beginning (the system prompt, the tools).
+ */
+function fitToContext(maxTokens: number, promptTokens: number, contextTokens: number | undefined, what: string): number {
+  if (contextTokens === undefined) return maxTokens;
+  const room = contextTokens - promptTokens;
+  if (room < 1) throw new VigilError('invalid_argument', `prompt is too long: about ${promptTokens} tokens (an estimate) > ${contextTokens}, ${what}`);
+  return Math.min(maxTokens, room);
 }

@@ -53,6 +53,17 @@ export class KeyAdmission {
     return this.#active.get(keyId) ?? 0;
   }
 
+  /** The per-minute and at-once limits alone, without taking a place: throws what `admit` would. */
+  precheck(key: GatewayKey): void {
+    const { requestsPerMinute, concurrentRequests } = key.limits;
+    const now = this.#deps.now();
+    if (requestsPerMinute !== null) {
+      const recent = (this.#recent.get(key.id) ?? []).filter((t) => t > now - MINUTE_MS);
+      if (recent.length >= requestsPerMinute) throw this.#perMinute(key, recent, requestsPerMinute, now);
+    }
+    if (concurrentRequests !== null && this.active(key.id) >= concurrentRequests) throw this.#atOnce(key, concurrentRequests);
+  }
+
   admit(key: GatewayKey, request: AdmissionRequest): Admission {
     const limits = key.limits;
     const now = this.#deps.now();
@@ -71,14 +82,11 @@ export class KeyAdmission {
       this.#recent.delete(key.id);
     }
     if (recent && limits.requestsPerMinute !== null && recent.length >= limits.requestsPerMinute) {
-      const retryAfterMs = Math.max(1, (recent[recent.length - limits.requestsPerMinute] ?? now) + MINUTE_MS - now);
       this.#recent.set(key.id, recent);
-      throw new VigilError('rate_limited', `the key "${key.name}" may make ${limits.requestsPerMinute} requests per minute`, { retryable: true, retryAfterMs });
+      throw this.#perMinute(key, recent, limits.requestsPerMinute, now);
     }
     const active = this.active(key.id);
-    if (limits.concurrentRequests !== null && active >= limits.concurrentRequests) {
-      throw new VigilError('rate_limited', `the key "${key.name}" may have ${limits.concurrentRequests} requests running at once`, { retryable: true, retryAfterMs: 1000 });
-    }
+    if (limits.concurrentRequests !== null && active >= limits.concurrentRequests) throw this.#atOnce(key, limits.concurrentRequests);
     if (limits.tokensPerDay !== null) {
       const used = this.#deps.tokensOn(key.id, utcDay(now));
       if (used >= limits.tokensPerDay) {
@@ -103,6 +111,15 @@ export class KeyAdmission {
         else this.#active.delete(key.id);
       },
     };
+  }
+
+  #perMinute(key: GatewayKey, recent: readonly number[], limit: number, now: number): VigilError {
+    const retryAfterMs = Math.max(1, (recent[recent.length - limit] ?? now) + MINUTE_MS - now);
+    return new VigilError('rate_limited', `the key "${key.name}" may make ${limit} requests per minute`, { retryable: true, retryAfterMs });
+  }
+
+  #atOnce(key: GatewayKey, limit: number): VigilError {
+    return new VigilError('rate_limited', `the key "${key.name}" may have ${limit} requests running at once`, { retryable: true, retryAfterMs: 1000 });
   }
 
   /**

@@ -19,6 +19,15 @@ describe('model routes', () => {
     expect(matchesModelPattern('qwen3.8b', 'qwen3x8b')).toBe(false);
     expect(matchesModelPattern('a(b)+', 'a(b)+')).toBe(true);
     expect(matchesModelPattern('*', '')).toBe(true);
+    expect(matchesModelPattern('a*b*c', 'aXbYbc')).toBe(true);
+    expect(matchesModelPattern('a*b*c', 'aXbYbcd')).toBe(false);
+    expect(matchesModelPattern('**x', 'x')).toBe(true);
+  });
+
+  it('stays fast on a long name against a pattern with many stars', () => {
+    const started = performance.now();
+    expect(matchesModelPattern('*claude*sonnet*opus*haiku*z', 'claude'.repeat(50_000))).toBe(false);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('takes the first matching route, then its own fallbacks or the provider chain, each provider once', () => {

@@ -23,18 +23,34 @@ export interface ResolvedRoute {
   targets: RouteTarget[];
 }
 
-const patternCache = new Map<string, RegExp>();
-
-/** `*` matches any text (also none); everything else is literal; case does not matter (Claude-3 = claude-3). */
+/**
+ * `*` matches any text (also none); everything else is literal; case does not matter (Claude-3 =
+ * claude-3). The classic two-pointer wildcard match: at most pattern x name steps, never the
+ * exponential backtracking a regular expression can fall into on `*a*b*c*` against a long name.
+ */
 export function matchesModelPattern(pattern: string, name: string): boolean {
-  let re = patternCache.get(pattern);
-  if (!re) {
-    const body = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-    re = new RegExp(`^${body}$`, 'is');
-    if (patternCache.size > 1000) patternCache.clear();
-    patternCache.set(pattern, re);
+  const p = pattern.toLowerCase();
+  const n = name.toLowerCase();
+  let pi = 0;
+  let ni = 0;
+  let star = -1;
+  let resume = 0;
+  while (ni < n.length) {
+    if (pi < p.length && p[pi] !== '*' && p[pi] === n[ni]) {
+      pi++;
+      ni++;
+    } else if (pi < p.length && p[pi] === '*') {
+      star = pi++;
+      resume = ni;
+    } else if (star >= 0) {
+      pi = star + 1;
+      ni = ++resume;
+    } else {
+      return false;
+    }
   }
-  return re.test(name);
+  while (pi < p.length && p[pi] === '*') pi++;
+  return pi === p.length;
 }
 
 /**

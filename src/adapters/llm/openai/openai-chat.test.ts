@@ -280,3 +280,34 @@ describe('Azure OpenAI chat backend', () => {
     );
   });
 });
+
+describe('a server that sends whole tool calls without `index` (as Gemini\'s compatible API does)', () => {
+  it('tells the calls apart by their ids instead of merging their arguments', async () => {
+    const { createServer } = await import('node:http');
+    const chunk = (delta: unknown, finish: string | null = null) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const raw = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(
+        chunk({ role: 'assistant', tool_calls: [{ id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }) +
+          chunk({ tool_calls: [{ id: 'call_b', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } }] }) +
+          chunk({}, 'tool_calls') +
+          'data: [DONE]\n\n',
+      );
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (raw.address() as { port: number }).port;
+      const events = await collect(chat(ask(), settings({ baseUrl: `http://127.0.0.1:${port}/v1` })));
+      expect(events.filter((e) => e.type === 'tool_call_start')).toEqual([
+        { type: 'tool_call_start', index: 0, id: 'call_a', name: 'get_weather' },
+        { type: 'tool_call_start', index: 1, id: 'call_b', name: 'get_weather' },
+      ]);
+      expect(events.filter((e) => e.type === 'tool_call_delta')).toEqual([
+        { type: 'tool_call_delta', index: 0, argumentsJson: '{"city":"Paris"}' },
+        { type: 'tool_call_delta', index: 1, argumentsJson: '{"city":"Rome"}' },
+      ]);
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
+    }
+  });
+});

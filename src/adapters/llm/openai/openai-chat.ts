@@ -211,6 +211,8 @@ async function* chatCompletionEvents(
 ): AsyncGenerator<ChatStreamEvent> {
   const splitter = createThinkTagSplitter();
   const calls = new Map<number, CallState>();
+  /** Keys for servers that leave out `index` (each whole call then comes with its own id). */
+  let unindexed = -1;
   let started = 0;
   let finish: string | undefined;
   let usage = { inputTokens: 0, outputTokens: 0 };
@@ -234,7 +236,13 @@ async function* chatCompletionEvents(
     if (reasoning) yield { type: 'thinking', text: reasoning };
     if (delta?.content) yield* splitEvents(splitter.push(delta.content));
     for (const fragment of delta?.tool_calls ?? []) {
-      const key = fragment.index ?? 0;
+      // Without an index, a fragment with a new id is a new call (Gemini's compatible API sends parallel calls so).
+      let key = fragment.index;
+      if (key === undefined || key === null) {
+        const current = calls.get(unindexed);
+        if (current === undefined || (fragment.id && current.id !== undefined && fragment.id !== current.id)) unindexed -= 1;
+        key = unindexed;
+      }
       const state = calls.get(key) ?? { index: undefined, id: undefined, name: undefined, pending: '' };
       calls.set(key, state);
       state.id ??= fragment.id ?? undefined;

@@ -47,3 +47,10 @@ describe('anthropicError', () => {
     expect(anthropicError(new VigilError('internal', 'x'.repeat(5_000))).body.error.message.length).toBeLessThanOrEqual(501);
   });
 });
+
+describe('a refusal with a wait longer than the SDKs honour', () => {
+  it('says not to retry (a key out of tokens for the day), while a short wait may be retried', () => {
+    expect(anthropicError(new VigilError('rate_limited', 'tokens for today used', { retryable: true, retryAfterMs: 3 * 3_600_000 })).headers).toMatchObject({ 'retry-after': '10800', 'x-should-retry': 'false' });
+    expect(anthropicError(new VigilError('rate_limited', '60 per minute', { retryable: true, retryAfterMs: 20_000 })).headers['x-should-retry']).toBeUndefined();
+  });
+});

@@ -60,6 +60,9 @@ const ERRORS: Readonly<Record<ErrorCode, { status: number; type: string; noRetry
 /** At most this many of an error's details are appended to its message (Anthropic's error has only a message). */
 const MAX_DETAILS = 5;
 
+/** The official SDKs honour Retry-After only below a minute. */
+const LONGEST_SDK_WAIT_MS = 60_000;
+
 export interface AnthropicErrorBody {
   type: 'error';
   error: { type: string; message: string };
@@ -94,7 +97,9 @@ export function anthropicError(error: VigilError, requestId?: string): Anthropic
     // Only the SDKs read this one; it saves a client from waiting out the rounding up.
     headers['retry-after-ms'] = String(Math.max(0, Math.round(error.retryAfterMs)));
   }
-  if (noRetry) headers['x-should-retry'] = 'false';
+  // A wait longer than a minute (a key's tokens for the day) is one the SDKs would not honour: they
+  // retry after their own short backoff, again and again. Told not to, the client shows the error.
+  if (noRetry || (error.retryAfterMs !== undefined && error.retryAfterMs > LONGEST_SDK_WAIT_MS)) headers['x-should-retry'] = 'false';
   return { status, body: anthropicErrorBody(error, requestId), headers };
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatStreamEvent } from '../../../domain/chat/chat-types.ts';
 import { VigilError } from '../../../domain/errors.ts';
 import { gatherAnthropicMessage } from './anthropic-message.ts';
+import { encodeAnthropicStream } from './anthropic-stream.ts';
 
 const OPTIONS = { clientModel: 'claude-haiku-4-5', inputTokensEstimate: 12, messageId: 'msg_1' };
 
@@ -64,3 +65,23 @@ describe('gatherAnthropicMessage', () => {
     await expect(gatherAnthropicMessage([{ type: 'text', text: 'x' }], OPTIONS)).rejects.toMatchObject({ code: 'provider_bad_output' });
   });
 });
+
+describe('an answer cut off by max_tokens inside a tool call', () => {
+  it('ends with stop_reason max_tokens and the call as far as it got, not an error', async () => {
+    const cut = [
+      { type: 'tool_call_start', index: 0, id: 'toolu_1', name: 'Write' },
+      { type: 'tool_call_delta', index: 0, argumentsJson: '{"file_path":"/tmp/a.txt","content":"lo' },
+      { type: 'end', stopReason: 'max_tokens', usage: { inputTokens: 10, outputTokens: 8 } },
+    ] as const;
+    const message = await gatherAnthropicMessage(cut, { clientModel: 'm', inputTokensEstimate: 10, messageId: 'msg_1' });
+    expect(message.stop_reason).toBe('max_tokens');
+    expect(message.content).toEqual([{ type: 'tool_use', id: 'toolu_1', name: 'Write', input: {} }]);
+    const events = [];
+    for await (const e of encodeAnthropicStream(toAsync(cut), { clientModel: 'm', inputTokensEstimate: 10 })) events.push(e.event);
+    expect(events).toEqual(['message_start', 'ping', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+  });
+});
+
+async function* toAsync<T>(items: readonly T[]): AsyncGenerator<T> {
+  for (const item of items) yield item;
+}

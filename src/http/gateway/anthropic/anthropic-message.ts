@@ -90,12 +90,22 @@ class MessageGathering {
       role: 'assistant',
       model: this.model,
       content: this.blocks.map((block): AnthropicContentBlock =>
-        block.type === 'tool_use' ? { type: 'tool_use', id: block.id, name: block.name, input: parseToolInput(block.json, block.name) } : block,
+        block.type === 'tool_use' ? { type: 'tool_use', id: block.id, name: block.name, input: this.toolInput(block.json, block.name) } : block,
       ),
       stop_reason: this.stopReason,
       stop_sequence: null,
       usage: this.usage,
     };
+  }
+
+  /** A call cut off by max_tokens keeps what parses of it, else {}; the stop reason says it is incomplete. */
+  private toolInput(json: string, name: string): Record<string, unknown> {
+    if (this.stopReason !== 'max_tokens') return parseToolInput(json, name);
+    try {
+      return parseToolInput(json, name);
+    } catch {
+      return {};
+    }
   }
 
   private applyDelta(index: number, delta: AnthropicDelta): void {

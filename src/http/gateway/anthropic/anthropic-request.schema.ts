@@ -19,6 +19,8 @@ function refused<T extends string>(type: T, message: string) {
 }
 
 const nonEmpty = z.string().min(1, 'expected a non-empty string');
+/** Model names are routed, accounted and shown: real ones are short. */
+const modelName = z.string().min(1, 'expected the model name').max(200, 'expected a model name of at most 200 characters');
 
 const IMAGE_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const;
 
@@ -203,7 +205,7 @@ const unitInterval = z.number().min(0, 'expected a number from 0 to 1').max(1, '
 /** The fields /v1/messages and /v1/messages/count_tokens share. */
 export const countTokensBodySchema = z
   .object({
-    model: nonEmpty,
+    model: modelName,
     messages: z.array(messageSchema, { error: 'expected an array of messages' }),
     system: systemSchema.optional(),
     tools: z.array(tool, { error: 'expected an array of tools' }).optional(),

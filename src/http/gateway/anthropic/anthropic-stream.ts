@@ -190,7 +190,9 @@ export class AnthropicStreamEncoder {
         break;
       }
       case 'end': {
-        this.closeBlock(out);
+        // Cut off by max_tokens, a tool call's arguments may be unfinished: Anthropic ends such a
+        // block as it is, with stop_reason max_tokens, and the client asks again with more room.
+        this.closeBlock(out, event.stopReason === 'max_tokens');
         this.state = 'ended';
         const inputTokens = reportedInputTokens(event.usage, this.options.inputTokensEstimate);
         out.push(
@@ -214,10 +216,10 @@ export class AnthropicStreamEncoder {
     out.push(sse({ type: 'content_block_start', index, content_block: contentBlock }));
   }
 
-  private closeBlock(out: AnthropicSseEvent[]): void {
+  private closeBlock(out: AnthropicSseEvent[], truncated = false): void {
     const open = this.open;
     if (open === undefined) return;
-    if (open.kind === 'tool') {
+    if (open.kind === 'tool' && !truncated) {
       // Checked before the stop, so that a client never holds a finished tool_use it cannot parse.
       parseToolInput(open.argumentsJson, this.toolNames.get(open.toolIndex) ?? 'a tool');
       this.closedTools.add(open.toolIndex);

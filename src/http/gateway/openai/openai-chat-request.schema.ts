@@ -91,7 +91,7 @@ const toolChoice = z.union(
 const positiveInt = z.number().int('expected a whole number').min(1, 'expected at least 1');
 
 export const openAiChatRequestSchema = z.looseObject({
-  model: z.string({ error: 'expected the model name' }).min(1, 'expected the model name'),
+  model: z.string({ error: 'expected the model name' }).min(1, 'expected the model name').max(200, 'expected a model name of at most 200 characters'),
   messages: z.array(openAiMessageSchema, { error: 'expected an array of messages' }).min(1, 'expected at least one message'),
   tools: nullish(z.array(functionTool)),
   tool_choice: nullish(toolChoice),

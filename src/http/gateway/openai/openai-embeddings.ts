@@ -14,7 +14,7 @@ import { VigilError } from '../../../domain/errors.ts';
 export const MAX_EMBEDDING_INPUTS = 2048;
 
 const embeddingsRequestSchema = z.looseObject({
-  model: z.string({ error: 'expected the model name' }).min(1, 'expected the model name'),
+  model: z.string({ error: 'expected the model name' }).min(1, 'expected the model name').max(200, 'expected a model name of at most 200 characters'),
   // Token ids (numbers, arrays of numbers) are recognised here so that the refusal can say why.
   input: z.union([z.string(), z.array(z.union([z.string(), z.number(), z.array(z.number())]))], { error: 'expected a string or an array of strings' }),
   encoding_format: z.enum(['float', 'base64'], { error: 'expected "float" or "base64"' }).nullish(),
