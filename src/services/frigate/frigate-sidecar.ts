@@ -34,6 +34,14 @@ const FLUSH_SLICE_MS = 10;
 /** More than this many messages within BURST_WINDOW_MS is a burst (Frigate's usual pace is a few a second per object). */
 const BURST_MESSAGES = 100;
 const BURST_WINDOW_MS = 250;
+/**
+ * While a burst keeps arriving (a message within this many ms), storing waits: Node reads a socket
+ * about 64 KiB per turn of the event loop, so every millisecond spent storing in between is one
+ * the broker's queue for Vigil grows, and a full queue is dropped by the broker, not by Vigil.
+ */
+const BURST_PAUSE_MS = 5;
+/** Storing is put off for at most this long, so that a steady fast stream is stored too. */
+const MAX_DEFER_MS = 250;
 /** Mosquitto's count of messages it dropped (for every client), published every `sys_interval`. */
 export const BROKER_DROPPED_TOPIC = '$SYS/broker/publish/messages/dropped';
 
@@ -70,6 +78,9 @@ export class FrigateSidecar {
   private overflowing = false;
   /** Arrivals in the current window of BURST_WINDOW_MS (to tell a burst from Frigate's usual pace). */
   private arrivals = 0;
+  private lastArrival = -Infinity;
+  /** When storing was first put off for the burst under way (undefined: it is not). */
+  private deferredSince: number | undefined;
   private windowStart = -Infinity;
 
   constructor(private readonly deps: FrigateSidecarDeps) {
@@ -189,6 +200,7 @@ export class FrigateSidecar {
       this.arrivals = 0;
     }
     this.arrivals++;
+    this.lastArrival = now;
     const max = this.deps.maxPending ?? MAX_PENDING_MESSAGES;
     if (this.pending.length >= max) {
       this.stats.overflow();
@@ -212,6 +224,17 @@ export class FrigateSidecar {
   private flush(sliceMs: number): void {
     this.flushScheduled = false;
     const started = performance.now();
+    // Reading first while messages are still coming in, unless the pending list nears its bound
+    // or storing has waited MAX_DEFER_MS already.
+    const max = this.deps.maxPending ?? MAX_PENDING_MESSAGES;
+    const deferredFor = started - (this.deferredSince ?? started);
+    if (sliceMs !== Infinity && started - this.lastArrival < BURST_PAUSE_MS && this.pending.length < max / 2 && deferredFor < MAX_DEFER_MS) {
+      this.deferredSince ??= started;
+      this.flushScheduled = true;
+      setTimeout(() => this.flush(FLUSH_SLICE_MS), BURST_PAUSE_MS);
+      return;
+    }
+    this.deferredSince = undefined;
     while (this.pending.length > 0 && performance.now() - started < sliceMs) {
       const batch = this.pending.splice(0, BATCH);
       try {
