@@ -35,13 +35,18 @@ const FLUSH_SLICE_MS = 10;
 const BURST_MESSAGES = 100;
 const BURST_WINDOW_MS = 250;
 /**
- * While a burst keeps arriving (a message within this many ms), storing waits: Node reads a socket
- * about 64 KiB per turn of the event loop, so every millisecond spent storing in between is one
- * the broker's queue for Vigil grows, and a full queue is dropped by the broker, not by Vigil.
+ * While a burst keeps arriving (a message within the last BURST_QUIET_MS), storing waits: Node
+ * reads a socket about 64 KiB per turn of the event loop, so every millisecond spent storing in
+ * between is one the broker's queue for Vigil grows, and a full queue is dropped by the broker, not
+ * by Vigil. Messages of one burst reach Vigil in waves (the broker and the publisher share the
+ * CPU), so a few quiet milliseconds do not mean it is over.
  */
-const BURST_PAUSE_MS = 5;
-/** Storing is put off for at most this long, so that a steady fast stream is stored too. */
+const BURST_QUIET_MS = 50;
+/** How often a waiting flush looks again. */
+const BURST_CHECK_MS = 5;
+/** After this long of putting storing off, a burst that goes on is stored TRICKLE_BATCH messages per check. */
 const MAX_DEFER_MS = 250;
+const TRICKLE_BATCH = 20;
 /** Mosquitto's count of messages it dropped (for every client), published every `sys_interval`. */
 export const BROKER_DROPPED_TOPIC = '$SYS/broker/publish/messages/dropped';
 
@@ -224,30 +229,32 @@ export class FrigateSidecar {
   private flush(sliceMs: number): void {
     this.flushScheduled = false;
     const started = performance.now();
-    // Reading first while messages are still coming in, unless the pending list nears its bound
-    // or storing has waited MAX_DEFER_MS already.
+    // Reading first while messages are still coming in (unless the pending list nears its bound):
+    // a burst that goes on is stored a small batch per pause, never a whole slice.
     const max = this.deps.maxPending ?? MAX_PENDING_MESSAGES;
-    const deferredFor = started - (this.deferredSince ?? started);
-    if (sliceMs !== Infinity && started - this.lastArrival < BURST_PAUSE_MS && this.pending.length < max / 2 && deferredFor < MAX_DEFER_MS) {
+    if (sliceMs !== Infinity && started - this.lastArrival < BURST_QUIET_MS && this.pending.length < max / 2) {
       this.deferredSince ??= started;
+      if (started - this.deferredSince >= MAX_DEFER_MS) this.store(this.pending.splice(0, TRICKLE_BATCH));
       this.flushScheduled = true;
-      setTimeout(() => this.flush(FLUSH_SLICE_MS), BURST_PAUSE_MS);
+      setTimeout(() => this.flush(FLUSH_SLICE_MS), BURST_CHECK_MS);
       return;
     }
     this.deferredSince = undefined;
-    while (this.pending.length > 0 && performance.now() - started < sliceMs) {
-      const batch = this.pending.splice(0, BATCH);
-      try {
-        this.intakeMany(batch);
-      } catch (error) {
-        // The database refused the batch (disk full, locked too long): say how many were lost.
-        this.stats.overflow(batch.length);
-        this.log.error({ err: error, messages: batch.length }, 'Frigate messages could not be stored');
-      }
-    }
+    while (this.pending.length > 0 && performance.now() - started < sliceMs) this.store(this.pending.splice(0, BATCH));
     if (this.pending.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush(FLUSH_SLICE_MS));
+    }
+  }
+
+  private store(batch: Uint8Array[]): void {
+    if (batch.length === 0) return;
+    try {
+      this.intakeMany(batch);
+    } catch (error) {
+      // The database refused the batch (disk full, locked too long): say how many were lost.
+      this.stats.overflow(batch.length);
+      this.log.error({ err: error, messages: batch.length }, 'Frigate messages could not be stored');
     }
   }
 
