@@ -67,10 +67,25 @@ describe('KeyAdmission', () => {
     expect(() => admission.admit(k, ask)).not.toThrow();
   });
 
+  it('reserves what running requests may spend, so parallel requests cannot go far past the daily tokens', () => {
+    const { admission } = setup(40_000);
+    const k = key({ tokensPerDay: 50_000 });
+    const first = admission.admit(k, { ...ask, maxTokens: 6000 });
+    expect(first.maxTokens).toBe(6000);
+    // 40,000 used + 7,000 reserved: 3,000 left, 1,000 of them the prompt.
+    expect(admission.admit(k, { ...ask, maxTokens: 6000 }).maxTokens).toBe(2000);
+    // Everything left is reserved by running requests: come back in a second, not at midnight.
+    expect(() => admission.admit(k, ask)).toThrow(expect.objectContaining({ code: 'rate_limited', retryAfterMs: 1000 }));
+    first.release();
+    expect(admission.admit(k, { ...ask, maxTokens: 100 }).maxTokens).toBe(100);
+  });
+
   it('refuses a key over its tokens of the UTC day until midnight UTC', () => {
     const { admission } = setup(50_000);
     expect(() => admission.admit(key({ tokensPerDay: 50_000 }), ask)).toThrow(expect.objectContaining({ code: 'rate_limited', retryAfterMs: 2 * 3_600_000 }));
-    expect(() => setup(49_999).admission.admit(key({ tokensPerDay: 50_000 }), ask)).not.toThrow();
+    // Under the limit, max_tokens is what is left after the prompt.
+    expect(setup(45_000).admission.admit(key({ tokensPerDay: 50_000 }), ask).maxTokens).toBe(4000);
+    expect(() => setup(49_001).admission.admit(key({ tokensPerDay: 50_000 }), ask)).toThrow(/used its 50000 tokens/);
     expect(utcDay(Date.UTC(2026, 11, 7, 23, 59))).toBe('2026-12-07');
   });
 });

@@ -43,6 +43,8 @@ export class KeyAdmission {
   /** Start times of each key's requests in the last minute, oldest first. */
   readonly #recent = new Map<string, number[]>();
   readonly #active = new Map<string, number>();
+  /** Tokens the running requests of a key with a daily limit may still spend (prompt + max_tokens each). */
+  readonly #reserved = new Map<string, number>();
 
   constructor(deps: KeyAdmissionDeps) {
     this.#deps = deps;
@@ -70,7 +72,7 @@ export class KeyAdmission {
     if (limits.models !== null && !limits.models.some((pattern) => matchesModelPattern(pattern, request.clientModel))) {
       throw new VigilError('forbidden', `the key "${key.name}" may not use the model "${request.clientModel}" (it may use: ${limits.models.join(', ') || 'none'})`);
     }
-    const maxTokens = this.#maxTokens(key, request);
+    let maxTokens = this.#maxTokens(key, request);
 
     // Only keys with a per-minute limit keep their start times; the oldest leave from the front.
     const recent = limits.requestsPerMinute === null ? undefined : (this.#recent.get(key.id) ?? []);
@@ -87,19 +89,29 @@ export class KeyAdmission {
     }
     const active = this.active(key.id);
     if (limits.concurrentRequests !== null && active >= limits.concurrentRequests) throw this.#atOnce(key, limits.concurrentRequests);
+    // Tokens of the day: what was accounted, plus what the key's running requests may still spend
+    // (their prompt and max_tokens, reserved until they end), so that parallel requests cannot
+    // together go far past the limit. What is left bounds this request's max_tokens.
+    const reserved = this.#reserved.get(key.id) ?? 0;
     if (limits.tokensPerDay !== null) {
-      const used = this.#deps.tokensOn(key.id, utcDay(now));
-      if (used >= limits.tokensPerDay) {
+      const left = limits.tokensPerDay - this.#deps.tokensOn(key.id, utcDay(now)) - reserved;
+      if (left - request.promptTokens < 1) {
+        if (reserved > 0 && limits.tokensPerDay - this.#deps.tokensOn(key.id, utcDay(now)) - request.promptTokens >= 1) {
+          throw new VigilError('rate_limited', `the key "${key.name}" has its ${limits.tokensPerDay} tokens for today (UTC) taken by requests still running`, { retryable: true, retryAfterMs: 1000 });
+        }
         const nextDay = Math.floor(now / DAY_MS) * DAY_MS + DAY_MS;
         throw new VigilError('rate_limited', `the key "${key.name}" has used its ${limits.tokensPerDay} tokens for today (UTC)`, { retryable: true, retryAfterMs: nextDay - now });
       }
+      maxTokens = Math.min(maxTokens, left - request.promptTokens);
     }
+    const reservation = limits.tokensPerDay === null ? 0 : request.promptTokens + maxTokens;
 
     if (recent) {
       recent.push(now);
       this.#recent.set(key.id, recent);
     }
     this.#active.set(key.id, active + 1);
+    if (reservation > 0) this.#reserved.set(key.id, reserved + reservation);
     let released = false;
     return {
       maxTokens,
@@ -109,6 +121,11 @@ export class KeyAdmission {
         const left = this.active(key.id) - 1;
         if (left > 0) this.#active.set(key.id, left);
         else this.#active.delete(key.id);
+        if (reservation > 0) {
+          const stillReserved = (this.#reserved.get(key.id) ?? 0) - reservation;
+          if (stillReserved > 0) this.#reserved.set(key.id, stillReserved);
+          else this.#reserved.delete(key.id);
+        }
       },
     };
   }
