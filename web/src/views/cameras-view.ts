@@ -7,10 +7,10 @@
  */
 import type { Camera } from '../api-types.ts';
 import { h, mount } from '../dom.ts';
-import { formatTime } from '../format.ts';
 import { t } from '../i18n.ts';
 import { cameraName, COLUMNS, statusBadge, statusText, type Ticker } from './camera-cells.ts';
-import { errorMessage, errorView, loadingView, type AppContext } from './common.ts';
+import type { AppContext } from './common.ts';
+import { onVisibilityChange, renderRefreshingPage } from './refreshing-page.ts';
 
 export const REFRESH_MS = 5_000;
 const TICK_MS = 1_000;
@@ -115,31 +115,28 @@ function overview(cameras: readonly Camera[]): HTMLElement {
 
 export function renderCamerasView(root: HTMLElement, ctx: AppContext, signal: AbortSignal): void {
   document.title = `${t('cameras_title')} — ${t('app_title')}`;
-  const updated = h('span', { class: 'cameras-updated' });
-  const refreshButton = h('button', { class: 'secondary cameras-refresh', attrs: { type: 'button' }, on: { click: () => load() } }, t('cameras_refresh'));
-  const stale = h('p', { class: 'cameras-stale', attrs: { role: 'status' } });
   const announcer = h('p', { class: 'visually-hidden', attrs: { role: 'status' } });
-  const body = h('div', { class: 'cameras-body' });
-  mount(
-    root,
-    h(
-      'section',
-      { class: 'cameras', attrs: { 'aria-labelledby': 'cameras-title' } },
-      h('div', { class: 'cameras-head' }, h('h1', { attrs: { id: 'cameras-title' } }, t('cameras_title')), h('p', { class: 'cameras-meta' }, updated, refreshButton)),
-      stale,
-      body,
-      announcer,
-    ),
-  );
-  mount(body, loadingView(t('loading')));
+  const { body } = renderRefreshingPage(root, signal, {
+    className: 'cameras',
+    classPrefix: 'cameras',
+    titleId: 'cameras-title',
+    title: t('cameras_title'),
+    refreshLabel: t('cameras_refresh'),
+    updatedText: (time) => `${t('cameras_updated', { time })} · ${t('cameras_auto', { n: REFRESH_MS / 1000 })}`,
+    staleText: (message, time) => t('cameras_stale', { message, time }),
+    refreshMs: REFRESH_MS,
+    read: (readSignal) => ctx.api.cameras(readSignal),
+    show: (cameras) => {
+      render(cameras);
+      announce(cameras);
+    },
+    after: [announcer],
+  });
 
   const ticker = createTicker();
   const rows = new Map<string, Row>();
   let built: { table: HTMLTableElement; body: HTMLTableSectionElement; overview: HTMLElement; note: HTMLElement } | null = null;
   let lastStatus = new Map<string, string>();
-  let lastOkAt: number | null = null;
-  let pending = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let tickTimer: ReturnType<typeof setInterval> | undefined;
 
   function render(cameras: Camera[]): void {
@@ -186,61 +183,17 @@ export function renderCamerasView(root: HTMLElement, ctx: AppContext, signal: Ab
     lastStatus = next;
   }
 
-  function schedule(): void {
-    clearTimeout(timer);
-    if (!signal.aborted && !document.hidden) timer = setTimeout(load, REFRESH_MS);
-  }
-
-  function load(): void {
-    if (pending || signal.aborted) return;
-    pending = true;
-    clearTimeout(timer);
-    refreshButton.disabled = true;
-    ctx.api.cameras(signal).then(
-      (cameras) => {
-        pending = false;
-        if (signal.aborted) return;
-        refreshButton.disabled = false;
-        lastOkAt = Date.now();
-        stale.textContent = '';
-        render(cameras);
-        announce(cameras);
-        updated.textContent = `${t('cameras_updated', { time: formatTime(new Date(lastOkAt).toISOString(), { withDate: false }) })} · ${t('cameras_auto', { n: REFRESH_MS / 1000 })}`;
-        schedule();
-      },
-      (error: unknown) => {
-        pending = false;
-        if (signal.aborted) return;
-        refreshButton.disabled = false;
-        if (lastOkAt === null) mount(body, errorView(error, load));
-        else stale.textContent = t('cameras_stale', { message: errorMessage(error), time: formatTime(new Date(lastOkAt).toISOString(), { withDate: false }) });
-        schedule();
-      },
-    );
-  }
-
-  // Nothing runs while the tab is hidden; coming back shows the current state at once.
-  const onVisibility = () => {
-    if (document.hidden) {
-      clearTimeout(timer);
-      clearInterval(tickTimer);
-      return;
-    }
-    ticker.tick();
+  // Relative times tick only while the tab is visible; coming back shows them current at once.
+  const startTicking = () => {
     clearInterval(tickTimer);
     tickTimer = setInterval(() => ticker.tick(), TICK_MS);
-    load();
   };
-  document.addEventListener('visibilitychange', onVisibility);
-  signal.addEventListener(
-    'abort',
-    () => {
-      document.removeEventListener('visibilitychange', onVisibility);
-      clearTimeout(timer);
-      clearInterval(tickTimer);
+  onVisibilityChange(signal, {
+    shown: () => {
+      ticker.tick();
+      startTicking();
     },
-    { once: true },
-  );
-  if (!document.hidden) tickTimer = setInterval(() => ticker.tick(), TICK_MS);
-  load();
+    hidden: () => clearInterval(tickTimer),
+  });
+  if (!document.hidden) startTicking();
 }

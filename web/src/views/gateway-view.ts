@@ -8,11 +8,11 @@
 import { ApiError } from '../api.ts';
 import type { GatewayUsage } from '../api-types.ts';
 import { h, mount } from '../dom.ts';
-import { formatTime } from '../format.ts';
 import { t } from '../i18n.ts';
 import { gatewayHash, navigate } from '../router.ts';
-import { errorMessage, errorView, loadingView, type AppContext } from './common.ts';
+import { errorView, type AppContext } from './common.ts';
 import { keysTable, textWithCode, usageTable } from './gateway-tables.ts';
+import { renderRefreshingPage } from './refreshing-page.ts';
 
 export const GATEWAY_DAYS = [1, 7, 30] as const;
 const DEFAULT_DAYS = 7;
@@ -40,21 +40,23 @@ function spanText(usage: GatewayUsage): string {
 export function renderGatewayView(root: HTMLElement, ctx: AppContext, params: URLSearchParams, signal: AbortSignal): void {
   document.title = `${t('gw_title')} — ${t('app_title')}`;
   const { days, key } = gatewayParams(params);
-  const updated = h('span', { class: 'gw-updated' });
-  const refreshButton = h('button', { class: 'secondary gw-refresh', attrs: { type: 'button' }, on: { click: () => load() } }, t('gw_refresh'));
-  const stale = h('p', { class: 'gw-stale', attrs: { role: 'status' } });
-  const body = h('div', { class: 'gw-body' });
-  mount(
-    root,
-    h(
-      'section',
-      { class: 'gateway', attrs: { 'aria-labelledby': 'gateway-title' } },
-      h('div', { class: 'gw-head' }, h('h1', { attrs: { id: 'gateway-title' } }, t('gw_title')), h('p', { class: 'gw-meta' }, updated, refreshButton)),
-      stale,
-      body,
-    ),
-  );
-  mount(body, loadingView(t('loading')));
+  const { body } = renderRefreshingPage(root, signal, {
+    className: 'gateway',
+    classPrefix: 'gw',
+    titleId: 'gateway-title',
+    title: t('gw_title'),
+    refreshLabel: t('gw_refresh'),
+    updatedText: (time) => `${t('gw_updated', { time })} · ${t('gw_auto', { n: REFRESH_MS / 1000 })}`,
+    staleText: (message, time) => t('gw_stale', { message, time }),
+    refreshMs: REFRESH_MS,
+    read: (readSignal) => ctx.api.gatewayUsage({ days, key }, readSignal),
+    show: render,
+    // A key filter from an old address, of a key that does not exist here: nothing to retry.
+    finalError: (error) =>
+      key !== undefined && error instanceof ApiError && error.code === 'not_found'
+        ? [errorView(error), h('a', { class: 'gw-all-keys-link', attrs: { href: gatewayHash({ days }) } }, t('gw_show_all_keys'))]
+        : undefined,
+  });
 
   const daysGroup = h(
     'div',
@@ -81,9 +83,6 @@ export function renderGatewayView(root: HTMLElement, ctx: AppContext, params: UR
 
   let shownSig: string | null = null;
   let keyNamesSig: string | null = null;
-  let lastOkAt: number | null = null;
-  let pending = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
 
   /** The key list of the filter, rebuilt only when the names change (an open list must stay open). */
   function fillKeySelect(names: readonly string[]): void {
@@ -134,61 +133,4 @@ export function renderGatewayView(root: HTMLElement, ctx: AppContext, params: UR
       usage.totals.length === 0 ? h('p', { class: 'muted gw-no-usage' }, key ? t('gw_no_usage_key', { key }) : t('gw_no_usage')) : usageTable(usage.totals),
     );
   }
-
-  function schedule(): void {
-    clearTimeout(timer);
-    if (!signal.aborted && !document.hidden) timer = setTimeout(load, REFRESH_MS);
-  }
-
-  function clock(ms: number): string {
-    return formatTime(new Date(ms).toISOString(), { withDate: false });
-  }
-
-  function load(): void {
-    if (pending || signal.aborted) return;
-    pending = true;
-    clearTimeout(timer);
-    refreshButton.disabled = true;
-    ctx.api.gatewayUsage({ days, key }, signal).then(
-      (usage) => {
-        pending = false;
-        if (signal.aborted) return;
-        refreshButton.disabled = false;
-        lastOkAt = Date.now();
-        stale.textContent = '';
-        render(usage);
-        updated.textContent = `${t('gw_updated', { time: clock(lastOkAt) })} · ${t('gw_auto', { n: REFRESH_MS / 1000 })}`;
-        schedule();
-      },
-      (error: unknown) => {
-        pending = false;
-        if (signal.aborted) return;
-        refreshButton.disabled = false;
-        if (key !== undefined && error instanceof ApiError && error.code === 'not_found') {
-          // A key filter from an old address, of a key that does not exist here: nothing to retry.
-          mount(body, errorView(error), h('a', { class: 'gw-all-keys-link', attrs: { href: gatewayHash({ days }) } }, t('gw_show_all_keys')));
-          return;
-        }
-        if (lastOkAt === null) mount(body, errorView(error, load));
-        else stale.textContent = t('gw_stale', { message: errorMessage(error), time: clock(lastOkAt) });
-        schedule();
-      },
-    );
-  }
-
-  // Nothing is asked while the tab is hidden; coming back shows the current figures at once.
-  const onVisibility = () => {
-    if (document.hidden) clearTimeout(timer);
-    else load();
-  };
-  document.addEventListener('visibilitychange', onVisibility);
-  signal.addEventListener(
-    'abort',
-    () => {
-      document.removeEventListener('visibilitychange', onVisibility);
-      clearTimeout(timer);
-    },
-    { once: true },
-  );
-  load();
 }
