@@ -10,7 +10,7 @@ import type {
   GatewayUsageStore,
 } from '../../ports/gateway-store.ts';
 import type { Clock } from '../../ports/logger.ts';
-import { utcDay } from './key-admission.ts';
+import { utcDay } from '../../domain/time/utc-day.ts';
 
 /** Every secret starts with this, so a leaked one is recognisable (secret scanners, logs). */
 export const SECRET_PREFIX = 'vk_';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GatewayKey, GatewayKeyLimits } from '../../ports/gateway-store.ts';
-import { KeyAdmission, utcDay } from './key-admission.ts';
+import { utcDay } from '../../domain/time/utc-day.ts';
+import { KeyAdmission } from './key-admission.ts';
 
 const NO_LIMITS: GatewayKeyLimits = {
   models: null,

@@ -1,14 +1,11 @@
 import { VigilError } from '../../domain/errors.ts';
+import { utcDay } from '../../domain/time/utc-day.ts';
 import type { GatewayKey } from '../../ports/gateway-store.ts';
 import { matchesModelPattern } from './model-routes.ts';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
-/** A UTC day as the usage store keys it. */
-export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
 
 export interface AdmissionRequest {
   clientModel: string;
@@ -94,9 +91,10 @@ export class KeyAdmission {
     // together go far past the limit. What is left bounds this request's max_tokens.
     const reserved = this.#reserved.get(key.id) ?? 0;
     if (limits.tokensPerDay !== null) {
-      const left = limits.tokensPerDay - this.#deps.tokensOn(key.id, utcDay(now)) - reserved;
+      const unused = limits.tokensPerDay - this.#deps.tokensOn(key.id, utcDay(now));
+      const left = unused - reserved;
       if (left - request.promptTokens < 1) {
-        if (reserved > 0 && limits.tokensPerDay - this.#deps.tokensOn(key.id, utcDay(now)) - request.promptTokens >= 1) {
+        if (reserved > 0 && unused - request.promptTokens >= 1) {
           throw new VigilError('rate_limited', `the key "${key.name}" has its ${limits.tokensPerDay} tokens for today (UTC) taken by requests still running`, { retryable: true, retryAfterMs: 1000 });
         }
         const nextDay = Math.floor(now / DAY_MS) * DAY_MS + DAY_MS;

@@ -12,6 +12,7 @@ import type {
   NewGatewayKey,
 } from '../../../ports/gateway-store.ts';
 import { withStorageErrors } from './sqlite-errors.ts';
+import { utcDay } from '../../../domain/time/utc-day.ts';
 
 const count = z.number().int().nonnegative();
 const limit = z.number().int().positive().nullable();
@@ -81,7 +82,6 @@ function toKey(row: unknown): GatewayKey {
 }
 
 /** YYYY-MM-DD of a time, in UTC: the day a request is counted on. */
-const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Counters are whole numbers; a client's clock (performance.now) gives fractions, a broken one negatives. */
 const whole = (n: number) => (Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
