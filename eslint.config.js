@@ -14,4 +14,16 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // Promises that nobody awaits or catches: an error in one is lost, and work runs on after its
+  // caller thinks it is done. Needs the type checker (slower), so only for the shipped code.
+  {
+    files: ['src/**/*.ts', 'web/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
 );
