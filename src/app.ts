@@ -143,6 +143,8 @@ export interface RunningIntegrations {
   ready: Promise<void>;
   /** The integrations' durable work (Frigate ingest and write-back), run by the job runner. */
   jobLanes: JobLane[];
+  /** Resolves once no burst of messages is being received (at most a few seconds): what background work waits for. */
+  quiet?: (signal: AbortSignal) => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -512,6 +514,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     const starting: Array<Promise<void>> = [];
     const stops: Array<() => Promise<void> | void> = [];
     const jobLanes: JobLane[] = [];
+    let quiet: RunningIntegrations['quiet'];
     const image = analyzeImage();
 
     // Vigil's own topics: every event and description out, `vigil/analyze` in, `vigil/image_analyzed` out.
@@ -571,6 +574,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
       text().indexTokens('門口有人 person at the door');
       starting.push(sidecar.start());
       stops.push(() => sidecar.stop());
+      quiet = (signal) => sidecar.quiet({ signal });
     }
 
     // Home Assistant: retained sensors per camera, per live camera's connection, per analyzed image.
@@ -610,6 +614,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     return {
       ready,
       jobLanes,
+      ...(quiet ? { quiet } : {}),
       close: async () => {
         for (const stop of stops.reverse()) await stop();
         await bus.close();
@@ -669,7 +674,9 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
       ...(roleProvider(config.genai, 'embeddings') ? (['embed_event'] as const) : []),
       ...(integrations && config.mqtt && config.frigate ? (['frigate_ingest', 'frigate_write_description'] as const) : []),
     ];
-    return new JobRunner({ queue: jobQueue(), lanes, kinds, clock, logger });
+    // Every lane, not only Frigate's, waits out a burst of Frigate messages: claiming and running
+    // jobs then takes the time in which the broker's queue for Vigil overflows.
+    return new JobRunner({ queue: jobQueue(), lanes, kinds, clock, logger, ...(integrations?.quiet ? { beforePass: integrations.quiet } : {}) });
   }
 
   /** `vigil serve`: the API and UI, the background workers, the integrations, the live cameras and retention. */

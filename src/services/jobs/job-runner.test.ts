@@ -54,6 +54,21 @@ describe('JobRunner', () => {
     expect(() => runner([lane(handle)])).not.toThrow();
   });
 
+  it('waits for beforePass (a burst being read) before claiming anything', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const seen: string[] = [];
+    const jobs = new JobRunner({ queue, lanes: [lane(async (job) => (seen.push(job.key), 'done'))], kinds: ['frigate_ingest', 'frigate_write_description'], clock, logger: silent, beforePass: () => gate });
+    queue.enqueue(ingest('a'));
+    const pass = jobs.processDue();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen).toEqual([]);
+    expect(queue.get('frigate_ingest', 'a')?.status).toBe('queued');
+    release();
+    expect(await pass).toBe(1);
+    expect(seen).toEqual(['a']);
+  });
+
   it('finishes jobs a handler did or skipped, with each kind to its handler', async () => {
     const seen: string[] = [];
     const jobs = runner([lane(async (job) => (seen.push(`${job.kind}:${job.key}`), job.kind === 'frigate_ingest' ? 'done' : 'skipped'))]);

@@ -37,6 +37,11 @@ export interface JobRunnerDeps {
   logger: Logger;
   /** Waits `ms` or until `signal` aborts; injected in tests. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Awaited before each pass of every lane: the process has something more urgent than durable
+   * work (reading a burst of messages), which loses nothing by waiting a moment.
+   */
+  beforePass?: (signal: AbortSignal) => Promise<void>;
 }
 
 interface Lane {
@@ -125,6 +130,8 @@ export class JobRunner {
   }
 
   private async pass(lane: Lane, signal: AbortSignal): Promise<number> {
+    if (signal.aborted) return 0;
+    if (this.deps.beforePass) await this.deps.beforePass(signal);
     if (signal.aborted) return 0;
     const jobs = this.deps.queue.claimDue(lane.kinds, lane.spec.take, { leaseMs: lane.exec.leaseMs });
     if (jobs.length === 0) return 0;
