@@ -24,7 +24,10 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: [...configDefaults.exclude, MEDIUM, E2E] } },
       { extends: true, test: { name: 'medium', include: [MEDIUM], exclude: [...configDefaults.exclude, ...ALONE] } },
       { extends: true, test: { name: 'e2e', include: [E2E] } },
-      { extends: true, test: { name: 'medium-alone', include: ALONE, sequence: { groupOrder: 1 } } },
+      // Retried: it races three processes (publisher, Mosquitto, Vigil) on 2 cores, and about 1 run
+      // in 6 here the broker drops some of the burst even so. A Vigil that cannot keep up (as before
+      // the burst handling, thousands dropped in every run) still fails all three tries.
+      { extends: true, test: { name: 'medium-alone', include: ALONE, sequence: { groupOrder: 1 }, retry: 2 } },
     ],
   },
 });

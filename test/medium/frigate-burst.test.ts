@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Database from 'better-sqlite3';
 import { openSqliteDatabase } from '../../src/adapters/storage/sqlite/sqlite-analysis-store.ts';
 import { DATABASE_FILE, startVigilServer, type RunningServer } from '../../src/app.ts';
@@ -66,7 +66,8 @@ const metric = (text: string, name: string, labels: Record<string, string>): num
   return line === undefined ? undefined : Number(line.split(' ').at(-1));
 };
 
-beforeAll(async () => {
+// Each (once per try: the test is retried, see vitest.config.ts) with its own broker, server and database.
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-frigate-burst-'));
   [broker, fake, llm] = await Promise.all([startTestBroker(), startFakeFrigate(), startFakeLlmServer()]);
   // A model far slower than Frigate's events: descriptions back up.
@@ -85,7 +86,7 @@ beforeAll(async () => {
   db = openSqliteDatabase(join(loaded.config.storage.data_dir, DATABASE_FILE));
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await server?.close();
   db?.close();
   await Promise.all([broker.stop(), fake.close(), llm.close()]);
