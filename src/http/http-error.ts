@@ -64,13 +64,16 @@ function fromHonoException(error: HTTPException): VigilError {
 /** More problems than this in one request are not worth listing. */
 const MAX_DETAILS = 20;
 
+/** Whatever a handler threw, as the VigilError it answers with (the gateway's protocols shape it their own way). */
+export function toVigilError(error: unknown): VigilError {
+  if (isVigilError(error)) return error;
+  if (error instanceof HTTPException) return fromHonoException(error);
+  return new VigilError('internal', 'internal error (see the server log)', { cause: error });
+}
+
 /** The one place where errors become HTTP responses: every one is a VigilError by the time it answers. */
 export function errorResponse(error: unknown, c: Context, logger: Logger): Response {
-  const known = isVigilError(error)
-    ? error
-    : error instanceof HTTPException
-      ? fromHonoException(error)
-      : new VigilError('internal', 'internal error (see the server log)', { cause: error });
+  const known = toVigilError(error);
   const status = HTTP_STATUS[known.code];
   if (status >= 500) logger.error({ code: known.code, err: known.code === 'internal' ? known.cause : known, path: c.req.path }, 'request failed');
   // Busy or rate-limited: tell the client when to come back (whole seconds, at least 1).

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
 import { isVigilError, VigilError } from '../../domain/errors.ts';
+import { toVigilError } from '../http-error.ts';
 import type { GatewayKey } from '../../ports/gateway-store.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { ChatSession } from '../../services/gateway/chat-session.ts';
@@ -54,7 +54,7 @@ export function gatewayRoutes(deps: GatewayRoutesDeps): Hono<Env> {
   const app = new Hono<Env>();
 
   app.onError((error, c) => {
-    const known = asVigilError(error);
+    const known = toVigilError(error);
     if (known.code === 'internal' || known.code === 'config_invalid') log.error({ err: isVigilError(error) ? error.cause ?? error : error, path: c.req.path }, 'gateway request failed');
     const requestId = c.get('requestId');
     const answer = isAnthropicPath(c.req.path) ? anthropicError(known, requestId) : openAiError(known);
@@ -94,7 +94,7 @@ export function gatewayRoutes(deps: GatewayRoutesDeps): Hono<Env> {
         try {
           for await (const event of encodeAnthropicStream(session, options)) yield formatSseEvent(event);
         } catch (error) {
-          const known = asVigilError(error);
+          const known = toVigilError(error);
           if (known.code !== 'aborted') log.warn({ code: known.code, model: parsed.clientModel }, 'gateway stream failed after it began');
           yield formatSseEvent(anthropicErrorEvent(known, requestId));
         }
@@ -115,7 +115,7 @@ export function gatewayRoutes(deps: GatewayRoutesDeps): Hono<Env> {
       const meta = { id: newChatCompletionId(), created: unixSeconds(deps.now()), model: parsed.clientModel };
       if (!parsed.stream) return c.json(await gatherOpenAiChatCompletion(session, meta));
       const onError = (error: unknown) => {
-        const known = asVigilError(error);
+        const known = toVigilError(error);
         if (known.code !== 'aborted') log.warn({ code: known.code, model: parsed.clientModel }, 'gateway stream failed after it began');
       };
       return sseResponse(openAiChatSse(session, meta, { includeUsage: parsed.includeUsage, onError }), () => session.cancel('the client closed the connection'), {
@@ -169,10 +169,4 @@ async function jsonBody(c: Context): Promise<unknown> {
     if (isVigilError(error)) throw error;
     throw new VigilError('invalid_argument', 'the request body is not valid JSON', { cause: error });
   }
-}
-
-function asVigilError(error: unknown): VigilError {
-  if (isVigilError(error)) return error;
-  if (error instanceof HTTPException && error.status === 400) return new VigilError('invalid_argument', error.message || 'bad request', { cause: error });
-  return new VigilError('internal', 'internal error (see the server log)', { cause: error });
 }
