@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATION_LOCK_KEY, migratePostgres, PG_MIGRATIONS, type PgMigration } from '../../../src/adapters/storage/postgres/pg-migrations.ts';
+import { createPgPoolClient, type PgPoolClient } from '../../../src/adapters/storage/postgres/pg-pool-client.ts';
+import { createPgliteClient } from '../../support/pglite.ts';
+import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../../support/postgres.ts';
+
+const skip = await skipWithoutPostgres('PostgreSQL migration tests');
+
+/** Every table of schema v1, as SQLite has them after its 15 migrations (plus event_vectors). */
+const TABLES = [
+  'analysis_runs', 'detections', 'event_descriptions', 'event_labels', 'event_stats', 'event_vectors', 'events',
+  'facet_counts', 'frames', 'gateway_keys', 'gateway_usage', 'image_analyses', 'indexed_camera_names', 'jobs',
+  'run_id_high_water', 'schema_migrations', 'sources', 'tracks', 'vector_meta',
+];
+const TRIGGERS = [
+  'events_search_cleanup', 'events_stats_insert', 'events_stats_update', 'facet_counts_event_delete', 'facet_counts_event_insert',
+  'facet_counts_event_move', 'facet_counts_label_delete', 'facet_counts_label_insert', 'jobs_event_cleanup', 'run_id_high_water_advance',
+];
+
+const failOnIdleError = (error: Error) => {
+  throw error;
+};
+
+describe.skipIf(skip)('PostgreSQL migrations', () => {
+  let database: TestDatabase;
+  const clients: PgPoolClient[] = [];
+  const connect = () => {
+    const client = createPgPoolClient(database.url, { onIdleError: failOnIdleError, max: 3 });
+    clients.push(client);
+    return client;
+  };
+
+  beforeEach(async () => {
+    database = await createTestDatabase();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await database.drop();
+  });
+
+  it('applies every migration to an empty database, each recorded once', async () => {
+    const db = connect();
+    const outcome = await migratePostgres(db);
+    expect(outcome).toEqual({ from: 0, to: PG_MIGRATIONS.length, applied: PG_MIGRATIONS.map((_, i) => i + 1) });
+
+    const tables = await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
+    expect(tables.rows.map((r) => r.table_name)).toEqual(TABLES);
+    const triggers = await db.query<{ name: string }>(`SELECT DISTINCT trigger_name AS name FROM information_schema.triggers ORDER BY name`);
+    expect(triggers.rows.map((r) => r.name)).toEqual(TRIGGERS);
+    const recorded = await db.query<{ version: number; applied_at: number }>('SELECT version, applied_at FROM schema_migrations ORDER BY version');
+    expect(recorded.rows.map((r) => r.version)).toEqual([1]);
+    expect(recorded.rows[0]!.applied_at).toBeGreaterThan(Date.parse('2024-01-01'));
+  });
+
+  it('does nothing when run again', async () => {
+    const db = connect();
+    await migratePostgres(db);
+    await db.query(`INSERT INTO indexed_camera_names (camera_id, names_json) VALUES ('kept', '[]')`);
+    expect(await migratePostgres(db)).toEqual({ from: 1, to: 1, applied: [] });
+    expect((await db.query('SELECT * FROM indexed_camera_names')).rowCount).toBe(1);
+    expect((await db.query('SELECT * FROM schema_migrations')).rowCount).toBe(1);
+  });
+
+  it('lets one of two processes migrate while the other waits, then finds it done', async () => {
+    const [a, b] = [connect(), connect()];
+    const outcomes = await Promise.all([migratePostgres(a), migratePostgres(b)]);
+    expect(outcomes.map((o) => o.applied).sort()).toEqual([[], [1]]);
+    expect((await a.query('SELECT * FROM schema_migrations')).rowCount).toBe(1);
+  });
+
+  it('serialises migrations that would collide without the lock', async () => {
+    // The first takes 300 ms; without the lock both processes would create `t` and one would fail.
+    const slow: PgMigration[] = [{ name: 'slow', statements: ['SELECT pg_sleep(0.3)', 'CREATE TABLE t (x INTEGER)'] }];
+    const [a, b] = [connect(), connect()];
+    const outcomes = await Promise.all([migratePostgres(a, { migrations: slow }), migratePostgres(b, { migrations: slow })]);
+    expect(outcomes.map((o) => o.applied).sort()).toEqual([[], [1]]);
+    // And nothing holds the lock afterwards.
+    const locks = await a.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1`, [MIGRATION_LOCK_KEY % 2 ** 32]);
+    expect(locks.rowCount).toBe(0);
+  });
+
+  it('rolls back a failing migration alone, leaving the versions before it', async () => {
+    const db = connect();
+    const migrations: PgMigration[] = [
+      { name: 'one', statements: ['CREATE TABLE one (x INTEGER)'] },
+      { name: 'two', statements: ['CREATE TABLE two (x INTEGER)', 'SELECT no_such_function()'] },
+    ];
+    await expect(migratePostgres(db, { migrations })).rejects.toThrow(/no_such_function/);
+    const version = await db.query<{ v: number }>('SELECT MAX(version) AS v FROM schema_migrations');
+    expect(version.rows[0]!.v).toBe(1);
+    expect((await db.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'two'`)).rowCount).toBe(0);
+    // The lock was released: a fixed Vigil can migrate at once.
+    const fixed: PgMigration[] = [migrations[0]!, { name: 'two', statements: ['CREATE TABLE two (x INTEGER)'] }];
+    expect((await migratePostgres(db, { migrations: fixed })).applied).toEqual([2]);
+  });
+
+  it('refuses a database newer than this Vigil', async () => {
+    const db = connect();
+    await migratePostgres(db);
+    await db.query(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'from the future', 0)`, [PG_MIGRATIONS.length + 1]);
+    await expect(migratePostgres(db)).rejects.toMatchObject({
+      code: 'storage_failed',
+      message: `The database is at schema version ${PG_MIGRATIONS.length + 1}, newer than this Vigil (${PG_MIGRATIONS.length}); upgrade Vigil.`,
+    });
+  });
+});
+
+describe('PostgreSQL migrations on PGlite', () => {
+  it('apply the same schema in-process, where pgvector tests will run', async () => {
+    const db = await createPgliteClient();
+    try {
+      expect((await migratePostgres(db)).applied).toEqual([1]);
+      expect((await migratePostgres(db)).applied).toEqual([]);
+      const tables = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public'`);
+      expect(tables.rows[0]!.n).toBe(TABLES.length);
+    } finally {
+      await db.close();
+    }
+  });
+});
