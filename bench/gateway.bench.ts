@@ -100,10 +100,10 @@ const loaded = { ...parseConfigText(JSON.stringify(config), { env: {}, baseDir: 
 const vigil = createVigil(loaded, { logger });
 const server = await vigil.serve({ host: '127.0.0.1', port: 0 });
 const unlimited = { requestsPerMinute: null, concurrentRequests: null, tokensPerDay: null };
-const fastKey = vigil.gatewayKeys.create('bench-fast', { ...unlimited, priority: 'interactive' }).secret;
-const burstKey = vigil.gatewayKeys.create('bench-burst', { ...unlimited, requestsPerMinute: BURST_KEY_RPM, priority: 'interactive' }).secret;
-const backgroundKey = vigil.gatewayKeys.create('bench-background', { ...unlimited, priority: 'background' }).secret;
-const interactiveKey = vigil.gatewayKeys.create('bench-interactive', { ...unlimited, priority: 'interactive' }).secret;
+const fastKey = (await vigil.gatewayKeys.create('bench-fast', { ...unlimited, priority: 'interactive' })).secret;
+const burstKey = (await vigil.gatewayKeys.create('bench-burst', { ...unlimited, requestsPerMinute: BURST_KEY_RPM, priority: 'interactive' })).secret;
+const backgroundKey = (await vigil.gatewayKeys.create('bench-background', { ...unlimited, priority: 'background' })).secret;
+const interactiveKey = (await vigil.gatewayKeys.create('bench-interactive', { ...unlimited, priority: 'interactive' })).secret;
 
 // ---- one request, timed -------------------------------------------------------------------------
 

@@ -76,16 +76,16 @@ try {
   const vigil = createVigil(loaded, { logger });
   const stop = new AbortController();
   const worker = vigil.runJobs(stop.signal);
-  const described = () => vigil.jobs.status().kinds.find((k) => k.kind === 'describe_event');
+  const described = async () => (await vigil.jobs.status()).kinds.find((k) => k.kind === 'describe_event');
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    const pending = described();
+    const pending = await described();
     if (pending && pending.queued === 0 && pending.running === 0) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   stop.abort();
   await worker;
-  const status = described();
+  const status = await described();
   const counts = { queued: status?.queued ?? 0, running: status?.running ?? 0, done: status?.done ?? 0, failed: status?.failed ?? 0 };
   const vlmCalls = chatCalls;
   const naiveCalls = summary.framesDecoded;

@@ -32,15 +32,7 @@ import { SharpImagePreparer } from './adapters/media/sharp-image-preparer.ts';
 import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
 import { MqttMessageBus } from './adapters/mqtt/mqtt-message-bus.ts';
 import { ensureApiToken, readApiToken } from './adapters/storage/api-token-file.ts';
-import { openSqliteDatabase, SqliteAnalysisStore } from './adapters/storage/sqlite/sqlite-analysis-store.ts';
-import { SqliteDescriptionStore } from './adapters/storage/sqlite/sqlite-description-store.ts';
-import { SqliteEventStore } from './adapters/storage/sqlite/sqlite-event-store.ts';
-import { SqliteGatewayStore } from './adapters/storage/sqlite/sqlite-gateway-store.ts';
-import { SqliteJobQueue } from './adapters/storage/sqlite/sqlite-job-queue.ts';
-import { SqliteImageAnalysisStore } from './adapters/storage/sqlite/sqlite-image-analysis-store.ts';
-import { SqliteRetentionStore } from './adapters/storage/sqlite/sqlite-retention-store.ts';
-import { SqliteSearchStore } from './adapters/storage/sqlite/sqlite-search-store.ts';
-import { SqliteVectorIndex } from './adapters/storage/sqlite/sqlite-vector-index.ts';
+import { createSqliteStorage } from './adapters/storage/sqlite/sqlite-storage.ts';
 import { dataFileReader } from './adapters/media/data-file-reader.ts';
 import { createTextAnalyzer } from './adapters/text/text-analyzer.ts';
 import type { LoadedConfig } from './config/index.ts';
@@ -174,27 +166,28 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
   const text = lazy(sharedTextAnalysis);
 
   // ── Storage: one SQLite database in the data directory, one store per concern ──
-  const db = lazy(() => {
-    const handle = openSqliteDatabase(join(dataDir, DATABASE_FILE));
-    closers.push(() => handle.close());
-    return handle;
+  const storage = lazy(() => {
+    const built = createSqliteStorage({
+      file: join(dataDir, DATABASE_FILE),
+      indexer: createEventIndexer(text(), cameras),
+      tokenize: (t) => text().indexTokens(t).join(' '),
+      now: () => clock.now(),
+    });
+    closers.push(() => built.close());
+    return built;
   });
-  const eventStore = lazy(() => new SqliteEventStore(db()));
-  // The description store owns the search entry's description field, so events are indexed
-  // through it: otherwise re-indexing an event would blank its description in search.
-  const descriptionStore = lazy(
-    () => new SqliteDescriptionStore(db(), { indexer: createEventIndexer(text(), cameras), tokenize: (t) => text().indexTokens(t).join(' ') }),
-  );
-  const analysisStore = lazy(() => new SqliteAnalysisStore(db(), { indexer: descriptionStore().searchIndexer() }));
+  const eventStore = () => storage().events;
+  const descriptionStore = () => storage().descriptions;
+  const analysisStore = () => storage().analyses;
   // One durable job queue for all background work: descriptions, embeddings, Frigate ingest and write-back.
-  const jobQueue = lazy(() => new SqliteJobQueue(db(), { now: () => clock.now() }));
+  const jobQueue = () => storage().jobs;
   const jobs = lazy(() => new JobsService({ queue: jobQueue(), clock }));
-  const vectorIndex = lazy(() => new SqliteVectorIndex(db(), { jobs: jobQueue() }));
-  const imageAnalyses = lazy(() => new SqliteImageAnalysisStore(db()));
+  const vectorIndex = () => storage().vectors;
+  const imageAnalyses = () => storage().imageAnalyses;
   const events = lazy(() => new EventQueryService({ events: eventStore() }));
   // The model gateway's API keys and their usage (`vigil keys`, the gateway's authentication and accounting).
-  const gatewayStore = lazy(() => new SqliteGatewayStore(db()));
-  const gatewayKeys = lazy(() => new GatewayKeysService({ keys: gatewayStore(), usage: gatewayStore(), defaults: gatewayKeyDefaults(config.gateway), clock }));
+  const gatewayStore = () => storage().gatewayKeys;
+  const gatewayKeys = lazy(() => new GatewayKeysService({ keys: gatewayStore(), usage: storage().gatewayUsage, defaults: gatewayKeyDefaults(config.gateway), clock }));
 
   // ── Event notices: stored and described events, told to whoever listens (MQTT, Home Assistant, Frigate) ──
   const eventFeed = lazy(() => new InMemoryEventFeed((error) => logger.error({ err: error }, 'an event listener failed')));
@@ -271,7 +264,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
       target,
       fallbackChainOf: (name) => providers().fallbacksOf(name),
       authenticate: (secret) => gatewayKeys().authenticate(secret),
-      usage: new GatewayUsageMeter({ store: gatewayStore(), onError: (error) => logger.error({ err: error }, 'gateway usage could not be stored') }),
+      usage: new GatewayUsageMeter({ store: storage().gatewayUsage, onError: (error) => logger.error({ err: error }, 'gateway usage could not be stored') }),
       ...(embeddingsName !== undefined && embeddingsSettings
         ? {
             embeddings: {
@@ -313,24 +306,24 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
   });
 
   /** Closed events: queue their descriptions (when genai is on) and embeddings; `vigil serve`'s workers do the work. */
-  const onEventsClosed = (closed: readonly StoredEvent[]) => {
-    if (config.genai.enabled) descriptions()?.enqueueClosed(closed);
-    embeddings()?.enqueue(closed.map((e) => e.event.id));
+  const onEventsClosed = async (closed: readonly StoredEvent[]) => {
+    if (config.genai.enabled) await descriptions()?.enqueueClosed(closed);
+    await embeddings()?.enqueue(closed.map((e) => e.event.id));
   };
   const queuesClosedEvents = () => (config.genai.enabled && descriptions() !== undefined) || embeddings() !== undefined;
 
   // ── Search and answers: the same question gets the same answer from the CLI, the API and the web UI ──
   const search = lazy(() => {
-    keepSearchIndexCurrent();
     const vectors = embeddings();
     return new SearchService({
-      store: new SqliteSearchStore(db()),
+      store: storage().search,
       text: text(),
       cameras,
       concepts: conceptTable(config, (t) => text().normalize(t), loaded.file),
       clock,
       timeZone,
       ...(vectors ? { vectors } : {}),
+      ready: searchIndexCurrent,
     });
   });
   const ask = lazy(() => {
@@ -343,30 +336,33 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
       clock,
       logger,
       toSimplified,
-      descriptionSummary: (id, lang) => {
+      descriptionSummary: async (id, lang) => {
         const described = descriptions();
-        return described ? descriptionSummaryFrom(described.state(id), lang, toSimplified) : undefined;
+        return described ? descriptionSummaryFrom(await described.state(id), lang, toSimplified) : undefined;
       },
     });
     return new AskService({ search: search(), answers, timeZone });
   });
 
-  /** Events without a search entry (stored by an older Vigil, or after an upgrade) are indexed; renamed cameras re-indexed. */
-  function keepSearchIndexCurrent(): void {
-    const store = analysisStore();
+  /**
+   * Events without a search entry (stored by an older Vigil, or after an upgrade) are indexed;
+   * renamed cameras re-indexed. Once per process, before the first search.
+   */
+  const searchIndexCurrent = lazy(async () => {
+    const index = storage().searchIndex;
     let reported = 0;
-    const indexed = store.reindexEvents(false, (done) => {
+    const indexed = await index.reindexEvents(false, (done) => {
       if (done - reported < 50_000) return;
       reported = done;
       logger.info({ events: done }, 'rebuilding the search index');
     });
     if (indexed > 0) logger.info({ events: indexed }, 'search index up to date');
     const names = cameraSearchNames(cameras);
-    for (const cameraId of store.changedCameraNames(names)) {
-      logger.info({ camera: cameraId, events: store.reindexCamera(cameraId) }, 'camera names changed in the config; its events were re-indexed');
+    for (const cameraId of await index.changedCameraNames(names)) {
+      logger.info({ camera: cameraId, events: await index.reindexCamera(cameraId) }, 'camera names changed in the config; its events were re-indexed');
     }
-    store.recordCameraNames(names);
-  }
+    await index.recordCameraNames(names);
+  });
 
   // ── analyze_image: Home Assistant's Ollama Vision, over HTTP, MQTT and the CLI ──
   const analyzeImage = lazy(() => {
@@ -436,7 +432,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
               failures: Object.values(p.totals.failures).reduce((n, v) => n + (v ?? 0), 0),
               latencyMsP50: p.totals.latency.p50Ms ?? undefined,
             })),
-        jobs: () => jobs().status().kinds,
+        jobs: async () => (await jobs().status()).kinds,
         ...(config.frigate && config.mqtt ? { frigate: () => ({ cameras: frigateIntake().perCamera(), totals: frigateIntake().totals }) } : {}),
         descriptionBacklog: () => descriptions()?.backlogDrops() ?? [],
         gateway: () => gateway()?.usageCounters() ?? [],
@@ -446,8 +442,6 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
   // ── Live cameras (`vigil serve`): one analysis per camera, the detector shared fairly among them ──
   const live = lazy(() => {
     const ids = liveCameraIds(config);
-    const abandoned = analysisStore().interruptAbandonedSessions(ids, clock.now());
-    if (abandoned > 0) logger.warn({ runs: abandoned }, 'live sessions left running by a server that did not stop cleanly were marked interrupted');
     const scheduler = ids.length ? new FairDetectorScheduler(detector()) : undefined;
     const running = new Map<string, LiveCamera>();
     for (const id of ids) {
@@ -479,7 +473,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
   const retention = lazy(
     () =>
       new RetentionService({
-        store: new SqliteRetentionStore(db()),
+        store: storage().retention,
         files: new DataDirMediaFiles(dataDir),
         policy: retentionPolicy(config),
         clock,
@@ -589,8 +583,12 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
         context: { discoveryPrefix: config.home_assistant.discovery_prefix, topicPrefix: instanceTopicPrefix(prefix, mqtt.client_id), nodeId: mqtt.client_id, version: packageVersion() },
         cameras: sensorCameras,
         seed: {
-          events: latestEventPerCamera(eventStore(), sensorCameras.map((c) => c.id), (id) => descriptions()?.state(id)),
-          analyses: imageAnalyses().latestPerName(),
+          events: await latestEventPerCamera(
+            eventStore(),
+            sensorCameras.map((c) => c.id),
+            async (id) => descriptions()?.state(id),
+          ),
+          analyses: await imageAnalyses().latestPerName(),
         },
         ...(publicUrl ? { publicUrl } : {}),
         ...(liveIds.length
@@ -682,6 +680,11 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
   /** `vigil serve`: the API and UI, the background workers, the integrations, the live cameras and retention. */
   async function serve(where: { host: string; port: number }): Promise<RunningServer> {
     const token = resolveApiToken(loaded, where.host);
+    await storage().open();
+    // Live sessions left running by a server that died (kill -9, a power cut) read as ended, so
+    // retention can delete them whole once expired; their events stay as stored.
+    const abandoned = await analysisStore().interruptAbandonedSessions(liveCameraIds(config), clock.now());
+    if (abandoned > 0) logger.warn({ runs: abandoned }, 'live sessions left running by a server that did not stop cleanly were marked interrupted');
     const cameras = live();
     const server = await listen(httpApp(token.token).fetch, where.host, where.port);
     const integrations = await startIntegrations();

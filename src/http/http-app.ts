@@ -46,7 +46,7 @@ export interface HttpAppDeps {
   /** Calls, tokens, latency and queue state per model provider. */
   providerStats?: () => unknown[];
   /** The durable job queue per kind (descriptions, embeddings, Frigate). */
-  jobs?: () => JobsStatus;
+  jobs?: () => Promise<JobsStatus>;
   /** Event descriptions by a vision model, when a provider is configured. */
   descriptions?: DescriptionService;
   /** Answers written by a model from the search's candidates; without it, the deterministic answer. */
@@ -56,7 +56,12 @@ export interface HttpAppDeps {
   /** What arrives for a camera from outside (Frigate's messages and gaps, descriptions dropped from a full backlog). */
   cameraIntake?: (cameraId: string) => CameraIntake;
   /** Gateway keys and their usage (`GET /api/gateway/usage`); served whether or not the gateway runs. */
-  gatewayUsage?: { enabled: boolean; keys: () => readonly GatewayKey[]; report: (query: { days: number; key?: string }) => GatewayUsageReport; active: (keyId: string) => number };
+  gatewayUsage?: {
+    enabled: boolean;
+    keys: () => Promise<readonly GatewayKey[]>;
+    report: (query: { days: number; key?: string }) => Promise<GatewayUsageReport>;
+    active: (keyId: string) => number;
+  };
   /** The model gateway (`gateway.enabled`): Anthropic and OpenAI APIs under /v1, with its own keys. */
   gateway?: { service: GatewayService; maxBodyBytes: number };
   /** Prometheus text for /metrics. */
@@ -85,13 +90,13 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     return c.body(await deps.metrics.text(), 200, { 'Content-Type': deps.metrics.contentType(), 'Cache-Control': 'no-store' });
   });
 
-  app.get('/api/health', (c) => {
-    const body: HealthWire = { status: 'ok', version: deps.version, events: deps.events.list({ limit: 0 }).total, cameras: deps.cameras.length };
+  app.get('/api/health', async (c) => {
+    const body: HealthWire = { status: 'ok', version: deps.version, events: (await deps.events.list({ limit: 0 })).total, cameras: deps.cameras.length };
     return c.json(body);
   });
 
-  app.get('/api/cameras', (c) => {
-    const coverage = new Map(deps.search.coverage().map((cov) => [cov.cameraId, cov]));
+  app.get('/api/cameras', async (c) => {
+    const coverage = new Map((await deps.search.coverage()).map((cov) => [cov.cameraId, cov]));
     const configured = new Set(deps.cameras.map((cam) => cam.id));
     // Cameras that only exist in the data (analysed ad hoc, or removed from the config) are listed too.
     const adHoc: CameraListing[] = [...coverage.keys()].filter((id) => !configured.has(id)).map((id) => ({ id, name: id, aliases: [], timeZone: 'UTC', zones: [], tripwires: [] }));
@@ -101,9 +106,9 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     return c.json(body);
   });
 
-  app.get('/api/events', (c) => {
+  app.get('/api/events', async (c) => {
     const q = parseQuery(eventsQuerySchema, c.req.query());
-    const page = deps.events.list({
+    const page = await deps.events.list({
       ...(q.camera !== undefined ? { cameraId: q.camera } : {}),
       ...(q.type !== undefined ? { type: q.type } : {}),
       ...(q.label !== undefined ? { label: q.label } : {}),
@@ -116,12 +121,12 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     return c.json(body);
   });
 
-  app.get('/api/events/:id', (c) => {
-    const stored = deps.events.get(c.req.param('id'));
+  app.get('/api/events/:id', async (c) => {
+    const stored = await deps.events.get(c.req.param('id'));
     if (!stored) throw new VigilError('not_found', `no event with id ${echo(c.req.param('id'))}`);
     const body: EventDetailWire = {
-      ...presentEvent(stored, present, undefined, deps.events.evidenceFrames(stored)),
-      description: deps.descriptions ? presentDescription(deps.descriptions.state(stored.event.id)) : null,
+      ...presentEvent(stored, present, undefined, await deps.events.evidenceFrames(stored)),
+      description: deps.descriptions ? presentDescription(await deps.descriptions.state(stored.event.id)) : null,
     };
     return c.json(body);
   });
@@ -130,7 +135,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   app.post('/api/events/:id/description/regenerate', async (c) => {
     if (!deps.descriptions) throw new VigilError('invalid_argument', 'no model provider is configured for descriptions (genai.roles.descriptions)');
     // Checked here so that the 404 quotes the id as every other message does (capped).
-    if (!deps.events.get(c.req.param('id'))) throw new VigilError('not_found', `no event with id ${echo(c.req.param('id'))}`);
+    if (!(await deps.events.get(c.req.param('id')))) throw new VigilError('not_found', `no event with id ${echo(c.req.param('id'))}`);
     const view = await deps.descriptions.describe(c.req.param('id'), { manual: true, signal: c.req.raw.signal });
     return c.json(presentDescription(view));
   });
@@ -147,7 +152,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
       limit: q.limit,
       ...(q.lang !== undefined ? { language: q.lang } : {}),
     };
-    const result: AskResult = deps.ask ? await deps.ask.ask(request, { signal: c.req.raw.signal }) : deps.search.search(request);
+    const result: AskResult = deps.ask ? await deps.ask.ask(request, { signal: c.req.raw.signal }) : await deps.search.search(request);
     return c.json(presentSearch(result, present));
   });
 
@@ -162,16 +167,16 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     if (!parsed.success) throw new VigilError('internal', 'the provider statistics do not match the API contract', { cause: parsed.error });
     return c.json(parsed.data);
   });
-  app.get('/api/jobs', (c) => {
+  app.get('/api/jobs', async (c) => {
     if (!deps.jobs) throw new VigilError('not_found', 'the job queue is served by `vigil serve` only');
-    return c.json(presentJobs(deps.jobs()));
+    return c.json(presentJobs(await deps.jobs()));
   });
-  app.get('/api/gateway/usage', (c) => {
+  app.get('/api/gateway/usage', async (c) => {
     if (!deps.gatewayUsage) throw new VigilError('not_found', 'gateway usage is served by `vigil serve` only');
     const q = parseQuery(gatewayUsageQuerySchema, c.req.query());
     const usage = deps.gatewayUsage;
-    const report = usage.report({ days: q.days, ...(q.key !== undefined ? { key: q.key } : {}) });
-    return c.json(presentGatewayUsage({ enabled: usage.enabled, keys: usage.keys(), report, active: usage.active }));
+    const [report, keys] = await Promise.all([usage.report({ days: q.days, ...(q.key !== undefined ? { key: q.key } : {}) }), usage.keys()]);
+    return c.json(presentGatewayUsage({ enabled: usage.enabled, keys, report, active: usage.active }));
   });
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(deps.version)));
   app.route('/api/media', mediaRoutes({ dataDir: deps.dataDir }));

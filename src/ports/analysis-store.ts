@@ -112,41 +112,46 @@ export interface NewRun {
 
 /** Persistence of analysis runs, their sampled frames and detections. */
 export interface AnalysisStore {
-  upsertSource(info: VideoInfo, cameraId: string): number;
-  findRun(sourceId: number, cameraId: string, settingsKey: string): RunRecord | undefined;
+  upsertSource(info: VideoInfo, cameraId: string): Promise<number>;
+  findRun(sourceId: number, cameraId: string, settingsKey: string): Promise<RunRecord | undefined>;
   /**
    * Finds the run of these settings (also under `legacyKeys`, keys an older Vigil computed for
    * the same settings, re-keying it) and takes it for this process: creates it, reopens it when
    * unfinished and no live process owns it, or reports it complete or busy.
    */
-  claimRun(run: NewRun, options?: { legacyKeys?: readonly string[] }): RunClaim;
+  claimRun(run: NewRun, options?: { legacyKeys?: readonly string[] }): Promise<RunClaim>;
   /** Tells other processes this process is still writing the run (commits do too). */
-  heartbeat(runId: number): void;
+  heartbeat(runId: number): Promise<void>;
   /** Records that the run's input ended early (the run is still complete: all that was readable). */
-  markInputIncomplete(runId: number, message: string): RunRecord;
+  markInputIncomplete(runId: number, message: string): Promise<RunRecord>;
   /** Stores the settings a run is now presented with (names changed; the results did not). */
-  updateRunSettings(runId: number, settings: unknown): void;
+  updateRunSettings(runId: number, settings: unknown): Promise<void>;
   /** Rewrites stored events (their texts changed) and their search entries, in one transaction. */
-  rewriteEvents(events: readonly StoredEvent[]): void;
+  rewriteEvents(events: readonly StoredEvent[]): Promise<void>;
   /**
    * Gives each new event the model-written description (and its finished job) of the old event
    * it matches, where the new one has none yet: paid calls are not thrown away with a replaced
    * run. Returns how many descriptions were carried over.
    */
-  carryOverDescriptions(pairs: ReadonlyArray<{ from: string; to: string }>): number;
-  createRun(run: NewRun): RunRecord;
+  carryOverDescriptions(pairs: ReadonlyArray<{ from: string; to: string }>): Promise<number>;
+  createRun(run: NewRun): Promise<RunRecord>;
   /** Marks a run as running again, dropping anything past its last committed frame. */
-  reopenRun(runId: number, startedAt: number): RunRecord;
+  reopenRun(runId: number, startedAt: number): Promise<RunRecord>;
   /** Atomically stores a batch of frames (with the tracks and events they changed) and advances the run's progress. */
-  commitFrames(runId: number, frames: readonly StoredFrame[], extras?: FrameBatchExtras): RunRecord;
+  commitFrames(runId: number, frames: readonly StoredFrame[], extras?: FrameBatchExtras): Promise<RunRecord>;
   /** Committed frames of a run up to `lastFrameIndex`, in order, to replay the tracker on resume. */
-  readFrames(runId: number, lastFrameIndex: number): StoredFrame[];
+  readFrames(runId: number, lastFrameIndex: number): Promise<StoredFrame[]>;
   /** Other runs of the same source and camera (superseded by a newer analysis). */
-  otherRuns(sourceId: number, cameraId: string, keepRunId: number): number[];
-  finishRun(runId: number, status: Exclude<RunStatus, 'running'>, finishedAt: number, error?: string): RunRecord;
+  otherRuns(sourceId: number, cameraId: string, keepRunId: number): Promise<number[]>;
+  finishRun(runId: number, status: Exclude<RunStatus, 'running'>, finishedAt: number, error?: string): Promise<RunRecord>;
   /** Removes a run with all its frames and detections. */
-  deleteRun(runId: number): void;
-  detectionCountsByLabel(runId: number): Record<string, number>;
-  countTracks(runId: number): number;
-  close(): void;
+  deleteRun(runId: number): Promise<void>;
+  detectionCountsByLabel(runId: number): Promise<Record<string, number>>;
+  countTracks(runId: number): Promise<number>;
+  /**
+   * Live sessions of these cameras still marked running when a process that runs them starts:
+   * the process that ran them died without stopping them. Marks them interrupted; returns how many.
+   */
+  interruptAbandonedSessions(cameraIds: readonly string[], nowMs: number): Promise<number>;
+  close(): Promise<void>;
 }

@@ -22,6 +22,6 @@ export interface StoredDescription extends NewDescription {
 
 export interface DescriptionStore {
   /** Stores (replacing) the event's description and makes it searchable; false when there is no such event. */
-  save(eventId: string, description: NewDescription): boolean;
-  get(eventId: string): StoredDescription | undefined;
+  save(eventId: string, description: NewDescription): Promise<boolean>;
+  get(eventId: string): Promise<StoredDescription | undefined>;
 }

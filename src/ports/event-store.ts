@@ -15,9 +15,9 @@ export interface EventFilter {
 
 /** Reading stored events. */
 export interface EventStore {
-  listEvents(filter: EventFilter): StoredEvent[];
-  getEvent(id: string): StoredEvent | undefined;
-  countEvents(filter: EventFilter): number;
+  listEvents(filter: EventFilter): Promise<StoredEvent[]>;
+  getEvent(id: string): Promise<StoredEvent | undefined>;
+  countEvents(filter: EventFilter): Promise<number>;
   /** Kept frame images (paths relative to the data directory) of a run, by frame index, where kept. */
-  framePaths(runId: number, frameIndexes: readonly number[]): Map<number, string>;
+  framePaths(runId: number, frameIndexes: readonly number[]): Promise<Map<number, string>>;
 }

@@ -41,17 +41,17 @@ export interface NewGatewayKey {
 
 export interface GatewayKeyStore {
   /** Throws VigilError('invalid_argument') when a key (revoked or not) already has this name. */
-  create(key: NewGatewayKey): GatewayKey;
+  create(key: NewGatewayKey): Promise<GatewayKey>;
   /** The key whose secret hashes to `secretHash`, revoked or not. */
-  findByHash(secretHash: string): GatewayKey | undefined;
+  findByHash(secretHash: string): Promise<GatewayKey | undefined>;
   /** By name or id. */
-  find(nameOrId: string): GatewayKey | undefined;
-  list(): GatewayKey[];
+  find(nameOrId: string): Promise<GatewayKey | undefined>;
+  list(): Promise<GatewayKey[]>;
   /** Throws VigilError('not_found') for an unknown key; revoking twice keeps the first time. */
-  revoke(nameOrId: string, at: number): GatewayKey;
+  revoke(nameOrId: string, at: number): Promise<GatewayKey>;
   /** Replaces the limits of a key; throws VigilError('not_found'). */
-  updateLimits(nameOrId: string, limits: GatewayKeyLimits): GatewayKey;
-  touch(id: string, at: number): void;
+  updateLimits(nameOrId: string, limits: GatewayKeyLimits): Promise<GatewayKey>;
+  touch(id: string, at: number): Promise<void>;
 }
 
 /** One finished (or refused) request, as the gateway accounts it. */
@@ -83,9 +83,9 @@ export interface GatewayUsageRow {
 }
 
 export interface GatewayUsageStore {
-  record(entry: GatewayUsageEntry): void;
+  record(entry: GatewayUsageEntry): Promise<void>;
   /** Input plus output tokens of a key on a UTC day. */
-  tokensOn(keyId: string, day: string): number;
+  tokensOn(keyId: string, day: string): Promise<number>;
   /** Rows from `fromDay` to `toDay` inclusive (both YYYY-MM-DD, UTC), newest day first. */
-  usage(query: { fromDay?: string; toDay?: string; keyId?: string }): GatewayUsageRow[];
+  usage(query: { fromDay?: string; toDay?: string; keyId?: string }): Promise<GatewayUsageRow[]>;
 }

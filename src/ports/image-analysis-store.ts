@@ -15,8 +15,10 @@ export interface ImageAnalysis {
 }
 
 export interface ImageAnalysisStore {
-  save(analysis: ImageAnalysis): void;
-  latest(imageName: string): ImageAnalysis | undefined;
+  save(analysis: ImageAnalysis): Promise<void>;
+  latest(imageName: string): Promise<ImageAnalysis | undefined>;
+  /** The latest result of every image name (at most `limit` names, most recent first): Home Assistant's sensors after a restart. */
+  latestPerName(limit?: number): Promise<ImageAnalysis[]>;
 }
 
 /** Who hears about finished analyses (the SSE stream, webhooks; MQTT later). */

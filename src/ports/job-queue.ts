@@ -1,3 +1,5 @@
+import type { NewDescription } from './description-store.ts';
+
 /**
  * The one durable job queue. Every piece of background work (describing an event, embedding it,
  * a Frigate message to ingest, a description to write back to Frigate) is a job of a named kind
@@ -36,9 +38,9 @@
  *   RETURNING *
  * so concurrent workers on several hosts each take different jobs without waiting on each other.
  * Enqueue is `SELECT ... FOR UPDATE` of the (kind, key) row (or INSERT ... ON CONFLICT DO NOTHING
- * first), the rule applied in the same transaction. `complete(lease, { commit })` is a transaction
- * that locks the job row (`SELECT claim, status ... FOR UPDATE`), checks the lease, runs `commit`
- * (the handler's result, written through the backend's transaction context) and marks the job.
+ * first), the rule applied in the same transaction. `complete(lease, { output })` is a transaction
+ * that locks the job row (`SELECT claim, status ... FOR UPDATE`), checks the lease, writes `output`
+ * (the handler's result) and marks the job.
  * `onEnqueued` maps to LISTEN/NOTIFY, which also wakes workers of other processes; SQLite only
  * hears its own process (others are found by polling).
  */
@@ -121,6 +123,13 @@ export interface ClaimedJob<K extends JobKind = JobKind> extends JobLease<K> {
  */
 export type CompleteOutcome = 'done' | 'requeued' | 'stale';
 
+/**
+ * What a finished event job stores for its event (the job's key): a description, or an embedding
+ * (the vector index must already be prepared for its dimension). Data rather than a callback, so
+ * every backend writes it inside its own transaction.
+ */
+export type JobOutput = { kind: 'description'; description: NewDescription } | { kind: 'vector'; vector: readonly number[] };
+
 export type FailureDisposition = { retryAt: number } | { permanent: true };
 
 export interface JobKindCounts {
@@ -134,42 +143,42 @@ export interface JobKindCounts {
 
 export interface JobQueue {
   /** Offers work; the kind's enqueue rule decides what changes (see above). One atomic step. */
-  enqueue<K extends JobKind>(request: JobRequest<K>): EnqueueOutcome;
+  enqueue<K extends JobKind>(request: JobRequest<K>): Promise<EnqueueOutcome>;
   /** Several offers in one atomic step. */
-  enqueueMany<K extends JobKind>(requests: ReadonlyArray<JobRequest<K>>): EnqueueOutcome[];
+  enqueueMany<K extends JobKind>(requests: ReadonlyArray<JobRequest<K>>): Promise<EnqueueOutcome[]>;
   /**
    * A job of `kind` for every stored event, due now. With `onlyMissing`, only events without one
    * (stored before the kind was configured); otherwise every existing job is queued afresh too
    * and running ones are fenced off (their results refused). Returns how many jobs were queued.
    */
-  enqueueEveryEvent(kind: 'embed_event', options: { onlyMissing: boolean }): number;
+  enqueueEveryEvent(kind: 'embed_event', options: { onlyMissing: boolean }): Promise<number>;
   /**
    * Atomically takes up to `limit` due jobs of these kinds, oldest due first: queued ones whose
    * time has come and running ones whose lease expired (their worker died). Each is leased for `leaseMs`.
    */
-  claimDue(kinds: readonly JobKind[], limit: number, options: { leaseMs: number }): ClaimedJob[];
+  claimDue(kinds: readonly JobKind[], limit: number, options: { leaseMs: number }): Promise<ClaimedJob[]>;
   /** Takes one job now whatever its state (a user is waiting); undefined when there is no such job. */
-  claim<K extends JobKind>(kind: K, key: string, options: { leaseMs: number }): ClaimedJob<K> | undefined;
+  claim<K extends JobKind>(kind: K, key: string, options: { leaseMs: number }): Promise<ClaimedJob<K> | undefined>;
   /** The claimer is still at work: the lease runs `leaseMs` from now. False when the lease is no longer held. */
-  extendLease(lease: JobLease, options: { leaseMs: number }): boolean;
+  extendLease(lease: JobLease, options: { leaseMs: number }): Promise<boolean>;
   /**
-   * The claimer's success. `commit` (synchronous) writes the handler's result in the same
-   * transaction as the lease check and the status change, so a stale worker writes nothing.
+   * The claimer's success. `output` (the handler's result) is stored in the same transaction as
+   * the lease check and the status change, so a stale worker stores nothing.
    */
-  complete(lease: JobLease, options?: { commit?: () => void }): CompleteOutcome;
+  complete(lease: JobLease, options?: { output?: JobOutput }): Promise<CompleteOutcome>;
   /** The claimer's failure: queued again for `retryAt`, or failed for good. False when the lease is no longer held. */
-  fail(lease: JobLease, error: string, disposition: FailureDisposition): boolean;
+  fail(lease: JobLease, error: string, disposition: FailureDisposition): Promise<boolean>;
   /**
    * Running jobs of these kinds go back to the queue, due now: those whose lease expired, or with
    * `all` every one (at the start of the process that runs these kinds). Returns how many.
    */
-  recover(kinds: readonly JobKind[], options?: { all?: boolean }): number;
-  get<K extends JobKind>(kind: K, key: string): JobState<K> | undefined;
+  recover(kinds: readonly JobKind[], options?: { all?: boolean }): Promise<number>;
+  get<K extends JobKind>(kind: K, key: string): Promise<JobState<K> | undefined>;
   /** A job of `kind` that belongs to this Vigil event (e.g. the Frigate ingest job that made it). */
-  findByEvent<K extends JobKind>(kind: K, eventId: string): JobState<K> | undefined;
-  counts(): Record<JobKind, JobKindCounts>;
+  findByEvent<K extends JobKind>(kind: K, eventId: string): Promise<JobState<K> | undefined>;
+  counts(): Promise<Record<JobKind, JobKindCounts>>;
   /** The jobs of `kind` whose last try failed (failed, or queued for a retry), most recent first. */
-  recentFailures<K extends JobKind>(kind: K, limit: number): Array<JobState<K>>;
+  recentFailures<K extends JobKind>(kind: K, limit: number): Promise<Array<JobState<K>>>;
   /** Hears kinds that got new work (to wake their workers). Returns the unsubscribe function. */
   onEnqueued(listener: (kind: JobKind) => void): () => void;
 }

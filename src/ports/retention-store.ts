@@ -54,23 +54,23 @@ export interface PrunedBatch extends PruneCounts {
  * Callers repeat it until `done`, then delete the files it returned.
  */
 export interface RetentionStore {
-  listRuns(): RetentionRun[];
+  listRuns(): Promise<RetentionRun[]>;
   /** Every file the rows of a run point to. */
-  references(runId: number): MediaReference[];
+  references(runId: number): Promise<MediaReference[]>;
   /** What `pruneBefore` would delete, without deleting (dry runs). */
-  countBefore(runId: number, beforeMs: number): PrunedBatch;
-  pruneBefore(runId: number, beforeMs: number, limit: number): PrunedBatch;
+  countBefore(runId: number, beforeMs: number): Promise<PrunedBatch>;
+  pruneBefore(runId: number, beforeMs: number, limit: number): Promise<PrunedBatch>;
   /**
    * Makes an ended run unreachable for a resume (`vigil analyze` finds runs by their settings), so
    * that deleting it whole cannot race with an analysis that carries on in it. False when the run
    * is gone or running again: then it must not be deleted.
    */
-  retire(runId: number): boolean;
+  retire(runId: number): Promise<boolean>;
   /** Whether the run exists, has ended (not `running`), and holds no events, frames or tracks any more. */
-  endedAndEmpty(runId: number): boolean;
+  endedAndEmpty(runId: number): Promise<boolean>;
   /**
    * Deletes the run row (and its source when no other run uses it), with whatever rows are left
    * in it, unless it is running. Returns whether it was deleted.
    */
-  deleteRunIfEnded(runId: number): boolean;
+  deleteRunIfEnded(runId: number): Promise<boolean>;
 }

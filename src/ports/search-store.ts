@@ -54,11 +54,11 @@ export interface CameraCoverage {
 
 /** Filtered, ranked event search over the full-text index. */
 export interface SearchStore {
-  search(query: SearchQuery): SearchPage;
+  search(query: SearchQuery): Promise<SearchPage>;
   /** Events by id (in no particular order; unknown ids are skipped), e.g. those only vectors found. */
-  eventsByIds(ids: readonly string[]): SearchHit[];
+  eventsByIds(ids: readonly string[]): Promise<SearchHit[]>;
   /** Per camera, the footage analysed (cheap; `events` counts are 0 here). */
-  analysedSpans(): CameraCoverage[];
+  analysedSpans(): Promise<CameraCoverage[]>;
   /** Per camera, footage analysed, event counts and first/last event (kept counts, index probes). */
-  coverage(): CameraCoverage[];
+  coverage(): Promise<CameraCoverage[]>;
 }

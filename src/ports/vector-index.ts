@@ -43,15 +43,15 @@ export type PrepareOutcome = 'ready' | 'created' | 'rebuilt';
 
 export interface VectorIndex {
   /** Undefined until the first vector is stored (or after `clear`). */
-  info(): VectorIndexInfo | undefined;
+  info(): Promise<VectorIndexInfo | undefined>;
   /** Makes the index hold vectors of `model` with `dimension` components (see PrepareOutcome). */
-  prepare(model: string, dimension: number): PrepareOutcome;
+  prepare(model: string, dimension: number): Promise<PrepareOutcome>;
   /** Drops every vector and the recorded model, and queues every event to be embedded again. */
-  clear(): void;
+  clear(): Promise<void>;
   /** Stores (replacing) an event's vector; false when the event does not exist. The index must be prepared for its dimension. */
-  upsert(eventId: string, vector: readonly number[]): boolean;
+  upsert(eventId: string, vector: readonly number[]): Promise<boolean>;
   /** Deletes the vectors of these events; returns how many there were. */
-  remove(eventIds: readonly string[]): number;
+  remove(eventIds: readonly string[]): Promise<number>;
   /** The `limit` events nearest to `vector` among those passing `filter`, nearest first; [] before the index is prepared. */
-  nearest(vector: readonly number[], options: { limit: number; filter?: VectorFilter }): VectorMatch[];
+  nearest(vector: readonly number[], options: { limit: number; filter?: VectorFilter }): Promise<VectorMatch[]>;
 }

@@ -60,7 +60,7 @@ export interface LiveSession {
   /** Wraps the decoded frames (the camera's bounded queue that drops the oldest). */
   frames: (decoded: AsyncIterable<Frame>) => AsyncIterable<Frame>;
   onFrameStored?: (frame: StoredFrame) => void;
-  onEventsCommitted?: (events: readonly CommittedEvent[]) => void;
+  onEventsCommitted?: (events: readonly CommittedEvent[]) => void | Promise<void>;
 }
 
 export interface AnalyzeRequest {
@@ -143,7 +143,7 @@ export interface AnalyzeVideoDeps {
   archive?: FrameArchive;
   eventMedia?: EventMedia;
   /** Queues the background work of closed events (descriptions when on, embeddings); called again when their text changes. */
-  descriptions?: { enqueueClosed(events: readonly StoredEvent[]): unknown };
+  descriptions?: { enqueueClosed(events: readonly StoredEvent[]): Promise<unknown> };
   /** Told about every event stored or updated. */
   notifier?: EventNotifier;
   logger: Logger;
@@ -199,8 +199,8 @@ export class AnalyzeVideoService {
     // The key Vigil computed before presentation was kept apart (rules with their names), so an
     // analysis stored by an older Vigil is still found (and re-keyed) rather than redone.
     const legacyKey = stableHash({ ...identity, rules: camera.rules });
-    const sourceId = store.upsertSource(video, camera.cameraId);
-    const claim = store.claimRun(
+    const sourceId = await store.upsertSource(video, camera.cameraId);
+    const claim = await store.claimRun(
       {
         sourceId,
         cameraId: camera.cameraId,
@@ -216,15 +216,15 @@ export class AnalyzeVideoService {
 
     if (claim.kind === 'busy') throw busyError(claim, request.input, camera.cameraId);
     if (claim.kind === 'complete') {
-      this.reword(claim.run, camera.rules, frameSize, logger);
+      await this.reword(claim.run, camera.rules, frameSize, logger);
       logger.info({ runId: claim.run.id }, 'already analyzed with the same settings; nothing to do');
-      return this.summarize(claim.run, base, 'already_analyzed', { framesProcessed: 0, elapsedSeconds: 0 });
+      return await this.summarize(claim.run, base, 'already_analyzed', { framesProcessed: 0, elapsedSeconds: 0 });
     }
     const run = claim.run;
     const resumed = claim.kind === 'reopened';
     if (resumed) {
       await this.deps.archive?.pruneAfter(run.id, run.lastFrameIndex);
-      this.reword(run, camera.rules, frameSize, logger);
+      await this.reword(run, camera.rules, frameSize, logger);
       logger.info({ runId: run.id, fromFrame: run.lastFrameIndex + 1 }, 'resuming an unfinished analysis');
     }
     const expectedFrames = !live && video.durationSeconds !== undefined ? Math.floor(video.durationSeconds * sampleFps) : undefined;
@@ -234,17 +234,13 @@ export class AnalyzeVideoService {
     // Other processes learn this run is being written from its heartbeat: every commit renews
     // it, and this timer does between commits (a slow detector, a stream that pauses).
     const heartbeat = setInterval(() => {
-      try {
-        store.heartbeat(run.id);
-      } catch (error) {
-        logger.warn({ err: error, runId: run.id }, 'could not renew the analysis heartbeat');
-      }
+      store.heartbeat(run.id).catch((error: unknown) => logger.warn({ err: error, runId: run.id }, 'could not renew the analysis heartbeat'));
     }, HEARTBEAT_EVERY_MS);
     heartbeat.unref?.();
     let processed: number;
     const ended: { shortfall?: InputShortfall } = {};
     try {
-      const known = resumed ? this.deps.events.listEvents({ runId: run.id }).map((e) => e.event.id) : [];
+      const known = resumed ? (await this.deps.events.listEvents({ runId: run.id })).map((e) => e.event.id) : [];
       const pipeline = this.framePipeline(run, video, {
         frameSize,
         sampleFps,
@@ -264,18 +260,18 @@ export class AnalyzeVideoService {
     } finally {
       clearInterval(heartbeat);
     }
-    let finished = store.finishRun(run.id, 'complete', clock.now());
+    let finished = await store.finishRun(run.id, 'complete', clock.now());
     const { shortfall } = ended;
     if (shortfall) {
       // Everything readable was analysed and its events are kept, marked as from a file that ends early.
-      finished = store.markInputIncomplete(run.id, shortfallMessage(video.uri, shortfall));
+      finished = await store.markInputIncomplete(run.id, shortfallMessage(video.uri, shortfall));
       logger.info({ runId: run.id, ...shortfall }, 'the input ends before its declared end');
     }
     // A file analysed again with other settings replaces the earlier analysis; a live session
     // is footage of its own time and never replaces the sessions before it.
     if (!live) await this.dropSupersededRuns(run, logger);
     const elapsedSeconds = (clock.now() - startedMs) / 1000;
-    return this.summarize(finished, base, resumed ? 'resumed' : 'analyzed', { framesProcessed: processed, elapsedSeconds });
+    return await this.summarize(finished, base, resumed ? 'resumed' : 'analyzed', { framesProcessed: processed, elapsedSeconds });
   }
 
   /**
@@ -283,25 +279,25 @@ export class AnalyzeVideoService {
    * camera name, time zone), re-indexed for search when that changed their words. Their
    * descriptions, ids and media stay: nothing the analysis found has changed.
    */
-  private reword(run: RunRecord, rules: RuleSpec, frameSize: Size, logger: Logger): void {
+  private async reword(run: RunRecord, rules: RuleSpec, frameSize: Size, logger: Logger): Promise<void> {
     const current = rulePresentation(rules);
     const previous = storedPresentation(run.settings);
     if (previous && samePresentation(previous, current)) return;
     const before = resolveRules(previous ? withPresentation(rules, previous) : rules, frameSize);
     const after = resolveRules(rules, frameSize);
     const changed: StoredEvent[] = [];
-    for (const stored of this.deps.events.listEvents({ runId: run.id })) {
+    for (const stored of await this.deps.events.listEvents({ runId: run.id })) {
       const event = restyleEvent(stored.event, before, after);
       if (wordingDiffers(stored.event, event)) changed.push({ ...stored, event });
     }
-    this.deps.store.rewriteEvents(changed);
+    await this.deps.store.rewriteEvents(changed);
     const settings = run.settings !== null && typeof run.settings === 'object' ? run.settings : {};
-    this.deps.store.updateRunSettings(run.id, { ...settings, presentation: current });
+    await this.deps.store.updateRunSettings(run.id, { ...settings, presentation: current });
     if (changed.length > 0) {
       logger.info({ runId: run.id, events: changed.length }, 'names changed in the config; the stored events were reworded and re-indexed');
       this.deps.notifier?.notify(changed.map((stored) => ({ stored, change: 'update' as const })));
       // Their text changed: what indexes the text by meaning (embeddings) takes them again.
-      this.deps.descriptions?.enqueueClosed(changed.filter((stored) => stored.event.status === 'closed'));
+      await this.deps.descriptions?.enqueueClosed(changed.filter((stored) => stored.event.status === 'closed'));
     }
   }
 
@@ -341,10 +337,10 @@ export class AnalyzeVideoService {
     });
     const { descriptions, notifier } = this.deps;
     const live = ctx.request.live;
-    const onEventsCommitted = (events: readonly CommittedEvent[]) => {
-      descriptions?.enqueueClosed(events.map((e) => e.stored));
+    const onEventsCommitted = async (events: readonly CommittedEvent[]) => {
+      await descriptions?.enqueueClosed(events.map((e) => e.stored));
       notifier?.notify(events.map(({ stored, change }) => ({ stored, change })));
-      live?.onEventsCommitted?.(events);
+      await live?.onEventsCommitted?.(events);
     };
     return new FramePipeline(
       { ...this.deps, assembly, logger: ctx.logger, onEventsCommitted },
@@ -379,16 +375,16 @@ export class AnalyzeVideoService {
    * same happening before the old run is deleted.
    */
   private async dropSupersededRuns(run: RunRecord, logger: Logger): Promise<void> {
-    const others = this.deps.store.otherRuns(run.sourceId, run.cameraId, run.id);
-    const current = others.length > 0 ? this.deps.events.listEvents({ runId: run.id }).map((e) => e.event) : [];
+    const others = await this.deps.store.otherRuns(run.sourceId, run.cameraId, run.id);
+    const current = others.length > 0 ? (await this.deps.events.listEvents({ runId: run.id })).map((e) => e.event) : [];
     for (const old of others) {
       const pairs = matchEvents(
-        this.deps.events.listEvents({ runId: old }).map((e) => e.event),
+        (await this.deps.events.listEvents({ runId: old })).map((e) => e.event),
         current,
       );
-      const carried = pairs.length > 0 ? this.deps.store.carryOverDescriptions(pairs) : 0;
+      const carried = pairs.length > 0 ? await this.deps.store.carryOverDescriptions(pairs) : 0;
       if (carried > 0) logger.info({ runId: old, replacedBy: run.id, descriptions: carried }, 'kept the descriptions of events found again');
-      this.deps.store.deleteRun(old);
+      await this.deps.store.deleteRun(old);
       await this.deps.archive?.removeRun(old);
       logger.info({ runId: old, replacedBy: run.id }, 'removed an earlier analysis of the same input');
     }
@@ -407,12 +403,12 @@ export class AnalyzeVideoService {
     if (isVigilError(error) && error.code === 'busy') return;
     try {
       if (!aborted && !how.live && isVigilError(error) && BAD_INPUT_CODES.has(error.code)) {
-        store.deleteRun(run.id);
+        await store.deleteRun(run.id);
         await this.deps.archive?.removeRun(run.id);
         return;
       }
       const message = aborted ? 'interrupted' : error instanceof Error ? error.message : String(error);
-      store.finishRun(run.id, aborted ? 'interrupted' : 'failed', clock.now(), redactUrlCredentials(message));
+      await store.finishRun(run.id, aborted ? 'interrupted' : 'failed', clock.now(), redactUrlCredentials(message));
     } catch (recordError) {
       // The original error is what the user needs to see (a full disk fails this write too); the
       // run stays as last committed and its stale heartbeat lets the next run resume it.
@@ -437,12 +433,12 @@ export class AnalyzeVideoService {
     });
   }
 
-  private summarize(
+  private async summarize(
     run: RunRecord,
     base: { video: VideoInfo; frameSize: Size; sampleFps: number; start: { startMs: number; source: StartTimeSource }; cameraId: string; input: string },
     outcome: AnalysisOutcome,
     session: { framesProcessed: number; elapsedSeconds: number },
-  ): AnalysisSummary {
+  ): Promise<AnalysisSummary> {
     const { video } = base;
     return {
       outcome,
@@ -464,14 +460,14 @@ export class AnalyzeVideoService {
       framesDetected: run.counts.framesDetected,
       framesSkipped: run.counts.framesSkipped,
       detections: run.counts.detections,
-      detectionsByLabel: this.deps.store.detectionCountsByLabel(run.id),
+      detectionsByLabel: await this.deps.store.detectionCountsByLabel(run.id),
       session: {
         ...session,
         framesPerSecond: session.elapsedSeconds > 0 ? session.framesProcessed / session.elapsedSeconds : 0,
       },
       ...(run.inputIncomplete !== undefined ? { incomplete: { message: run.inputIncomplete } } : {}),
-      tracks: this.deps.store.countTracks(run.id),
-      events: this.deps.events.listEvents({ runId: run.id }).map(({ event, snapshotPath }) => ({
+      tracks: await this.deps.store.countTracks(run.id),
+      events: (await this.deps.events.listEvents({ runId: run.id })).map(({ event, snapshotPath }) => ({
         id: event.id,
         type: event.type,
         rule: event.rule,

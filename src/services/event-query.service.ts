@@ -10,16 +10,17 @@ export interface EventPage {
 export class EventQueryService {
   constructor(private readonly deps: { events: EventStore }) {}
 
-  list(filter: EventFilter): EventPage {
-    return { total: this.deps.events.countEvents(filter), events: this.deps.events.listEvents(filter) };
+  async list(filter: EventFilter): Promise<EventPage> {
+    const [total, events] = await Promise.all([this.deps.events.countEvents(filter), this.deps.events.listEvents(filter)]);
+    return { total, events };
   }
 
-  get(id: string): StoredEvent | undefined {
+  async get(id: string): Promise<StoredEvent | undefined> {
     return this.deps.events.getEvent(id);
   }
 
   /** The kept full frames behind an event's evidence (when frames are kept), by frame index. */
-  evidenceFrames(stored: StoredEvent): Map<number, string> {
+  async evidenceFrames(stored: StoredEvent): Promise<Map<number, string>> {
     return this.deps.events.framePaths(stored.runId, stored.event.evidence.map((e) => e.frameIndex));
   }
 }

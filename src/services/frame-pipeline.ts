@@ -29,7 +29,7 @@ export interface FramePipelineDeps {
   archive?: FrameArchive;
   assembly?: EventAssembly;
   /** Told about events once they are committed (to queue descriptions, announce them, measure latency). */
-  onEventsCommitted?: (events: readonly CommittedEvent[]) => void;
+  onEventsCommitted?: (events: readonly CommittedEvent[]) => void | Promise<void>;
   logger: Logger;
   clock: Clock;
 }
@@ -135,7 +135,7 @@ export class FramePipeline {
       this.batch.frames.push(stored);
       last = { index: stored.index, timestampMs: stored.timestampMs };
       this.processed++;
-      if (urgent || this.batch.frames.length >= COMMIT_EVERY_FRAMES || this.deps.clock.now() - this.lastCommit >= COMMIT_EVERY_MS) this.commit();
+      if (urgent || this.batch.frames.length >= COMMIT_EVERY_FRAMES || this.deps.clock.now() - this.lastCommit >= COMMIT_EVERY_MS) await this.commit();
       this.settings.onFrameStored?.(resumeAfter + 1 + this.processed, this.processed, stored);
     };
 
@@ -163,12 +163,12 @@ export class FramePipeline {
       }
       while (pending.length > 0) await settleHead();
       if (this.deps.assembly && last) this.batch.add(this.deps.assembly.finish(last.timestampMs, last.index), last.timestampMs);
-      this.commit();
+      await this.commit();
       return this.processed;
     } catch (error) {
       // What is in the batch is complete and in order: keep it so a resume redoes less.
       try {
-        this.commit();
+        await this.commit();
       } catch (commitError) {
         this.deps.logger.error({ err: commitError }, 'could not store the last results before stopping');
       }
@@ -181,17 +181,17 @@ export class FramePipeline {
   /** Rebuild tracker and event state from what an interrupted run already stored. */
   private async replayCommitted(lastFrameIndex: number): Promise<void> {
     if (!this.deps.assembly || lastFrameIndex < 0) return;
-    for (const frame of this.deps.store.readFrames(this.settings.run.id, lastFrameIndex)) {
+    for (const frame of await this.deps.store.readFrames(this.settings.run.id, lastFrameIndex)) {
       await this.deps.assembly.step({ ...frame, candidates: frame.detections.map(({ trackId: _t, ...d }) => d) }, { render: false });
     }
   }
 
-  private commit(): void {
+  private async commit(): Promise<void> {
     if (this.batch.empty) return;
     const { frames, tracks, events } = this.batch;
     this.batch = new CommitBatch();
     const committed = [...events.values()];
-    this.deps.store.commitFrames(this.settings.run.id, frames, { tracks: [...tracks.values()], events: committed.map((c) => c.stored) });
+    await this.deps.store.commitFrames(this.settings.run.id, frames, { tracks: [...tracks.values()], events: committed.map((c) => c.stored) });
     this.lastCommit = this.deps.clock.now();
     if (committed.length === 0) return;
     const changes = committed.map(({ stored, frameMs }): CommittedEvent => {
@@ -199,7 +199,7 @@ export class FramePipeline {
       this.knownEvents.add(stored.event.id);
       return { stored, change, frameMs };
     });
-    this.deps.onEventsCommitted?.(changes);
+    await this.deps.onEventsCommitted?.(changes);
   }
 
   private async detectFrame(frame: Frame, changedFraction: number): Promise<DetectedFrame> {

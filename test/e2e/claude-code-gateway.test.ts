@@ -36,7 +36,7 @@ beforeAll(async () => {
   const text = `storage:\n  data_dir: data\ngenai:\n  providers:\n    local: { provider: ollama, model: "qwen3:8b", base_url: "${backend.url}", concurrency: 1 }\ngateway:\n  enabled: true\n  models:\n    - { name: "*", provider: local }\n`;
   const loaded = { ...parseConfigText(text, { env: {}, baseDir: dir, fileLabel: 'test' }), baseDir: dir };
   vigil = createVigil(loaded, { logger: silent });
-  secret = vigil.gatewayKeys.create('claude-code').secret;
+  secret = (await vigil.gatewayKeys.create('claude-code')).secret;
   server = await vigil.serve({ host: '127.0.0.1', port: 0 });
 });
 
@@ -102,7 +102,7 @@ describe('Claude Code -> Vigil gateway -> an Ollama-protocol backend', () => {
     expect(chats[0]!.headers['authorization']).toBeUndefined();
     expect(toolResultOf(chats[1]!)).toContain(FILE_LINE);
     // What Vigil accounted for the key.
-    const usage = vigil.gatewayKeys.usage({ key: 'claude-code' });
+    const usage = await vigil.gatewayKeys.usage({ key: 'claude-code' });
     expect(usage.totals.find((t) => t.model === 'qwen3:8b')).toMatchObject({ requests: chats.length, failures: 0 });
   });
 

@@ -53,14 +53,14 @@ async function openPage(options: BrowserContextOptions): Promise<{ page: Page; p
 }
 
 /** A server over its own data directory, with `config` as its vigil.yml; `seed` runs before it listens. */
-async function startServer(name: string, config: string, seed: (vigil: ReturnType<typeof createVigil>) => void = () => {}): Promise<RunningServer> {
+async function startServer(name: string, config: string, seed: (vigil: ReturnType<typeof createVigil>) => Promise<void> | void = () => {}): Promise<RunningServer> {
   const home = join(dir, name);
   mkdirSync(home);
   writeFileSync(join(home, 'vigil.yml'), config);
   const loaded = await loadConfig({ file: join(home, 'vigil.yml'), explicit: true, env: {}, cwd: home });
   const vigil = createVigil(loaded);
   try {
-    seed(vigil);
+    await seed(vigil);
     const server = await vigil.serve({ host: '127.0.0.1', port: 0 });
     servers.push(server);
     return server;
@@ -112,13 +112,13 @@ gateway:
   enabled: true
   models: [{ name: '*', provider: local }]
 `,
-      (vigil) => {
+      async (vigil) => {
         const now = Date.now();
         // The configured defaults: 60/min, 4 at once, 32,768 context, 8,192 output, interactive.
-        const laptop = vigil.gatewayKeys.create('laptop');
+        const laptop = await vigil.gatewayKeys.create('laptop');
         secret = laptop.secret;
         prefix = laptop.key.prefix;
-        const ci = vigil.gatewayKeys.create('ci-bot', {
+        const ci = await vigil.gatewayKeys.create('ci-bot', {
           models: ['qwen3*'],
           requestsPerMinute: null,
           concurrentRequests: 4,
@@ -127,17 +127,17 @@ gateway:
           maxOutputTokens: null,
           priority: 'background',
         });
-        vigil.gatewayKeys.revoke('ci-bot');
+        await vigil.gatewayKeys.revoke('ci-bot');
         const use = (keyId: string, model: string, at: number, ok: boolean, inputTokens: number, outputTokens: number, queueWaitMs: number, latencyMs: number) =>
           vigil.gatewayKeys.recordUsage({ keyId, model, at, ok, inputTokens, outputTokens, queueWaitMs, latencyMs } satisfies GatewayUsageEntry);
         // Today: two answers and one refusal for a model whose name is markup.
-        use(laptop.key.id, 'qwen3:8b', now, true, 1200, 300, 10, 1000);
-        use(laptop.key.id, 'qwen3:8b', now, true, 800, 100, 30, 3000);
-        use(laptop.key.id, HOSTILE_MODEL, now, false, 50, 0, 0, 40);
+        await use(laptop.key.id, 'qwen3:8b', now, true, 1200, 300, 10, 1000);
+        await use(laptop.key.id, 'qwen3:8b', now, true, 800, 100, 30, 3000);
+        await use(laptop.key.id, HOSTILE_MODEL, now, false, 50, 0, 0, 40);
         // Three days ago: within 7 days, not within 1.
-        for (let i = 0; i < 5; i++) use(laptop.key.id, 'qwen3:8b', now - 3 * DAY_MS, true, 1000, 200, 100, 1500);
+        for (let i = 0; i < 5; i++) await use(laptop.key.id, 'qwen3:8b', now - 3 * DAY_MS, true, 1000, 200, 100, 1500);
         // Twenty days ago: only within 30 days.
-        for (let i = 0; i < 4; i++) use(ci.key.id, 'llama3.2', now - 20 * DAY_MS, i > 0, 500, 50, 0, 800);
+        for (let i = 0; i < 4; i++) await use(ci.key.id, 'llama3.2', now - 20 * DAY_MS, i > 0, 500, 50, 0, 800);
       },
     );
   }, 60_000);

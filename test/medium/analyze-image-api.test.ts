@@ -137,7 +137,7 @@ describe('POST /api/analyze (real adapters against local protocol servers)', () 
     ollama.setFallback({ delayMs: 100, json: { model: 'llava:7b', message: { role: 'assistant', content: 'ok' }, done: true } });
     const { http } = app(config());
     const responses = await Promise.all(
-      Array.from({ length: 12 }, (_, i) =>
+      Array.from({ length: 12 }, async (_, i) =>
         http.request('/api/analyze', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image_url: `${imageBase}/porch.jpg`, image_name: `burst_${i}` }) }),
       ),
     );

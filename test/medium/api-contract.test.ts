@@ -87,7 +87,7 @@ beforeAll(async () => {
   const snapshot = 'runs/run-1/events/back-crossing-1/snapshot.jpg';
   mkdirSync(join(dataDir, 'runs/run-1/events/back-crossing-1'), { recursive: true });
   writeFileSync(join(dataDir, snapshot), jpeg);
-  seedDatabase(
+  await seedDatabase(
     dataDir,
     [
       storedEvent({ id: 'back-crossing-1', startMs: T, en: 'Person p1 crossed the door line inbound at 22:05:00', zhHant: '人物 p1 於 22:05:00 由外向內穿越門警戒線', snapshotPath: snapshot }),
@@ -97,8 +97,8 @@ beforeAll(async () => {
   );
   vigil = createVigil(loaded, { logger: silent, clock: { now: () => T + 120_000 } });
   // A gateway key with a day of use, so that GatewayUsage is checked with rows in every list.
-  const { key } = vigil.gatewayKeys.create('contract', { models: ['claude-*'], requestsPerMinute: 30 });
-  vigil.gatewayKeys.recordUsage({ keyId: key.id, model: 'claude-sonnet-4', at: T + 60_000, ok: true, inputTokens: 1200, outputTokens: 80, queueWaitMs: 15, latencyMs: 900 });
+  const { key } = await vigil.gatewayKeys.create('contract', { models: ['claude-*'], requestsPerMinute: 30 });
+  await vigil.gatewayKeys.recordUsage({ keyId: key.id, model: 'claude-sonnet-4', at: T + 60_000, ok: true, inputTokens: 1200, outputTokens: 80, queueWaitMs: 15, latencyMs: 900 });
   http = vigil.httpApp();
   withLive = createHttpApp({
     search: vigil.search,

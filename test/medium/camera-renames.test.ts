@@ -25,7 +25,7 @@ async function open(loaded: LoadedConfig, word: string): Promise<{ logged: strin
   const logged: string[] = [];
   const logger: Logger = { debug: () => {}, info: (_o, m) => void logged.push(m ?? ''), warn: () => {}, error: () => {}, child: () => logger };
   const vigil = createVigil(loaded, { logger });
-  vigil.search.search({ q: word, limit: 1 });
+  await vigil.search.search({ q: word, limit: 1 });
   await vigil.close();
   const db = openSqliteDatabase(join(loaded.config.storage.data_dir, DATABASE_FILE));
   try {
@@ -41,7 +41,7 @@ async function open(loaded: LoadedConfig, word: string): Promise<{ logged: strin
 describe('camera names in the search index', () => {
   it("re-indexes a camera's events when its names change in the config, and only then", async () => {
     const before = config('');
-    seedDatabase(
+    await seedDatabase(
       before.config.storage.data_dir,
       [
         storedEvent({ id: 'gate-1', cameraId: 'gate', startMs: Date.UTC(2026, 10, 20, 22), en: 'Car v1 seen', zhHant: '汽車 v1 出現' }),

@@ -37,7 +37,7 @@ beforeAll(async () => {
   writeFileSync(join(dataDir, snapshot), await sharp({ create: { width: 768, height: 576, channels: 3, background: '#777777' } }).jpeg().toBuffer());
   writeFileSync(join(dataDir, thumb), await sharp({ create: { width: 80, height: 160, channels: 3, background: '#aa3333' } }).jpeg().toBuffer());
   const event = storedEvent({ id: 'back-crossing-1', startMs: T, en: 'Person p1 crossed the door line inbound at 22:05:00', zhHant: '人物 p1 於 22:05:00 由外向內穿越門警戒線', snapshotPath: snapshot });
-  seedDatabase(dataDir, [{ ...event, thumbnails: { p1: thumb } }], cameraDirectory(loaded.config));
+  await seedDatabase(dataDir, [{ ...event, thumbnails: { p1: thumb } }], cameraDirectory(loaded.config));
 });
 afterAll(async () => {
   await ollama.close();

@@ -150,13 +150,13 @@ describe('Frigate sidecar', () => {
     const closed = await vigilEvent('frigate-1795000000_123456-abc123', (e) => e['status'] === 'closed');
     expect(JSON.parse(closed.text).event.snapshot_url).toMatch(/^\/api\/media\/runs\/run-\d+\/events\/frigate-1795000000_123456-abc123\/snapshot\.jpg$/);
 
-    const stored = new SqliteEventStore(db).getEvent('frigate-1795000000_123456-abc123');
+    const stored = await new SqliteEventStore(db).getEvent('frigate-1795000000_123456-abc123');
     expect(stored?.event).toMatchObject({ status: 'closed', startMs: T0 * 1000, endMs: (T0 + 12) * 1000, labels: ['person'] });
     expect(stored?.event.summary.en).toBe('Person p1 seen from 11:06:40 to 11:06:52, recognised as Alice');
     expect(existsSync(join(loaded.config.storage.data_dir, stored!.snapshotPath!))).toBe(true);
     // Searchable at once.
     const reader = createVigil(loaded, { logger: silent });
-    const found = reader.search.search({ q: 'Alice person', limit: 20 });
+    const found = await reader.search.search({ q: 'Alice person', limit: 20 });
     await reader.close();
     expect(found.hits.map((h) => h.stored.event.id)).toContain('frigate-1795000000_123456-abc123');
 
@@ -180,7 +180,7 @@ describe('Frigate sidecar', () => {
     fake.addEvent(id);
     await probe.publish('frigate/events', frigate('end', id));
     await vigilEvent('frigate-1795000100_000001-dup001', (e) => e['status'] === 'closed');
-    const before = frigateJob(id);
+    const before = await frigateJob(id);
     const mark = probe.messages.length;
 
     await probe.publish('frigate/events', frigate('end', id)); // duplicate
@@ -191,8 +191,8 @@ describe('Frigate sidecar', () => {
     await probe.publish('frigate/events', frigate('end', '1795000100.000002-sentry'));
     await vigilEvent('frigate-1795000100_000002-sentry', (e) => e['status'] === 'closed', mark);
 
-    expect(frigateJob(id)).toMatchObject({ payload: { progress: before!.payload.progress }, status: 'done' });
-    expect(new SqliteEventStore(db).getEvent('frigate-1795000100_000001-dup001')?.event.status).toBe('closed');
+    expect(await frigateJob(id)).toMatchObject({ payload: { progress: before!.payload.progress }, status: 'done' });
+    expect((await new SqliteEventStore(db).getEvent('frigate-1795000100_000001-dup001'))?.event.status).toBe('closed');
     const republished = probe.messages.slice(mark).filter((m) => m.topic === 'vigil/events' && m.text.includes('dup001'));
     expect(republished).toEqual([]);
   });
@@ -241,7 +241,7 @@ describe('Frigate sidecar', () => {
     await probe.publish('frigate/events', frigate('end', id));
     const early = await vigilEvent('frigate-1795000300_000001-outage', () => true, mark);
     expect(JSON.parse(early.text).event.snapshot_url).toBeNull();
-    expect(frigateJob(id)?.status).not.toBe('done');
+    expect((await frigateJob(id))?.status).not.toBe('done');
 
     // Vigil restarts while Frigate is still down: the job is in the database, not in memory.
     await server.close();
@@ -250,13 +250,13 @@ describe('Frigate sidecar', () => {
     await fake.up();
     const later = await vigilEvent('frigate-1795000300_000001-outage', (e) => e['snapshot_url'] !== null, mark);
     expect(JSON.parse(later.text)).toMatchObject({ type: 'update', event: { status: 'closed' } });
-    expect(frigateJob(id)?.status).toBe('done');
-    expect(frigateJob(id)?.attempts).toBeGreaterThanOrEqual(1);
+    expect((await frigateJob(id))?.status).toBe('done');
+    expect((await frigateJob(id))?.attempts).toBeGreaterThanOrEqual(1);
   });
 
   it("describes an ended event from its snapshot and two frames of its clip, waiting for a clip Frigate has not written yet", async () => {
     const clip = readFileSync(sampleExcerpt('street', 10, 6));
-    const frames = (eventId: string) => new SqliteEventStore(db).getEvent(eventId)?.clipFrames ?? [];
+    const frames = async (eventId: string) => (await new SqliteEventStore(db).getEvent(eventId))?.clipFrames ?? [];
     const imagesSent = () =>
       ollama.requests.map((r) => ((r.json as { messages?: Array<{ images?: string[] }> }).messages ?? []).reduce((n, m) => n + (m.images?.length ?? 0), 0));
 
@@ -271,7 +271,7 @@ describe('Frigate sidecar', () => {
       expect.stringMatching(/^\/api\/media\/runs\/run-\d+\/events\/frigate-1795000400_000001-clipok\/clip-1\.jpg$/),
       expect.stringMatching(/clip-2\.jpg$/),
     ]);
-    for (const path of frames('frigate-1795000400_000001-clipok')) {
+    for (const path of await frames('frigate-1795000400_000001-clipok')) {
       expect([...readFileSync(join(loaded.config.storage.data_dir, path)).subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
     }
     await probe.waitFor((m) => m.topic === 'vigil/front/description' && m.text.includes('clipok'), 20_000, 'description of clipok');
@@ -288,11 +288,11 @@ describe('Frigate sidecar', () => {
     await probe.publish('frigate/events', frigate('end', late, { start_time: nowSeconds - 10, end_time: nowSeconds - 1 }));
     const first = await vigilEvent(lateId, () => true, mark);
     expect(JSON.parse(first.text).event.clip_frames).toEqual([]);
-    await waitFor(async () => frigateJob(late)?.attempts ?? 0, (attempts) => attempts >= 2, 10_000);
-    expect(frigateJob(late)?.status).not.toBe('done');
+    await waitFor(async () => (await frigateJob(late))?.attempts ?? 0, (attempts) => attempts >= 2, 10_000);
+    expect((await frigateJob(late))?.status).not.toBe('done');
     fake.addClip(late, clip);
     await vigilEvent(lateId, (e) => (e['clip_frames'] as unknown[] | undefined)?.length === 2, mark);
-    expect(frigateJob(late)?.status).toBe('done');
-    expect(frames(lateId)).toHaveLength(2);
+    expect((await frigateJob(late))?.status).toBe('done');
+    expect(await frames(lateId)).toHaveLength(2);
   });
 });

@@ -49,7 +49,7 @@ gateway:
 `;
   const loaded = { ...parseConfigText(text, { env: {}, baseDir: dir, fileLabel: 'test' }), baseDir: dir };
   vigil = createVigil(loaded, { logger: silent });
-  secret = vigil.gatewayKeys.create('alice').secret;
+  secret = (await vigil.gatewayKeys.create('alice')).secret;
   server = await vigil.serve({ host: '127.0.0.1', port: 0 });
 });
 
@@ -341,14 +341,14 @@ describe('who may use the gateway, and how much', () => {
     const anonymous = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', body: '{}' });
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toMatchObject({ error: { type: 'authentication_error', message: expect.stringContaining('vigil keys create NAME') } });
-    const bob = vigil.gatewayKeys.create('bob');
-    vigil.gatewayKeys.revoke('bob');
+    const bob = await vigil.gatewayKeys.create('bob');
+    await vigil.gatewayKeys.revoke('bob');
     await expect(openai(bob.secret).models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
     expect(local.chatRequests()).toHaveLength(0);
   });
 
   it("holds a key to its models and its requests per minute, with Retry-After in each protocol's 429", async () => {
-    const carol = vigil.gatewayKeys.create('carol', { models: ['claude-*'], requestsPerMinute: 1 }).secret;
+    const carol = (await vigil.gatewayKeys.create('carol', { models: ['claude-*'], requestsPerMinute: 1 })).secret;
     await expect(openai(carol).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(OpenAI.PermissionDeniedError);
     await anthropic(carol).messages.create({ model: 'claude-haiku-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] });
     const limited = await anthropic(carol)

@@ -92,7 +92,7 @@ describe('Ollama as in Frigate: provider_options.keep_alive and options.num_ctx'
   it("merges options with the request's own (temperature, num_predict) on the description path", async () => {
     const { vigil, dataDir } = vigilFrom(block(server.url).replace('keep_alive: -1', 'keep_alive: 30m'));
     const snapshotPath = 'runs/run-1/events/gate-1/snapshot.jpg';
-    seedDatabase(dataDir, [storedEvent({ id: 'gate-1', startMs: Date.UTC(2026, 11, 1, 14), en: 'Person p1 crossed the gate line', zhHant: '人物 p1 穿越大門警戒線', snapshotPath })]);
+    await seedDatabase(dataDir, [storedEvent({ id: 'gate-1', startMs: Date.UTC(2026, 11, 1, 14), en: 'Person p1 crossed the gate line', zhHant: '人物 p1 穿越大門警戒線', snapshotPath })]);
     mkdirSync(dirname(join(dataDir, snapshotPath)), { recursive: true });
     writeFileSync(join(dataDir, snapshotPath), jpeg);
     const description = {

@@ -38,12 +38,12 @@ function app(options: { token?: string } = {}) {
   return vigil.httpApp(options.token);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-http-'));
   const config = `storage:\n  data_dir: data\nsearch:\n  timezone: Asia/Taipei\n  terms: { loitering: [蹲守] }\ncameras:\n  back:\n    name: Back door\n    aliases: [後門, back yard]\n    input: back.mp4\n    timezone: Asia/Taipei\n  gate:\n    input: gate.mp4\n`;
   loaded = { ...parseConfigText(config, { env: {}, baseDir: dir, fileLabel: 'test' }), baseDir: dir };
   const dataDir = loaded.config.storage.data_dir;
-  seedDatabase(
+  await seedDatabase(
     dataDir,
     [
       storedEvent({ id: 'back-crossing-1', startMs: T + 5 * 60_000, en: 'Person p1 crossed the back-door line inbound at 22:05:00', zhHant: '人物 p1 於 22:05:00 由外向內穿越後門警戒線', snapshotPath: 'runs/run-1/events/back-crossing-1/snapshot.jpg' }),

@@ -32,7 +32,7 @@ beforeAll(async () => {
   ollama.setFallback(embedReply);
   const text = `storage:\n  data_dir: data\ngenai:\n  providers:\n    local: { provider: ollama, model: "qwen2.5vl:7b", embedding_model: bge-m3, base_url: "${ollama.url}" }\n  roles: { embeddings: local }\ncameras:\n  front:\n    input: front.mp4\n`;
   loaded = { ...parseConfigText(text, { env: {}, baseDir: dir, fileLabel: 'test' }), baseDir: dir };
-  seedDatabase(
+  await seedDatabase(
     loaded.config.storage.data_dir,
     [
       storedEvent({ id: 'front-1', cameraId: 'front', startMs: T, en: 'Person p1 crossed the door line carrying a box', zhHant: '人物 p1 搬著箱子穿越門口警戒線' }),
@@ -51,10 +51,10 @@ describe('hybrid search (keywords fused with vectors)', () => {
     const vigil = createVigil(loaded, { logger: silent });
     const stop = new AbortController();
     const jobs = vigil.runJobs(stop.signal);
-    for (let i = 0; i < 100 && (vigil.embeddings?.status().index?.count ?? 0) < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && ((await vigil.embeddings?.status())?.index?.count ?? 0) < 2; i++) await new Promise((r) => setTimeout(r, 50));
     stop.abort();
     await jobs;
-    expect(vigil.embeddings?.status().index).toMatchObject({ model: 'bge-m3', dimension: 3, count: 2 });
+    expect((await vigil.embeddings?.status())?.index).toMatchObject({ model: 'bge-m3', dimension: 3, count: 2 });
 
     // The same events without an embeddings model: keywords only, and no event says "delivery".
     const keywordOnly = createVigil({ ...loaded, config: { ...loaded.config, genai: { ...loaded.config.genai, roles: {} } } }, { logger: silent });

@@ -76,11 +76,11 @@ describe('vigil keys', () => {
     // The gateway's side, as `vigil serve` builds it: the secret opens the key, and its requests are counted.
     const vigil = createVigil(await loadConfig({ file: configFile, explicit: true, env: {}, cwd: dir }), { logger: silentLogger });
     try {
-      const key = vigil.gatewayKeys.authenticate(secret);
+      const key = await vigil.gatewayKeys.authenticate(secret);
       expect(key?.name).toBe('alice');
       const at = Date.now();
-      vigil.gatewayKeys.recordUsage({ keyId: key!.id, model: 'qwen3', at, ok: true, inputTokens: 1200, outputTokens: 300, queueWaitMs: 40, latencyMs: 900 });
-      vigil.gatewayKeys.recordUsage({ keyId: key!.id, model: 'qwen3', at, ok: false, inputTokens: 800, outputTokens: 0, queueWaitMs: 0, latencyMs: 100 });
+      await vigil.gatewayKeys.recordUsage({ keyId: key!.id, model: 'qwen3', at, ok: true, inputTokens: 1200, outputTokens: 300, queueWaitMs: 40, latencyMs: 900 });
+      await vigil.gatewayKeys.recordUsage({ keyId: key!.id, model: 'qwen3', at, ok: false, inputTokens: 800, outputTokens: 0, queueWaitMs: 0, latencyMs: 100 });
     } finally {
       await vigil.close();
     }
@@ -99,7 +99,7 @@ describe('vigil keys', () => {
     // Revoked: the secret no longer opens anything, and the usage stays.
     const reopened = createVigil(await loadConfig({ file: configFile, explicit: true, env: {}, cwd: dir }), { logger: silentLogger });
     try {
-      expect(reopened.gatewayKeys.authenticate(secret)).toBeUndefined();
+      expect(await reopened.gatewayKeys.authenticate(secret)).toBeUndefined();
     } finally {
       await reopened.close();
     }

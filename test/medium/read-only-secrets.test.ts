@@ -14,7 +14,7 @@ import { seedDatabase } from '../support/seed-database.ts';
 let dir: string;
 let configFile: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-read-only-secrets-'));
   configFile = join(dir, 'vigil.yml');
   writeFileSync(
@@ -32,7 +32,7 @@ genai:
       porch: { vision: local, text: writer }
 `,
   );
-  seedDatabase(join(dir, 'data'), [storedEvent({ id: 'gate-1', startMs: Date.UTC(2026, 11, 1, 14), en: 'Person p1 crossed the gate line', zhHant: '人物 p1 穿越大門警戒線' })]);
+  await seedDatabase(join(dir, 'data'), [storedEvent({ id: 'gate-1', startMs: Date.UTC(2026, 11, 1, 14), en: 'Person p1 crossed the gate line', zhHant: '人物 p1 穿越大門警戒線' })]);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

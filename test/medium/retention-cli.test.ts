@@ -16,7 +16,7 @@ async function seeded(yaml: string) {
   const ws = await retentionWorkspace(yaml);
   workspaces.push(ws);
   const now = Date.now();
-  const old = addRun(ws, {
+  const old = await addRun(ws, {
     cameraId: 'front',
     kind: 'file',
     status: 'complete',
@@ -24,7 +24,7 @@ async function seeded(yaml: string) {
     frames: [{ ts: now - 5 * DAY, bytes: 1_000 }, { ts: now - 5 * DAY + 1_000, bytes: 1_000 }],
     events: [{ id: 'front-old', startMs: now - 5 * DAY, endMs: now - 5 * DAY + 1_000, startFrame: 0, bytes: 500 }],
   });
-  const recent = addRun(ws, {
+  const recent = await addRun(ws, {
     cameraId: 'yard',
     kind: 'live',
     status: 'running',

@@ -93,15 +93,17 @@ function writeFile(dataDir: string, path: string, bytes: number): void {
 }
 
 /** Stores a run with its frames (one detection each), tracks and events, and writes their files. */
-export function addRun(ws: RetentionWorkspace, spec: RunSpec): number {
+export async function addRun(ws: RetentionWorkspace, spec: RunSpec): Promise<number> {
   sequence++;
   const kind = spec.kind === 'file' ? 'file' : 'stream';
-  const sourceId = ws.store.upsertSource(
+  const sourceId = await ws.store.upsertSource(
     { uri: spec.kind === 'frigate' ? `frigate://${spec.cameraId}` : `${spec.cameraId}-${sequence}`, kind, fingerprint: `fp-${sequence}`, codec: 'h264', width: 640, height: 480, fps: 5 },
     spec.cameraId,
   );
   const settings = spec.kind === 'live' ? { session: sequence } : spec.kind === 'frigate' ? { source: 'frigate' } : { fps: 5 };
-  const runId = ws.store.createRun({ sourceId, cameraId: spec.cameraId, settingsKey: `k${sequence}`, settings, startTimeMs: spec.startedAt, startTimeSource: 'test', startedAt: spec.startedAt }).id;
+  const runId = (
+    await ws.store.createRun({ sourceId, cameraId: spec.cameraId, settingsKey: `k${sequence}`, settings, startTimeMs: spec.startedAt, startTimeSource: 'test', startedAt: spec.startedAt })
+  ).id;
   const frames: StoredFrame[] = (spec.frames ?? []).map((f, index) => {
     const imagePath = f.bytes ? frameImagePath(runId, index) : undefined;
     if (imagePath && f.bytes) writeFile(ws.dataDir, imagePath, f.bytes);
@@ -134,8 +136,8 @@ export function addRun(ws: RetentionWorkspace, spec: RunSpec): number {
       thumbnails,
     };
   });
-  ws.store.commitFrames(runId, frames, { tracks, events });
-  if (spec.status !== 'running') ws.store.finishRun(runId, spec.status, spec.startedAt + HOUR);
+  await ws.store.commitFrames(runId, frames, { tracks, events });
+  if (spec.status !== 'running') await ws.store.finishRun(runId, spec.status, spec.startedAt + HOUR);
   return runId;
 }
 

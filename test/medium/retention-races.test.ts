@@ -42,7 +42,7 @@ describe('retention beside a working Vigil', () => {
   it('takes the write lock when a batch begins, so a commit from another connection cannot make it fail half way', async () => {
     const ws = await workspace('  retention: { days: 1 }\n');
     const now = Date.now();
-    const run = addRun(ws, {
+    const run = await addRun(ws, {
       cameraId: 'c',
       kind: 'live',
       status: 'running',
@@ -70,7 +70,7 @@ describe('retention beside a working Vigil', () => {
       },
     };
     try {
-      const batch = store.pruneBefore(run, now - DAY, 500);
+      const batch = await store.pruneBefore(run, now - DAY, 500);
       expect(batch.events).toBe(1);
     } finally {
       prune.close();
@@ -84,7 +84,7 @@ describe('retention beside a working Vigil', () => {
     const ws = await workspace('  retention: { days: 1 }\n');
     const now = Date.now();
     const old = now - 400 * DAY;
-    const run = addRun(ws, {
+    const run = await addRun(ws, {
       cameraId: 'c',
       kind: 'file',
       status: 'interrupted',
@@ -100,13 +100,13 @@ describe('retention beside a working Vigil', () => {
       pause: async () => {
         if (resumedInto !== undefined) return;
         // `vigil analyze` of the same file between two batches: it looks for its unfinished run.
-        const found = ws.store.findRun(sourceId, 'c', settingsKey);
-        const resumed = found ?? ws.store.createRun({ sourceId, cameraId: 'c', settingsKey, settings: {}, startTimeMs: old, startTimeSource: 'test', startedAt: Date.now() });
+        const found = await ws.store.findRun(sourceId, 'c', settingsKey);
+        const resumed = found ?? (await ws.store.createRun({ sourceId, cameraId: 'c', settingsKey, settings: {}, startTimeMs: old, startTimeSource: 'test', startedAt: Date.now() }));
         resumedInto = resumed.id;
         const path = frameImagePath(resumed.id, 0);
         mkdirSync(dirname(join(ws.dataDir, path)), { recursive: true });
         writeFileSync(join(ws.dataDir, path), 'x');
-        ws.store.commitFrames(resumed.id, [{ index: 0, timestampMs: old, ptsSeconds: 0, detected: true, changedFraction: 0, detections: [], imagePath: path }], {});
+        await ws.store.commitFrames(resumed.id, [{ index: 0, timestampMs: old, ptsSeconds: 0, detected: true, changedFraction: 0, detections: [], imagePath: path }], {});
       },
     });
     const report = await sweeping.sweep();
@@ -120,9 +120,9 @@ describe('retention beside a working Vigil', () => {
   it('never removes the files of a new run while it clears a folder left behind by a deleted one', async () => {
     const ws = await workspace('  retention: { days: 1 }\n');
     const now = Date.now();
-    const run = addRun(ws, { cameraId: 'c', kind: 'file', status: 'complete', startedAt: now - HOUR, frames: [{ ts: now - HOUR, bytes: 10 }] });
+    const run = await addRun(ws, { cameraId: 'c', kind: 'file', status: 'complete', startedAt: now - HOUR, frames: [{ ts: now - HOUR, bytes: 10 }] });
     // A bad input's run row is deleted, and the process dies before its folder is.
-    ws.store.deleteRun(run);
+    await ws.store.deleteRun(run);
     ageAllFiles(ws, HOUR);
     let newRun: number | undefined;
     class StartsARunWhileListing extends DataDirMediaFiles {
@@ -130,7 +130,7 @@ describe('retention beside a working Vigil', () => {
       override async listRun(id: number) {
         const listed = await super.listRun(id);
         // While the leftover folder is being removed, a new analysis starts and stores a frame.
-        if (++this.calls === 2) newRun = addRun(ws, { cameraId: 'c', kind: 'file', status: 'complete', startedAt: now, frames: [{ ts: now, bytes: 10 }] });
+        if (++this.calls === 2) newRun = await addRun(ws, { cameraId: 'c', kind: 'file', status: 'complete', startedAt: now, frames: [{ ts: now, bytes: 10 }] });
         return listed;
       }
     }
@@ -144,7 +144,7 @@ describe('retention beside a working Vigil', () => {
   it("does not cut a live camera's last minutes for the disk cap", async () => {
     const ws = await workspace('  retention: { max_disk_mb: 0.0001 }\n');
     const now = Date.now();
-    const run = addRun(ws, {
+    const run = await addRun(ws, {
       cameraId: 'c',
       kind: 'live',
       status: 'running',

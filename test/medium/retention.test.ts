@@ -60,7 +60,7 @@ cameras:
 `;
 
 const eventIds = (ws: RetentionWorkspace) => (ws.db.prepare('SELECT id FROM events ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
-const searchIds = (ws: RetentionWorkspace, q: string) => ws.vigil.search.search({ q, limit: 20 }).hits.map((h) => h.stored.event.id);
+const searchIds = async (ws: RetentionWorkspace, q: string) => (await ws.vigil.search.search({ q, limit: 20 })).hits.map((h) => h.stored.event.id);
 const frameTimes = (ws: RetentionWorkspace, runId: number) => (ws.db.prepare('SELECT frame_index AS i FROM frames WHERE run_id = ? ORDER BY frame_index').all(runId) as Array<{ i: number }>).map((r) => r.i);
 
 /** Every table retention touches, counted, for "nothing changed" checks. */
@@ -70,10 +70,10 @@ function snapshot(ws: RetentionWorkspace) {
 }
 
 /** A mixed data directory: live, Frigate and file runs on three cameras with different days. */
-function seedMixed(ws: RetentionWorkspace, now: number) {
+async function seedMixed(ws: RetentionWorkspace, now: number) {
   const ago = (ms: number) => now - ms;
   // A live camera running for 20 days: one frame a day (frame i at 19 - i days and an hour ago).
-  const liveFront = addRun(ws, {
+  const liveFront = await addRun(ws, {
     cameraId: 'front',
     kind: 'live',
     status: 'running',
@@ -91,7 +91,7 @@ function seedMixed(ws: RetentionWorkspace, now: number) {
     ],
   });
   // An earlier live session of the same camera, ended 22 days ago with an event left open.
-  const endedFront = addRun(ws, {
+  const endedFront = await addRun(ws, {
     cameraId: 'front',
     kind: 'live',
     status: 'failed',
@@ -101,7 +101,7 @@ function seedMixed(ws: RetentionWorkspace, now: number) {
     tracks: [{ id: 'p1', firstMs: ago(23 * DAY), lastMs: ago(22 * DAY), firstFrame: 2, lastFrame: 3 }],
   });
   // `back` keeps forever.
-  const back = addRun(ws, {
+  const back = await addRun(ws, {
     cameraId: 'back',
     kind: 'file',
     status: 'complete',
@@ -110,7 +110,7 @@ function seedMixed(ws: RetentionWorkspace, now: number) {
     events: [{ id: 'back-old', startMs: ago(30 * DAY), endMs: ago(30 * DAY - 1000), startFrame: 0 }],
   });
   // `yard` keeps 2 days.
-  const yard = addRun(ws, {
+  const yard = await addRun(ws, {
     cameraId: 'yard',
     kind: 'live',
     status: 'running',
@@ -122,7 +122,7 @@ function seedMixed(ws: RetentionWorkspace, now: number) {
     ],
   });
   // A year-old recording analysed yesterday: kept for 10 days from the analysis.
-  const recording = addRun(ws, {
+  const recording = await addRun(ws, {
     cameraId: 'front',
     kind: 'file',
     status: 'complete',
@@ -131,7 +131,7 @@ function seedMixed(ws: RetentionWorkspace, now: number) {
     events: [{ id: 'clip-old', startMs: ago(400 * DAY), endMs: ago(400 * DAY - 1000), startFrame: 0 }],
   });
   // Unfinished analyses: one entirely expired (goes whole), one not (kept whole: a resume replays it).
-  const interruptedOld = addRun(ws, {
+  const interruptedOld = await addRun(ws, {
     cameraId: 'front',
     kind: 'file',
     status: 'interrupted',
@@ -139,7 +139,7 @@ function seedMixed(ws: RetentionWorkspace, now: number) {
     frames: [{ ts: ago(30 * DAY), bytes: 50 }, { ts: ago(29 * DAY), bytes: 50 }],
     events: [{ id: 'partial-old', startMs: ago(30 * DAY), endMs: ago(29 * DAY), startFrame: 0 }],
   });
-  const interruptedMixed = addRun(ws, {
+  const interruptedMixed = await addRun(ws, {
     cameraId: 'front',
     kind: 'file',
     status: 'interrupted',
@@ -147,7 +147,7 @@ function seedMixed(ws: RetentionWorkspace, now: number) {
     frames: [{ ts: ago(30 * DAY), bytes: 50 }, { ts: ago(5 * DAY), bytes: 50 }],
   });
   // Frigate's run: events only, running for good.
-  const frigate = addRun(ws, {
+  const frigate = await addRun(ws, {
     cameraId: 'front',
     kind: 'frigate',
     status: 'running',
@@ -160,11 +160,11 @@ function seedMixed(ws: RetentionWorkspace, now: number) {
   // Jobs of expiring events and of ones that stay (Frigate's, descriptions, embeddings), and a description.
   const jobs = new SqliteJobQueue(ws.db);
   for (const [key, eventId] of [['old.1', 'frigate-old'], ['new.1', 'frigate-new']] as const) {
-    jobs.enqueue({ kind: 'frigate_ingest', key, payload: { eventId, progress: 3, message: {} } });
+    await jobs.enqueue({ kind: 'frigate_ingest', key, payload: { eventId, progress: 3, message: {} } });
   }
   for (const id of ['front-old', 'front-new']) {
-    jobs.enqueue({ kind: 'describe_event', key: id, payload: { requestedBy: 'auto' } });
-    jobs.enqueue({ kind: 'embed_event', key: id, payload: {} });
+    await jobs.enqueue({ kind: 'describe_event', key: id, payload: { requestedBy: 'auto' } });
+    await jobs.enqueue({ kind: 'embed_event', key: id, payload: {} });
   }
   ws.db.prepare(`INSERT INTO event_descriptions (event_id, provider, model, created_at, raw_text) VALUES ('front-old', 'p', 'm', 0, 'a zebra')`).run();
   return { liveFront, endedFront, back, yard, recording, interruptedOld, interruptedMixed, frigate };
@@ -177,10 +177,10 @@ describe('retention sweep', () => {
   ])('deletes by each camera’s days, trims running runs, deletes ended runs whole, keeps open events ($label)', async ({ batch }) => {
     const ws = await workspace(CAMERAS);
     const now = Date.now();
-    const runs = seedMixed(ws, now);
+    const runs = await seedMixed(ws, now);
     const vectors = new SqliteVectorIndex(ws.db, { jobs: new SqliteJobQueue(ws.db) });
-    vectors.prepare('test-model', 3);
-    for (const [i, id] of ['front-old', 'front-new', 'yard-old', 'back-old'].entries()) vectors.upsert(id, [1, i, 0]);
+    await vectors.prepare('test-model', 3);
+    for (const [i, id] of ['front-old', 'front-new', 'yard-old', 'back-old'].entries()) await vectors.upsert(id, [1, i, 0]);
     // Leftovers: old files no row points to (a crash, an old version), and one being written now.
     strayFile(ws, join(runDir(runs.liveFront), 'frames', '0009999.jpg'), HOUR);
     strayFile(ws, join(runDir(runs.liveFront), 'events', 'front-new', 'snapshot.jpg.tmp'), HOUR);
@@ -188,7 +188,7 @@ describe('retention sweep', () => {
     const young = join(runDir(runs.liveFront), 'frames', '0009998.jpg');
     strayFile(ws, young, 0);
 
-    expect(searchIds(ws, 'zebra')).toEqual(['front-old']);
+    expect(await searchIds(ws, 'zebra')).toEqual(['front-old']);
     expect(mediaInvariant(ws).missing).toEqual([]);
     const service = new RetentionService({
       store: new SqliteRetentionStore(ws.db),
@@ -236,9 +236,9 @@ describe('retention sweep', () => {
     expect(report.orphans.files).toBe(3);
 
     // Search, labels and facet counts follow; jobs, descriptions and Frigate jobs of deleted events are gone.
-    expect(searchIds(ws, 'zebra')).toEqual([]);
-    expect(searchIds(ws, 'giraffe')).toEqual(['front-new']);
-    expect(searchIds(ws, 'okapi')).toEqual(['front-open']);
+    expect(await searchIds(ws, 'zebra')).toEqual([]);
+    expect(await searchIds(ws, 'giraffe')).toEqual(['front-new']);
+    expect(await searchIds(ws, 'okapi')).toEqual(['front-open']);
     expect(count(ws.db, 'SELECT COUNT(*) AS n FROM events_fts')).toBe(6);
     expect(count(ws.db, 'SELECT COUNT(*) AS n FROM event_labels WHERE event_rowid NOT IN (SELECT rowid FROM events)')).toBe(0);
     const facets = facetCounts(ws.db);
@@ -252,7 +252,7 @@ describe('retention sweep', () => {
     ]);
     expect(count(ws.db, 'SELECT COUNT(*) AS n FROM event_descriptions')).toBe(0);
     // Vectors of deleted events are gone before the next vector search.
-    expect(vectors.nearest([1, 0, 0], { limit: 10 }).map((m) => m.eventId).sort()).toEqual(['back-old', 'front-new']);
+    expect((await vectors.nearest([1, 0, 0], { limit: 10 })).map((m) => m.eventId).sort()).toEqual(['back-old', 'front-new']);
 
     // Nothing is left to do: a second sweep deletes nothing.
     const again = await service.sweep();
@@ -265,7 +265,7 @@ describe('retention sweep', () => {
     const ws = await workspace('  retention: { max_disk_mb: 0.02 }\n');
     const now = Date.now();
     const frames = (offset: number) => Array.from({ length: 10 }, (_, i) => ({ ts: now - (10 - i) * DAY + offset, bytes: 1_000 }));
-    const front = addRun(ws, {
+    const front = await addRun(ws, {
       cameraId: 'front',
       kind: 'live',
       status: 'running',
@@ -273,8 +273,8 @@ describe('retention sweep', () => {
       frames: frames(0),
       events: [{ id: 'front-open', startMs: now - DAY, endMs: now - DAY, startFrame: 9, status: 'open', bytes: 500 }],
     });
-    const yard = addRun(ws, { cameraId: 'yard', kind: 'live', status: 'running', startedAt: now - 11 * DAY, frames: frames(HOUR) });
-    const recording = addRun(ws, { cameraId: 'clip', kind: 'file', status: 'complete', startedAt: now - HOUR, frames: [{ ts: now - 400 * DAY, bytes: 3_000 }] });
+    const yard = await addRun(ws, { cameraId: 'yard', kind: 'live', status: 'running', startedAt: now - 11 * DAY, frames: frames(HOUR) });
+    const recording = await addRun(ws, { cameraId: 'clip', kind: 'file', status: 'complete', startedAt: now - HOUR, frames: [{ ts: now - 400 * DAY, bytes: 3_000 }] });
     const allFrames = ws.db.prepare('SELECT run_id, frame_index, ts_ms FROM frames').all() as Array<{ run_id: number; frame_index: number; ts_ms: number }>;
     const total = () => mediaFiles(ws).reduce((n, p) => n + sizeOf(ws, p), 0);
     expect(total()).toBe(24_000);
@@ -303,7 +303,7 @@ describe('retention sweep', () => {
   it('makes a crash between rows and files harmless: the next sweep removes the leftovers once old enough', async () => {
     const ws = await workspace('  retention: { days: 1 }\n');
     const now = Date.now();
-    const runId = addRun(ws, {
+    const runId = await addRun(ws, {
       cameraId: 'front',
       kind: 'live',
       status: 'running',
@@ -315,7 +315,7 @@ describe('retention sweep', () => {
     const store = new SqliteRetentionStore(ws.db);
     const pointedTo: string[] = [];
     for (let done = false; !done; ) {
-      const batch = store.pruneBefore(runId, now - DAY, 100);
+      const batch = await store.pruneBefore(runId, now - DAY, 100);
       pointedTo.push(...batch.files);
       done = batch.done;
     }
@@ -338,7 +338,7 @@ describe('retention sweep', () => {
   it('never deletes a file a damaged row points to outside runs/', async () => {
     const ws = await workspace('  retention: { days: 1 }\n');
     const now = Date.now();
-    addRun(ws, {
+    await addRun(ws, {
       cameraId: 'front',
       kind: 'live',
       status: 'running',
@@ -360,7 +360,7 @@ describe('retention sweep', () => {
   it('runs under vigil serve shortly after start, and stops with it', async () => {
     const ws = await workspace('  retention: { days: 1 }\n');
     const now = Date.now();
-    addRun(ws, {
+    await addRun(ws, {
       cameraId: 'front',
       kind: 'file',
       status: 'complete',

@@ -44,7 +44,7 @@ beforeAll(async () => {
     `storage:\n  data_dir: data\nsearch:\n  timezone: Asia/Taipei\ngenai:\n  providers:\n    writer: { provider: openai, model: gpt-4o-mini, base_url: "${openai.url}/v1", api_key: "sk-test-123456789" }\n  roles: { answers: writer }\ncameras:\n  back:\n    aliases: [後門, back door]\n    input: back.mp4\n`,
   );
   loaded = await loadConfig({ file: configFile, explicit: true, env: {}, cwd: dir });
-  seedDatabase(
+  await seedDatabase(
     loaded.config.storage.data_dir,
     [
       storedEvent({ id: 'back-loiter-1', type: 'loitering', rule: 'porch', startMs: T + 20 * 60_000, durationMs: 70_000, en: 'Person p2 loitered in porch for 70 s', zhHant: '人物 p2 在「門廊」徘徊 70 秒' }),

@@ -27,11 +27,11 @@ function client(fetch: (path: string, init?: RequestInit) => Response | Promise<
   return createApiClient({ tokens: noTokens, askToken: async () => null, fetch: (input, init) => Promise.resolve(fetch(String(input), init)) });
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-web-client-'));
   const text = `storage:\n  data_dir: data\ncameras:\n  back:\n    name: Back door\n    input: back.mp4\n    timezone: Asia/Taipei\n`;
   loaded = { ...parseConfigText(text, { env: {}, baseDir: dir, fileLabel: 'test' }), baseDir: dir };
-  seedDatabase(
+  await seedDatabase(
     loaded.config.storage.data_dir,
     [storedEvent({ id: 'back-crossing-1', startMs: T, en: 'Person p1 crossed the back-door line at 22:00:00', zhHant: '人物 p1 於 22:00:00 穿越後門警戒線' })],
     cameraDirectory(loaded.config),

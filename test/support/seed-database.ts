@@ -7,7 +7,7 @@ import { createEventIndexer } from '../../src/services/search/event-indexer.ts';
 import type { CameraInfo } from '../../src/services/search/search.service.ts';
 
 /** A real database in `dataDir` holding the given events (one run per camera), indexed for search. */
-export function seedDatabase(dataDir: string, events: readonly StoredEvent[], cameras: readonly CameraInfo[] = []): void {
+export async function seedDatabase(dataDir: string, events: readonly StoredEvent[], cameras: readonly CameraInfo[] = []): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const db = openSqliteDatabase(join(dataDir, 'vigil.db'));
   const store = new SqliteAnalysisStore(db, { indexer: createEventIndexer(createTextAnalyzer(), cameras) });
@@ -16,14 +16,14 @@ export function seedDatabase(dataDir: string, events: readonly StoredEvent[], ca
     const cameraId = stored.event.cameraId;
     let runId = runs.get(cameraId);
     if (runId === undefined) {
-      const sourceId = store.upsertSource(
+      const sourceId = await store.upsertSource(
         { uri: `${cameraId}.mp4`, kind: 'file', fingerprint: `seed:${cameraId}`, codec: 'h264', width: 768, height: 576, fps: 10, durationSeconds: 3600 },
         cameraId,
       );
-      runId = store.createRun({ sourceId, cameraId, settingsKey: 'seed', settings: {}, startTimeMs: stored.event.startMs, startTimeSource: 'config', startedAt: 0 }).id;
+      runId = (await store.createRun({ sourceId, cameraId, settingsKey: 'seed', settings: {}, startTimeMs: stored.event.startMs, startTimeSource: 'config', startedAt: 0 })).id;
       runs.set(cameraId, runId);
     }
-    store.commitFrames(runId, [], { events: [{ ...stored, runId }] });
+    await store.commitFrames(runId, [], { events: [{ ...stored, runId }] });
   }
   db.close();
 }

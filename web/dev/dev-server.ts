@@ -138,10 +138,10 @@ async function seedGateway(loaded: LoadedConfig): Promise<void> {
   const vigil = createVigil(loaded);
   try {
     const keys = vigil.gatewayKeys;
-    const laptop = keys.create('laptop').key;
-    const claude = keys.create('claude-code', { models: ['claude-*'], requestsPerMinute: 30, concurrentRequests: 1, tokensPerDay: 2_000_000 }).key;
-    const ci = keys.create('old-ci', { priority: 'background', maxContextTokens: 8192 }).key;
-    keys.revoke(ci.id);
+    const laptop = (await keys.create('laptop')).key;
+    const claude = (await keys.create('claude-code', { models: ['claude-*'], requestsPerMinute: 30, concurrentRequests: 1, tokensPerDay: 2_000_000 })).key;
+    const ci = (await keys.create('old-ci', { priority: 'background', maxContextTokens: 8192 })).key;
+    await keys.revoke(ci.id);
     const now = Date.now();
     const models: Array<[string, string]> = [
       [laptop.id, 'qwen3:8b'],
@@ -157,7 +157,7 @@ async function seedGateway(loaded: LoadedConfig): Promise<void> {
         const requests = (day * 7 + model.length * 3) % 9;
         for (let i = 0; i < requests; i++) {
           n++;
-          keys.recordUsage({
+          await keys.recordUsage({
             keyId,
             model,
             at: now - day * 86_400_000 - i * 600_000,
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
   const cameras = syntheticCameras(Number(args.cameras));
   const now = Date.now();
   const events = [...syntheticEvents({ seed: 7, count: Number(args.events), cameras, fromMs: now - Number(args.days) * 86_400_000, toMs: now })];
-  seedDatabase(dataDir, events, cameras);
+  await seedDatabase(dataDir, events, cameras);
   for (const stored of events) await drawMedia(dataDir, stored);
 
   const llm = llmMode === 'none' ? undefined : await startFakeLlmServer();

@@ -7,7 +7,7 @@ export interface MetricSources {
   cameras(): ReadonlyArray<{ cameraId: string; connected: boolean; queueDepth: number; inputFps: number; processedFps: number }>;
   providers(): ReadonlyArray<{ provider: string; calls: number; failures: number; latencyMsP50?: number | undefined }>;
   /** The durable job queue, per kind (descriptions, embeddings, Frigate). */
-  jobs?(): ReadonlyArray<{ kind: string; queued: number; running: number; failed: number; done: number; oldestDueAgeMs?: number | undefined }>;
+  jobs?(): Promise<ReadonlyArray<{ kind: string; queued: number; running: number; failed: number; done: number; oldestDueAgeMs?: number | undefined }>>;
   /** Frigate's `frigate/events` as they arrived, per Frigate camera, with the gaps inferred from them. */
   frigate?(): FrigateIntakeSource;
   /** Automatic descriptions dropped per camera because its backlog was full. */
@@ -105,9 +105,10 @@ export class PrometheusMetrics implements LiveMetrics, RetentionMetrics {
         help: 'Background jobs by kind and status (queued, running, failed, done)',
         labelNames: ['kind', 'status'],
         registers,
-        collect() {
+        async collect() {
+          const kinds = await jobs();
           this.reset();
-          for (const k of jobs()) for (const status of ['queued', 'running', 'failed', 'done'] as const) this.set({ kind: k.kind, status }, k[status]);
+          for (const k of kinds) for (const status of ['queued', 'running', 'failed', 'done'] as const) this.set({ kind: k.kind, status }, k[status]);
         },
       });
       new Gauge({
@@ -115,9 +116,10 @@ export class PrometheusMetrics implements LiveMetrics, RetentionMetrics {
         help: 'How long the longest-waiting due job of a kind has waited (near 0 while the workers keep up)',
         labelNames: ['kind'],
         registers,
-        collect() {
+        async collect() {
+          const kinds = await jobs();
           this.reset();
-          for (const k of jobs()) this.set({ kind: k.kind }, (k.oldestDueAgeMs ?? 0) / 1000);
+          for (const k of kinds) this.set({ kind: k.kind }, (k.oldestDueAgeMs ?? 0) / 1000);
         },
       });
     }

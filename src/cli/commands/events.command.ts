@@ -57,8 +57,8 @@ export function registerEventsCommand(program: Command, ctx: CliContext): void {
       if (options.lang !== 'en' && options.lang !== 'zh-Hant') throw new VigilError('invalid_argument', `--lang expects en or zh-Hant, got "${options.lang}"`);
       const language: SummaryLanguage = options.lang;
       // Events never call a model: an unset genai secret only turns genai off, with a warning line.
-      await withVigil(ctx, options.config, (vigil) => {
-        const page = vigil.events.list({
+      await withVigil(ctx, options.config, async (vigil) => {
+        const page = await vigil.events.list({
           ...(options.camera !== undefined ? { cameraId: options.camera } : {}),
           ...(type ? { type } : {}),
           ...(fromMs !== undefined ? { fromMs } : {}),

@@ -164,7 +164,7 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       const { created, server, gatewayEnabled } = await withVigil(
         ctx,
         options.config,
-        (vigil) => ({ created: vigil.gatewayKeys.create(name, limits), server: vigil.config.server, gatewayEnabled: vigil.config.gateway.enabled }),
+        async (vigil) => ({ created: await vigil.gatewayKeys.create(name, limits), server: vigil.config.server, gatewayEnabled: vigil.config.gateway.enabled }),
         quiet,
       );
       ctx.stdout.write(options.json ? `${JSON.stringify(created)}\n` : formatCreated(created, { server, gatewayEnabled }));
@@ -202,9 +202,9 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       const key = await withVigil(
         ctx,
         options.config,
-        (vigil) => {
+        async (vigil) => {
           if (changing) return vigil.gatewayKeys.setLimits(name, limits);
-          const found = vigil.gatewayKeys.find(name);
+          const found = await vigil.gatewayKeys.find(name);
           if (!found) throw new VigilError('not_found', `No gateway key is named "${name}" (see \`vigil keys list\`).`);
           return found;
         },

@@ -65,7 +65,7 @@ export function gatewayRoutes(deps: GatewayRoutesDeps): Hono<Env> {
     c.set('requestId', `req_${globalThis.crypto.randomUUID().replace(/-/g, '')}`);
     const bearer = c.req.header('authorization');
     const secret = c.req.header('x-api-key') ?? (bearer?.startsWith('Bearer ') ? bearer.slice(7).trim() : undefined);
-    const key = gateway.authenticate(secret);
+    const key = await gateway.authenticate(secret);
     c.set('key', key);
     // A key at its per-minute or at-once limit is refused before its body (up to max_body_mb) is read.
     if (c.req.method === 'POST') gateway.precheck(key);

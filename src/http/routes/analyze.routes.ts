@@ -60,8 +60,8 @@ export function analyzeRoutes(deps: { analyzeImage: AnalyzeImageService; feed: A
     return c.json(result);
   });
 
-  app.get('/analyze/latest/:image_name', (c) => {
-    const latest: ImageAnalysisWire | undefined = deps.analyzeImage.latest(c.req.param('image_name'));
+  app.get('/analyze/latest/:image_name', async (c) => {
+    const latest: ImageAnalysisWire | undefined = await deps.analyzeImage.latest(c.req.param('image_name'));
     if (!latest) throw new VigilError('not_found', `no analysis for image_name ${echo(c.req.param('image_name'))} yet`);
     return c.json(latest);
   });

@@ -18,7 +18,7 @@ export interface FrigateIngestDeps {
   images: EventImageFiles;
   notifier: EventNotifier;
   /** Queues closed events for description (the existing description layer), when there is one. */
-  descriptions?: { enqueueClosed(events: readonly StoredEvent[]): number };
+  descriptions?: { enqueueClosed(events: readonly StoredEvent[]): Promise<number> };
   settings: FrigateTriggerSettings;
   /** Names and time zones for summaries (from the Vigil camera of the same id, when configured). */
   cameraContext(rules: FrigateCameraRules): FrigateCameraContext;
@@ -44,7 +44,8 @@ export const FRIGATE_RUN_KEY = 'frigate';
  * once) and the job is retried for the image; every step is an upsert, so retries are harmless.
  */
 export class FrigateIngest {
-  private readonly runs = new Map<string, number>();
+  /** Run ids per camera, kept as promises so that two jobs of a new camera never both make its run. */
+  private readonly runs = new Map<string, Promise<number>>();
   private readonly log: Logger;
 
   constructor(private readonly deps: FrigateIngestDeps) {
@@ -58,8 +59,8 @@ export class FrigateIngest {
     const camera = this.deps.cameraContext(cameraRules(this.deps.settings, message.after.camera));
     // The job's name for the event: stable even for events stored under the older id encoding.
     const event = frigateToVigilEvent(message, camera, job.payload.eventId);
-    const runId = this.runFor(message.after.camera, camera.vigilCamera);
-    const existing = this.deps.events.getEvent(event.id);
+    const runId = await this.runFor(message.after.camera, camera.vigilCamera);
+    const existing = await this.deps.events.getEvent(event.id);
 
     let image: FrigateImage | undefined;
     try {
@@ -69,7 +70,7 @@ export class FrigateIngest {
         this.log.warn({ frigateId: job.key, err: error instanceof Error ? error.message : String(error) }, 'Frigate image unusable; event kept without it');
       } else {
         // Frigate is down: keep what the message told, fetch the image on a later try.
-        if (!existing) this.commit({ runId, event, thumbnails: {} }, 'new');
+        if (!existing) await this.commit({ runId, event, thumbnails: {} }, 'new');
         throw error;
       }
     }
@@ -85,17 +86,17 @@ export class FrigateIngest {
         clipFrames = await this.clipFrames(message.after, runId, event.id, signal);
       } catch (error) {
         // Not there yet, or Frigate is down: keep what we have and come back for the clip.
-        this.commit(base, existing ? 'update' : 'new');
+        await this.commit(base, existing ? 'update' : 'new');
         throw error;
       }
     }
     const stored: StoredEvent = { ...base, ...(clipFrames?.length ? { clipFrames } : {}) };
-    this.commit(stored, existing ? 'update' : 'new');
-    if (event.status === 'closed' && snapshotPath !== undefined) this.deps.descriptions?.enqueueClosed([stored]);
+    await this.commit(stored, existing ? 'update' : 'new');
+    if (event.status === 'closed' && snapshotPath !== undefined) await this.deps.descriptions?.enqueueClosed([stored]);
   }
 
-  private commit(stored: StoredEvent, change: 'new' | 'update'): void {
-    this.deps.store.commitFrames(stored.runId, [], { events: [stored] });
+  private async commit(stored: StoredEvent, change: 'new' | 'update'): Promise<void> {
+    await this.deps.store.commitFrames(stored.runId, [], { events: [stored] });
     this.deps.notifier.notify([{ change, stored }]);
   }
 
@@ -149,19 +150,27 @@ export class FrigateIngest {
   }
 
   /** One source and one run per Frigate camera, made on first use and found again after restarts. */
-  private runFor(frigateCamera: string, vigilCamera: string): number {
+  private runFor(frigateCamera: string, vigilCamera: string): Promise<number> {
     const key = `${frigateCamera}\u0000${vigilCamera}`;
-    const known = this.runs.get(key);
-    if (known !== undefined) return known;
+    let run = this.runs.get(key);
+    if (run === undefined) {
+      run = this.findOrCreateRun(frigateCamera, vigilCamera);
+      this.runs.set(key, run);
+      // A failed look-up is tried again by the next job.
+      run.catch(() => this.runs.delete(key));
+    }
+    return run;
+  }
+
+  private async findOrCreateRun(frigateCamera: string, vigilCamera: string): Promise<number> {
     const now = this.deps.clock.now();
-    const sourceId = this.deps.store.upsertSource(
+    const sourceId = await this.deps.store.upsertSource(
       { uri: `frigate://${frigateCamera}`, kind: 'stream', fingerprint: `frigate:${frigateCamera}`, codec: 'frigate', width: 0, height: 0, fps: 0 },
       vigilCamera,
     );
     const run =
-      this.deps.store.findRun(sourceId, vigilCamera, FRIGATE_RUN_KEY) ??
-      this.deps.store.createRun({ sourceId, cameraId: vigilCamera, settingsKey: FRIGATE_RUN_KEY, settings: { source: 'frigate', camera: frigateCamera }, startTimeMs: now, startTimeSource: 'frigate', startedAt: now });
-    this.runs.set(key, run.id);
+      (await this.deps.store.findRun(sourceId, vigilCamera, FRIGATE_RUN_KEY)) ??
+      (await this.deps.store.createRun({ sourceId, cameraId: vigilCamera, settingsKey: FRIGATE_RUN_KEY, settings: { source: 'frigate', camera: frigateCamera }, startTimeMs: now, startTimeSource: 'frigate', startedAt: now }));
     return run.id;
   }
 }

@@ -75,57 +75,60 @@ describe('FrigateSidecar with the job queue', () => {
   afterEach(() => db.close());
 
   it('turns messages into one ingest job per Frigate event: replays and late messages change nothing', async () => {
-    expect(sidecar.intake('not json')).toBe('invalid');
-    expect(sidecar.intake(message('new', 1795000000, { false_positive: true }))).toBe('ignored');
-    expect(sidecar.intake(message('new', 1795000000))).toBe('queued');
-    expect(sidecar.intake(message('new', 1795000000))).toBe('unchanged');
-    expect(sidecar.intake(message('update', 1795000020))).toBe('requeued');
-    expect(sidecar.intake(message('end', 1795000030))).toBe('requeued');
-    expect(sidecar.intake(message('update', 1795000010))).toBe('unchanged');
-    expect(queue.get('frigate_ingest', ID)).toMatchObject({ status: 'queued', eventId: EVENT_ID, payload: { eventId: EVENT_ID, message: { type: 'end' } } });
+    expect(await sidecar.intake('not json')).toBe('invalid');
+    expect(await sidecar.intake(message('new', 1795000000, { false_positive: true }))).toBe('ignored');
+    expect(await sidecar.intake(message('new', 1795000000))).toBe('queued');
+    expect(await sidecar.intake(message('new', 1795000000))).toBe('unchanged');
+    expect(await sidecar.intake(message('update', 1795000020))).toBe('requeued');
+    expect(await sidecar.intake(message('end', 1795000030))).toBe('requeued');
+    expect(await sidecar.intake(message('update', 1795000010))).toBe('unchanged');
+    expect(await queue.get('frigate_ingest', ID)).toMatchObject({ status: 'queued', eventId: EVENT_ID, payload: { eventId: EVENT_ID, message: { type: 'end' } } });
     while ((await runner.processDue()) > 0);
     expect(ingested).toEqual([ID]);
-    expect(sidecar.intake(message('end', 1795000030))).toBe('unchanged');
-    expect(queue.get('frigate_ingest', ID)?.status).toBe('done');
+    expect(await sidecar.intake(message('end', 1795000030))).toBe('unchanged');
+    expect((await queue.get('frigate_ingest', ID))?.status).toBe('done');
   });
 
   it('writes descriptions of Frigate events back to Frigate, retrying while it is down, failing when it lost the event', async () => {
     await sidecar.start();
-    const described = (eventId: string, description: string) =>
+    const described = async (eventId: string, description: string) => {
       listeners.forEach((l) => l({ change: 'described', stored: storedEvent({ id: eventId, startMs: 0, en: 'x', zhHant: 'x' }), description }));
-    described('not-from-frigate', 'ignored');
-    expect(queue.counts().frigate_write_description.queued).toBe(0);
+      // The sidecar queues the write-back asynchronously: let it finish.
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    await described('not-from-frigate', 'ignored');
+    expect((await queue.counts()).frigate_write_description.queued).toBe(0);
 
-    sidecar.intake(message('new', 1795000000));
-    described(EVENT_ID, 'a red coat');
+    await sidecar.intake(message('new', 1795000000));
+    await described(EVENT_ID, 'a red coat');
     answer = () => Promise.reject(new VigilError('input_unreachable', 'Frigate is down', { retryable: true }));
     while ((await runner.processDue()) > 0);
-    expect(queue.get('frigate_write_description', ID)).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: now + 5_000, lastError: 'input_unreachable: Frigate is down' });
+    expect(await queue.get('frigate_write_description', ID)).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: now + 5_000, lastError: 'input_unreachable: Frigate is down' });
 
     // A newer description replaces the one waiting; Frigate is back.
     now += 1;
-    described(EVENT_ID, 'a blue coat');
+    await described(EVENT_ID, 'a blue coat');
     answer = async () => true;
     while ((await runner.processDue()) > 0);
     expect(written.at(-1)).toEqual([ID, 'a blue coat']);
-    expect(queue.get('frigate_write_description', ID)?.status).toBe('done');
+    expect((await queue.get('frigate_write_description', ID))?.status).toBe('done');
     // Announced as Frigate's own GenAI announces a description (issue 12); only once written.
     expect(published.map(([topic, text]) => [topic, JSON.parse(text)])).toEqual([
       ['frigate/tracked_object_update', { type: 'description', id: ID, description: 'a blue coat', camera: 'front' }],
     ]);
 
     now += 1;
-    described(EVENT_ID, 'a green coat');
+    await described(EVENT_ID, 'a green coat');
     answer = async () => false;
     while ((await runner.processDue()) > 0);
-    expect(queue.get('frigate_write_description', ID)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/^input_not_found: Frigate has no event/) });
+    expect(await queue.get('frigate_write_description', ID)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/^input_not_found: Frigate has no event/) });
     expect(published).toHaveLength(1);
   });
 
-  it('takes a burst in one transaction, in order, and counts arrivals and gaps per camera', () => {
+  it('takes a burst in one transaction, in order, and counts arrivals and gaps per camera', async () => {
     const other = (type: 'new' | 'update' | 'end', id: string) =>
       JSON.stringify({ type, after: { id, camera: 'garage', label: 'car', start_time: now / 1000, frame_time: now / 1000 + 1, end_time: type === 'end' ? now / 1000 + 2 : null } });
-    const outcomes = sidecar.intakeMany([
+    const outcomes = await sidecar.intakeMany([
       message('new', 1795000000),
       message('end', 1795000030),
       'not json',
@@ -134,7 +137,7 @@ describe('FrigateSidecar with the job queue', () => {
       other('end', '1795000100.2-lost02'), // nothing but its end
     ]);
     expect(outcomes).toEqual(['queued', 'requeued', 'invalid', 'queued', 'requeued', 'queued']);
-    expect(queue.get('frigate_ingest', ID)?.payload.message).toMatchObject({ type: 'end' });
+    expect((await queue.get('frigate_ingest', ID))?.payload.message).toMatchObject({ type: 'end' });
     const garage = sidecar.stats.forCamera('garage');
     expect(garage).toMatchObject({ received: { new: 0, update: 1, end: 2 }, gaps: { updateWithoutNew: 1, endWithoutNew: 1 } });
     // `front`'s object started before Vigil listened: its messages are counted, never held as gaps.
@@ -163,9 +166,9 @@ describe('FrigateSidecar with the job queue', () => {
     const ids = ['1795000300.1-a', '1795000300.2-b', '1795000300.3-c', '1795000300.4-d'];
     for (const id of ids) deliver({ topic: 'frigate/events', retained: false, payload: new TextEncoder().encode(JSON.stringify({ type: 'new', after: { id, camera: 'front', label: 'person', start_time: 1795000300 } })) });
     // Nothing stored while the client is still handing messages over.
-    expect(queue.get('frigate_ingest', ids[0]!)).toBeUndefined();
+    expect(await queue.get('frigate_ingest', ids[0]!)).toBeUndefined();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(ids.map((id) => queue.get('frigate_ingest', id)?.status)).toEqual(['queued', 'queued', undefined, undefined]);
+    expect(await Promise.all(ids.map(async (id) => (await queue.get('frigate_ingest', id))?.status))).toEqual(['queued', 'queued', undefined, undefined]);
     expect(small.stats.totals.overflow).toBe(2);
     // Mosquitto's own count of dropped messages, from $SYS.
     handlers.get('$SYS/broker/publish/messages/dropped')!({ topic: '$SYS/broker/publish/messages/dropped', retained: true, payload: new TextEncoder().encode('2270') });
@@ -173,15 +176,15 @@ describe('FrigateSidecar with the job queue', () => {
     await small.stop();
   });
 
-  it('keeps the id an event was stored under before issue 12, and gives new ones a one-to-one id', () => {
+  it('keeps the id an event was stored under before issue 12, and gives new ones a one-to-one id', async () => {
     // A job from before: its event id used the old encoding ("_" for "_").
-    queue.enqueue({ kind: 'frigate_ingest', key: '1795000200.1-a_b', payload: { eventId: 'frigate-1795000200_1-a_b', progress: 0, message: {} } });
+    await queue.enqueue({ kind: 'frigate_ingest', key: '1795000200.1-a_b', payload: { eventId: 'frigate-1795000200_1-a_b', progress: 0, message: {} } });
     const msg = (id: string) => JSON.stringify({ type: 'end', after: { id, camera: 'front', label: 'person', start_time: 1795000200, end_time: 1795000210 } });
-    sidecar.intakeMany([msg('1795000200.1-a_b'), msg('1795000200.1-a.b')]);
-    expect(queue.get('frigate_ingest', '1795000200.1-a_b')?.payload.eventId).toBe('frigate-1795000200_1-a_b');
+    await sidecar.intakeMany([msg('1795000200.1-a_b'), msg('1795000200.1-a.b')]);
+    expect((await queue.get('frigate_ingest', '1795000200.1-a_b'))?.payload.eventId).toBe('frigate-1795000200_1-a_b');
     // "a.b" would be "frigate-1795000200_1-a_b" too: that id is taken, so its dots are escaped.
-    expect(queue.get('frigate_ingest', '1795000200.1-a.b')?.payload.eventId).toBe('frigate-1795000200~2e1-a~2eb');
-    sidecar.intake(msg('1795000200.1-c_d'));
-    expect(queue.get('frigate_ingest', '1795000200.1-c_d')?.payload.eventId).toBe('frigate-1795000200_1-c~5fd');
+    expect((await queue.get('frigate_ingest', '1795000200.1-a.b'))?.payload.eventId).toBe('frigate-1795000200~2e1-a~2eb');
+    await sidecar.intake(msg('1795000200.1-c_d'));
+    expect((await queue.get('frigate_ingest', '1795000200.1-c_d'))?.payload.eventId).toBe('frigate-1795000200_1-c~5fd');
   });
 });

@@ -6,7 +6,7 @@ import type { ClaimedJob, EnqueueOutcome, JobQueue, JobRequest } from '../../por
 import type { Clock, Logger } from '../../ports/logger.ts';
 import type { MessageBus } from '../../ports/message-bus.ts';
 import { FrigateIntakeStats } from './frigate-intake-stats.ts';
-import { messageProgress, parseFrigateEventMessage } from './frigate-message.ts';
+import { messageProgress, parseFrigateEventMessage, type FrigateEventMessage } from './frigate-message.ts';
 import { cameraRules, decideTrigger, vigilEventId, type FrigateTriggerSettings } from './frigate-triggers.ts';
 
 export interface FrigateSidecarSettings extends FrigateTriggerSettings {
@@ -79,7 +79,18 @@ export class FrigateSidecar {
   private readonly stops: Array<() => unknown> = [];
   readonly stats: FrigateIntakeStats;
   private pending: Uint8Array[] = [];
+  /** A flush is scheduled or under way (receive schedules none meanwhile; it reschedules itself while messages wait). */
   private flushScheduled = false;
+  /** Messages taken from `pending` whose batch is being stored. */
+  private storing = 0;
+  /**
+   * The end of the last batch offered to intakeMany: batches are stored one after the other, in
+   * the order they were offered, so a batch's look-ups see the jobs of the batches before it and
+   * the messages of one Frigate event reach the queue in the order they arrived.
+   */
+  private intakeTail: Promise<unknown> = Promise.resolve();
+  /** The end of the last description notice being turned into a write-back job (they are offered in order). */
+  private noticeTail: Promise<void> = Promise.resolve();
   private overflowing = false;
   /** Arrivals in the current window of BURST_WINDOW_MS (to tell a burst from Frigate's usual pace). */
   private arrivals = 0;
@@ -95,13 +106,16 @@ export class FrigateSidecar {
 
   /** Resolves once the broker confirmed the subscription. */
   async start(): Promise<void> {
-    if (this.deps.settings.writeDescription) this.stops.push(this.deps.feed.subscribe((notice) => this.onNotice(notice)));
+    if (this.deps.settings.writeDescription) {
+      this.stops.push(this.deps.feed.subscribe((notice) => this.onNotice(notice)));
+      this.stops.push(() => this.noticeTail);
+    }
     const topic = `${this.deps.settings.topicPrefix}/events`;
     this.stats.listening();
     // QoS 1 is asked for, but Frigate publishes at QoS 0 and the broker delivers at the lower of
     // the two: what keeps messages from being dropped is reading them as fast as they come.
     this.stops.push(await this.deps.bus.subscribe(topic, (message) => this.receive(message.payload)));
-    this.stops.push(() => this.flush(Infinity));
+    this.stops.push(() => this.drain());
     try {
       this.stops.push(await this.deps.bus.subscribe(BROKER_DROPPED_TOPIC, (message) => this.brokerDropped(message.payload)));
     } catch (error) {
@@ -115,20 +129,26 @@ export class FrigateSidecar {
   }
 
   /** One `frigate/events` message; malformed ones are logged and dropped, never thrown. */
-  intake(payload: Uint8Array | string): IntakeOutcome {
-    return this.intakeMany([payload])[0]!;
+  async intake(payload: Uint8Array | string): Promise<IntakeOutcome> {
+    const [outcome] = await this.intakeMany([payload]);
+    return outcome!;
   }
 
   /**
    * Messages in the order they arrived, their jobs offered in one transaction (a burst of
-   * thousands is stored in milliseconds). Each is counted per camera before any filter.
+   * thousands is stored in milliseconds). Each is counted per camera before any filter. Batches
+   * are taken one at a time, in the order of the calls.
    */
-  intakeMany(payloads: ReadonlyArray<Uint8Array | string>): IntakeOutcome[] {
+  intakeMany(payloads: ReadonlyArray<Uint8Array | string>): Promise<IntakeOutcome[]> {
+    const batch = [...payloads];
+    const run = this.intakeTail.then(() => this.intakeBatch(batch));
+    this.intakeTail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async intakeBatch(payloads: ReadonlyArray<Uint8Array | string>): Promise<IntakeOutcome[]> {
     const outcomes: IntakeOutcome[] = [];
-    const requests: Array<JobRequest<'frigate_ingest'>> = [];
-    const positions: number[] = [];
-    // Ids taken earlier in this batch (not in the queue yet), with their Vigil event id.
-    const taken = new Map<string, string>();
+    const messages: Array<{ position: number; message: FrigateEventMessage; raw: Record<string, unknown> }> = [];
     for (const payload of payloads) {
       const parsed = parseFrigateEventMessage(payload);
       if (!parsed.ok) {
@@ -137,37 +157,72 @@ export class FrigateSidecar {
         outcomes.push('invalid');
         continue;
       }
-      const { message } = parsed;
-      const frigateId = message.after.id;
-      this.stats.record(message, cameraRules(this.deps.settings, message.after.camera).vigilCamera);
-      // A followed event keeps the id its job gave it (events from before issue 12 included).
-      const eventId = taken.get(frigateId) ?? this.deps.jobs.get('frigate_ingest', frigateId)?.payload.eventId;
-      const decision = decideTrigger(message, this.deps.settings, eventId !== undefined);
-      if (!decision.accept) {
-        this.log.debug({ frigateId, type: message.type, reason: decision.reason }, 'Frigate event message not taken');
-        outcomes.push('ignored');
-        continue;
-      }
-      const id = eventId ?? this.newEventId(frigateId, taken);
-      taken.set(frigateId, id);
-      requests.push({ kind: 'frigate_ingest', key: frigateId, payload: { eventId: id, progress: messageProgress(message), message: parsed.raw } });
-      positions.push(outcomes.length);
+      this.stats.record(parsed.message, cameraRules(this.deps.settings, parsed.message.after.camera).vigilCamera);
+      messages.push({ position: outcomes.length, message: parsed.message, raw: parsed.raw });
       outcomes.push('ignored');
     }
-    const results = requests.length > 0 ? this.deps.jobs.enqueueMany(requests) : [];
+    if (messages.length === 0) return outcomes;
+
+    // A followed event keeps the id its job gave it (events from before issue 12 included).
+    const eventIds = await this.storedEventIds(new Set(messages.map((m) => m.message.after.id)));
+    // The triggers, in arrival order: a message of an event taken earlier in the batch is followed too.
+    const accepted: typeof messages = [];
+    const fresh = new Set<string>();
+    for (const entry of messages) {
+      const { message } = entry;
+      const frigateId = message.after.id;
+      const decision = decideTrigger(message, this.deps.settings, eventIds.has(frigateId) || fresh.has(frigateId));
+      if (!decision.accept) {
+        this.log.debug({ frigateId, type: message.type, reason: decision.reason }, 'Frigate event message not taken');
+        continue;
+      }
+      if (!eventIds.has(frigateId)) fresh.add(frigateId);
+      accepted.push(entry);
+    }
+    await this.assignNewEventIds([...fresh], eventIds);
+    if (accepted.length === 0) return outcomes;
+
+    const requests: Array<JobRequest<'frigate_ingest'>> = accepted.map(({ message, raw }) => ({
+      kind: 'frigate_ingest',
+      key: message.after.id,
+      payload: { eventId: eventIds.get(message.after.id)!, progress: messageProgress(message), message: raw },
+    }));
+    const results = await this.deps.jobs.enqueueMany(requests);
     results.forEach((outcome, i) => {
       if (outcome === 'unchanged') this.log.debug({ frigateId: requests[i]!.key }, 'Frigate message replayed or late; nothing new');
       // Ingest jobs belong to no stored event, so they are never refused as unknown.
-      outcomes[positions[i]!] = outcome === 'unknown_event' ? 'ignored' : outcome;
+      outcomes[accepted[i]!.position] = outcome === 'unknown_event' ? 'ignored' : outcome;
     });
     return outcomes;
   }
 
-  /** A Frigate event seen for the first time: its one-to-one id, unless an event stored under the old encoding has it. */
-  private newEventId(frigateId: string, taken: ReadonlyMap<string, string>): string {
-    const id = vigilEventId(frigateId);
-    const owner = this.deps.jobs.findByEvent('frigate_ingest', id)?.key ?? [...taken].find(([, eventId]) => eventId === id)?.[0];
-    return owner === undefined || owner === frigateId ? id : vigilEventId(frigateId, { escapeDots: true });
+  /**
+   * The Vigil event id of each of these Frigate events that already has an ingest job. Looked up
+   * all at once (the queue has no batch look-up: one query each, concurrently).
+   */
+  private async storedEventIds(frigateIds: ReadonlySet<string>): Promise<Map<string, string>> {
+    const ids = [...frigateIds];
+    const jobs = await Promise.all(ids.map((id) => this.deps.jobs.get('frigate_ingest', id)));
+    const found = new Map<string, string>();
+    jobs.forEach((job, i) => {
+      if (job) found.set(ids[i]!, job.payload.eventId);
+    });
+    return found;
+  }
+
+  /**
+   * Frigate events seen for the first time, in arrival order, get their one-to-one id, unless an
+   * event stored under the old encoding (or one named earlier) has it: then their dots are escaped.
+   * Adds them to `eventIds`.
+   */
+  private async assignNewEventIds(frigateIds: readonly string[], eventIds: Map<string, string>): Promise<void> {
+    if (frigateIds.length === 0) return;
+    const owners = await Promise.all(frigateIds.map(async (frigateId) => (await this.deps.jobs.findByEvent('frigate_ingest', vigilEventId(frigateId)))?.key));
+    frigateIds.forEach((frigateId, i) => {
+      const id = vigilEventId(frigateId);
+      const owner = owners[i] ?? [...eventIds].find(([, eventId]) => eventId === id)?.[0];
+      eventIds.set(frigateId, owner === undefined || owner === frigateId ? id : vigilEventId(frigateId, { escapeDots: true }));
+    });
   }
 
   /**
@@ -182,15 +237,17 @@ export class FrigateSidecar {
   }
 
   private bursting(): boolean {
-    return this.pending.length > 0 || (performance.now() - this.windowStart < BURST_WINDOW_MS && this.arrivals >= BURST_MESSAGES);
+    return this.pending.length > 0 || this.storing > 0 || (performance.now() - this.windowStart < BURST_WINDOW_MS && this.arrivals >= BURST_MESSAGES);
   }
 
   /** The write-back job: Vigil's description into Frigate's own event, then announced as Frigate's GenAI does. */
   async writeBack(job: ClaimedJob<'frigate_write_description'>, signal?: AbortSignal): Promise<void> {
+    const announce = this.deps.settings.publishTrackedObjectUpdate !== false;
+    // Read before writing to Frigate: a storage error then fails the job before anything was sent.
+    const ingest = announce ? storedCamera.safeParse((await this.deps.jobs.get('frigate_ingest', job.key))?.payload.message) : undefined;
     const found = await this.deps.api.setDescription(job.key, job.payload.description, signal);
     if (!found) throw new VigilError('input_not_found', `Frigate has no event ${job.key} (deleted by its retention?)`);
-    if (this.deps.settings.publishTrackedObjectUpdate === false) return;
-    const ingest = storedCamera.safeParse(this.deps.jobs.get('frigate_ingest', job.key)?.payload.message);
+    if (!ingest) return;
     const topic = `${this.deps.settings.topicPrefix}/tracked_object_update`;
     const body = { type: 'description', id: job.key, description: job.payload.description, camera: ingest.success ? ingest.data.after.camera : null };
     // Not awaited: Frigate has the description already, the announcement must not hold the job.
@@ -215,46 +272,62 @@ export class FrigateSidecar {
     }
     this.overflowing = false;
     this.pending.push(payload);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush(FLUSH_SLICE_MS));
-    }
+    if (!this.flushScheduled) this.scheduleFlush();
+  }
+
+  /** The next flush: at the next turn of the event loop, or after `delayMs`. */
+  private scheduleFlush(delayMs?: number): void {
+    this.flushScheduled = true;
+    const run = () => {
+      this.flush().catch((error: unknown) => {
+        this.flushScheduled = false;
+        this.log.error({ err: error }, 'storing Frigate messages stopped unexpectedly');
+      });
+    };
+    if (delayMs === undefined) setImmediate(run);
+    else setTimeout(run, delayMs);
   }
 
   /**
-   * Stores what is pending, in batches, for at most FLUSH_SLICE_MS per turn of the event loop (all
-   * of it on stop): between turns the client reads the socket again, so the broker's queue for
+   * Stores what is pending, in batches, for at most FLUSH_SLICE_MS per turn of the event loop (drain
+   * stores all of it on stop): between turns the client reads the socket again, so the broker's queue for
    * Vigil is emptied by reading, which is cheap, while storing, which is not, catches up after.
    */
-  private flush(sliceMs: number): void {
-    this.flushScheduled = false;
+  private async flush(): Promise<void> {
     const started = performance.now();
     // Reading first while messages are still coming in (unless the pending list nears its bound):
     // a burst that goes on is stored a small batch per pause, never a whole slice.
     const max = this.deps.maxPending ?? MAX_PENDING_MESSAGES;
-    if (sliceMs !== Infinity && started - this.lastArrival < BURST_QUIET_MS && this.pending.length < max / 2) {
+    if (started - this.lastArrival < BURST_QUIET_MS && this.pending.length < max / 2) {
       this.deferredSince ??= started;
-      if (started - this.deferredSince >= MAX_DEFER_MS) this.store(this.pending.splice(0, TRICKLE_BATCH));
-      this.flushScheduled = true;
-      setTimeout(() => this.flush(FLUSH_SLICE_MS), BURST_CHECK_MS);
+      if (started - this.deferredSince >= MAX_DEFER_MS) await this.store(this.pending.splice(0, TRICKLE_BATCH));
+      this.scheduleFlush(BURST_CHECK_MS);
       return;
     }
     this.deferredSince = undefined;
-    while (this.pending.length > 0 && performance.now() - started < sliceMs) this.store(this.pending.splice(0, BATCH));
-    if (this.pending.length > 0 && !this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush(FLUSH_SLICE_MS));
-    }
+    while (this.pending.length > 0 && performance.now() - started < FLUSH_SLICE_MS) await this.store(this.pending.splice(0, BATCH));
+    // Messages that came while the last batch was stored are in `pending` too.
+    if (this.pending.length > 0) this.scheduleFlush();
+    else this.flushScheduled = false;
   }
 
-  private store(batch: Uint8Array[]): void {
+  /** On stop: everything pending, stored now (after the batches already under way). */
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) await this.store(this.pending.splice(0, BATCH));
+    await this.intakeTail;
+  }
+
+  private async store(batch: Uint8Array[]): Promise<void> {
     if (batch.length === 0) return;
+    this.storing += batch.length;
     try {
-      this.intakeMany(batch);
+      await this.intakeMany(batch);
     } catch (error) {
       // The database refused the batch (disk full, locked too long): say how many were lost.
       this.stats.overflow(batch.length);
       this.log.error({ err: error, messages: batch.length }, 'Frigate messages could not be stored');
+    } finally {
+      this.storing -= batch.length;
     }
   }
 
@@ -266,12 +339,19 @@ export class FrigateSidecar {
     if (before !== undefined && count > before) this.log.warn({ dropped: count - before, total: count }, 'the MQTT broker dropped messages (for some client; see docs/integrations.md)');
   }
 
+  /**
+   * A description of a Frigate event becomes its write-back job. Notices are handled one after the
+   * other, so of two descriptions of one event the later is offered last (and wins).
+   */
   private onNotice(notice: EventNotice): void {
     if (notice.change !== 'described') return;
     const eventId = notice.stored.event.id;
-    const frigateId = this.deps.jobs.findByEvent('frigate_ingest', eventId)?.key;
-    if (frigateId === undefined) return;
     const payload = { eventId, progress: this.deps.clock.now(), description: notice.description };
-    this.deps.jobs.enqueue({ kind: 'frigate_write_description', key: frigateId, payload });
+    this.noticeTail = this.noticeTail
+      .then(async () => {
+        const frigateId = (await this.deps.jobs.findByEvent('frigate_ingest', eventId))?.key;
+        if (frigateId !== undefined) await this.deps.jobs.enqueue({ kind: 'frigate_write_description', key: frigateId, payload });
+      })
+      .catch((error: unknown) => this.log.error({ err: error, eventId }, 'the description could not be queued for Frigate'));
   }
 }

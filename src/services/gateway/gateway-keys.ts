@@ -130,15 +130,16 @@ export class GatewayKeysService {
   }
 
   /** A new key and its secret; the secret is not kept, so this is the only time it is known. */
-  create(name: string, limits: Partial<GatewayKeyLimits> = {}): { key: GatewayKey; secret: string } {
+  async create(name: string, limits: Partial<GatewayKeyLimits> = {}): Promise<{ key: GatewayKey; secret: string }> {
     const checked = validName(name);
-    if (this.deps.keys.find(checked)?.name === checked) {
+    // A friendlier refusal than the store's; two creates racing for one name still get the store's.
+    if ((await this.deps.keys.find(checked))?.name === checked) {
       throw new VigilError('invalid_argument', `A gateway key named "${checked}" already exists (revoked keys keep their names); choose another name.`);
     }
     const bytes = this.random(SECRET_BYTES);
     if (bytes.length !== SECRET_BYTES) throw new Error(`randomBytes gave ${bytes.length} bytes, not ${SECRET_BYTES}`);
     const secret = `${SECRET_PREFIX}${Buffer.from(bytes).toString('base64url')}`;
-    const key = this.deps.keys.create({
+    const key = await this.deps.keys.create({
       name: checked,
       prefix: secret.slice(0, PREFIX_LENGTH),
       secretHash: sha256Hex(secret),
@@ -156,68 +157,72 @@ export class GatewayKeysService {
    * against the stored hashes, and knowing part of a hash does not help find a secret that
    * produces it (that would take a preimage of SHA-256 over 256 random bits).
    */
-  authenticate(secret: string): GatewayKey | undefined {
+  async authenticate(secret: string): Promise<GatewayKey | undefined> {
     // Anything not shaped like a secret is refused without touching the database.
     if (!SECRET_PATTERN.test(secret)) return undefined;
-    const key = this.deps.keys.findByHash(sha256Hex(secret));
+    // Read on every request, never cached: a revoked key stops working at its next request.
+    const key = await this.deps.keys.findByHash(sha256Hex(secret));
     if (!key || key.revokedAt !== null) return undefined;
     const now = this.deps.clock.now();
     if (key.lastUsedAt === null || now - key.lastUsedAt >= TOUCH_EVERY_MS) {
-      this.deps.keys.touch(key.id, now);
+      // Requests arriving together may each write it: the same minute, so no harm.
+      await this.deps.keys.touch(key.id, now);
       return { ...key, lastUsedAt: now };
     }
     return key;
   }
 
   /** Every key, revoked ones too, oldest first. */
-  list(): GatewayKey[] {
+  list(): Promise<GatewayKey[]> {
     return this.deps.keys.list();
   }
 
   /** A key by name or id (revoked or not). */
-  find(nameOrId: string): GatewayKey | undefined {
+  find(nameOrId: string): Promise<GatewayKey | undefined> {
     return this.deps.keys.find(nameOrId);
   }
 
   /** Stops a key from working; its usage is kept. `wasRevoked`: it already was (the first time is kept). */
-  revoke(nameOrId: string): { key: GatewayKey; wasRevoked: boolean } {
-    const before = this.existing(nameOrId);
-    const key = this.deps.keys.revoke(before.id, this.deps.clock.now());
-    return { key, wasRevoked: before.revokedAt !== null };
+  async revoke(nameOrId: string): Promise<{ key: GatewayKey; wasRevoked: boolean }> {
+    const before = await this.existing(nameOrId);
+    const at = this.deps.clock.now();
+    const key = await this.deps.keys.revoke(before.id, at);
+    // Another revoke may land between the read and ours: the store keeps its time, not `at`.
+    return { key, wasRevoked: before.revokedAt !== null || key.revokedAt !== at };
   }
 
   /** Changes the limits named (null clears one), keeping the others. */
-  setLimits(nameOrId: string, limits: Partial<GatewayKeyLimits>): GatewayKey {
-    const key = this.existing(nameOrId);
+  async setLimits(nameOrId: string, limits: Partial<GatewayKeyLimits>): Promise<GatewayKey> {
+    const key = await this.existing(nameOrId);
     return this.deps.keys.updateLimits(key.id, validLimits({ ...key.limits, ...given(limits) }, `limits for key "${key.name}"`));
   }
 
   /** One request, as the gateway accounts it (refused ones too). */
-  recordUsage(entry: GatewayUsageEntry): void {
-    this.deps.usage.record(entry);
+  recordUsage(entry: GatewayUsageEntry): Promise<void> {
+    return this.deps.usage.record(entry);
   }
 
   /** Input plus output tokens of a key on a UTC day: what `tokensPerDay` is checked against (KeyAdmission's `tokensOn`). */
-  tokensOn(keyId: string, day: string): number {
+  tokensOn(keyId: string, day: string): Promise<number> {
     return this.deps.usage.tokensOn(keyId, day);
   }
 
   /** Usage over the last `days` UTC days, today included (default 7), of every key or one. */
-  usage(query: { days?: number; key?: string } = {}): GatewayUsageReport {
+  async usage(query: { days?: number; key?: string } = {}): Promise<GatewayUsageReport> {
     const days = query.days ?? DEFAULT_USAGE_DAYS;
     if (!Number.isInteger(days) || days < 1 || days > MAX_USAGE_DAYS) {
       throw new VigilError('invalid_argument', `days must be a whole number from 1 to ${MAX_USAGE_DAYS}, not ${String(days)}.`);
     }
-    const keyId = query.key === undefined ? undefined : this.existing(query.key).id;
+    const keyId = query.key === undefined ? undefined : (await this.existing(query.key)).id;
     const now = this.deps.clock.now();
     const toDay = utcDay(now);
     const fromDay = utcDay(now - (days - 1) * DAY_MS);
-    const rows = this.deps.usage.usage({ fromDay, toDay, ...(keyId !== undefined ? { keyId } : {}) });
+    const rows = await this.deps.usage.usage({ fromDay, toDay, ...(keyId !== undefined ? { keyId } : {}) });
     return { fromDay, toDay, rows, totals: totalsOf(rows) };
   }
 
-  private existing(nameOrId: string): GatewayKey {
-    const key = this.deps.keys.find(nameOrId);
+  private async existing(nameOrId: string): Promise<GatewayKey> {
+    const key = await this.deps.keys.find(nameOrId);
     if (!key) throw new VigilError('not_found', `No gateway key is named "${nameOrId}" (see \`vigil keys list\`).`);
     return key;
   }

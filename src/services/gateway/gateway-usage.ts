@@ -31,7 +31,11 @@ export class GatewayUsageMeter {
     this.#onError = deps.onError;
   }
 
-  record(entry: GatewayUsageEntry, keyName: string): void {
+  /**
+   * Counts the request at once and stores it; the promise settles once the row is written (or
+   * failed to be, which goes to `onError`): it never rejects.
+   */
+  record(entry: GatewayUsageEntry, keyName: string): Promise<void> {
     // Past MAX_SERIES key/model pairs, new ones share one series: a metric label per name a client makes up would grow without end.
     let id = `${keyName}\u0000${entry.model}`;
     let model = entry.model;
@@ -50,19 +54,23 @@ export class GatewayUsageMeter {
     c.outputTokens += entry.outputTokens;
     c.queueWaitSeconds += entry.queueWaitMs / 1000;
     c.latencySeconds += entry.latencyMs / 1000;
-    try {
-      this.#store.record(entry);
-    } catch (error) {
-      // The answer was given already; losing one usage row must not turn it into an error.
-      this.#onError(error);
-    }
+    return this.#write(entry);
   }
 
-  tokensOn(keyId: string, day: string): number {
+  tokensOn(keyId: string, day: string): Promise<number> {
     return this.#store.tokensOn(keyId, day);
   }
 
   counters(): GatewayUsageCounters[] {
     return [...this.#counters.values()].map((c) => ({ ...c }));
+  }
+
+  async #write(entry: GatewayUsageEntry): Promise<void> {
+    try {
+      await this.#store.record(entry);
+    } catch (error) {
+      // The answer was given (or is on its way); losing one usage row must not turn it into an error.
+      this.#onError(error);
+    }
   }
 }

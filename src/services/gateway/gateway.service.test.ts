@@ -47,13 +47,16 @@ class ScriptedBackend implements ChatBackend {
 
 class MemoryUsage implements GatewayUsageStore {
   readonly entries: GatewayUsageEntry[] = [];
-  record(entry: GatewayUsageEntry): void {
+  /** Set: writes wait for it (a slow database), and land only then. */
+  hold: Promise<void> | undefined;
+  async record(entry: GatewayUsageEntry): Promise<void> {
+    if (this.hold) await this.hold;
     this.entries.push(entry);
   }
-  tokensOn(): number {
+  async tokensOn(): Promise<number> {
     return this.entries.reduce((s, e) => s + e.inputTokens + e.outputTokens, 0);
   }
-  usage(): GatewayUsageRow[] {
+  async usage(): Promise<GatewayUsageRow[]> {
     return [];
   }
 }
@@ -77,7 +80,7 @@ function setup(backends: ScriptedBackend[], routes = [{ name: '*', provider: bac
     routes,
     target: (name) => targets.get(name),
     fallbackChainOf: (name) => (name === backends[0]!.name ? backends.slice(1).map((b) => b.name) : []),
-    authenticate: (secret) => (secret === 'vk_good' ? KEY : undefined),
+    authenticate: async (secret) => (secret === 'vk_good' ? KEY : undefined),
     usage: new GatewayUsageMeter({ store, onError: (e) => { throw e; } }),
     now: Date.now,
     logger: silent,
@@ -220,10 +223,25 @@ describe('GatewayService', () => {
     expect(queues.get('local')?.stats().inFlight).toBe(0);
   });
 
-  it('authenticates keys and says how to get one', () => {
+  it('authenticates keys and says how to get one', async () => {
     const { gateway } = setup([new ScriptedBackend('local', [])]);
-    expect(gateway.authenticate('vk_good').name).toBe('alice');
-    expect(() => gateway.authenticate('vk_bad')).toThrow(/invalid or revoked API key/);
-    expect(() => gateway.authenticate(undefined)).toThrow(/vigil keys create NAME/);
+    expect((await gateway.authenticate('vk_good')).name).toBe('alice');
+    await expect(gateway.authenticate('vk_bad')).rejects.toThrow(/invalid or revoked API key/);
+    await expect(gateway.authenticate(undefined)).rejects.toThrow(/vigil keys create NAME/);
+  });
+
+  it("keeps a finished answer's tokens reserved for its key until its usage is stored", async () => {
+    const backend = new ScriptedBackend('local', [[end(400, 100)], [end(1, 1)]]);
+    const { gateway, store } = setup([backend]);
+    const key = { ...KEY, limits: { ...LIMITS, concurrentRequests: null, tokensPerDay: 2000 } };
+    let write!: () => void;
+    store.hold = new Promise<void>((resolve) => (write = resolve));
+    await drain(await gateway.chat(call({ key })));
+    // Not stored yet, so not counted by the store: its reservation (prompt + 1,000) stands in for it.
+    await gateway.chat(call({ key, maxTokens: 32000 }));
+    expect(backend.requests[1]?.maxTokens).toBeLessThan(1000);
+    write();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.entries[0]).toMatchObject({ ok: true, inputTokens: 400, outputTokens: 100 });
   });
 });

@@ -3,7 +3,7 @@ import { estimateTokens } from '../../domain/chat/token-estimate.ts';
 import { VigilError, type ErrorCode } from '../../domain/errors.ts';
 import type { ChatBackend } from '../../ports/chat-backend.ts';
 import type { GatewayKey } from '../../ports/gateway-store.ts';
-import type { LlmProvider } from '../../ports/llm-provider.ts';
+import type { EmbedResult, LlmProvider } from '../../ports/llm-provider.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { QueueLease } from '../genai/queue/index.ts';
 import { ChatSession, asVigilError, type SessionOutcome } from './chat-session.ts';
@@ -30,7 +30,7 @@ export interface GatewayServiceDeps {
   routes: readonly ModelRoute[];
   target(provider: string): GatewayTarget | undefined;
   fallbackChainOf(provider: string): readonly string[];
-  authenticate(secret: string): GatewayKey | undefined;
+  authenticate(secret: string): Promise<GatewayKey | undefined>;
   usage: GatewayUsageMeter;
   embeddings?: GatewayEmbeddings;
   now: () => number;
@@ -68,8 +68,8 @@ export class GatewayService {
   }
 
   /** The key a secret belongs to; unauthorized for none, an unknown or a revoked one. */
-  authenticate(secret: string | undefined): GatewayKey {
-    const key = secret ? this.#deps.authenticate(secret) : undefined;
+  async authenticate(secret: string | undefined): Promise<GatewayKey> {
+    const key = secret ? await this.#deps.authenticate(secret) : undefined;
     if (!key) {
       throw new VigilError('unauthorized', secret ? 'invalid or revoked API key' : 'an API key is required (x-api-key: <key> or Authorization: Bearer <key>; create one with `vigil keys create NAME`)');
     }
@@ -129,10 +129,10 @@ export class GatewayService {
     try {
       route = resolveRoute(this.#deps.routes, call.clientModel, this.#deps.fallbackChainOf);
     } catch (error) {
-      this.#account(call, UNROUTED, { ok: false, error: asVigilError(error) }, 0, started);
+      await this.#account(call, UNROUTED, { ok: false, error: asVigilError(error) }, 0, started);
       throw error;
     }
-    const admission = this.#admitOrAccount(call, route.matched, promptTokens, started);
+    const admission = await this.#admitOrAccount(call, route.matched, promptTokens, started);
     let last: VigilError | undefined;
     for (const [i, target] of route.targets.entries()) {
       const isLast = i === route.targets.length - 1;
@@ -146,7 +146,7 @@ export class GatewayService {
     }
     const failure = last ?? new VigilError('internal', 'no backend was tried');
     admission.release();
-    this.#account(call, call.clientModel, { ok: false, error: failure }, 0, started);
+    await this.#account(call, call.clientModel, { ok: false, error: failure }, 0, started);
     throw failure;
   }
 
@@ -158,18 +158,20 @@ export class GatewayService {
     const promptTokens = input.texts.reduce((sum, text) => sum + estimateTokens({ messages: [{ role: 'user', content: [{ type: 'text', text }] }] }), 0);
     const call = { key: input.key, clientModel: input.clientModel };
     // Embeddings have one model whatever the name asked for: accounted under it, so names clients make up add no rows.
-    const admission = this.#admitOrAccount({ ...call, maxTokens: 1 }, embeddings.model, promptTokens, started);
+    const admission = await this.#admitOrAccount({ ...call, maxTokens: 1 }, embeddings.model, promptTokens, started);
+    let result: EmbedResult;
     try {
-      const result = await embeddings.provider(input.key.limits.priority).embed(input.texts, { signal: input.signal });
-      const inputTokens = result.usage.inputTokens ?? promptTokens;
-      this.#account(call, embeddings.model, { ok: true, usage: { inputTokens, outputTokens: 0 } }, 0, started);
-      return { vectors: result.vectors, model: result.model || embeddings.model, inputTokens };
+      result = await embeddings.provider(input.key.limits.priority).embed(input.texts, { signal: input.signal });
     } catch (error) {
-      this.#account(call, embeddings.model, { ok: false, error: asVigilError(error) }, 0, started);
-      throw error;
-    } finally {
       admission.release();
+      await this.#account(call, embeddings.model, { ok: false, error: asVigilError(error) }, 0, started);
+      throw error;
     }
+    const inputTokens = result.usage.inputTokens ?? promptTokens;
+    const stored = this.#account(call, embeddings.model, { ok: true, usage: { inputTokens, outputTokens: 0 } }, 0, started);
+    admission.release({ tokens: inputTokens, stored });
+    await stored;
+    return { vectors: result.vectors, model: result.model || embeddings.model, inputTokens };
   }
 
   async #open(call: ChatCall, target: RouteTarget, admission: Admission, promptTokens: number, started: number): Promise<ChatSession> {
@@ -223,8 +225,9 @@ export class GatewayService {
       settle: (outcome) => {
         detach();
         lease.finish(outcome.ok ? { usage: outcome.usage } : { error: outcome.error });
-        admission.release();
-        this.#account(call, call.clientModel, outcome, lease.waitedMs, started);
+        // The key's tokens stay reserved until its usage is stored (key-admission.ts).
+        const stored = this.#account(call, call.clientModel, outcome, lease.waitedMs, started);
+        admission.release({ tokens: (outcome.usage?.inputTokens ?? 0) + (outcome.usage?.outputTokens ?? 0), stored });
         if (!outcome.ok && outcome.error.code !== 'aborted') {
           this.#log.warn({ key: call.key.name, model: call.clientModel, provider: backend.name, code: outcome.error.code }, 'gateway answer failed after it began');
         }
@@ -233,18 +236,19 @@ export class GatewayService {
   }
 
   /** Admission, accounting a refusal as a failed request of the key (so limits show in usage). */
-  #admitOrAccount(call: Pick<ChatCall, 'key' | 'clientModel' | 'maxTokens'>, accountAs: string, promptTokens: number, started: number): Admission {
+  async #admitOrAccount(call: Pick<ChatCall, 'key' | 'clientModel' | 'maxTokens'>, accountAs: string, promptTokens: number, started: number): Promise<Admission> {
     try {
-      return this.#admission.admit(call.key, { clientModel: call.clientModel, promptTokens, maxTokens: call.maxTokens });
+      return await this.#admission.admit(call.key, { clientModel: call.clientModel, promptTokens, maxTokens: call.maxTokens });
     } catch (error) {
-      this.#account(call, accountAs, { ok: false, error: asVigilError(error) }, 0, started);
+      await this.#account(call, accountAs, { ok: false, error: asVigilError(error) }, 0, started);
       throw error;
     }
   }
 
-  #account(call: Pick<ChatCall, 'key'>, model: string, outcome: SessionOutcome, queueWaitMs: number, started: number): void {
+  /** Counts the request and stores its usage; settles when the row is written (never rejects: a failed write is logged by the meter). */
+  #account(call: Pick<ChatCall, 'key'>, model: string, outcome: SessionOutcome, queueWaitMs: number, started: number): Promise<void> {
     const now = this.#deps.now();
-    this.#deps.usage.record(
+    return this.#deps.usage.record(
       {
         keyId: call.key.id,
         model,

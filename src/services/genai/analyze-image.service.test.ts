@@ -34,7 +34,7 @@ function service(instances: Array<[string, AnalyzeImageInstance]>, homeAssistant
     preparer: { prepare: async () => ({ data: new Uint8Array([1]), mimeType: 'image/jpeg' as const }) },
     providers: { names: () => [...providers.keys()], get: (name) => providers.get(name) },
     instances,
-    store: { save: () => {}, latest: () => undefined },
+    store: { save: async () => {}, latest: async () => undefined, latestPerName: async () => [] },
     announcer: { announce: (_topic, payload) => announced.push(payload) },
     clock: { now: () => Date.UTC(2026, 11, 1) },
     language: 'en',

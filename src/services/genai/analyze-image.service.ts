@@ -102,12 +102,12 @@ export class AnalyzeImageService {
       model: described.model,
       text_model: textModel,
     };
-    this.deps.store.save(analysis);
+    await this.deps.store.save(analysis);
     this.deps.announcer.announce('image_analyzed', analysis);
     return analysis;
   }
 
-  latest(imageName: string): ImageAnalysis | undefined {
+  latest(imageName: string): Promise<ImageAnalysis | undefined> {
     return this.deps.store.latest(imageName);
   }
 

@@ -10,16 +10,18 @@ export function descriptionText(view: DescriptionView | undefined): string | und
 }
 
 /** What each camera's sensor showed before a restart: its latest stored event, with its description. */
-export function latestEventPerCamera(
+export async function latestEventPerCamera(
   events: Pick<EventStore, 'countEvents' | 'listEvents'>,
   cameraIds: readonly string[],
-  description: (eventId: string) => DescriptionView | undefined,
-): Array<{ stored: StoredEvent; description?: string }> {
-  return cameraIds.flatMap((id) => {
-    const count = events.countEvents({ cameraId: id });
-    const stored = count > 0 ? events.listEvents({ cameraId: id, limit: 1, offset: count - 1 })[0] : undefined;
-    if (!stored) return [];
-    const text = descriptionText(description(stored.event.id));
-    return [{ stored, ...(text !== undefined ? { description: text } : {}) }];
-  });
+  description: (eventId: string) => Promise<DescriptionView | undefined>,
+): Promise<Array<{ stored: StoredEvent; description?: string }>> {
+  const latest: Array<{ stored: StoredEvent; description?: string }> = [];
+  for (const id of cameraIds) {
+    const count = await events.countEvents({ cameraId: id });
+    const [stored] = count > 0 ? await events.listEvents({ cameraId: id, limit: 1, offset: count - 1 }) : [];
+    if (!stored) continue;
+    const text = descriptionText(await description(stored.event.id));
+    latest.push({ stored, ...(text !== undefined ? { description: text } : {}) });
+  }
+  return latest;
 }

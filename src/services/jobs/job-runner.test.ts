@@ -7,10 +7,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openSqliteDatabase } from '../../adapters/storage/sqlite/sqlite-analysis-store.ts';
 import { SqliteJobQueue } from '../../adapters/storage/sqlite/sqlite-job-queue.ts';
 import { VigilError } from '../../domain/errors.ts';
-import type { ClaimedJob, JobKind } from '../../ports/job-queue.ts';
+import type { ClaimedJob, JobKind, JobOutput } from '../../ports/job-queue.ts';
 import type { Logger } from '../../ports/logger.ts';
 import { JobRunner, type JobLane } from './job-runner.ts';
-import type { JobContext, JobResult } from './run-job.ts';
+import { runJob, type JobContext, type JobHandler, type JobResult } from './run-job.ts';
 
 const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
 const RETRY = { baseMs: 1_000, maxMs: 8_000, maxUnexpectedAttempts: 3 };
@@ -23,12 +23,15 @@ describe('JobRunner', () => {
   let db: Database.Database;
   let now: number;
   let queue: SqliteJobQueue;
+  /** What the queue stored for finished jobs (the storage writes descriptions and vectors). */
+  let written: Array<{ key: string; output: JobOutput }>;
   const clock = { now: () => now };
 
   beforeEach(() => {
     db = openSqliteDatabase(':memory:');
     now = 1_000_000;
-    queue = new SqliteJobQueue(db, { now: clock.now });
+    written = [];
+    queue = new SqliteJobQueue(db, { now: clock.now, writeOutput: (key, output) => written.push({ key, output }) });
   });
   afterEach(() => db.close());
 
@@ -59,11 +62,11 @@ describe('JobRunner', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const seen: string[] = [];
     const jobs = new JobRunner({ queue, lanes: [lane(async (job) => (seen.push(job.key), 'done'))], kinds: ['frigate_ingest', 'frigate_write_description'], clock, logger: silent, beforePass: () => gate });
-    queue.enqueue(ingest('a'));
+    await queue.enqueue(ingest('a'));
     const pass = jobs.processDue();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(seen).toEqual([]);
-    expect(queue.get('frigate_ingest', 'a')?.status).toBe('queued');
+    expect((await queue.get('frigate_ingest', 'a'))?.status).toBe('queued');
     release();
     expect(await pass).toBe(1);
     expect(seen).toEqual(['a']);
@@ -72,12 +75,12 @@ describe('JobRunner', () => {
   it('finishes jobs a handler did or skipped, with each kind to its handler', async () => {
     const seen: string[] = [];
     const jobs = runner([lane(async (job) => (seen.push(`${job.kind}:${job.key}`), job.kind === 'frigate_ingest' ? 'done' : 'skipped'))]);
-    queue.enqueue(ingest('a'));
-    queue.enqueue(writeBack('a'));
+    await queue.enqueue(ingest('a'));
+    await queue.enqueue(writeBack('a'));
     while ((await jobs.processDue()) > 0);
     expect(seen).toEqual(['frigate_ingest:a', 'frigate_write_description:a']);
-    expect(queue.get('frigate_ingest', 'a')).toMatchObject({ status: 'done', attempts: 1 });
-    expect(queue.get('frigate_write_description', 'a')).toMatchObject({ status: 'done', attempts: 1 });
+    expect(await queue.get('frigate_ingest', 'a')).toMatchObject({ status: 'done', attempts: 1 });
+    expect(await queue.get('frigate_write_description', 'a')).toMatchObject({ status: 'done', attempts: 1 });
   });
 
   it('retries outages as long as they last, honouring Retry-After; gives up on refusals at once and on the unexpected after a few tries', async () => {
@@ -87,54 +90,79 @@ describe('JobRunner', () => {
       bug: () => new TypeError('undefined is not a function'),
     };
     const jobs = runner([lane(async (job) => Promise.reject(errors[job.key]!()), { take: 5 })]);
-    for (const key of Object.keys(errors)) queue.enqueue(ingest(key));
+    for (const key of Object.keys(errors)) await queue.enqueue(ingest(key));
     await jobs.processDue();
-    expect(queue.get('frigate_ingest', 'outage')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: now + 30_000, lastError: 'input_unreachable: Frigate is down' });
-    expect(queue.get('frigate_ingest', 'refusal')).toMatchObject({ status: 'failed', attempts: 1, lastError: 'fetch_failed: not an image' });
-    expect(queue.get('frigate_ingest', 'bug')).toMatchObject({ status: 'queued', nextAttemptAt: now + 1_000 });
+    expect(await queue.get('frigate_ingest', 'outage')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: now + 30_000, lastError: 'input_unreachable: Frigate is down' });
+    expect(await queue.get('frigate_ingest', 'refusal')).toMatchObject({ status: 'failed', attempts: 1, lastError: 'fetch_failed: not an image' });
+    expect(await queue.get('frigate_ingest', 'bug')).toMatchObject({ status: 'queued', nextAttemptAt: now + 1_000 });
 
     for (let i = 0; i < 20; i++) {
       now += 60_000;
       await jobs.processDue();
     }
-    expect(queue.get('frigate_ingest', 'bug')).toMatchObject({ status: 'failed', attempts: RETRY.maxUnexpectedAttempts, lastError: 'undefined is not a function' });
-    expect(queue.get('frigate_ingest', 'outage')).toMatchObject({ status: 'queued', attempts: 21 });
+    expect(await queue.get('frigate_ingest', 'bug')).toMatchObject({ status: 'failed', attempts: RETRY.maxUnexpectedAttempts, lastError: 'undefined is not a function' });
+    expect(await queue.get('frigate_ingest', 'outage')).toMatchObject({ status: 'queued', attempts: 21 });
   });
 
   it('backs off exponentially up to the lane’s cap', async () => {
     const jobs = runner([lane(async () => Promise.reject(new VigilError('input_unreachable', 'down', { retryable: true })))]);
-    queue.enqueue(ingest('a'));
+    await queue.enqueue(ingest('a'));
     const waits: number[] = [];
     for (let i = 0; i < 6; i++) {
       await jobs.processDue();
-      const due = queue.get('frigate_ingest', 'a')!.nextAttemptAt;
+      const due = (await queue.get('frigate_ingest', 'a'))!.nextAttemptAt;
       waits.push(due - now);
       now = due;
     }
     expect(waits).toEqual([1_000, 2_000, 4_000, 8_000, 8_000, 8_000]);
   });
 
-  it('refuses the result of a worker whose job was taken over: nothing committed, nothing announced', async () => {
+  it('refuses the result of a worker whose job was taken over: nothing stored, nothing announced', async () => {
     let release!: () => void;
-    const commit = vi.fn();
+    const output: JobOutput = { kind: 'vector', vector: [1, 0] };
     const announced = vi.fn();
     const jobs = runner([
       lane(async () => {
         await new Promise<void>((resolve) => (release = resolve));
-        return { status: 'done', commit, onCommitted: announced };
+        return { status: 'done', output, onCommitted: announced };
       }),
     ]);
-    queue.enqueue(ingest('a'));
+    await queue.enqueue(ingest('a'));
     const pass = jobs.processDue();
     await vi.waitFor(() => expect(release).toBeDefined());
-    const other = queue.claim('frigate_ingest', 'a', { leaseMs: 60_000 });
+    const other = await queue.claim('frigate_ingest', 'a', { leaseMs: 60_000 });
     release();
     await pass;
-    expect(commit).not.toHaveBeenCalled();
+    expect(written).toEqual([]);
     expect(announced).not.toHaveBeenCalled();
-    expect(queue.get('frigate_ingest', 'a')).toMatchObject({ status: 'running', attempts: 2 });
-    expect(queue.complete(other!, { commit })).toBe('done');
-    expect(commit).toHaveBeenCalledTimes(1);
+    expect(await queue.get('frigate_ingest', 'a')).toMatchObject({ status: 'running', attempts: 2 });
+    expect(await queue.complete(other!, { output })).toBe('done');
+    expect(written).toEqual([{ key: 'a', output }]);
+  });
+
+  it('stores the result before announcing it, and keeps the job done when what follows fails', async () => {
+    const output: JobOutput = { kind: 'vector', vector: [0, 1] };
+    const seen: string[] = [];
+    const handler: JobHandler<'frigate_ingest'> = {
+      kind: 'frigate_ingest',
+      run: async () => ({
+        status: 'done',
+        output,
+        onCommitted: async () => {
+          seen.push(`announced after ${written.length} stored`);
+          throw new Error('the broker is down');
+        },
+      }),
+    };
+    await queue.enqueue(ingest('a'));
+    const job = await queue.claim('frigate_ingest', 'a', { leaseMs: 60_000 });
+    const exec = { queue, clock, logger: silent, retry: RETRY, leaseMs: 60_000 };
+    // A person waiting on the job (DescriptionService.describe) is told it is done, not that it failed.
+    expect(await runJob(exec, handler, job!, { signal: new AbortController().signal, priority: 'interactive' })).toEqual({ status: 'done' });
+    expect(seen).toEqual(['announced after 1 stored']);
+    expect(written).toEqual([{ key: 'a', output }]);
+    expect(await queue.get('frigate_ingest', 'a')).toMatchObject({ status: 'done', attempts: 1 });
+    expect((await queue.get('frigate_ingest', 'a'))?.lastError).toBeUndefined();
   });
 
   it('runs a lane of `take` 1 strictly one job at a time, and a wider lane at once', async () => {
@@ -147,16 +175,17 @@ describe('JobRunner', () => {
       return 'done';
     };
     for (const key of ['a', 'b', 'c']) {
-      queue.enqueue(ingest(key));
-      queue.enqueue(writeBack(key));
+      await queue.enqueue(ingest(key));
+      await queue.enqueue(writeBack(key));
     }
     const serial = runner([lane(handle)]);
     expect(await serial.processDue()).toBe(1);
     while ((await serial.processDue()) > 0);
     expect(most).toBe(1);
-    expect(queue.counts().frigate_ingest.done + queue.counts().frigate_write_description.done).toBe(6);
+    const counts = await queue.counts();
+    expect(counts.frigate_ingest.done + counts.frigate_write_description.done).toBe(6);
 
-    for (const key of ['d', 'e', 'f']) queue.enqueue(ingest(key));
+    for (const key of ['d', 'e', 'f']) await queue.enqueue(ingest(key));
     most = 0;
     expect(await runner([lane(handle, { take: 3 })]).processDue()).toBe(3);
     expect(most).toBe(3);
@@ -181,11 +210,11 @@ describe('JobRunner', () => {
         ],
       },
     ]);
-    for (const key of ['a', 'b', 'c', 'd']) queue.enqueue(ingest(key));
+    for (const key of ['a', 'b', 'c', 'd']) await queue.enqueue(ingest(key));
     while ((await jobs.processDue()) > 0);
     expect(batches).toEqual([['a', 'b', 'c'], ['d']]);
-    expect(queue.counts().frigate_ingest).toMatchObject({ done: 3, failed: 1 });
-    expect(queue.get('frigate_ingest', 'b')?.lastError).toBe('invalid_argument: bad');
+    expect((await queue.counts()).frigate_ingest).toMatchObject({ done: 3, failed: 1 });
+    expect((await queue.get('frigate_ingest', 'b'))?.lastError).toBe('invalid_argument: bad');
   });
 
   it('wakes the lane of a kind when work is queued instead of waiting for the next poll, and stops gracefully', async () => {
@@ -209,22 +238,22 @@ describe('JobRunner', () => {
     const stop = new AbortController();
     const running = jobs.run({ signal: stop.signal });
     await new Promise((resolve) => setTimeout(resolve, 20));
-    queue.enqueue(ingest('a'));
+    await queue.enqueue(ingest('a'));
     await vi.waitFor(() => expect(done).toEqual(['a']), { timeout: 2000 });
 
     // Stopping while a job runs: it ends, and is due again at once for the next start.
     const reached = new Promise<void>((resolve) => (stopAt = resolve));
-    queue.enqueue(ingest('slow'));
+    await queue.enqueue(ingest('slow'));
     await reached;
     stop.abort();
     await running;
-    expect(queue.get('frigate_ingest', 'slow')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: now, lastError: 'aborted: stopped' });
+    expect(await queue.get('frigate_ingest', 'slow')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: now, lastError: 'aborted: stopped' });
   });
 
   it('at start, queues again what a dead process left running; a lane that cannot start leaves the others working', async () => {
-    queue.enqueue(ingest('a'));
-    const [lost] = queue.claimDue(['frigate_ingest'], 1, { leaseMs: 3_600_000 });
-    queue.enqueue({ kind: 'embed_event', key: 'e1', payload: {} });
+    await queue.enqueue(ingest('a'));
+    const [lost] = await queue.claimDue(['frigate_ingest'], 1, { leaseMs: 3_600_000 });
+    await queue.enqueue({ kind: 'embed_event', key: 'e1', payload: {} });
     const stop = new AbortController();
     const handled: string[] = [];
     const jobs = runner(
@@ -235,9 +264,7 @@ describe('JobRunner', () => {
           take: 1,
           retry: RETRY,
           handlers: [{ kind: 'embed_event', runBatch: async () => [] }],
-          start: () => {
-            throw new Error('no sqlite-vec here');
-          },
+          start: () => Promise.reject(new Error('no sqlite-vec here')),
         },
       ],
       ['frigate_ingest', 'frigate_write_description', 'embed_event'],
@@ -245,7 +272,7 @@ describe('JobRunner', () => {
     );
     await jobs.run({ signal: stop.signal });
     expect(handled).toEqual(['a']);
-    expect(queue.get('frigate_ingest', 'a')).toMatchObject({ status: 'done', attempts: 2 });
-    expect(queue.complete(lost!)).toBe('stale');
+    expect(await queue.get('frigate_ingest', 'a')).toMatchObject({ status: 'done', attempts: 2 });
+    expect(await queue.complete(lost!)).toBe('stale');
   });
 });

@@ -24,8 +24,8 @@ export interface JobLane {
   leaseMs?: number;
   /** The idle wait between passes when nothing is due (new work cuts it short). */
   pollMs?: number;
-  /** Before the lane's first pass (e.g. queue work found missing); a throw keeps the lane stopped. */
-  start?(): void;
+  /** Before the lane's first pass (e.g. queue work found missing); a throw (or rejection) keeps the lane stopped. */
+  start?(): void | Promise<void>;
 }
 
 export interface JobRunnerDeps {
@@ -88,7 +88,7 @@ export class JobRunner {
    */
   async run(options: { signal: AbortSignal }): Promise<void> {
     const { signal } = options;
-    const recovered = this.deps.queue.recover(this.deps.kinds, { all: true });
+    const recovered = await this.deps.queue.recover(this.deps.kinds, { all: true });
     if (recovered > 0) this.log.info({ recovered }, 'jobs interrupted by a restart were queued again');
     const unsubscribe = this.deps.queue.onEnqueued((kind) => this.wake(kind));
     try {
@@ -113,7 +113,7 @@ export class JobRunner {
 
   private async loop(lane: Lane, signal: AbortSignal): Promise<void> {
     try {
-      lane.spec.start?.();
+      await lane.spec.start?.();
     } catch (error) {
       lane.exec.logger.error({ err: error }, 'job lane could not start; its jobs wait');
       return;
@@ -133,7 +133,7 @@ export class JobRunner {
     if (signal.aborted) return 0;
     if (this.deps.beforePass) await this.deps.beforePass(signal);
     if (signal.aborted) return 0;
-    const jobs = this.deps.queue.claimDue(lane.kinds, lane.spec.take, { leaseMs: lane.exec.leaseMs });
+    const jobs = await this.deps.queue.claimDue(lane.kinds, lane.spec.take, { leaseMs: lane.exec.leaseMs });
     if (jobs.length === 0) return 0;
     const context = { signal, priority: 'background' as const };
     const byKind = new Map<JobKind, ClaimedJob[]>();

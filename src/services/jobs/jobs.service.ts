@@ -39,14 +39,16 @@ export interface JobsServiceDeps {
 export class JobsService {
   constructor(private readonly deps: JobsServiceDeps) {}
 
-  status(): JobsStatus {
-    const now = this.deps.clock.now();
-    const counts = this.deps.queue.counts();
+  async status(): Promise<JobsStatus> {
+    const counts = await this.deps.queue.counts();
     const limit = this.deps.recentFailures ?? 5;
+    const failures = await Promise.all(JOB_KINDS.map(async (kind) => (limit > 0 ? this.deps.queue.recentFailures(kind, limit) : [])));
+    // After the reads: the ages are as of the counts, not of before a slow query.
+    const now = this.deps.clock.now();
     return {
-      kinds: JOB_KINDS.map((kind): JobKindStatus => {
+      kinds: JOB_KINDS.map((kind, i): JobKindStatus => {
         const { oldestDueAt, ...byStatus } = counts[kind];
-        const recentFailures = limit > 0 ? this.deps.queue.recentFailures(kind, limit) : [];
+        const recentFailures = failures[i]!;
         return {
           kind,
           ...byStatus,

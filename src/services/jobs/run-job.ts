@@ -1,4 +1,4 @@
-import type { ClaimedJob, JobKind, JobLease, JobQueue } from '../../ports/job-queue.ts';
+import type { ClaimedJob, JobKind, JobLease, JobOutput, JobQueue } from '../../ports/job-queue.ts';
 import type { Clock, Logger } from '../../ports/logger.ts';
 import { errorText, retryDecision, type RetrySchedule } from './retry-policy.ts';
 
@@ -15,12 +15,15 @@ export interface JobContext {
 export interface JobSuccess {
   status: 'done' | 'skipped';
   /**
-   * Writes the result, synchronously, in the queue's transaction that checks the lease and marks
-   * the job: a worker whose lease was taken over writes nothing.
+   * The result, stored by the queue in the transaction that checks the lease and marks the job:
+   * a worker whose lease was taken over stores nothing.
    */
-  commit?: () => void;
-  /** After the result was accepted (not when it was refused as stale): announcements. */
-  onCommitted?: () => void;
+  output?: JobOutput;
+  /**
+   * After the result was accepted (not when it was refused as stale): announcements. A failure
+   * here is logged; the job stays finished.
+   */
+  onCommitted?: () => void | Promise<void>;
 }
 
 export type JobResult = 'done' | 'skipped' | JobSuccess;
@@ -66,9 +69,9 @@ export interface JobExecution {
 export async function runJob<K extends JobKind>(exec: JobExecution, handler: JobHandler<K>, job: ClaimedJob<K>, context: JobContext): Promise<JobRunOutcome> {
   const stop = keepLeases(exec, [job]);
   try {
-    return settle(exec, job, await handler.run(job, context), context.signal);
+    return await settle(exec, job, await handler.run(job, context), context.signal);
   } catch (error) {
-    return settleFailure(exec, job, error, context.signal);
+    return await settleFailure(exec, job, error, context.signal);
   } finally {
     stop();
   }
@@ -90,15 +93,17 @@ export async function runBatch<K extends JobKind>(
     } catch (error) {
       results = jobs.map(() => ({ error }));
     }
-    return jobs.map((job, i) => {
-      const result = results[i]!;
-      if (typeof result === 'object' && 'error' in result) return settleFailure(exec, job, result.error, context.signal);
-      try {
-        return settle(exec, job, result, context.signal);
-      } catch (error) {
-        return settleFailure(exec, job, error, context.signal);
-      }
-    });
+    return await Promise.all(
+      jobs.map(async (job, i) => {
+        const result = results[i]!;
+        if (typeof result === 'object' && 'error' in result) return settleFailure(exec, job, result.error, context.signal);
+        try {
+          return await settle(exec, job, result, context.signal);
+        } catch (error) {
+          return settleFailure(exec, job, error, context.signal);
+        }
+      }),
+    );
   } finally {
     stop();
   }
@@ -107,43 +112,51 @@ export async function runBatch<K extends JobKind>(
 /** A slow model (or a long provider queue) must not look like a dead worker: leases are renewed while the jobs run. */
 function keepLeases(exec: JobExecution, leases: ReadonlyArray<JobLease>): () => void {
   const timer = setInterval(() => {
-    for (const lease of leases) exec.queue.extendLease(lease, { leaseMs: exec.leaseMs });
+    for (const lease of leases) {
+      // A storage outage must not stop the job: the lease is tried again next tick.
+      exec.queue.extendLease(lease, { leaseMs: exec.leaseMs }).catch((error: unknown) => exec.logger.warn({ err: error, kind: lease.kind, key: lease.key }, 'could not extend a job lease'));
+    }
   }, Math.max(1000, exec.leaseMs / 3));
   timer.unref();
   return () => clearInterval(timer);
 }
 
-function settle(exec: JobExecution, job: ClaimedJob, result: JobResult, signal: AbortSignal): JobRunOutcome {
+async function settle(exec: JobExecution, job: ClaimedJob, result: JobResult, signal: AbortSignal): Promise<JobRunOutcome> {
   const success: JobSuccess = typeof result === 'string' ? { status: result } : result;
   const log = exec.logger.child({ kind: job.kind, key: job.key, attempt: job.attempts });
-  const completed = exec.queue.complete(job, success.commit ? { commit: success.commit } : {});
+  const completed = await exec.queue.complete(job, success.output ? { output: success.output } : {});
   if (completed === 'stale') {
     log.info({}, 'job finished after another worker took it over; its result was discarded');
     return { status: 'stale' };
   }
-  success.onCommitted?.();
+  try {
+    await success.onCommitted?.();
+  } catch (error) {
+    // The result is stored and the job finished: what follows it failing does not undo that.
+    log.error({ err: error }, 'job finished, but what follows its result failed');
+  }
   if (completed === 'requeued') log.debug({}, 'job finished; newer work for it is queued');
   else log.debug({ status: success.status, aborted: signal.aborted }, 'job finished');
   return { status: completed === 'requeued' ? 'requeued' : success.status };
 }
 
-function settleFailure(exec: JobExecution, job: ClaimedJob, error: unknown, signal: AbortSignal): JobRunOutcome {
+async function settleFailure(exec: JobExecution, job: ClaimedJob, error: unknown, signal: AbortSignal): Promise<JobRunOutcome> {
   const text = errorText(error);
   const now = exec.clock.now();
   const log = exec.logger.child({ kind: job.kind, key: job.key, attempt: job.attempts });
   if (signal.aborted) {
     // Stopping: not the job's fault, so it is due again at once.
-    exec.queue.fail(job, text, { retryAt: now });
+    await exec.queue.fail(job, text, { retryAt: now });
     log.info({ err: text }, 'job interrupted; queued again');
     return { status: 'retry', error, delayMs: 0 };
   }
   const decision = retryDecision(error, job.attempts, exec.retry);
   if (decision.retry) {
-    exec.queue.fail(job, text, { retryAt: now + decision.delayMs });
+    await exec.queue.fail(job, text, { retryAt: now + decision.delayMs });
     log.warn({ err: text, retryInMs: decision.delayMs }, 'job failed; will try again');
     return { status: 'retry', error, delayMs: decision.delayMs };
   }
-  exec.queue.fail(job, text, { permanent: true });
+  await exec.queue.fail(job, text, { permanent: true });
   log.warn({ err: text }, 'job failed for good');
   return { status: 'failed', error };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../ports/logger.ts';
 import type { MediaFiles } from '../../ports/media-files.ts';
-import type { PrunedBatch, RetentionStore } from '../../ports/retention-store.ts';
+import type { PrunedBatch, RetentionRun, RetentionStore } from '../../ports/retention-store.ts';
 import { DAY_MS } from './retention-plan.ts';
 import { RetentionService } from './retention.service.ts';
 
@@ -33,16 +33,16 @@ const noFiles: MediaFiles = {
 function fakeStore(batches: number): RetentionStore & { pruned: number } {
   const store = {
     pruned: 0,
-    listRuns: () => [{ runId: 1, cameraId: 'front', status: 'running' as const, startedAt: NOW - 9 * DAY_MS, resumable: false, oldestMs: NOW - 9 * DAY_MS, newestMs: NOW }],
-    references: () => [],
-    countBefore: (): PrunedBatch => ({ events: batches, frames: 0, detections: 0, tracks: 0, files: [], done: true }),
-    pruneBefore: (): PrunedBatch => {
+    listRuns: async (): Promise<RetentionRun[]> => [{ runId: 1, cameraId: 'front', status: 'running', startedAt: NOW - 9 * DAY_MS, resumable: false, oldestMs: NOW - 9 * DAY_MS, newestMs: NOW }],
+    references: async () => [],
+    countBefore: async (): Promise<PrunedBatch> => ({ events: batches, frames: 0, detections: 0, tracks: 0, files: [], done: true }),
+    pruneBefore: async (): Promise<PrunedBatch> => {
       store.pruned++;
       return { events: 1, frames: 0, detections: 0, tracks: 0, files: [`runs/run-1/events/e${store.pruned}/snapshot.jpg`], done: store.pruned >= batches };
     },
-    endedAndEmpty: () => false,
-    retire: () => true,
-    deleteRunIfEnded: () => false,
+    endedAndEmpty: async () => false,
+    retire: async () => true,
+    deleteRunIfEnded: async () => false,
   };
   return store;
 }
@@ -90,7 +90,7 @@ describe('RetentionService', () => {
     const store = fakeStore(1);
     let calls = 0;
     const listRuns = store.listRuns;
-    store.listRuns = () => {
+    store.listRuns = async () => {
       calls++;
       if (calls === 1) throw new Error('database is locked');
       return listRuns();

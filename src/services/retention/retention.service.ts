@@ -140,7 +140,7 @@ export class RetentionService {
     const { store, policy, clock } = this.deps;
     const startedMs = clock.now();
     const report: SweepReport = { dryRun, deleted: zeroCounts(), orphans: { files: 0, bytes: 0 }, aborted: false, durationMs: 0 };
-    const runs = store.listRuns();
+    const runs = await store.listRuns();
     let actions = planByAge(runs, policy, startedMs);
     const cap = policy.maxDiskBytes;
     let expectedBytes: number | undefined;
@@ -170,7 +170,7 @@ export class RetentionService {
   /** Further passes while the files are still over the cap (frames kept for remaining events free less than planned). */
   private async enforceCap(cap: number, report: SweepReport, signal: AbortSignal | undefined): Promise<void> {
     for (let pass = 1; ; pass++) {
-      const runs = this.deps.store.listRuns();
+      const runs = await this.deps.store.listRuns();
       const usage = await this.measure(runs, this.deps.clock.now());
       const total = totalUsage(usage);
       if (report.disk) report.disk.afterBytes = total;
@@ -196,22 +196,22 @@ export class RetentionService {
     const { store, files } = this.deps;
     for (const action of actions) {
       // A run going whole is first put out of reach of a resume; one that is running again is left alone.
-      if (action.whole && !store.retire(action.runId)) continue;
+      if (action.whole && !(await store.retire(action.runId))) continue;
       for (;;) {
         if (signal?.aborted) {
           report.aborted = true;
           return;
         }
-        const batch = store.pruneBefore(action.runId, action.beforeMs, this.batchSize);
+        const batch = await store.pruneBefore(action.runId, action.beforeMs, this.batchSize);
         addCounts(report.deleted, batch);
         if (batch.files.length) addFiles(report.deleted, this.checked(await files.remove(batch.files)));
         if (batch.done) break;
         await this.deps.pause?.();
       }
       // Folder before row: see the class comment.
-      if (action.whole && store.endedAndEmpty(action.runId)) {
+      if (action.whole && (await store.endedAndEmpty(action.runId))) {
         addFiles(report.deleted, await files.removeRun(action.runId));
-        if (store.deleteRunIfEnded(action.runId)) report.deleted.runs++;
+        if (await store.deleteRunIfEnded(action.runId)) report.deleted.runs++;
       }
       this.log.debug({ runId: action.runId, camera: action.cameraId, before: new Date(action.beforeMs).toISOString(), whole: action.whole, reason: action.reason }, 'retention applied to a run');
     }
@@ -219,7 +219,7 @@ export class RetentionService {
 
   private async count(actions: readonly RunAction[], report: SweepReport): Promise<void> {
     for (const action of actions) {
-      const counts = this.deps.store.countBefore(action.runId, action.beforeMs);
+      const counts = await this.deps.store.countBefore(action.runId, action.beforeMs);
       addCounts(report.deleted, counts);
       addFiles(report.deleted, this.checked(await this.deps.files.measure(counts.files)));
       if (action.whole) report.deleted.runs++;
@@ -235,7 +235,7 @@ export class RetentionService {
         return;
       }
       const listed = await files.listRun(runId);
-      const referenced = new Set(store.references(runId).map((r) => r.path));
+      const referenced = new Set((await store.references(runId)).map((r) => r.path));
       const orphans = findOrphans(listed, referenced, nowMs - this.graceMs);
       if (orphans.length === 0) continue;
       if (!options.remove) {
@@ -243,7 +243,7 @@ export class RetentionService {
         continue;
       }
       // Checked after listing: a run row always exists before its folder does.
-      const leftover = orphans.length === listed.length && !store.listRuns().some((r) => r.runId === runId);
+      const leftover = orphans.length === listed.length && !(await store.listRuns()).some((r) => r.runId === runId);
       addFiles(report.orphans, leftover ? await files.removeRun(runId) : this.checked(await files.remove(orphans.map((f) => f.path))));
     }
   }
@@ -254,7 +254,7 @@ export class RetentionService {
     const known = new Set(runs.map((r) => r.runId));
     for (const runId of await this.deps.files.runFolders()) {
       const listed = await this.deps.files.listRun(runId);
-      const refs = new Map(this.deps.store.references(runId).map((r) => [r.path, r]));
+      const refs = new Map((await this.deps.store.references(runId)).map((r) => [r.path, r]));
       const timed: Array<{ timeMs: number; bytes: number }> = [];
       for (const file of listed) {
         const ref = refs.get(file.path);

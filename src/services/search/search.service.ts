@@ -79,6 +79,8 @@ export interface SearchServiceDeps {
   };
   /** Cosine distance beyond which a vector match does not count (model-dependent). */
   maxVectorDistance?: number;
+  /** Resolves once the search index is up to date (awaited before every search; memoized by the caller). */
+  ready?: () => Promise<void>;
 }
 
 type SearchFilters = Omit<SearchQuery, 'match' | 'limit' | 'order'>;
@@ -107,13 +109,15 @@ export class SearchService {
   }
 
   /** Keyword search (always available). */
-  search(request: SearchRequest): SearchResult {
+  async search(request: SearchRequest): Promise<SearchResult> {
+    await this.deps.ready?.();
     const plan = this.plan(request);
     return this.execute(plan, request, undefined, { mode: 'keyword', note: this.deps.vectors ? undefined : 'no embeddings provider is configured' });
   }
 
   /** Keyword search fused with vector search (reciprocal rank fusion) when embeddings are available. */
   async searchHybrid(request: SearchRequest, options: { signal?: AbortSignal } = {}): Promise<SearchResult> {
+    await this.deps.ready?.();
     const plan = this.plan(request);
     const vectors = this.deps.vectors;
     if (!vectors) return this.execute(plan, request, undefined, { mode: 'keyword', note: 'no embeddings provider is configured' });
@@ -173,31 +177,31 @@ export class SearchService {
     return { language, time, fromMs, toMs, cameraIds, types, labels, concepts, groups, match, anyMatch, filters, embedText };
   }
 
-  private execute(
+  private async execute(
     plan: ReturnType<SearchService['plan']>,
     request: SearchRequest,
     vectorIds: readonly string[] | undefined,
     retrieval: { mode: 'keyword' | 'hybrid'; note?: string | undefined },
-  ): SearchResult {
+  ): Promise<SearchResult> {
     const { text } = this.deps;
     const { language, time, fromMs, toMs, cameraIds, types, labels, concepts, groups, anyMatch, filters } = plan;
     let { match } = plan;
     const order = match ? 'relevance' : fromMs !== undefined ? 'oldest' : 'newest';
     const limit = vectorIds ? Math.max(request.limit, HYBRID_CANDIDATES) : request.limit;
     const page = { ...filters, limit, timelineLimit: TIMELINE_MAX };
-    let result = this.deps.store.search({ ...page, ...(match ? { match } : {}), order });
+    let result = await this.deps.store.search({ ...page, ...(match ? { match } : {}), order });
     if (match && result.total === 0 && anyMatch) {
       match = anyMatch;
-      result = this.deps.store.search({ ...page, match, order });
+      result = await this.deps.store.search({ ...page, match, order });
     }
     // Words that match nothing should not hide events the filters found: rank by time instead.
     if (match && result.total === 0 && (types.length || labels.length || cameraIds.length || fromMs !== undefined)) {
-      result = this.deps.store.search({ ...page, order: fromMs !== undefined ? 'oldest' : 'newest' });
+      result = await this.deps.store.search({ ...page, order: fromMs !== undefined ? 'oldest' : 'newest' });
     }
-    if (vectorIds && vectorIds.length > 0) result = this.fuse(result, vectorIds, request.limit);
+    if (vectorIds && vectorIds.length > 0) result = await this.fuse(result, vectorIds, request.limit);
 
     const scopeCameras = cameraIds.length ? cameraIds : this.deps.cameras.map((c) => c.id);
-    const missingInfo = this.missingInfo(scopeCameras, fromMs, toMs, language, cameraIds.length > 0);
+    const missingInfo = await this.missingInfo(scopeCameras, fromMs, toMs, language, cameraIds.length > 0);
     const cameraNames = cameraIds.map((id) => this.cameraName(id));
     const answer = composeAnswer({
       language,
@@ -238,11 +242,11 @@ export class SearchService {
   }
 
   /** Reciprocal rank fusion of the keyword ranking and the vector ranking, cut to `limit`. */
-  private fuse(keyword: SearchPage, vectorIds: readonly string[], limit: number): SearchPage {
+  private async fuse(keyword: SearchPage, vectorIds: readonly string[], limit: number): Promise<SearchPage> {
     const byId = new Map(keyword.hits.map((h) => [h.stored.event.id, h]));
     const fused = fuseRankings([keyword.hits.map((h) => h.stored.event.id), [...vectorIds]]);
     const missing = fused.slice(0, limit).map((f) => f.id).filter((id) => !byId.has(id));
-    for (const hit of this.deps.store.eventsByIds(missing)) byId.set(hit.stored.event.id, hit);
+    for (const hit of await this.deps.store.eventsByIds(missing)) byId.set(hit.stored.event.id, hit);
     const hits = fused
       .slice(0, limit)
       .map((f) => {
@@ -256,7 +260,8 @@ export class SearchService {
     return { total: keyword.total + vectorOnlyCount, totalExact: keyword.totalExact, hits, timeline: [...keyword.timeline, ...vectorOnly] };
   }
 
-  coverage(): CameraCoverage[] {
+  async coverage(): Promise<CameraCoverage[]> {
+    await this.deps.ready?.();
     return this.deps.store.coverage();
   }
 
@@ -279,9 +284,15 @@ export class SearchService {
     return found;
   }
 
-  private missingInfo(cameraIds: readonly string[], fromMs: number | undefined, toMs: number | undefined, language: AnswerLanguage, named: boolean): string[] {
+  private async missingInfo(
+    cameraIds: readonly string[],
+    fromMs: number | undefined,
+    toMs: number | undefined,
+    language: AnswerLanguage,
+    named: boolean,
+  ): Promise<string[]> {
     const zh = language !== 'en';
-    const coverage = new Map(this.deps.store.analysedSpans().map((c) => [c.cameraId, c]));
+    const coverage = new Map((await this.deps.store.analysedSpans()).map((c) => [c.cameraId, c]));
     const lines: string[] = [];
     const fmt = (a: number, b: number) => formatClockRange(a, b, this.deps.timeZone);
     if (fromMs !== undefined && fromMs > this.deps.clock.now()) lines.push(zh ? '該時段尚未到來。' : 'That time is in the future.');

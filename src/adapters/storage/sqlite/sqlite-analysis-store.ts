@@ -16,7 +16,7 @@ import type {
   StoredEvent,
   StoredFrame,
 } from '../../../ports/analysis-store.ts';
-import type { EventIndexer } from '../../../ports/search-index.ts';
+import type { EventIndexer, SearchIndexMaintenance } from '../../../ports/search-index.ts';
 import type { VideoInfo } from '../../../ports/video-input.ts';
 import { migrate } from './migrations.ts';
 import { searchEntryWriter } from './search-entry.ts';
@@ -187,7 +187,7 @@ export interface SqliteAnalysisStoreOptions {
   staleAfterMs?: number;
 }
 
-export class SqliteAnalysisStore implements AnalysisStore {
+export class SqliteAnalysisStore implements AnalysisStore, SearchIndexMaintenance {
   private readonly statements;
   private readonly writeSearchEntry: ReturnType<typeof searchEntryWriter>;
   private readonly owner: OwnerRecord;
@@ -279,7 +279,7 @@ export class SqliteAnalysisStore implements AnalysisStore {
     };
   }
 
-  upsertSource(info: VideoInfo, cameraId: string): number {
+  async upsertSource(info: VideoInfo, cameraId: string): Promise<number> {
     const row = this.write(() => this.statements.upsertSource.get({
       camera_id: cameraId,
       fingerprint: info.fingerprint,
@@ -297,12 +297,16 @@ export class SqliteAnalysisStore implements AnalysisStore {
     return z.object({ id: z.number() }).parse(row).id;
   }
 
-  findRun(sourceId: number, cameraId: string, settingsKey: string): RunRecord | undefined {
+  async findRun(sourceId: number, cameraId: string, settingsKey: string): Promise<RunRecord | undefined> {
     const row = this.statements.findRun.get(sourceId, cameraId, settingsKey);
     return row === undefined ? undefined : toRunRecord(row);
   }
 
-  createRun(run: NewRun): RunRecord {
+  async createRun(run: NewRun): Promise<RunRecord> {
+    return this.insertRun(run);
+  }
+
+  private insertRun(run: NewRun): RunRecord {
     return toRunRecord(
       this.statements.insertRun.get({
         source_id: run.sourceId,
@@ -316,7 +320,7 @@ export class SqliteAnalysisStore implements AnalysisStore {
     );
   }
 
-  claimRun(run: NewRun, options: { legacyKeys?: readonly string[] } = {}): RunClaim {
+  async claimRun(run: NewRun, options: { legacyKeys?: readonly string[] } = {}): Promise<RunClaim> {
     return this.write(() =>
       // IMMEDIATE: the write lock is taken before reading, so two processes claiming the same run
       // at once are serialised and the second sees what the first did.
@@ -332,7 +336,7 @@ export class SqliteAnalysisStore implements AnalysisStore {
           row = this.statements.getRun.get(id);
         }
         if (row === undefined) {
-          const created = this.createRun(run);
+          const created = this.insertRun(run);
           this.statements.takeRun.run({ id: created.id, started_at: run.startedAt, owner: JSON.stringify(this.owner), now });
           this.claimed.add(created.id);
           return { kind: 'created', run: this.getRun(created.id) };
@@ -372,22 +376,22 @@ export class SqliteAnalysisStore implements AnalysisStore {
     return true;
   }
 
-  heartbeat(runId: number): void {
+  async heartbeat(runId: number): Promise<void> {
     this.write(() => this.statements.heartbeat.run(this.now(), runId, JSON.stringify(this.owner)));
   }
 
-  markInputIncomplete(runId: number, message: string): RunRecord {
+  async markInputIncomplete(runId: number, message: string): Promise<RunRecord> {
     return this.write(() => {
       this.statements.markIncomplete.run(message, runId);
       return this.getRun(runId);
     });
   }
 
-  updateRunSettings(runId: number, settings: unknown): void {
+  async updateRunSettings(runId: number, settings: unknown): Promise<void> {
     this.write(() => this.statements.updateSettings.run(JSON.stringify(settings), runId));
   }
 
-  rewriteEvents(events: readonly StoredEvent[]): void {
+  async rewriteEvents(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
     this.write(() =>
       this.db.transaction(() => {
@@ -399,7 +403,7 @@ export class SqliteAnalysisStore implements AnalysisStore {
     );
   }
 
-  carryOverDescriptions(pairs: ReadonlyArray<{ from: string; to: string }>): number {
+  async carryOverDescriptions(pairs: ReadonlyArray<{ from: string; to: string }>): Promise<number> {
     return this.write(() =>
       this.db.transaction(() => {
         let carried = 0;
@@ -424,7 +428,7 @@ export class SqliteAnalysisStore implements AnalysisStore {
    * so they read as ended, and retention can delete them whole once expired; their events stay
    * as stored. Frigate's run and file analyses (no session in their settings) are left alone.
    */
-  interruptAbandonedSessions(cameraIds: readonly string[], nowMs: number): number {
+  async interruptAbandonedSessions(cameraIds: readonly string[], nowMs: number): Promise<number> {
     return this.db
       .prepare(
         `UPDATE analysis_runs SET status = 'interrupted', finished_at = ?, error = ?
@@ -434,7 +438,7 @@ export class SqliteAnalysisStore implements AnalysisStore {
       .run(nowMs, 'the server stopped without closing this live session', JSON.stringify(cameraIds)).changes;
   }
 
-  reopenRun(runId: number, startedAt: number): RunRecord {
+  async reopenRun(runId: number, startedAt: number): Promise<RunRecord> {
     return this.db.transaction(() => {
       const run = this.getRun(runId);
       // Frames are committed with the run's progress in one transaction, so nothing should lie
@@ -445,7 +449,7 @@ export class SqliteAnalysisStore implements AnalysisStore {
     })();
   }
 
-  commitFrames(runId: number, frames: readonly StoredFrame[], extras: FrameBatchExtras = {}): RunRecord {
+  async commitFrames(runId: number, frames: readonly StoredFrame[], extras: FrameBatchExtras = {}): Promise<RunRecord> {
     return this.write(() => this.db.transaction(() => {
       this.checkStillOwned(runId);
       for (const t of extras.tracks ?? []) {
@@ -505,7 +509,7 @@ export class SqliteAnalysisStore implements AnalysisStore {
     throw new VigilError('busy', `Analysis run ${runId} was taken over by another process after this one stopped reporting progress; this process stops writing to it.`);
   }
 
-  finishRun(runId: number, status: Exclude<RunStatus, 'running'>, finishedAt: number, error?: string): RunRecord {
+  async finishRun(runId: number, status: Exclude<RunStatus, 'running'>, finishedAt: number, error?: string): Promise<RunRecord> {
     this.claimed.delete(runId);
     return this.write(() => {
       this.statements.finishRun.run(status, finishedAt, error ?? null, runId);
@@ -537,12 +541,12 @@ export class SqliteAnalysisStore implements AnalysisStore {
    * rebuilds every entry (e.g. after camera aliases changed). Works through the events in
    * batches of rowids, one transaction each, so a large store is never held in memory at once.
    */
-  reindexEvents(all: boolean, onProgress?: (done: number) => void): number {
+  async reindexEvents(all: boolean, onProgress?: (done: number) => void): Promise<number> {
     return this.reindexWhere(all ? 'TRUE' : 'rowid NOT IN (SELECT rowid FROM events_fts)', {}, onProgress);
   }
 
   /** Rebuilds the search entries of one camera's events (its names changed). */
-  reindexCamera(cameraId: string, onProgress?: (done: number) => void): number {
+  async reindexCamera(cameraId: string, onProgress?: (done: number) => void): Promise<number> {
     return this.reindexWhere('camera_id = @camera', { camera: cameraId }, onProgress);
   }
 
@@ -551,14 +555,14 @@ export class SqliteAnalysisStore implements AnalysisStore {
    * events were indexed with. A camera not recorded yet is taken as indexed with its current
    * names (its events were stored under this configuration, or before names were recorded).
    */
-  changedCameraNames(current: ReadonlyMap<string, string>): string[] {
+  async changedCameraNames(current: ReadonlyMap<string, string>): Promise<string[]> {
     const rows = z.array(z.object({ camera_id: z.string(), names_json: z.string() })).parse(this.db.prepare('SELECT camera_id, names_json FROM indexed_camera_names').all());
     const stored = new Map(rows.map((r) => [r.camera_id, r.names_json]));
     return [...current].filter(([id, names]) => stored.has(id) && stored.get(id) !== names).map(([id]) => id);
   }
 
   /** Records the names the cameras' events are now indexed with (after any re-indexing). */
-  recordCameraNames(current: ReadonlyMap<string, string>): void {
+  async recordCameraNames(current: ReadonlyMap<string, string>): Promise<void> {
     const upsert = this.db.prepare('INSERT INTO indexed_camera_names (camera_id, names_json) VALUES (?, ?) ON CONFLICT (camera_id) DO UPDATE SET names_json = excluded.names_json');
     this.db.transaction(() => {
       for (const [id, names] of current) upsert.run(id, names);
@@ -582,7 +586,7 @@ export class SqliteAnalysisStore implements AnalysisStore {
     }
   }
 
-  readFrames(runId: number, lastFrameIndex: number): StoredFrame[] {
+  async readFrames(runId: number, lastFrameIndex: number): Promise<StoredFrame[]> {
     const frames = z.array(frameRowSchema).parse(this.statements.framesUpTo.all(runId, lastFrameIndex));
     const detections = z.array(detectionRowSchema).parse(this.statements.detectionsUpTo.all(runId, lastFrameIndex));
     const byFrame = new Map<number, StoredFrame['detections'][number][]>();
@@ -608,11 +612,16 @@ export class SqliteAnalysisStore implements AnalysisStore {
     }));
   }
 
-  otherRuns(sourceId: number, cameraId: string, keepRunId: number): number[] {
+  async otherRuns(sourceId: number, cameraId: string, keepRunId: number): Promise<number[]> {
     return z.array(z.object({ id: z.number() })).parse(this.statements.otherRuns.all(sourceId, cameraId, keepRunId)).map((r) => r.id);
   }
 
-  deleteRun(runId: number): void {
+  async deleteRun(runId: number): Promise<void> {
+    this.deleteRunNow(runId);
+  }
+
+  /** `deleteRun`, synchronously: inside another transaction (retention's) it joins it. */
+  deleteRunNow(runId: number): void {
     // Frames and detections go with it (ON DELETE CASCADE); a source no run refers to goes too.
     this.db.transaction(() => {
       const row = this.statements.deleteRun.get(runId);
@@ -622,16 +631,16 @@ export class SqliteAnalysisStore implements AnalysisStore {
     })();
   }
 
-  detectionCountsByLabel(runId: number): Record<string, number> {
+  async detectionCountsByLabel(runId: number): Promise<Record<string, number>> {
     const rows = z.array(z.object({ label: z.string(), n: z.number() })).parse(this.statements.countsByLabel.all(runId));
     return Object.fromEntries(rows.map((r) => [r.label, r.n]));
   }
 
-  countTracks(runId: number): number {
+  async countTracks(runId: number): Promise<number> {
     return z.object({ n: z.number() }).parse(this.db.prepare('SELECT COUNT(*) AS n FROM tracks WHERE run_id = ?').get(runId)).n;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 

@@ -28,9 +28,9 @@ describe('SqliteDescriptionStore', () => {
   let now: number;
   let store: SqliteDescriptionStore;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-descriptions-'));
-    seedDatabase(dir, EVENTS);
+    await seedDatabase(dir, EVENTS);
     db = openSqliteDatabase(join(dir, 'vigil.db'));
     now = 1_000_000;
     store = new SqliteDescriptionStore(db, { indexer, tokenize, now: () => now });
@@ -55,43 +55,43 @@ describe('SqliteDescriptionStore', () => {
     expect(tables).toEqual([{ name: 'event_descriptions' }]);
   });
 
-  it('replaces the description of an event, and refuses one for an unknown event', () => {
-    expect(store.save('e1', description('red jacket'))).toBe(true);
+  it('replaces the description of an event, and refuses one for an unknown event', async () => {
+    expect(await store.save('e1', description('red jacket'))).toBe(true);
     now += 10;
-    expect(store.save('e1', description('blue jacket'))).toBe(true);
-    expect(store.get('e1')).toEqual({ ...description('blue jacket'), createdAt: now });
-    expect(store.save('nope', description('x'))).toBe(false);
-    expect(store.get('nope')).toBeUndefined();
+    expect(await store.save('e1', description('blue jacket'))).toBe(true);
+    expect(await store.get('e1')).toEqual({ ...description('blue jacket'), createdAt: now });
+    expect(await store.save('nope', description('x'))).toBe(false);
+    expect(await store.get('nope')).toBeUndefined();
   });
 
-  it('stores invalid output as flagged raw text', () => {
-    store.save('e2', { provider: 'local_vlm', model: 'llava', rawText: 'not json', flagged: true, textForSearch: 'not json' });
-    expect(store.get('e2')).toEqual({ provider: 'local_vlm', model: 'llava', createdAt: now, rawText: 'not json', flagged: true, textForSearch: 'not json' });
+  it('stores invalid output as flagged raw text', async () => {
+    await store.save('e2', { provider: 'local_vlm', model: 'llava', rawText: 'not json', flagged: true, textForSearch: 'not json' });
+    expect(await store.get('e2')).toEqual({ provider: 'local_vlm', model: 'llava', createdAt: now, rawText: 'not json', flagged: true, textForSearch: 'not json' });
   });
 
-  it('makes the description searchable at once, keeping the other columns', () => {
+  it('makes the description searchable at once, keeping the other columns', async () => {
     expect(match('turquoise')).toEqual([]);
-    store.save('e2', description('A man in a turquoise raincoat carries a ladder'));
+    await store.save('e2', description('A man in a turquoise raincoat carries a ladder'));
     expect(match('turquoise')).toEqual(['e2']);
     expect(match('ladder raincoat')).toEqual(['e2']);
     // The summary, keywords and names are still indexed.
     expect(match('crossed door')).toEqual(['e1', 'e2', 'e3']);
   });
 
-  it('keeps descriptions searchable when the analysis store re-indexes events with searchIndexer', () => {
-    store.save('e2', description('turquoise raincoat'));
+  it('keeps descriptions searchable when the analysis store re-indexes events with searchIndexer', async () => {
+    await store.save('e2', description('turquoise raincoat'));
     const analysis = new SqliteAnalysisStore(db, { indexer: store.searchIndexer() });
-    expect(analysis.reindexEvents(true)).toBe(3);
+    expect(await analysis.reindexEvents(true)).toBe(3);
     expect(match('turquoise')).toEqual(['e2']);
     // With the plain indexer the description would be lost: that is why searchIndexer exists.
-    new SqliteAnalysisStore(db, { indexer }).reindexEvents(true);
+    await new SqliteAnalysisStore(db, { indexer }).reindexEvents(true);
     expect(match('turquoise')).toEqual([]);
   });
 
-  it('goes with its event', () => {
-    store.save('e1', description('turquoise'));
+  it('goes with its event', async () => {
+    await store.save('e1', description('turquoise'));
     db.prepare(`DELETE FROM events WHERE id = 'e1'`).run();
-    expect(store.get('e1')).toBeUndefined();
+    expect(await store.get('e1')).toBeUndefined();
     expect(match('turquoise')).toEqual([]);
   });
 });

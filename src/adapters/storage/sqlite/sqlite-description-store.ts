@@ -84,7 +84,12 @@ export class SqliteDescriptionStore implements DescriptionStore {
     };
   }
 
-  save(eventId: string, description: NewDescription): boolean {
+  async save(eventId: string, description: NewDescription): Promise<boolean> {
+    return this.saveNow(eventId, description);
+  }
+
+  /** `save`, synchronously: inside another transaction (a job's completion) it joins it. */
+  saveNow(eventId: string, description: NewDescription): boolean {
     const run = this.db.transaction((): boolean => {
       const stored = this.statements.getEvent.get(eventId);
       if (stored === undefined) return false;
@@ -104,7 +109,7 @@ export class SqliteDescriptionStore implements DescriptionStore {
     return run.immediate();
   }
 
-  get(eventId: string): StoredDescription | undefined {
+  async get(eventId: string): Promise<StoredDescription | undefined> {
     const row = this.statements.getDescription.get(eventId);
     return row === undefined ? undefined : toDescription(row);
   }

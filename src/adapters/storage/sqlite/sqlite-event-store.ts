@@ -129,7 +129,7 @@ function whereClause(filter: EventFilter): { sql: string; params: Record<string,
 export class SqliteEventStore implements EventStore {
   constructor(private readonly db: Database.Database) {}
 
-  listEvents(filter: EventFilter): StoredEvent[] {
+  async listEvents(filter: EventFilter): Promise<StoredEvent[]> {
     const { sql, params } = whereClause(filter);
     const rows = this.db
       .prepare(`SELECT * FROM events ${sql} ORDER BY start_ms, id LIMIT @limit OFFSET @offset`)
@@ -137,13 +137,13 @@ export class SqliteEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
-  countEvents(filter: EventFilter): number {
+  async countEvents(filter: EventFilter): Promise<number> {
     const { sql, params } = whereClause(filter);
     const row = this.db.prepare(`SELECT COUNT(*) AS n FROM events ${sql}`).get(params);
     return z.object({ n: z.number() }).parse(row).n;
   }
 
-  framePaths(runId: number, frameIndexes: readonly number[]): Map<number, string> {
+  async framePaths(runId: number, frameIndexes: readonly number[]): Promise<Map<number, string>> {
     const statement = this.db.prepare('SELECT image_path FROM frames WHERE run_id = ? AND frame_index = ?');
     const paths = new Map<number, string>();
     for (const index of new Set(frameIndexes)) {
@@ -153,7 +153,7 @@ export class SqliteEventStore implements EventStore {
     return paths;
   }
 
-  getEvent(id: string): StoredEvent | undefined {
+  async getEvent(id: string): Promise<StoredEvent | undefined> {
     const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id);
     return row === undefined ? undefined : toStoredEvent(row);
   }

@@ -143,7 +143,7 @@ export class SqliteGatewayStore implements GatewayKeyStore, GatewayUsageStore {
     };
   }
 
-  create(key: NewGatewayKey): GatewayKey {
+  async create(key: NewGatewayKey): Promise<GatewayKey> {
     const id = this.newId();
     this.write(() => {
       try {
@@ -166,37 +166,37 @@ export class SqliteGatewayStore implements GatewayKeyStore, GatewayUsageStore {
     return this.byId(id);
   }
 
-  findByHash(secretHash: string): GatewayKey | undefined {
+  async findByHash(secretHash: string): Promise<GatewayKey | undefined> {
     const row = this.statements.byHash.get(secretHash);
     return row === undefined ? undefined : toKey(row);
   }
 
-  find(nameOrId: string): GatewayKey | undefined {
+  async find(nameOrId: string): Promise<GatewayKey | undefined> {
     const row = this.statements.byNameOrId.get({ q: nameOrId });
     return row === undefined ? undefined : toKey(row);
   }
 
-  list(): GatewayKey[] {
+  async list(): Promise<GatewayKey[]> {
     return this.statements.list.all().map(toKey);
   }
 
-  revoke(nameOrId: string, at: number): GatewayKey {
+  async revoke(nameOrId: string, at: number): Promise<GatewayKey> {
     const key = this.existing(nameOrId);
     this.write(() => this.statements.revoke.run({ id: key.id, at }));
     return this.byId(key.id);
   }
 
-  updateLimits(nameOrId: string, limits: GatewayKeyLimits): GatewayKey {
+  async updateLimits(nameOrId: string, limits: GatewayKeyLimits): Promise<GatewayKey> {
     const key = this.existing(nameOrId);
     this.write(() => this.statements.limits.run({ id: key.id, limits_json: JSON.stringify(limitsSchema.parse(limits)) }));
     return this.byId(key.id);
   }
 
-  touch(id: string, at: number): void {
+  async touch(id: string, at: number): Promise<void> {
     this.write(() => this.statements.touch.run({ id, at }));
   }
 
-  record(entry: GatewayUsageEntry): void {
+  async record(entry: GatewayUsageEntry): Promise<void> {
     this.write(() =>
       this.statements.record.run({
         key_id: entry.keyId,
@@ -211,11 +211,11 @@ export class SqliteGatewayStore implements GatewayKeyStore, GatewayUsageStore {
     );
   }
 
-  tokensOn(keyId: string, day: string): number {
+  async tokensOn(keyId: string, day: string): Promise<number> {
     return z.object({ n: count }).parse(this.statements.tokensOn.get(keyId, day)).n;
   }
 
-  usage(query: { fromDay?: string; toDay?: string; keyId?: string }): GatewayUsageRow[] {
+  async usage(query: { fromDay?: string; toDay?: string; keyId?: string }): Promise<GatewayUsageRow[]> {
     return this.statements.usage
       .all({ from_day: query.fromDay ?? null, to_day: query.toDay ?? null, key_id: query.keyId ?? null })
       .map((row) => {
@@ -236,7 +236,8 @@ export class SqliteGatewayStore implements GatewayKeyStore, GatewayUsageStore {
   }
 
   private existing(nameOrId: string): GatewayKey {
-    const key = this.find(nameOrId);
+    const row = this.statements.byNameOrId.get({ q: nameOrId });
+    const key = row === undefined ? undefined : toKey(row);
     if (!key) throw new VigilError('not_found', `No gateway key is named "${nameOrId}" (see \`vigil keys list\`).`);
     return key;
   }

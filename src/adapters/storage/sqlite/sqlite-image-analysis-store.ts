@@ -19,13 +19,13 @@ const analysisSchema = z.object({
 export class SqliteImageAnalysisStore implements ImageAnalysisStore {
   constructor(private readonly db: Database.Database) {}
 
-  save(analysis: ImageAnalysis): void {
+  async save(analysis: ImageAnalysis): Promise<void> {
     this.db
       .prepare('INSERT INTO image_analyses (image_name, created_at, result_json) VALUES (?, ?, ?)')
       .run(analysis.image_name, Date.parse(analysis.created_at), JSON.stringify(analysis));
   }
 
-  latest(imageName: string): ImageAnalysis | undefined {
+  async latest(imageName: string): Promise<ImageAnalysis | undefined> {
     const row = this.db
       .prepare('SELECT result_json FROM image_analyses WHERE image_name = ? ORDER BY created_at DESC, id DESC LIMIT 1')
       .get(imageName);
@@ -35,13 +35,12 @@ export class SqliteImageAnalysisStore implements ImageAnalysisStore {
   }
 
   /** The latest result of every image name (at most `limit` names, most recent first): Home Assistant's sensors after a restart. */
-  latestPerName(limit = 500): ImageAnalysis[] {
+  async latestPerName(limit = 500): Promise<ImageAnalysis[]> {
     const rows = this.db
       .prepare('SELECT image_name FROM image_analyses GROUP BY image_name ORDER BY MAX(created_at) DESC LIMIT ?')
       .all(limit);
-    return z
-      .array(z.object({ image_name: z.string() }))
-      .parse(rows)
-      .flatMap((r) => this.latest(r.image_name) ?? []);
+    const names = z.array(z.object({ image_name: z.string() })).parse(rows);
+    const latest = await Promise.all(names.map((r) => this.latest(r.image_name)));
+    return latest.filter((analysis) => analysis !== undefined);
   }
 }

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storedEvent } from '../../../../test/factories/stored-events.ts';
 import { seedDatabase } from '../../../../test/support/seed-database.ts';
-import type { JobKind } from '../../../ports/job-queue.ts';
+import type { JobKind, JobOutput } from '../../../ports/job-queue.ts';
 import { MIGRATIONS, migrate } from './migrations.ts';
 import { openSqliteDatabase } from './sqlite-analysis-store.ts';
 import { SqliteJobQueue } from './sqlite-job-queue.ts';
@@ -34,14 +34,22 @@ describe('SqliteJobQueue', () => {
   let db: Database.Database;
   let now: number;
   let queue: SqliteJobQueue;
+  /** What the queue stored for finished jobs, in order (the storage writes descriptions and vectors here). */
+  let written: Array<{ eventId: string; output: JobOutput }>;
+  let writeOutput: (eventId: string, output: JobOutput) => void;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-jobs-'));
-    seedDatabase(dir, EVENTS);
+    await seedDatabase(dir, EVENTS);
     db = openSqliteDatabase(join(dir, 'vigil.db'));
     now = 1_000_000;
-    queue = new SqliteJobQueue(db, { now: () => now });
+    written = [];
+    writeOutput = (eventId, output) => written.push({ eventId, output });
+    queue = new SqliteJobQueue(db, { now: () => now, writeOutput: (eventId, output) => writeOutput(eventId, output) });
   });
+
+  const vector = (v: number): JobOutput => ({ kind: 'vector', vector: [v, 0, 0] });
+  const described = (text: string): JobOutput => ({ kind: 'description', description: { provider: 'vlm', model: 'llava', flagged: false, textForSearch: text } });
 
   afterEach(() => {
     if (db.open) db.close();
@@ -49,208 +57,217 @@ describe('SqliteJobQueue', () => {
   });
 
   describe('enqueue rules', () => {
-    it('describe_event: once; only a manual request queues a done or failed job again', () => {
-      expect(queue.enqueue(describeJob('e1'))).toBe('queued');
-      expect(queue.enqueue(describeJob('e1'))).toBe('unchanged');
-      expect(queue.enqueue(describeJob('nope'))).toBe('unknown_event');
-      const [job] = queue.claimDue(['describe_event'], 10, LEASE);
-      expect(queue.complete(job!)).toBe('done');
-      expect(queue.enqueue(describeJob('e1'))).toBe('unchanged');
-      expect(queue.get('describe_event', 'e1')).toMatchObject({ status: 'done', attempts: 1, payload: { requestedBy: 'auto' } });
+    it('describe_event: once; only a manual request queues a done or failed job again', async () => {
+      expect(await queue.enqueue(describeJob('e1'))).toBe('queued');
+      expect(await queue.enqueue(describeJob('e1'))).toBe('unchanged');
+      expect(await queue.enqueue(describeJob('nope'))).toBe('unknown_event');
+      const [job] = await queue.claimDue(['describe_event'], 10, LEASE);
+      expect(await queue.complete(job!)).toBe('done');
+      expect(await queue.enqueue(describeJob('e1'))).toBe('unchanged');
+      expect(await queue.get('describe_event', 'e1')).toMatchObject({ status: 'done', attempts: 1, payload: { requestedBy: 'auto' } });
       now += 5;
-      expect(queue.enqueue(describeJob('e1', 'manual', 'vlm'))).toBe('requeued');
-      expect(queue.get('describe_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now, payload: { requestedBy: 'manual', provider: 'vlm' } });
+      expect(await queue.enqueue(describeJob('e1', 'manual', 'vlm'))).toBe('requeued');
+      expect(await queue.get('describe_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now, payload: { requestedBy: 'manual', provider: 'vlm' } });
 
-      const [again] = queue.claimDue(['describe_event'], 1, LEASE);
-      queue.fail(again!, 'provider_auth: wrong key', { permanent: true });
-      expect(queue.enqueue(describeJob('e1', 'manual'))).toBe('requeued');
-      expect(queue.get('describe_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, payload: { requestedBy: 'manual', provider: 'vlm' } });
-      expect(queue.get('describe_event', 'e1')?.lastError).toBeUndefined();
+      const [again] = await queue.claimDue(['describe_event'], 1, LEASE);
+      await queue.fail(again!, 'provider_auth: wrong key', { permanent: true });
+      expect(await queue.enqueue(describeJob('e1', 'manual'))).toBe('requeued');
+      expect(await queue.get('describe_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, payload: { requestedBy: 'manual', provider: 'vlm' } });
+      expect((await queue.get('describe_event', 'e1'))?.lastError).toBeUndefined();
     });
 
-    it('describe_event: a manual request makes a job waiting for a retry due now, and leaves a running one alone', () => {
-      queue.enqueue(describeJob('e1'));
-      const [job] = queue.claimDue(['describe_event'], 1, LEASE);
-      expect(queue.enqueue(describeJob('e1', 'manual'))).toBe('unchanged');
-      expect(queue.get('describe_event', 'e1')?.status).toBe('running');
-      queue.fail(job!, 'provider_unavailable: down', { retryAt: now + 60_000 });
-      expect(queue.enqueue(describeJob('e1', 'manual'))).toBe('requeued');
-      expect(queue.get('describe_event', 'e1')).toMatchObject({ status: 'queued', nextAttemptAt: now, attempts: 1, lastError: 'provider_unavailable: down', payload: { requestedBy: 'manual' } });
-      expect(queue.enqueue(describeJob('e1', 'manual'))).toBe('unchanged');
+    it('describe_event: a manual request makes a job waiting for a retry due now, and leaves a running one alone', async () => {
+      await queue.enqueue(describeJob('e1'));
+      const [job] = await queue.claimDue(['describe_event'], 1, LEASE);
+      expect(await queue.enqueue(describeJob('e1', 'manual'))).toBe('unchanged');
+      expect((await queue.get('describe_event', 'e1'))?.status).toBe('running');
+      await queue.fail(job!, 'provider_unavailable: down', { retryAt: now + 60_000 });
+      expect(await queue.enqueue(describeJob('e1', 'manual'))).toBe('requeued');
+      expect(await queue.get('describe_event', 'e1')).toMatchObject({ status: 'queued', nextAttemptAt: now, attempts: 1, lastError: 'provider_unavailable: down', payload: { requestedBy: 'manual' } });
+      expect(await queue.enqueue(describeJob('e1', 'manual'))).toBe('unchanged');
     });
 
-    it('embed_event: a waiting job keeps its schedule; a running one is queued again and its result does not mark it done', () => {
-      expect(queue.enqueueMany([embedJob('e1'), embedJob('e2'), embedJob('nope')])).toEqual(['queued', 'queued', 'unknown_event']);
-      const [first, second] = queue.claimDue(['embed_event'], 2, LEASE);
-      queue.fail(second!, 'provider_unavailable: down', { retryAt: now + 30_000 });
-      expect(queue.enqueue(embedJob('e2'))).toBe('unchanged');
-      expect(queue.get('embed_event', 'e2')).toMatchObject({ status: 'queued', nextAttemptAt: now + 30_000, attempts: 1 });
+    it('embed_event: a waiting job keeps its schedule; a running one is queued again and its result does not mark it done', async () => {
+      expect(await queue.enqueueMany([embedJob('e1'), embedJob('e2'), embedJob('nope')])).toEqual(['queued', 'queued', 'unknown_event']);
+      const [first, second] = await queue.claimDue(['embed_event'], 2, LEASE);
+      await queue.fail(second!, 'provider_unavailable: down', { retryAt: now + 30_000 });
+      expect(await queue.enqueue(embedJob('e2'))).toBe('unchanged');
+      expect(await queue.get('embed_event', 'e2')).toMatchObject({ status: 'queued', nextAttemptAt: now + 30_000, attempts: 1 });
 
       // The event's text changed while e1 was being embedded.
       now += 10;
-      expect(queue.enqueue(embedJob('e1'))).toBe('requeued');
-      let committed = false;
-      expect(queue.complete(first!, { commit: () => (committed = true) })).toBe('requeued');
-      expect(committed).toBe(true);
-      expect(queue.get('embed_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now });
+      expect(await queue.enqueue(embedJob('e1'))).toBe('requeued');
+      expect(await queue.complete(first!, { output: vector(1) })).toBe('requeued');
+      expect(written).toEqual([{ eventId: 'e1', output: vector(1) }]);
+      expect(await queue.get('embed_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now });
       // A failure of the outdated try changes nothing either.
-      expect(queue.fail(first!, 'late', { permanent: true })).toBe(false);
+      expect(await queue.fail(first!, 'late', { permanent: true })).toBe(false);
 
-      const [done] = queue.claimDue(['embed_event'], 1, LEASE);
-      expect(queue.complete(done!)).toBe('done');
-      expect(queue.enqueue(embedJob('e1'))).toBe('requeued');
+      const [done] = await queue.claimDue(['embed_event'], 1, LEASE);
+      expect(await queue.complete(done!)).toBe('done');
+      expect(await queue.enqueue(embedJob('e1'))).toBe('requeued');
       now += 30_000;
-      const [refused] = queue.claimDue(['embed_event'], 1, LEASE);
-      queue.fail(refused!, 'provider_auth: bad key', { permanent: true });
-      expect(queue.enqueue(embedJob(refused!.key))).toBe('requeued');
-      expect(queue.get('embed_event', refused!.key)).toEqual(expect.objectContaining({ status: 'queued', attempts: 0, nextAttemptAt: now }));
-      expect(queue.get('embed_event', refused!.key)?.lastError).toBeUndefined();
+      const [refused] = await queue.claimDue(['embed_event'], 1, LEASE);
+      await queue.fail(refused!, 'provider_auth: bad key', { permanent: true });
+      expect(await queue.enqueue(embedJob(refused!.key))).toBe('requeued');
+      expect(await queue.get('embed_event', refused!.key)).toEqual(expect.objectContaining({ status: 'queued', attempts: 0, nextAttemptAt: now }));
+      expect((await queue.get('embed_event', refused!.key))?.lastError).toBeUndefined();
     });
 
-    it('frigate jobs: only a message further along replaces the job; a write-back wins at equal progress', () => {
-      expect(queue.enqueue(ingestJob('f1', 10))).toBe('queued');
-      expect(queue.enqueue(ingestJob('f1', 10, 'update'))).toBe('unchanged');
-      expect(queue.enqueue(ingestJob('f1', 5, 'update'))).toBe('unchanged');
-      const [job] = queue.claimDue(['frigate_ingest'], 1, LEASE);
-      expect(queue.enqueue(ingestJob('f1', 20, 'end'))).toBe('requeued');
+    it('frigate jobs: only a message further along replaces the job; a write-back wins at equal progress', async () => {
+      expect(await queue.enqueue(ingestJob('f1', 10))).toBe('queued');
+      expect(await queue.enqueue(ingestJob('f1', 10, 'update'))).toBe('unchanged');
+      expect(await queue.enqueue(ingestJob('f1', 5, 'update'))).toBe('unchanged');
+      const [job] = await queue.claimDue(['frigate_ingest'], 1, LEASE);
+      expect(await queue.enqueue(ingestJob('f1', 20, 'end'))).toBe('requeued');
       // The worker that held the older message finishes: the newer one stays queued.
-      expect(queue.complete(job!)).toBe('requeued');
-      expect(queue.get('frigate_ingest', 'f1')).toMatchObject({ status: 'queued', attempts: 0, eventId: 'frigate-f1', payload: { progress: 20, message: { type: 'end' } } });
+      expect(await queue.complete(job!)).toBe('requeued');
+      expect(await queue.get('frigate_ingest', 'f1')).toMatchObject({ status: 'queued', attempts: 0, eventId: 'frigate-f1', payload: { progress: 20, message: { type: 'end' } } });
 
-      expect(queue.enqueue(writeBackJob('f1', 100, 'a red coat'))).toBe('queued');
-      expect(queue.enqueue(writeBackJob('f1', 100, 'a blue coat'))).toBe('requeued');
-      expect(queue.enqueue(writeBackJob('f1', 99, 'stale'))).toBe('unchanged');
-      expect(queue.get('frigate_write_description', 'f1')?.payload.description).toBe('a blue coat');
-      expect(queue.findByEvent('frigate_ingest', 'frigate-f1')?.key).toBe('f1');
-      expect(queue.findByEvent('frigate_ingest', 'e1')).toBeUndefined();
+      expect(await queue.enqueue(writeBackJob('f1', 100, 'a red coat'))).toBe('queued');
+      expect(await queue.enqueue(writeBackJob('f1', 100, 'a blue coat'))).toBe('requeued');
+      expect(await queue.enqueue(writeBackJob('f1', 99, 'stale'))).toBe('unchanged');
+      expect((await queue.get('frigate_write_description', 'f1'))?.payload.description).toBe('a blue coat');
+      expect((await queue.findByEvent('frigate_ingest', 'frigate-f1'))?.key).toBe('f1');
+      expect(await queue.findByEvent('frigate_ingest', 'e1')).toBeUndefined();
     });
 
-    it('tells listeners which kinds got new work', () => {
+    it('tells listeners which kinds got new work', async () => {
       const heard: JobKind[] = [];
       const stop = queue.onEnqueued((kind) => heard.push(kind));
-      queue.enqueue(describeJob('e1'));
-      queue.enqueue(describeJob('e1'));
-      queue.enqueueMany([embedJob('e1'), embedJob('e2')]);
-      queue.enqueue(ingestJob('f1', 1));
+      await queue.enqueue(describeJob('e1'));
+      await queue.enqueue(describeJob('e1'));
+      await queue.enqueueMany([embedJob('e1'), embedJob('e2')]);
+      await queue.enqueue(ingestJob('f1', 1));
       stop();
-      queue.enqueue(describeJob('e2'));
+      await queue.enqueue(describeJob('e2'));
       expect(heard).toEqual(['describe_event', 'embed_event', 'frigate_ingest']);
     });
   });
 
   describe('claims and leases', () => {
-    it('claims due jobs of the asked kinds atomically, oldest first, up to the limit, each once', () => {
+    it('claims due jobs of the asked kinds atomically, oldest first, up to the limit, each once', async () => {
       for (const id of ['e3', 'e1', 'e2']) {
-        queue.enqueue(describeJob(id));
+        await queue.enqueue(describeJob(id));
         now += 1;
       }
-      queue.enqueue(embedJob('e1'));
-      const first = queue.claimDue(['describe_event'], 2, LEASE);
+      await queue.enqueue(embedJob('e1'));
+      const first = await queue.claimDue(['describe_event'], 2, LEASE);
       expect(first.map((j) => j.key)).toEqual(['e3', 'e1']);
       expect(first.map((j) => [j.attempts, j.payload, j.eventId])).toEqual([
         [1, { requestedBy: 'auto' }, 'e3'],
         [1, { requestedBy: 'auto' }, 'e1'],
       ]);
-      expect(queue.claimDue(['describe_event'], 2, LEASE).map((j) => j.key)).toEqual(['e2']);
-      expect(queue.claimDue(['describe_event'], 2, LEASE)).toEqual([]);
-      expect(queue.claimDue(['embed_event', 'frigate_ingest'], 5, LEASE).map((j) => [j.kind, j.key])).toEqual([['embed_event', 'e1']]);
-      expect(queue.counts().describe_event).toEqual({ queued: 0, running: 3, done: 0, failed: 0 });
+      expect((await queue.claimDue(['describe_event'], 2, LEASE)).map((j) => j.key)).toEqual(['e2']);
+      expect(await queue.claimDue(['describe_event'], 2, LEASE)).toEqual([]);
+      expect((await queue.claimDue(['embed_event', 'frigate_ingest'], 5, LEASE)).map((j) => [j.kind, j.key])).toEqual([['embed_event', 'e1']]);
+      expect((await queue.counts()).describe_event).toEqual({ queued: 0, running: 3, done: 0, failed: 0 });
     });
 
-    it('does not hand out a job before its retry time', () => {
-      queue.enqueue(describeJob('e1'));
-      const [job] = queue.claimDue(['describe_event'], 1, LEASE);
-      queue.fail(job!, 'provider_unavailable: down', { retryAt: now + 30_000 });
+    it('does not hand out a job before its retry time', async () => {
+      await queue.enqueue(describeJob('e1'));
+      const [job] = await queue.claimDue(['describe_event'], 1, LEASE);
+      await queue.fail(job!, 'provider_unavailable: down', { retryAt: now + 30_000 });
       now += 29_999;
-      expect(queue.claimDue(['describe_event'], 1, LEASE)).toEqual([]);
+      expect(await queue.claimDue(['describe_event'], 1, LEASE)).toEqual([]);
       now += 1;
-      expect(queue.claimDue(['describe_event'], 1, LEASE).map((j) => [j.key, j.attempts])).toEqual([['e1', 2]]);
+      expect((await queue.claimDue(['describe_event'], 1, LEASE)).map((j) => [j.key, j.attempts])).toEqual([['e1', 2]]);
     });
 
-    it('takes over a running job whose lease ran out, and fences off the old claimer', () => {
-      queue.enqueue(describeJob('e1'));
+    it('takes over a running job whose lease ran out, and fences off the old claimer', async () => {
+      await queue.enqueue(describeJob('e1'));
       const start = now;
-      const [old] = queue.claimDue(['describe_event'], 1, LEASE);
+      const [old] = await queue.claimDue(['describe_event'], 1, LEASE);
       now = start + LEASE.leaseMs - 1;
-      expect(queue.claimDue(['describe_event'], 1, LEASE)).toEqual([]);
+      expect(await queue.claimDue(['describe_event'], 1, LEASE)).toEqual([]);
       // Extending renews the lease from now.
       now = start + 1000;
-      expect(queue.extendLease(old!, LEASE)).toBe(true);
+      expect(await queue.extendLease(old!, LEASE)).toBe(true);
       now = start + LEASE.leaseMs;
-      expect(queue.claimDue(['describe_event'], 1, LEASE)).toEqual([]);
+      expect(await queue.claimDue(['describe_event'], 1, LEASE)).toEqual([]);
       now = start + 1000 + LEASE.leaseMs;
-      const [taken] = queue.claimDue(['describe_event'], 1, LEASE);
+      const [taken] = await queue.claimDue(['describe_event'], 1, LEASE);
       expect(taken).toMatchObject({ key: 'e1', attempts: 2, claim: old!.claim + 1 });
 
-      let written = '';
-      expect(queue.extendLease(old!, LEASE)).toBe(false);
-      expect(queue.complete(old!, { commit: () => (written = 'stale') })).toBe('stale');
-      expect(queue.fail(old!, 'stale', { permanent: true })).toBe(false);
-      expect(written).toBe('');
-      expect(queue.complete(taken!, { commit: () => (written = 'fresh') })).toBe('done');
-      expect(written).toBe('fresh');
-      expect(queue.get('describe_event', 'e1')).toMatchObject({ status: 'done', attempts: 2 });
+      expect(await queue.extendLease(old!, LEASE)).toBe(false);
+      expect(await queue.complete(old!, { output: described('stale') })).toBe('stale');
+      expect(await queue.fail(old!, 'stale', { permanent: true })).toBe(false);
+      expect(written).toEqual([]);
+      expect(await queue.complete(taken!, { output: described('fresh') })).toBe('done');
+      expect(written).toEqual([{ eventId: 'e1', output: described('fresh') }]);
+      expect(await queue.get('describe_event', 'e1')).toMatchObject({ status: 'done', attempts: 2 });
     });
 
-    it('claims one job now whatever its state (a user waits), fencing off its worker', () => {
-      queue.enqueue(describeJob('e1'));
-      const [background] = queue.claimDue(['describe_event'], 1, LEASE);
-      const now_ = queue.claim('describe_event', 'e1', LEASE);
+    it('claims one job now whatever its state (a user waits), fencing off its worker', async () => {
+      await queue.enqueue(describeJob('e1'));
+      const [background] = await queue.claimDue(['describe_event'], 1, LEASE);
+      const now_ = await queue.claim('describe_event', 'e1', LEASE);
       expect(now_).toMatchObject({ key: 'e1', attempts: 2 });
-      expect(queue.complete(background!)).toBe('stale');
-      expect(queue.claim('describe_event', 'nope', LEASE)).toBeUndefined();
+      expect(await queue.complete(background!)).toBe('stale');
+      expect(await queue.claim('describe_event', 'nope', LEASE)).toBeUndefined();
     });
 
-    it('a commit that throws leaves the job as it was, for the failure to be recorded', () => {
-      queue.enqueue(describeJob('e1'));
-      const [job] = queue.claimDue(['describe_event'], 1, LEASE);
-      expect(() =>
-        queue.complete(job!, {
-          commit: () => {
-            throw new Error('disk full');
-          },
-        }),
-      ).toThrow('disk full');
-      expect(queue.get('describe_event', 'e1')?.status).toBe('running');
-      expect(queue.fail(job!, 'disk full', { retryAt: now + 1 })).toBe(true);
+    it('an output that cannot be stored leaves the job and its event as they were, for the failure to be recorded', async () => {
+      await queue.enqueue(describeJob('e1'));
+      const [job] = await queue.claimDue(['describe_event'], 1, LEASE);
+      const summary = () => db.prepare(`SELECT summary_en FROM events WHERE id = 'e1'`).get();
+      const before = summary();
+      writeOutput = (eventId) => {
+        db.prepare(`UPDATE events SET summary_en = 'half written' WHERE id = ?`).run(eventId);
+        throw new Error('disk full');
+      };
+      await expect(queue.complete(job!, { output: described('a red coat') })).rejects.toThrow('disk full');
+      // Written in the completion's transaction: rolled back with it.
+      expect(summary()).toEqual(before);
+      expect((await queue.get('describe_event', 'e1'))?.status).toBe('running');
+      expect(await queue.fail(job!, 'disk full', { retryAt: now + 1 })).toBe(true);
     });
 
-    it('recovers running jobs: every one at the start of the worker process, else only expired leases', () => {
-      queue.enqueue(describeJob('e1'));
-      queue.enqueue(describeJob('e2'));
-      queue.enqueue(ingestJob('f1', 1));
-      const [a] = queue.claimDue(['describe_event'], 2, LEASE);
-      queue.claimDue(['frigate_ingest'], 1, { leaseMs: 1000 });
-      expect(queue.recover(['describe_event', 'frigate_ingest'])).toBe(0);
+    it('refuses to complete a job with an output when built without a writer for outputs', async () => {
+      const bare = new SqliteJobQueue(db, { now: () => now });
+      await bare.enqueue(embedJob('e1'));
+      const [job] = await bare.claimDue(['embed_event'], 1, LEASE);
+      await expect(bare.complete(job!, { output: vector(1) })).rejects.toThrow(/without a writer/);
+      expect((await bare.get('embed_event', 'e1'))?.status).toBe('running');
+      expect(await bare.complete(job!)).toBe('done');
+    });
+
+    it('recovers running jobs: every one at the start of the worker process, else only expired leases', async () => {
+      await queue.enqueue(describeJob('e1'));
+      await queue.enqueue(describeJob('e2'));
+      await queue.enqueue(ingestJob('f1', 1));
+      const [a] = await queue.claimDue(['describe_event'], 2, LEASE);
+      await queue.claimDue(['frigate_ingest'], 1, { leaseMs: 1000 });
+      expect(await queue.recover(['describe_event', 'frigate_ingest'])).toBe(0);
       now += 1000;
-      expect(queue.recover(['describe_event', 'frigate_ingest'])).toBe(1);
-      expect(queue.recover(['describe_event'], { all: true })).toBe(2);
-      expect(queue.counts().describe_event).toMatchObject({ queued: 2, running: 0 });
+      expect(await queue.recover(['describe_event', 'frigate_ingest'])).toBe(1);
+      expect(await queue.recover(['describe_event'], { all: true })).toBe(2);
+      expect((await queue.counts()).describe_event).toMatchObject({ queued: 2, running: 0 });
       // The dead process's worker cannot finish them any more.
-      expect(queue.complete(a!)).toBe('stale');
-      expect(queue.claimDue(['describe_event'], 5, LEASE).map((j) => j.attempts)).toEqual([2, 2]);
+      expect(await queue.complete(a!)).toBe('stale');
+      expect((await queue.claimDue(['describe_event'], 5, LEASE)).map((j) => j.attempts)).toEqual([2, 2]);
     });
 
-    it('queues every event for a kind: the missing ones, or all again (fencing off running work)', () => {
-      queue.enqueue(embedJob('e1'));
-      const [running] = queue.claimDue(['embed_event'], 1, LEASE);
-      expect(queue.enqueueEveryEvent('embed_event', { onlyMissing: true })).toBe(2);
-      expect(queue.enqueueEveryEvent('embed_event', { onlyMissing: true })).toBe(0);
-      expect(queue.enqueueEveryEvent('embed_event', { onlyMissing: false })).toBe(3);
-      expect(queue.complete(running!)).toBe('stale');
-      expect(queue.counts().embed_event).toMatchObject({ queued: 3, running: 0 });
+    it('queues every event for a kind: the missing ones, or all again (fencing off running work)', async () => {
+      await queue.enqueue(embedJob('e1'));
+      const [running] = await queue.claimDue(['embed_event'], 1, LEASE);
+      expect(await queue.enqueueEveryEvent('embed_event', { onlyMissing: true })).toBe(2);
+      expect(await queue.enqueueEveryEvent('embed_event', { onlyMissing: true })).toBe(0);
+      expect(await queue.enqueueEveryEvent('embed_event', { onlyMissing: false })).toBe(3);
+      expect(await queue.complete(running!)).toBe('stale');
+      expect((await queue.counts()).embed_event).toMatchObject({ queued: 3, running: 0 });
     });
   });
 
   describe('state', () => {
-    it('records permanent failures with their reason, and lists recent failures', () => {
-      queue.enqueue(describeJob('e1'));
-      queue.enqueue(describeJob('e2'));
-      const [one, two] = queue.claimDue(['describe_event'], 2, LEASE);
-      expect(queue.fail(one!, 'provider_auth: wrong key', { permanent: true })).toBe(true);
+    it('records permanent failures with their reason, and lists recent failures', async () => {
+      await queue.enqueue(describeJob('e1'));
+      await queue.enqueue(describeJob('e2'));
+      const [one, two] = await queue.claimDue(['describe_event'], 2, LEASE);
+      expect(await queue.fail(one!, 'provider_auth: wrong key', { permanent: true })).toBe(true);
       now += 10;
-      queue.fail(two!, 'provider_unavailable: down', { retryAt: now + 5000 });
-      expect(queue.get('describe_event', 'e1')).toEqual({
+      await queue.fail(two!, 'provider_unavailable: down', { retryAt: now + 5000 });
+      expect(await queue.get('describe_event', 'e1')).toEqual({
         kind: 'describe_event',
         key: 'e1',
         eventId: 'e1',
@@ -262,36 +279,36 @@ describe('SqliteJobQueue', () => {
         createdAt: 1_000_000,
         updatedAt: 1_000_000,
       });
-      expect(queue.recentFailures('describe_event', 5).map((j) => [j.key, j.status])).toEqual([
+      expect((await queue.recentFailures('describe_event', 5)).map((j) => [j.key, j.status])).toEqual([
         ['e2', 'queued'],
         ['e1', 'failed'],
       ]);
-      expect(queue.claimDue(['describe_event'], 5, LEASE)).toEqual([]);
+      expect(await queue.claimDue(['describe_event'], 5, LEASE)).toEqual([]);
     });
 
-    it('counts per kind and status, with the oldest due time', () => {
-      queue.enqueue(describeJob('e1'));
+    it('counts per kind and status, with the oldest due time', async () => {
+      await queue.enqueue(describeJob('e1'));
       now += 100;
-      queue.enqueue(describeJob('e2'));
-      queue.enqueue(ingestJob('f1', 1));
+      await queue.enqueue(describeJob('e2'));
+      await queue.enqueue(ingestJob('f1', 1));
       now += 50;
-      const counts = queue.counts();
+      const counts = await queue.counts();
       expect(counts.describe_event).toEqual({ queued: 2, running: 0, done: 0, failed: 0, oldestDueAt: 1_000_000 });
       expect(counts.frigate_ingest).toEqual({ queued: 1, running: 0, done: 0, failed: 0, oldestDueAt: 1_000_100 });
       expect(counts.embed_event).toEqual({ queued: 0, running: 0, done: 0, failed: 0 });
     });
 
-    it('checks payloads read back from storage', () => {
-      queue.enqueue(describeJob('e1'));
+    it('checks payloads read back from storage', async () => {
+      await queue.enqueue(describeJob('e1'));
       db.prepare(`UPDATE jobs SET payload_json = '{"requestedBy":"someone"}' WHERE key = 'e1'`).run();
-      expect(() => queue.get('describe_event', 'e1')).toThrow();
+      await expect(queue.get('describe_event', 'e1')).rejects.toThrow();
     });
 
-    it('goes with its event: describe, embed and Frigate jobs alike', () => {
-      queue.enqueue(describeJob('e1'));
-      queue.enqueue(embedJob('e1'));
-      queue.enqueue({ ...ingestJob('f1', 1), payload: { ...ingestJob('f1', 1).payload, eventId: 'e1' } });
-      queue.enqueue(describeJob('e2'));
+    it('goes with its event: describe, embed and Frigate jobs alike', async () => {
+      await queue.enqueue(describeJob('e1'));
+      await queue.enqueue(embedJob('e1'));
+      await queue.enqueue({ ...ingestJob('f1', 1), payload: { ...ingestJob('f1', 1).payload, eventId: 'e1' } });
+      await queue.enqueue(describeJob('e2'));
       db.prepare(`DELETE FROM events WHERE id = 'e1'`).run();
       expect(db.prepare('SELECT kind, key FROM jobs ORDER BY kind, key').all()).toEqual([{ kind: 'describe_event', key: 'e2' }]);
     });
@@ -302,7 +319,7 @@ describe('migration 13', () => {
   let dir: string;
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('carries every queued, running, failed and done job of the three old tables into jobs, and drops them', () => {
+  it('carries every queued, running, failed and done job of the three old tables into jobs, and drops them', async () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-jobs-migration-'));
     const path = join(dir, 'vigil.db');
     const old = new Database(path);
@@ -349,38 +366,38 @@ describe('migration 13', () => {
     expect(tables).toEqual([{ name: 'jobs' }]);
 
     const queue = new SqliteJobQueue(db, { now: () => 10_000 });
-    const state = (kind: JobKind, key: string) => {
-      const { createdAt: _c, ...rest } = queue.get(kind, key)!;
+    const state = async (kind: JobKind, key: string) => {
+      const { createdAt: _c, ...rest } = (await queue.get(kind, key))!;
       return rest;
     };
-    expect(state('describe_event', 'e1')).toEqual({
+    expect(await state('describe_event', 'e1')).toEqual({
       kind: 'describe_event', key: 'e1', eventId: 'e1', payload: { requestedBy: 'auto', provider: 'vlm' },
       status: 'queued', attempts: 2, nextAttemptAt: 5000, lastError: 'provider_unavailable: down', updatedAt: 200,
     });
     // Left running by the old process: queued again, due as it was.
-    expect(state('describe_event', 'e2')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: 1000, payload: { requestedBy: 'manual' } });
-    expect(queue.get('describe_event', 'e2')?.payload).toEqual({ requestedBy: 'manual' });
-    expect(state('describe_event', 'e3')).toMatchObject({ status: 'failed', lastError: 'provider_auth: no' });
-    expect(state('describe_event', 'e4')).toMatchObject({ status: 'done', payload: { requestedBy: 'manual', provider: 'vlm' } });
-    expect(queue.get('describe_event', 'e1')?.createdAt).toBe(100);
+    expect(await state('describe_event', 'e2')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: 1000, payload: { requestedBy: 'manual' } });
+    expect((await queue.get('describe_event', 'e2'))?.payload).toEqual({ requestedBy: 'manual' });
+    expect(await state('describe_event', 'e3')).toMatchObject({ status: 'failed', lastError: 'provider_auth: no' });
+    expect(await state('describe_event', 'e4')).toMatchObject({ status: 'done', payload: { requestedBy: 'manual', provider: 'vlm' } });
+    expect((await queue.get('describe_event', 'e1'))?.createdAt).toBe(100);
 
-    expect(['e1', 'e2', 'e3', 'e4'].map((id) => queue.get('embed_event', id)?.status)).toEqual(['done', 'queued', 'queued', 'failed']);
-    expect(state('embed_event', 'e4')).toMatchObject({ attempts: 3, lastError: 'provider_bad_output: zero vector', payload: {}, updatedAt: 900 });
+    expect(await Promise.all(['e1', 'e2', 'e3', 'e4'].map(async (id) => (await queue.get('embed_event', id))?.status))).toEqual(['done', 'queued', 'queued', 'failed']);
+    expect(await state('embed_event', 'e4')).toMatchObject({ attempts: 3, lastError: 'provider_bad_output: zero vector', payload: {}, updatedAt: 900 });
 
-    expect(state('frigate_ingest', 'f1')).toEqual({
+    expect(await state('frigate_ingest', 'f1')).toEqual({
       kind: 'frigate_ingest', key: 'f1', eventId: 'frigate-f1',
       payload: { eventId: 'frigate-f1', progress: 20000000001.5, message: { type: 'end', after: { id: 'f1', camera: 'front' } } },
       status: 'queued', attempts: 1, nextAttemptAt: 1000, updatedAt: 20,
     });
-    expect(state('frigate_write_description', 'f1')).toMatchObject({
+    expect(await state('frigate_write_description', 'f1')).toMatchObject({
       payload: { eventId: 'frigate-f1', progress: 1700000000000, description: 'a red coat' }, status: 'queued', attempts: 2, nextAttemptAt: 9000, lastError: 'input_unreachable: down',
     });
-    expect(state('frigate_ingest', 'f2')).toMatchObject({ status: 'failed', attempts: 5, lastError: 'boom', eventId: 'frigate-f2' });
+    expect(await state('frigate_ingest', 'f2')).toMatchObject({ status: 'failed', attempts: 5, lastError: 'boom', eventId: 'frigate-f2' });
 
     // The claims carried over keep fencing: the next claim is a new one.
-    const [claimed] = queue.claimDue(['describe_event'], 1, LEASE);
+    const [claimed] = await queue.claimDue(['describe_event'], 1, LEASE);
     expect(claimed).toMatchObject({ key: 'e2', claim: 2 });
-    expect(queue.counts().embed_event).toEqual({ queued: 2, running: 0, done: 1, failed: 1, oldestDueAt: 1000 });
+    expect((await queue.counts()).embed_event).toEqual({ queued: 2, running: 0, done: 1, failed: 1, oldestDueAt: 1000 });
 
     // Deleting an event still deletes its jobs (the old foreign keys cascaded).
     db.prepare(`DELETE FROM events WHERE id = 'frigate-f1'`).run();

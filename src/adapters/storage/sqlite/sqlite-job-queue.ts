@@ -8,6 +8,7 @@ import type {
   JobKind,
   JobKindCounts,
   JobLease,
+  JobOutput,
   JobQueue,
   JobRequest,
   JobState,
@@ -58,6 +59,12 @@ function toClaimed(row: JobRow): ClaimedJob {
 
 export interface SqliteJobQueueOptions {
   now?: () => number;
+  /**
+   * Stores a finished job's output for its event, synchronously, inside `complete`'s transaction
+   * (the storage wires the description store and the vector index in). Without it, a job with an
+   * output cannot be completed.
+   */
+  writeOutput?: (eventId: string, output: JobOutput) => void;
 }
 
 /**
@@ -69,6 +76,7 @@ export interface SqliteJobQueueOptions {
 export class SqliteJobQueue implements JobQueue {
   private readonly statements;
   private readonly now: () => number;
+  private readonly writeOutput: (eventId: string, output: JobOutput) => void;
   private readonly listeners = new Set<(kind: JobKind) => void>();
 
   constructor(
@@ -76,6 +84,11 @@ export class SqliteJobQueue implements JobQueue {
     options: SqliteJobQueueOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.writeOutput =
+      options.writeOutput ??
+      ((_eventId, output) => {
+        throw new Error(`this job queue was built without a writer for job outputs (${output.kind})`);
+      });
     this.statements = {
       get: db.prepare('SELECT * FROM jobs WHERE kind = ? AND key = ?'),
       eventExists: db.prepare('SELECT 1 FROM events WHERE id = ?'),
@@ -130,11 +143,12 @@ export class SqliteJobQueue implements JobQueue {
     };
   }
 
-  enqueue<K extends JobKind>(request: JobRequest<K>): EnqueueOutcome {
-    return this.enqueueMany([request])[0]!;
+  async enqueue<K extends JobKind>(request: JobRequest<K>): Promise<EnqueueOutcome> {
+    const [outcome] = await this.enqueueMany([request]);
+    return outcome!;
   }
 
-  enqueueMany<K extends JobKind>(requests: ReadonlyArray<JobRequest<K>>): EnqueueOutcome[] {
+  async enqueueMany<K extends JobKind>(requests: ReadonlyArray<JobRequest<K>>): Promise<EnqueueOutcome[]> {
     if (requests.length === 0) return [];
     const outcomes = this.db.transaction(() => requests.map((request) => this.offer(request))).immediate();
     const woken = new Set(requests.filter((_, i) => outcomes[i] === 'queued' || outcomes[i] === 'requeued').map((r) => r.kind));
@@ -142,7 +156,12 @@ export class SqliteJobQueue implements JobQueue {
     return outcomes;
   }
 
-  enqueueEveryEvent(kind: 'embed_event', options: { onlyMissing: boolean }): number {
+  async enqueueEveryEvent(kind: 'embed_event', options: { onlyMissing: boolean }): Promise<number> {
+    return this.enqueueEveryEventNow(kind, options);
+  }
+
+  /** `enqueueEveryEvent`, synchronously: inside another transaction (the vector index's rebuild) it joins it. */
+  enqueueEveryEventNow(kind: 'embed_event', options: { onlyMissing: boolean }): number {
     const now = this.now();
     const queued = this.db
       .transaction((): number => {
@@ -154,7 +173,7 @@ export class SqliteJobQueue implements JobQueue {
     return queued;
   }
 
-  claimDue(kinds: readonly JobKind[], limit: number, options: { leaseMs: number }): ClaimedJob[] {
+  async claimDue(kinds: readonly JobKind[], limit: number, options: { leaseMs: number }): Promise<ClaimedJob[]> {
     if (limit <= 0 || kinds.length === 0) return [];
     const now = this.now();
     const rows = this.statements.claimDue
@@ -166,7 +185,7 @@ export class SqliteJobQueue implements JobQueue {
     return rows.map(toClaimed);
   }
 
-  claim<K extends JobKind>(kind: K, key: string, options: { leaseMs: number }): ClaimedJob<K> | undefined {
+  async claim<K extends JobKind>(kind: K, key: string, options: { leaseMs: number }): Promise<ClaimedJob<K> | undefined> {
     const now = this.now();
     const row = this.statements.claimOne.get({ kind, key, now, lease_until: now + options.leaseMs });
     if (row === undefined) return undefined;
@@ -174,18 +193,18 @@ export class SqliteJobQueue implements JobQueue {
     return { kind, key, claim: r.claim, attempts: r.attempts, ...(r.event_id !== null ? { eventId: r.event_id } : {}), payload: parsePayload(kind, r.payload_json) };
   }
 
-  extendLease(lease: JobLease, options: { leaseMs: number }): boolean {
+  async extendLease(lease: JobLease, options: { leaseMs: number }): Promise<boolean> {
     const now = this.now();
     return this.statements.extend.run({ ...leaseParams(lease), now, lease_until: now + options.leaseMs }).changes > 0;
   }
 
-  complete(lease: JobLease, options: { commit?: () => void } = {}): CompleteOutcome {
+  async complete(lease: JobLease, options: { output?: JobOutput } = {}): Promise<CompleteOutcome> {
     return this.db
       .transaction((): CompleteOutcome => {
         const row = this.row(lease.kind, lease.key);
         // Queued with the same claim: offered again while it ran; the result counts, the job stays queued.
         if (!row || row.claim !== lease.claim || (row.status !== 'running' && row.status !== 'queued')) return 'stale';
-        options.commit?.();
+        if (options.output) this.writeOutput(lease.key, options.output);
         if (row.status === 'queued') return 'requeued';
         this.statements.markDone.run({ ...leaseParams(lease), now: this.now() });
         return 'done';
@@ -193,28 +212,28 @@ export class SqliteJobQueue implements JobQueue {
       .immediate();
   }
 
-  fail(lease: JobLease, error: string, disposition: FailureDisposition): boolean {
+  async fail(lease: JobLease, error: string, disposition: FailureDisposition): Promise<boolean> {
     const params = { ...leaseParams(lease), error, now: this.now() };
     const result = 'retryAt' in disposition ? this.statements.markRetry.run({ ...params, retry_at: disposition.retryAt }) : this.statements.markFailed.run(params);
     return result.changes > 0;
   }
 
-  recover(kinds: readonly JobKind[], options: { all?: boolean } = {}): number {
+  async recover(kinds: readonly JobKind[], options: { all?: boolean } = {}): Promise<number> {
     if (kinds.length === 0) return 0;
     return this.statements.recover.run({ kinds: JSON.stringify(kinds), now: this.now(), all: options.all ? 1 : 0 }).changes;
   }
 
-  get<K extends JobKind>(kind: K, key: string): JobState<K> | undefined {
+  async get<K extends JobKind>(kind: K, key: string): Promise<JobState<K> | undefined> {
     const row = this.row(kind, key);
     return row === undefined ? undefined : toState(kind, row);
   }
 
-  findByEvent<K extends JobKind>(kind: K, eventId: string): JobState<K> | undefined {
+  async findByEvent<K extends JobKind>(kind: K, eventId: string): Promise<JobState<K> | undefined> {
     const row = this.statements.byEvent.get(eventId, kind);
     return row === undefined ? undefined : toState(kind, rowSchema.parse(row));
   }
 
-  counts(): Record<JobKind, JobKindCounts> {
+  async counts(): Promise<Record<JobKind, JobKindCounts>> {
     const counts = Object.fromEntries(JOB_KINDS.map((kind) => [kind, { queued: 0, running: 0, done: 0, failed: 0 }])) as Record<JobKind, JobKindCounts>;
     const rows = z.array(z.object({ kind: z.string(), status: jobStatusSchema, n: z.number() })).parse(this.statements.counts.all());
     for (const row of rows) {
@@ -229,7 +248,7 @@ export class SqliteJobQueue implements JobQueue {
     return counts;
   }
 
-  recentFailures<K extends JobKind>(kind: K, limit: number): Array<JobState<K>> {
+  async recentFailures<K extends JobKind>(kind: K, limit: number): Promise<Array<JobState<K>>> {
     return this.statements.failures.all(kind, limit).map((row) => toState(kind, rowSchema.parse(row)));
   }
 

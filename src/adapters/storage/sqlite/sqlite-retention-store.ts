@@ -108,7 +108,7 @@ export class SqliteRetentionStore implements RetentionStore {
     };
   }
 
-  listRuns(): RetentionRun[] {
+  async listRuns(): Promise<RetentionRun[]> {
     return this.statements.listRuns.all().map((row) => {
       const r = runRowSchema.parse(row);
       const oldestMs = minDefined(r.first_frame_ms, r.first_event_ms);
@@ -126,7 +126,7 @@ export class SqliteRetentionStore implements RetentionStore {
     });
   }
 
-  references(runId: number): MediaReference[] {
+  async references(runId: number): Promise<MediaReference[]> {
     const running = this.status(runId) === 'running';
     // A live session can hold hundreds of thousands of kept frames: read as plain arrays and
     // checked by hand (a schema per row cost ~1.3 µs each, a blocked event loop for big runs).
@@ -144,7 +144,7 @@ export class SqliteRetentionStore implements RetentionStore {
     return refs;
   }
 
-  countBefore(runId: number, beforeMs: number): PrunedBatch {
+  async countBefore(runId: number, beforeMs: number): Promise<PrunedBatch> {
     const status = this.status(runId);
     if (status === undefined) return { events: 0, frames: 0, detections: 0, tracks: 0, files: [], done: true };
     const params = { run: runId, before: beforeMs, ended: status === 'running' ? 0 : 1 };
@@ -164,7 +164,7 @@ export class SqliteRetentionStore implements RetentionStore {
     })();
   }
 
-  pruneBefore(runId: number, beforeMs: number, limit: number): PrunedBatch {
+  async pruneBefore(runId: number, beforeMs: number, limit: number): Promise<PrunedBatch> {
     return this.db.transaction((): PrunedBatch => {
       const batch: PrunedBatch = { events: 0, frames: 0, detections: 0, tracks: 0, files: [], done: false };
       const status = this.status(runId);
@@ -197,21 +197,21 @@ export class SqliteRetentionStore implements RetentionStore {
     }).immediate();
   }
 
-  endedAndEmpty(runId: number): boolean {
+  async endedAndEmpty(runId: number): Promise<boolean> {
     const status = this.status(runId);
     return status !== undefined && status !== 'running' && countSchema.parse(this.statements.holdsRows.get({ run: runId })).n === 0;
   }
 
-  retire(runId: number): boolean {
+  async retire(runId: number): Promise<boolean> {
     return this.statements.retire.run(runId).changes === 1;
   }
 
-  deleteRunIfEnded(runId: number): boolean {
+  async deleteRunIfEnded(runId: number): Promise<boolean> {
     return this.db.transaction(() => {
       const status = this.status(runId);
       if (status === undefined || status === 'running') return false;
       // The same deletion as a superseded run's: the run, what is left in it, and its source when unused.
-      this.runs.deleteRun(runId);
+      this.runs.deleteRunNow(runId);
       return true;
     }).immediate();
   }

@@ -54,7 +54,7 @@ function seedEvents(): Seeded[] {
   return out;
 }
 
-function openStore() {
+async function openStore() {
   const db = openSqliteDatabase(':memory:');
   const analysis = new SqliteAnalysisStore(db, { indexer: createEventIndexer(text, []) });
   const runs = new Map<string, number>();
@@ -63,11 +63,11 @@ function openStore() {
     const cameraId = stored.event.cameraId;
     let runId = runs.get(cameraId);
     if (runId === undefined) {
-      const sourceId = analysis.upsertSource({ uri: `${cameraId}.mp4`, kind: 'file', fingerprint: cameraId, codec: 'h264', width: 64, height: 48, fps: 5 }, cameraId);
-      runId = analysis.createRun({ sourceId, cameraId, settingsKey: 'k', settings: {}, startTimeMs: T0, startTimeSource: 'config', startedAt: 0 }).id;
+      const sourceId = await analysis.upsertSource({ uri: `${cameraId}.mp4`, kind: 'file', fingerprint: cameraId, codec: 'h264', width: 64, height: 48, fps: 5 }, cameraId);
+      runId = (await analysis.createRun({ sourceId, cameraId, settingsKey: 'k', settings: {}, startTimeMs: T0, startTimeSource: 'config', startedAt: 0 })).id;
       runs.set(cameraId, runId);
     }
-    analysis.commitFrames(runId, [], { events: [{ ...stored, runId }] });
+    await analysis.commitFrames(runId, [], { events: [{ ...stored, runId }] });
   }
   return { db, analysis, seeded, runs };
 }
@@ -107,8 +107,8 @@ const FILTERS: Filter[] = [
 ];
 
 describe('SqliteSearchStore', () => {
-  it('finds exactly the events that have every word and pass every filter, whichever plan it takes', () => {
-    const { db, seeded } = openStore();
+  it('finds exactly the events that have every word and pass every filter, whichever plan it takes', async () => {
+    const { db, seeded } = await openStore();
     // Shares 0: every filter is checked on the rows; 1: every filter narrows in the index; 0.3: some of each.
     const stores = [0, 1, 0.3].map((selectiveShare) => new SqliteSearchStore(db, { countCap: 10_000, selectiveShare }));
     let nonEmpty = 0;
@@ -118,7 +118,7 @@ describe('SqliteSearchStore', () => {
           const want = expected(seeded, words, f);
           if (want.length) nonEmpty++;
           const match = words.length ? buildFtsQuery(text.queryTokens(words.join(' ')), 'all') : undefined;
-          const page = store.search({ ...f, ...(match ? { match } : {}), limit: 5, timelineLimit: 500, order: match ? 'relevance' : 'oldest' });
+          const page = await store.search({ ...f, ...(match ? { match } : {}), limit: 5, timelineLimit: 500, order: match ? 'relevance' : 'oldest' });
           const context = `${JSON.stringify(words)} ${JSON.stringify(f)}`;
           expect(page.total, context).toBe(want.length);
           expect(page.totalExact).toBe(true);
@@ -144,8 +144,8 @@ describe('SqliteSearchStore', () => {
     db.close();
   });
 
-  it('stops counting at the cap and says the total is a lower bound', () => {
-    const { db } = openStore();
+  it('stops counting at the cap and says the total is a lower bound', async () => {
+    const { db } = await openStore();
     for (const selectiveShare of [0, 1]) {
       const store = new SqliteSearchStore(db, { countCap: 7, selectiveShare });
       const red = buildFtsQuery([['red']], 'all');
@@ -154,13 +154,13 @@ describe('SqliteSearchStore', () => {
         { match: red, fromMs: T0, toMs: T0 + 240 * HOUR, limit: 3, timelineLimit: 5, order: 'relevance' as const },
         { labels: ['person'], limit: 3, timelineLimit: 5, order: 'newest' as const },
       ]) {
-        const page = store.search(query);
+        const page = await store.search(query);
         expect(page).toMatchObject({ total: 7, totalExact: false });
         expect(page.hits).toHaveLength(3);
         expect(page.timeline).toHaveLength(5);
       }
       // Under the cap the count is exact even when it is larger than the page.
-      const few = store.search({ match: buildFtsQuery([['blue'], ['umbrella']], 'all'), cameraIds: ['front'], limit: 1, order: 'relevance' });
+      const few = await store.search({ match: buildFtsQuery([['blue'], ['umbrella']], 'all'), cameraIds: ['front'], limit: 1, order: 'relevance' });
       expect(few.totalExact).toBe(true);
       expect(few.total).toBeGreaterThan(1);
       expect(few.total).toBeLessThanOrEqual(7);
@@ -168,11 +168,11 @@ describe('SqliteSearchStore', () => {
     db.close();
   });
 
-  it('ranks the newest matches that pass the filters when more match than the window', () => {
-    const { db, seeded } = openStore();
+  it('ranks the newest matches that pass the filters when more match than the window', async () => {
+    const { db, seeded } = await openStore();
     const red = buildFtsQuery([['red']], 'all');
     for (const f of [{}, { labels: ['person'] }, { fromMs: T0, toMs: T0 + 240 * HOUR }]) {
-      const windowed = new SqliteSearchStore(db, { rankWindow: 6, selectiveShare: 0 }).search({ ...f, match: red, limit: 20, timelineLimit: 20, order: 'relevance' });
+      const windowed = await new SqliteSearchStore(db, { rankWindow: 6, selectiveShare: 0 }).search({ ...f, match: red, limit: 20, timelineLimit: 20, order: 'relevance' });
       const want = expected(seeded, ['red'], f);
       // Seeds are stored in id order, so the newest six matches are the six highest ids.
       const newest = want.map((w) => Number(w.stored.event.id.slice(1))).sort((a, b) => b - a).slice(0, 6);
@@ -182,20 +182,20 @@ describe('SqliteSearchStore', () => {
     db.close();
   });
 
-  it('never lets question words match the facet tokens of filters', () => {
-    const { db } = openStore();
+  it('never lets question words match the facet tokens of filters', async () => {
+    const { db } = await openStore();
     const store = new SqliteSearchStore(db);
     const facetOfFront = `c${Buffer.from('front').toString('hex')}`;
-    const page = store.search({ match: buildFtsQuery([[facetOfFront]], 'all'), limit: 5, order: 'relevance' });
+    const page = await store.search({ match: buildFtsQuery([[facetOfFront]], 'all'), limit: 5, order: 'relevance' });
     expect(page.total).toBe(0);
     db.close();
   });
 
-  it('keeps per-camera counts and first/last events without scanning, through deletes', () => {
-    const { db, analysis, seeded, runs } = openStore();
+  it('keeps per-camera counts and first/last events without scanning, through deletes', async () => {
+    const { db, analysis, seeded, runs } = await openStore();
     const store = new SqliteSearchStore(db);
     const forCamera = (id: string) => seeded.filter((s) => s.stored.event.cameraId === id).map((s) => s.stored.event);
-    const coverage = new Map(store.coverage().map((c) => [c.cameraId, c]));
+    const coverage = new Map((await store.coverage()).map((c) => [c.cameraId, c]));
     for (const id of CAMERAS) {
       const events = forCamera(id);
       expect(coverage.get(id)).toMatchObject({
@@ -204,17 +204,17 @@ describe('SqliteSearchStore', () => {
         lastEventMs: Math.max(...events.map((e) => e.endMs)),
       });
     }
-    analysis.deleteRun(runs.get('gate-1') ?? -1);
-    const after = new Map(store.coverage().map((c) => [c.cameraId, c]));
+    await analysis.deleteRun(runs.get('gate-1') ?? -1);
+    const after = new Map((await store.coverage()).map((c) => [c.cameraId, c]));
     expect(after.get('gate-1')).toBeUndefined();
     expect(after.get('front')?.events).toBe(forCamera('front').length);
-    expect(store.search({ cameraIds: ['gate-1'], limit: 5, order: 'newest' }).total).toBe(0);
-    expect(store.search({ match: buildFtsQuery([['red']], 'all'), cameraIds: ['gate-1'], limit: 5, order: 'relevance' }).total).toBe(0);
+    expect((await store.search({ cameraIds: ['gate-1'], limit: 5, order: 'newest' })).total).toBe(0);
+    expect((await store.search({ match: buildFtsQuery([['red']], 'all'), cameraIds: ['gate-1'], limit: 5, order: 'relevance' })).total).toBe(0);
     db.close();
   });
 
-  it('rebuilds the index of a database from before facets (schema 7) when it is opened', () => {
-    const { db, analysis, seeded } = openStore();
+  it('rebuilds the index of a database from before facets (schema 7) when it is opened', async () => {
+    const { db, analysis, seeded } = await openStore();
     // Back to schema 7: the old four-column index (with its entries) and no facet counts.
     db.exec(`
       DROP TRIGGER facet_counts_event_insert; DROP TRIGGER facet_counts_event_delete; DROP TRIGGER facet_counts_event_move;
@@ -236,14 +236,14 @@ describe('SqliteSearchStore', () => {
       PRAGMA user_version = 7;`);
     migrate(db);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    expect(analysis.reindexEvents(false)).toBe(seeded.length);
-    expect(analysis.reindexEvents(false)).toBe(0);
+    expect(await analysis.reindexEvents(false)).toBe(seeded.length);
+    expect(await analysis.reindexEvents(false)).toBe(0);
     const store = new SqliteSearchStore(db);
     const want = expected(seeded, ['white', 'van'], { cameraIds: ['後門'] });
-    const page = store.search({ match: buildFtsQuery(text.queryTokens('white van'), 'all'), cameraIds: ['後門'], limit: 50, order: 'relevance' });
+    const page = await store.search({ match: buildFtsQuery(text.queryTokens('white van'), 'all'), cameraIds: ['後門'], limit: 50, order: 'relevance' });
     expect(want.length).toBeGreaterThan(0);
     expect(page.hits.map((h) => h.stored.event.id).sort()).toEqual(want.map((w) => w.stored.event.id).sort());
-    expect(store.coverage().reduce((n, c) => n + c.events, 0)).toBe(seeded.length);
+    expect((await store.coverage()).reduce((n, c) => n + c.events, 0)).toBe(seeded.length);
     db.close();
   });
 });

@@ -141,7 +141,7 @@ export class SqliteSearchStore implements SearchStore {
     return row === undefined ? Number.MAX_SAFE_INTEGER : z.object({ max_duration_ms: z.number() }).parse(row).max_duration_ms;
   }
 
-  search(query: SearchQuery): SearchPage {
+  async search(query: SearchQuery): Promise<SearchPage> {
     const plan = this.plan(query);
     const wanted = Math.max(query.limit, query.timelineLimit ?? 0);
     const rows = this.rows(plan, query.order, wanted);
@@ -270,7 +270,7 @@ export class SqliteSearchStore implements SearchStore {
     });
   }
 
-  eventsByIds(ids: readonly string[]): SearchHit[] {
+  async eventsByIds(ids: readonly string[]): Promise<SearchHit[]> {
     const statement = this.prepare('SELECT * FROM events WHERE id = ?');
     return ids.flatMap((id) => {
       const row = statement.get(id);
@@ -278,7 +278,7 @@ export class SqliteSearchStore implements SearchStore {
     });
   }
 
-  analysedSpans(): CameraCoverage[] {
+  async analysedSpans(): Promise<CameraCoverage[]> {
     return z
       .array(coverageSchema)
       .parse(this.prepare(ANALYSED_SPANS).all())
@@ -295,8 +295,8 @@ export class SqliteSearchStore implements SearchStore {
    * probes at either end of the camera's events (the last end is searched only among events
    * that start within the longest event's duration of the last start).
    */
-  coverage(): CameraCoverage[] {
-    const byCamera = new Map(this.analysedSpans().map((a) => [a.cameraId, a]));
+  async coverage(): Promise<CameraCoverage[]> {
+    const byCamera = new Map((await this.analysedSpans()).map((a) => [a.cameraId, a]));
     const counts = z.array(z.object({ camera_id: z.string(), events: z.number() })).parse(
       this.prepare("SELECT value AS camera_id, events FROM facet_counts WHERE kind = 'camera' AND events > 0").all(),
     );

@@ -48,18 +48,24 @@ describe('SqliteVectorIndex', () => {
     return other;
   };
 
-  const fill = () => {
-    index.prepare('bge-m3', 3);
-    EVENTS.forEach((e, i) => expect(index.upsert(e.event.id, angle(i))).toBe(true));
+  const fill = async () => {
+    await index.prepare('bge-m3', 3);
+    for (const [i, e] of EVENTS.entries()) expect(await index.upsert(e.event.id, angle(i))).toBe(true);
   };
-  const nearestIds = (options: Parameters<SqliteVectorIndex['nearest']>[1], vector = QUERY) => index.nearest(vector, options).map((m) => m.eventId);
+  const nearestIds = async (options: Parameters<SqliteVectorIndex['nearest']>[1], vector = QUERY) => (await index.nearest(vector, options)).map((m) => m.eventId);
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-vectors-'));
-    seedDatabase(dir, EVENTS);
+    await seedDatabase(dir, EVENTS);
     db = plainConnection();
     now = 1_000_000;
-    jobs = new SqliteJobQueue(db, { now: () => now });
+    // As the storage wires it: a finished embedding job's vector is stored in its completion's transaction.
+    jobs = new SqliteJobQueue(db, {
+      now: () => now,
+      writeOutput: (eventId, output) => {
+        if (output.kind === 'vector') index.upsertNow(eventId, output.vector);
+      },
+    });
     index = new SqliteVectorIndex(db, { jobs, now: () => now });
   });
 
@@ -68,121 +74,122 @@ describe('SqliteVectorIndex', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('migration 6 adds meta and tombstones (its jobs moved to the job queue), and no vector table until the first vector', () => {
+  it('migration 6 adds meta and tombstones (its jobs moved to the job queue), and no vector table until the first vector', async () => {
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(MIGRATIONS.length).toBeGreaterThanOrEqual(6);
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('embedding_jobs', 'vector_meta', 'vector_tombstones', 'event_vectors') ORDER BY name`).all();
     expect(tables).toEqual([{ name: 'vector_meta' }, { name: 'vector_tombstones' }]);
-    expect(index.info()).toBeUndefined();
-    expect(index.nearest(QUERY, { limit: 5 })).toEqual([]);
+    expect(await index.info()).toBeUndefined();
+    expect(await index.nearest(QUERY, { limit: 5 })).toEqual([]);
   });
 
-  it('loads sqlite-vec only when vectors are touched', () => {
+  it('loads sqlite-vec only when vectors are touched', async () => {
     const load = vi.fn((c: Database.Database) => sqliteVec.load(c));
     const lazy = new SqliteVectorIndex(db, { jobs, loadExtension: load, now: () => now });
-    jobs.enqueue({ kind: 'embed_event', key: 'e1', payload: {} });
-    jobs.claimDue(['embed_event'], 5, LEASE);
-    expect(lazy.nearest(QUERY, { limit: 3 })).toEqual([]);
+    await jobs.enqueue({ kind: 'embed_event', key: 'e1', payload: {} });
+    await jobs.claimDue(['embed_event'], 5, LEASE);
+    expect(await lazy.nearest(QUERY, { limit: 3 })).toEqual([]);
     expect(load).not.toHaveBeenCalled();
-    lazy.prepare('bge-m3', 3);
-    lazy.prepare('bge-m3', 3);
+    await lazy.prepare('bge-m3', 3);
+    await lazy.prepare('bge-m3', 3);
     expect(load).toHaveBeenCalledTimes(1);
   });
 
-  it('says so when the extension cannot be loaded', () => {
+  it('says so when the extension cannot be loaded', async () => {
     const broken = new SqliteVectorIndex(db, {
       jobs,
       loadExtension: () => {
         throw new Error('not for this platform');
       },
     });
-    expect(() => broken.prepare('bge-m3', 3)).toThrow(expect.objectContaining({ code: 'storage_failed', message: expect.stringMatching(/not for this platform/) }));
-    expect(broken.info()).toBeUndefined();
+    await expect(broken.prepare('bge-m3', 3)).rejects.toThrow(expect.objectContaining({ code: 'storage_failed', message: expect.stringMatching(/not for this platform/) }));
+    expect(await broken.info()).toBeUndefined();
   });
 
-  it('stores vectors and finds the nearest by cosine distance, replacing on upsert', () => {
-    expect(index.prepare('bge-m3', 3)).toBe('created');
-    expect(index.prepare('bge-m3', 3)).toBe('ready');
-    EVENTS.forEach((e, i) => index.upsert(e.event.id, angle(i).map((x) => x * (i + 1)))); // length does not matter to cosine
-    const matches = index.nearest(QUERY, { limit: 3 });
+  it('stores vectors and finds the nearest by cosine distance, replacing on upsert', async () => {
+    expect(await index.prepare('bge-m3', 3)).toBe('created');
+    expect(await index.prepare('bge-m3', 3)).toBe('ready');
+    for (const [i, e] of EVENTS.entries()) await index.upsert(e.event.id, angle(i).map((x) => x * (i + 1))); // length does not matter to cosine
+    const matches = await index.nearest(QUERY, { limit: 3 });
     expect(matches.map((m) => m.eventId)).toEqual(['e1', 'e2', 'e3']);
     expect(matches[0]?.distance).toBeCloseTo(0, 5);
     expect(matches[1]?.distance).toBeCloseTo(1 - Math.cos(0.25), 5);
-    expect(index.upsert('e6', QUERY)).toBe(true);
-    expect(nearestIds({ limit: 2 })).toEqual(['e1', 'e6']);
-    expect(index.info()).toEqual({ model: 'bge-m3', dimension: 3, count: 6 });
-    expect(index.upsert('nope', QUERY)).toBe(false);
-    expect(() => index.upsert('e1', [1, 0])).toThrow(/2 dimensions; the index holds 3/);
-    expect(() => index.upsert('e1', [1, Number.NaN, 0])).toThrow(/finite/);
-    expect(() => index.nearest([1, 0], { limit: 1 })).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
-    expect(nearestIds({ limit: 100_000 })).toHaveLength(6);
+    expect(await index.upsert('e6', QUERY)).toBe(true);
+    expect(await nearestIds({ limit: 2 })).toEqual(['e1', 'e6']);
+    expect(await index.info()).toEqual({ model: 'bge-m3', dimension: 3, count: 6 });
+    expect(await index.upsert('nope', QUERY)).toBe(false);
+    await expect(index.upsert('e1', [1, 0])).rejects.toThrow(/2 dimensions; the index holds 3/);
+    await expect(index.upsert('e1', [1, Number.NaN, 0])).rejects.toThrow(/finite/);
+    await expect(index.nearest([1, 0], { limit: 1 })).rejects.toThrow(expect.objectContaining({ code: 'invalid_argument' }));
+    expect(await nearestIds({ limit: 100_000 })).toHaveLength(6);
   });
 
-  it('chooses the k nearest among the events passing the filters, not k among all then filtered', () => {
-    fill();
-    expect(nearestIds({ limit: 2, filter: { cameraIds: ['front'] } })).toEqual(['e3', 'e4']);
-    expect(nearestIds({ limit: 2, filter: { types: ['line_crossing'] } })).toEqual(['e1', 'e3']);
-    expect(nearestIds({ limit: 2, filter: { labels: ['car'] } })).toEqual(['e5']);
-    expect(nearestIds({ limit: 5, filter: { fromMs: T0 + 3 * MINUTE, toMs: T0 + 5 * MINUTE } })).toEqual(['e4', 'e5']);
-    expect(nearestIds({ limit: 5, filter: { cameraIds: ['back'], types: ['line_crossing'], fromMs: T0 + MINUTE } })).toEqual(['e6']);
-    expect(nearestIds({ limit: 5, filter: { eventIds: ['e6', 'e2'] } })).toEqual(['e2', 'e6']);
-    expect(nearestIds({ limit: 5, filter: { eventIds: [] } })).toEqual([]);
+  it('chooses the k nearest among the events passing the filters, not k among all then filtered', async () => {
+    await fill();
+    expect(await nearestIds({ limit: 2, filter: { cameraIds: ['front'] } })).toEqual(['e3', 'e4']);
+    expect(await nearestIds({ limit: 2, filter: { types: ['line_crossing'] } })).toEqual(['e1', 'e3']);
+    expect(await nearestIds({ limit: 2, filter: { labels: ['car'] } })).toEqual(['e5']);
+    expect(await nearestIds({ limit: 5, filter: { fromMs: T0 + 3 * MINUTE, toMs: T0 + 5 * MINUTE } })).toEqual(['e4', 'e5']);
+    expect(await nearestIds({ limit: 5, filter: { cameraIds: ['back'], types: ['line_crossing'], fromMs: T0 + MINUTE } })).toEqual(['e6']);
+    expect(await nearestIds({ limit: 5, filter: { eventIds: ['e6', 'e2'] } })).toEqual(['e2', 'e6']);
+    expect(await nearestIds({ limit: 5, filter: { eventIds: [] } })).toEqual([]);
     // The farthest vector is still found when it is the only one allowed.
-    expect(nearestIds({ limit: 1, filter: { cameraIds: ['back'], fromMs: T0 + 5 * MINUTE } })).toEqual(['e6']);
+    expect(await nearestIds({ limit: 1, filter: { cameraIds: ['back'], fromMs: T0 + 5 * MINUTE } })).toEqual(['e6']);
   });
 
-  it('rebuilds for another dimension or model, queueing every event again', () => {
-    fill();
-    jobs.enqueueMany([{ kind: 'embed_event', key: 'e1', payload: {} }, { kind: 'embed_event', key: 'e2', payload: {} }]);
-    const [job] = jobs.claimDue(['embed_event'], 1, LEASE);
-    expect(jobs.complete(job!, { commit: () => index.upsert('e1', angle(0)) })).toBe('done');
+  it('rebuilds for another dimension or model, queueing every event again', async () => {
+    await fill();
+    await jobs.enqueueMany([{ kind: 'embed_event', key: 'e1', payload: {} }, { kind: 'embed_event', key: 'e2', payload: {} }]);
+    const [job] = await jobs.claimDue(['embed_event'], 1, LEASE);
+    expect(await jobs.complete(job!, { output: { kind: 'vector', vector: angle(0) } })).toBe('done');
     now += 1000;
-    expect(index.prepare('bge-m3', 4)).toBe('rebuilt');
-    expect(index.info()).toEqual({ model: 'bge-m3', dimension: 4, count: 0 });
-    expect(jobs.counts().embed_event).toEqual({ queued: 6, running: 0, done: 0, failed: 0, oldestDueAt: now });
-    expect(jobs.get('embed_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now });
-    expect(index.upsert('e1', [1, 0, 0, 0])).toBe(true);
-    expect(index.prepare('nomic-embed-text', 4)).toBe('rebuilt');
-    expect(index.info()).toMatchObject({ model: 'nomic-embed-text', count: 0 });
-    index.upsert('e1', [1, 0, 0, 0]);
-    index.clear();
-    expect(index.info()).toBeUndefined();
-    expect(jobs.counts().embed_event.queued).toBe(6);
-    expect(index.nearest([1, 0, 0, 0], { limit: 3 })).toEqual([]);
-    expect(index.prepare('nomic-embed-text', 4)).toBe('created');
+    expect(await index.prepare('bge-m3', 4)).toBe('rebuilt');
+    expect(await index.info()).toEqual({ model: 'bge-m3', dimension: 4, count: 0 });
+    expect((await jobs.counts()).embed_event).toEqual({ queued: 6, running: 0, done: 0, failed: 0, oldestDueAt: now });
+    expect(await jobs.get('embed_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now });
+    expect(await index.upsert('e1', [1, 0, 0, 0])).toBe(true);
+    expect(await index.prepare('nomic-embed-text', 4)).toBe('rebuilt');
+    expect(await index.info()).toMatchObject({ model: 'nomic-embed-text', count: 0 });
+    await index.upsert('e1', [1, 0, 0, 0]);
+    await index.clear();
+    expect(await index.info()).toBeUndefined();
+    expect((await jobs.counts()).embed_event.queued).toBe(6);
+    expect(await index.nearest([1, 0, 0, 0], { limit: 3 })).toEqual([]);
+    expect(await index.prepare('nomic-embed-text', 4)).toBe('created');
   });
 
-  it('refuses a vector made for the index it replaced, and queues its job again', () => {
-    index.prepare('bge-m3', 3);
-    jobs.enqueue({ kind: 'embed_event', key: 'e1', payload: {} });
-    const [job] = jobs.claimDue(['embed_event'], 1, LEASE);
-    index.prepare('bge-m3', 4);
-    expect(jobs.complete(job!, { commit: () => index.upsert('e1', angle(0)) })).toBe('stale');
-    expect(jobs.get('embed_event', 'e1')).toMatchObject({ status: 'queued' });
-    const [again] = jobs.claimDue(['embed_event'], 1, LEASE);
-    expect(jobs.complete(again!, { commit: () => index.upsert('e1', [0, 1, 0, 0]) })).toBe('done');
-    expect(index.info()?.count).toBe(1);
+  it('refuses a vector made for the index it replaced, and queues its job again', async () => {
+    await index.prepare('bge-m3', 3);
+    await jobs.enqueue({ kind: 'embed_event', key: 'e1', payload: {} });
+    const [job] = await jobs.claimDue(['embed_event'], 1, LEASE);
+    await index.prepare('bge-m3', 4);
+    expect(await jobs.complete(job!, { output: { kind: 'vector', vector: angle(0) } })).toBe('stale');
+    expect(await jobs.get('embed_event', 'e1')).toMatchObject({ status: 'queued' });
+    const [again] = await jobs.claimDue(['embed_event'], 1, LEASE);
+    expect(await jobs.complete(again!, { output: { kind: 'vector', vector: [0, 1, 0, 0] } })).toBe('done');
+    expect((await index.info())?.count).toBe(1);
+    expect(await index.nearest([0, 1, 0, 0], { limit: 1 })).toEqual([{ eventId: 'e1', distance: expect.closeTo(0, 5) }]);
   });
 
-  it('never returns the vector of a deleted event, even when a new event takes its rowid', () => {
-    fill();
+  it('never returns the vector of a deleted event, even when a new event takes its rowid', async () => {
+    await fill();
     const other = plainConnection();
     // Deleting events works on a connection without sqlite-vec (which knows nothing of vec0)...
     expect(() => other.prepare('SELECT COUNT(*) FROM event_vectors').get()).toThrow(/no such module: vec0/);
     other.prepare(`DELETE FROM events WHERE id IN ('e1', 'e6')`).run();
-    expect(nearestIds({ limit: 6 })).toEqual(['e2', 'e3', 'e4', 'e5']);
-    expect(index.info()?.count).toBe(4);
+    expect(await nearestIds({ limit: 6 })).toEqual(['e2', 'e3', 'e4', 'e5']);
+    expect((await index.info())?.count).toBe(4);
     // ...and a new event e7 takes the rowid of e5 (deleted just before, then the largest), whose
     // vector is still there: no vector operation came between the delete and the insert.
     other.prepare(`DELETE FROM events WHERE id = 'e5'`).run();
     const e5Rowid = 5;
     const e7 = storedEvent({ id: 'e7', cameraId: 'front', startMs: T0 + 9 * MINUTE, en: 'seven', zhHant: '七' });
     const runId = (other.prepare('SELECT run_id FROM events WHERE id = ?').get('e4') as { run_id: number }).run_id;
-    new SqliteAnalysisStore(other).commitFrames(runId, [], { events: [{ ...e7, runId }] });
+    await new SqliteAnalysisStore(other).commitFrames(runId, [], { events: [{ ...e7, runId }] });
     expect((other.prepare(`SELECT rowid FROM events WHERE id = 'e7'`).get() as { rowid: number }).rowid).toBe(e5Rowid);
-    expect(nearestIds({ limit: 6 })).toEqual(['e2', 'e3', 'e4']);
-    expect(index.upsert('e7', QUERY)).toBe(true);
-    expect(nearestIds({ limit: 6 })).toEqual(['e7', 'e2', 'e3', 'e4']);
+    expect(await nearestIds({ limit: 6 })).toEqual(['e2', 'e3', 'e4']);
+    expect(await index.upsert('e7', QUERY)).toBe(true);
+    expect(await nearestIds({ limit: 6 })).toEqual(['e7', 'e2', 'e3', 'e4']);
     expect(db.prepare('SELECT COUNT(*) AS n FROM vector_tombstones').get()).toEqual({ n: 0 });
   });
 
@@ -191,9 +198,9 @@ describe('SqliteVectorIndex', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM vector_tombstones').get()).toEqual({ n: 0 });
   });
 
-  it('removes vectors on request', () => {
-    fill();
-    expect(index.remove(['e1', 'e2', 'missing'])).toBe(2);
-    expect(nearestIds({ limit: 2 })).toEqual(['e3', 'e4']);
+  it('removes vectors on request', async () => {
+    await fill();
+    expect(await index.remove(['e1', 'e2', 'missing'])).toBe(2);
+    expect(await nearestIds({ limit: 2 })).toEqual(['e3', 'e4']);
   });
 });

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { z } from 'zod';
 import { VigilError } from '../../../domain/errors.ts';
-import type { JobQueue } from '../../../ports/job-queue.ts';
+import type { SqliteJobQueue } from './sqlite-job-queue.ts';
 import type { PrepareOutcome, VectorFilter, VectorIndex, VectorIndexInfo, VectorMatch } from '../../../ports/vector-index.ts';
 
 /** Largest dimension accepted (bge-m3: 1024, OpenAI text-embedding-3-large: 3072). */
@@ -16,7 +16,7 @@ const rowidSchema = z.object({ rowid: z.number() });
 
 export interface SqliteVectorIndexOptions {
   /** Where every event is queued to be embedded again when the index is replaced. */
-  jobs: Pick<JobQueue, 'enqueueEveryEvent'>;
+  jobs: Pick<SqliteJobQueue, 'enqueueEveryEventNow'>;
   now?: () => number;
   /** Loads sqlite-vec into the connection; by default the `sqlite-vec` package's loader. */
   loadExtension?: (db: Database.Database) => void;
@@ -65,7 +65,7 @@ export class SqliteVectorIndex implements VectorIndex {
 
   // ---- vectors ----
 
-  info(): VectorIndexInfo | undefined {
+  async info(): Promise<VectorIndexInfo | undefined> {
     const meta = this.meta();
     if (!meta || !this.tableExists()) return undefined;
     this.load();
@@ -73,7 +73,7 @@ export class SqliteVectorIndex implements VectorIndex {
     return { ...meta, count };
   }
 
-  prepare(model: string, dimension: number): PrepareOutcome {
+  async prepare(model: string, dimension: number): Promise<PrepareOutcome> {
     if (!Number.isInteger(dimension) || dimension < 1 || dimension > MAX_VECTOR_DIMENSION) {
       throw new VigilError('invalid_argument', `vector dimension must be an integer from 1 to ${MAX_VECTOR_DIMENSION}, got ${dimension}`);
     }
@@ -96,7 +96,7 @@ export class SqliteVectorIndex implements VectorIndex {
     return run.immediate();
   }
 
-  clear(): void {
+  async clear(): Promise<void> {
     this.load();
     this.db
       .transaction(() => {
@@ -106,7 +106,12 @@ export class SqliteVectorIndex implements VectorIndex {
       .immediate();
   }
 
-  upsert(eventId: string, vector: readonly number[]): boolean {
+  async upsert(eventId: string, vector: readonly number[]): Promise<boolean> {
+    return this.upsertNow(eventId, vector);
+  }
+
+  /** `upsert`, synchronously: inside another transaction (a job's completion) it joins it. */
+  upsertNow(eventId: string, vector: readonly number[]): boolean {
     this.checkVector(vector);
     const run = this.db.transaction((): boolean => {
       const rowid = this.rowidOf(eventId);
@@ -118,7 +123,7 @@ export class SqliteVectorIndex implements VectorIndex {
     return run.immediate();
   }
 
-  remove(eventIds: readonly string[]): number {
+  async remove(eventIds: readonly string[]): Promise<number> {
     if (!this.tableExists()) return 0;
     this.load();
     const remove = this.db.prepare('DELETE FROM event_vectors WHERE rowid = ?');
@@ -133,7 +138,7 @@ export class SqliteVectorIndex implements VectorIndex {
     return run.immediate();
   }
 
-  nearest(vector: readonly number[], options: { limit: number; filter?: VectorFilter }): VectorMatch[] {
+  async nearest(vector: readonly number[], options: { limit: number; filter?: VectorFilter }): Promise<VectorMatch[]> {
     const limit = Math.min(Math.floor(options.limit), MAX_K);
     const meta = this.meta();
     if (limit <= 0 || !meta || !this.tableExists()) return [];
@@ -193,7 +198,7 @@ export class SqliteVectorIndex implements VectorIndex {
 
   /** Inside a transaction: every event is to be embedded (again); workers still at it for the old index are fenced off. */
   private requeueAll(): void {
-    this.options.jobs.enqueueEveryEvent('embed_event', { onlyMissing: false });
+    this.options.jobs.enqueueEveryEventNow('embed_event', { onlyMissing: false });
   }
 
   /** Inside a transaction: deletes the vectors of deleted events (one point delete each; a scan would read every vector). */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { VigilError } from '../../../domain/errors.ts';
 import type { ModelAnswer } from './answer-schema.ts';
 import { AnswerService, type AnswerInput, type AnswerServiceDeps } from './answer.service.ts';
@@ -163,6 +163,8 @@ describe('AnswerService', () => {
     const { service, provider } = setup({ never: true });
     const controller = new AbortController();
     const pending = service.answer({ ...INPUT, signal: controller.signal });
+    // Cancelled while the model works on it: the provider's request is aborted too.
+    await vi.waitFor(() => expect(provider.requests).toHaveLength(1));
     controller.abort();
     expect(await pending).toMatchObject({ generated: false, fallback_reason: 'the request was cancelled' });
     expect(provider.requests[0]?.signal?.aborted).toBe(true);
@@ -206,7 +208,7 @@ describe('AnswerService', () => {
   it('gives the model the descriptions it has', async () => {
     const { service, provider } = setup(
       { json: GOOD },
-      { descriptionSummary: (id, language) => (id === 'back-gate-p2' && language === 'zh-Hant' ? '一名穿紅色外套的人離開。' : undefined) },
+      { descriptionSummary: async (id, language) => (id === 'back-gate-p2' && language === 'zh-Hant' ? '一名穿紅色外套的人離開。' : undefined) },
     );
     await service.answer(INPUT);
     const prompt = provider.requests[0]?.prompt ?? '';

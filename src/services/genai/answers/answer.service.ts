@@ -24,7 +24,7 @@ export interface AnswerServiceDeps {
   /** Stored summaries are Traditional Chinese; zh-Hans questions get them converted. */
   toSimplified?: (text: string) => string;
   /** The summary of an event's model description in `language`, when it has one. */
-  descriptionSummary?: (eventId: string, language: AnswerLanguage) => string | undefined;
+  descriptionSummary?: (eventId: string, language: AnswerLanguage) => Promise<string | undefined>;
 }
 
 export interface AnswerInput {
@@ -109,8 +109,10 @@ export class AnswerService {
     const provider = this.deps.providers.get(this.deps.providerName, { priority: 'interactive' });
     if (!provider) return fallback(`the answers provider "${this.deps.providerName}" is not configured`);
 
+    const prompt = await this.prompt(input, candidates);
+    if (input.signal?.aborted) return fallback(PROVIDER_FAILURES.aborted as string);
     const startedAt = this.deps.clock.now();
-    const outcome = await this.call(provider, this.prompt(input, candidates), input.signal);
+    const outcome = await this.call(provider, prompt, input.signal);
     switch (outcome.kind) {
       case 'timeout':
         return fallback(`no answer within ${formatSeconds(this.timeoutMs)}`);
@@ -157,13 +159,15 @@ export class AnswerService {
     };
   }
 
-  private prompt(input: AnswerInput, candidates: readonly SearchHit[]): AnswerPrompt {
+  private async prompt(input: AnswerInput, candidates: readonly SearchHit[]): Promise<AnswerPrompt> {
     const descriptions: Record<string, string> = {};
-    if (this.deps.descriptionSummary) {
-      for (const { stored } of candidates) {
-        const summary = this.deps.descriptionSummary(stored.event.id, input.language);
+    const summaryOf = this.deps.descriptionSummary;
+    if (summaryOf) {
+      const summaries = await Promise.all(candidates.map(({ stored }) => summaryOf(stored.event.id, input.language)));
+      candidates.forEach(({ stored }, i) => {
+        const summary = summaries[i];
         if (summary !== undefined) descriptions[stored.event.id] = summary;
-      }
+      });
     }
     return buildAnswerPrompt({
       question: input.question,

@@ -13,10 +13,7 @@ import { seedDatabase } from '../../../../test/support/seed-database.ts';
 import { startFakeLlmServer, type FakeLlmServer } from '../../../../test/support/fake-llm-server.ts';
 import { createOllamaProvider } from '../../../adapters/llm/ollama/ollama-provider.ts';
 import { SharpImagePreparer } from '../../../adapters/media/sharp-image-preparer.ts';
-import { openSqliteDatabase } from '../../../adapters/storage/sqlite/sqlite-analysis-store.ts';
-import { SqliteDescriptionStore } from '../../../adapters/storage/sqlite/sqlite-description-store.ts';
-import { SqliteJobQueue } from '../../../adapters/storage/sqlite/sqlite-job-queue.ts';
-import { SqliteEventStore } from '../../../adapters/storage/sqlite/sqlite-event-store.ts';
+import { createSqliteStorage } from '../../../adapters/storage/sqlite/sqlite-storage.ts';
 import { createTextAnalyzer } from '../../../adapters/text/text-analyzer.ts';
 import type { Logger } from '../../../ports/logger.ts';
 import { ProviderQueue } from '../queue/index.ts';
@@ -40,7 +37,7 @@ describe('descriptions through the Ollama adapter', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'vigil-describe-ollama-'));
     const stored = storedEvent({ id: 'gate-1', startMs: Date.UTC(2024, 4, 1, 14), en: 'Person p1 crossed the gate line', zhHant: '人物 p1 穿越大門警戒線', snapshotPath: 'runs/run-1/events/gate-1/snapshot.jpg' });
     const thumbnail = 'runs/run-1/events/gate-1/thumb-p1.jpg';
-    seedDatabase(dataDir, [{ ...stored, thumbnails: { p1: thumbnail } }]);
+    await seedDatabase(dataDir, [{ ...stored, thumbnails: { p1: thumbnail } }]);
     // A 1600x1200 snapshot (resized to image_max_size on the way) and a small crop.
     const images: Array<[string, number, number]> = [
       [stored.snapshotPath!, 1600, 1200],
@@ -58,15 +55,15 @@ describe('descriptions through the Ollama adapter', () => {
   });
 
   it('sends the key frames as images and the schema as format, and stores the answer', async () => {
-    const db = openSqliteDatabase(join(dataDir, 'vigil.db'));
+    const storage = createSqliteStorage({ file: join(dataDir, 'vigil.db'), indexer: createEventIndexer(text, []), tokenize: (t) => text.indexTokens(t).join(' ') });
     const queue = new ProviderQueue({
       provider: createOllamaProvider({ name: 'local_vlm', kind: 'ollama', model: 'llava:7b', baseUrl: server.url, providerOptions: { keep_alive: '10m' }, timeoutMs: 5000 }),
       logger: silent,
     });
     const service = new DescriptionService({
-      jobs: new SqliteJobQueue(db),
-      store: new SqliteDescriptionStore(db, { indexer: createEventIndexer(text, []), tokenize: (t) => text.indexTokens(t).join(' ') }),
-      events: new SqliteEventStore(db),
+      jobs: storage.jobs,
+      store: storage.descriptions,
+      events: storage.events,
       providers: { names: () => ['local_vlm'], get: (name, context) => (name === 'local_vlm' ? queue.provider(context) : undefined) },
       providerName: 'local_vlm',
       preparer: new SharpImagePreparer(),
@@ -98,8 +95,8 @@ describe('descriptions through the Ollama adapter', () => {
       ['jpeg', 96, 192],
       ['jpeg', 640, 480],
     ]);
-    const hit = db.prepare('SELECT e.id FROM events_fts JOIN events e ON e.rowid = events_fts.rowid WHERE events_fts MATCH ?').all('"外套"');
+    const hit = storage.db.prepare('SELECT e.id FROM events_fts JOIN events e ON e.rowid = events_fts.rowid WHERE events_fts MATCH ?').all('"外套"');
     expect(hit).toEqual([{ id: 'gate-1' }]);
-    db.close();
+    await storage.close();
   });
 });

@@ -9,17 +9,15 @@ import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { storedEvent } from '../../../../test/factories/stored-events.ts';
 import { seedDatabase } from '../../../../test/support/seed-database.ts';
-import { openSqliteDatabase } from '../../../adapters/storage/sqlite/sqlite-analysis-store.ts';
-import { SqliteDescriptionStore } from '../../../adapters/storage/sqlite/sqlite-description-store.ts';
-import { SqliteEventStore } from '../../../adapters/storage/sqlite/sqlite-event-store.ts';
-import { SqliteJobQueue } from '../../../adapters/storage/sqlite/sqlite-job-queue.ts';
 import { SqliteSearchStore } from '../../../adapters/storage/sqlite/sqlite-search-store.ts';
+import { createSqliteStorage } from '../../../adapters/storage/sqlite/sqlite-storage.ts';
 import { createTextAnalyzer } from '../../../adapters/text/text-analyzer.ts';
 import { VigilError } from '../../../domain/errors.ts';
 import { buildFtsQuery } from '../../../domain/search/fts-query.ts';
 import type { StoredEvent } from '../../../ports/analysis-store.ts';
 import type { GenerateRequest } from '../../../ports/llm-provider.ts';
 import type { Logger } from '../../../ports/logger.ts';
+import type { Storage } from '../../../ports/storage.ts';
 import { JobRunner } from '../../jobs/job-runner.ts';
 import { createEventIndexer } from '../../search/event-indexer.ts';
 import { DescriptionService } from './description.service.ts';
@@ -58,19 +56,18 @@ describe('DescriptionService', () => {
   let now: number;
   const clock = { now: () => now };
   let cameras: DescriptionCamera[];
-  const opened: Database.Database[] = [];
+  const opened: Storage[] = [];
 
   /** One "process": a connection, the stores, a service and its job runner, as app.ts would build them. */
   function start(provider: ScriptedProvider, options: { concurrency?: number; pollMs?: number } = {}) {
-    const db = openSqliteDatabase(join(dir, 'vigil.db'));
-    opened.push(db);
-    const store = new SqliteDescriptionStore(db, { indexer, tokenize: (t) => text.indexTokens(t).join(' '), now: clock.now });
-    const jobs = new SqliteJobQueue(db, { now: clock.now });
+    const storage = createSqliteStorage({ file: join(dir, 'vigil.db'), indexer, tokenize: (t) => text.indexTokens(t).join(' '), now: clock.now });
+    opened.push(storage);
+    const { db, jobs } = storage;
     const registry = registryOf(provider);
     const service = new DescriptionService({
       jobs,
-      store,
-      events: new SqliteEventStore(db),
+      store: storage.descriptions,
+      events: storage.events,
       providers: registry,
       providerName: 'local_vlm',
       preparer: { prepare: async ({ data }) => ({ data, mimeType: 'image/jpeg' }) },
@@ -95,25 +92,25 @@ describe('DescriptionService', () => {
 
   const descriptionCount = (db: Database.Database) => (db.prepare('SELECT COUNT(*) AS n FROM event_descriptions').get() as { n: number }).n;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-describe-'));
-    seedDatabase(dir, EVENTS);
+    await seedDatabase(dir, EVENTS);
     now = T0 + 10 * MINUTE;
     cameras = [{ id: 'back', name: 'Back door', timeZone: 'Asia/Taipei', genai: { ...DEFAULT_CAMERA_GENAI }, ruleNames: { door: 'Door' } }];
   });
 
-  afterEach(() => {
-    for (const db of opened.splice(0)) if (db.open) db.close();
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((storage) => storage.close()));
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('describes queued events in the background and makes the description searchable at once', async () => {
     const provider = new ScriptedProvider(good);
     const { db, service, runner, registry } = start(provider);
-    expect(service.enqueueClosed(EVENTS)).toBe(5);
-    expect(service.enqueueClosed(EVENTS)).toBe(0);
+    expect(await service.enqueueClosed(EVENTS)).toBe(5);
+    expect(await service.enqueueClosed(EVENTS)).toBe(0);
     await drain(runner);
-    expect(service.counts()).toEqual({ queued: 0, running: 0, done: 5, failed: 0 });
+    expect(await service.counts()).toEqual({ queued: 0, running: 0, done: 5, failed: 0 });
     expect(registry.contexts.every((c) => c.priority === 'background' && c.camera === 'back')).toBe(true);
     // Each request carries the key frames (thumbnail + snapshot of a crossing) and the schema.
     expect(provider.requests[0]?.images?.map((i) => new TextDecoder().decode(i.data))).toEqual([
@@ -122,21 +119,21 @@ describe('DescriptionService', () => {
     ]);
     expect(provider.requests[0]?.jsonSchema?.name).toBe('event_description');
 
-    expect(service.state('e3')).toEqual({
+    expect(await service.state('e3')).toEqual({
       status: 'done',
       attempts: 1,
       requestedBy: 'auto',
       description: { provider: 'local_vlm', model: 'llava:test', createdAt: now, flagged: false, json: validDescription('coat-e3') },
     });
     const search = new SqliteSearchStore(db);
-    const hits = search.search({ match: buildFtsQuery(text.queryTokens('coat e3 parcel'), 'all')!, limit: 10, order: 'relevance' });
+    const hits = await search.search({ match: buildFtsQuery(text.queryTokens('coat e3 parcel'), 'all')!, limit: 10, order: 'relevance' });
     expect(hits.hits.map((h) => h.stored.event.id)).toEqual(['e3']);
   });
 
   it('keeps every job through an hour-long outage and completes each exactly once when the provider is back', async () => {
     const provider = new ScriptedProvider(down);
     const { db, jobs, service, runner } = start(provider);
-    service.enqueueClosed(EVENTS);
+    await service.enqueueClosed(EVENTS);
 
     const tries = new Map<string, number[]>(IDS.map((id) => [id, []]));
     provider.answer = (request) => {
@@ -148,7 +145,7 @@ describe('DescriptionService', () => {
     while (now < outageEnd) {
       await drain(runner);
       for (const id of IDS) {
-        const job = jobs.get('describe_event', id)!;
+        const job = (await jobs.get('describe_event', id))!;
         expect(job.status).toBe('queued');
         expect(job.lastError).toBe('provider_unavailable: connection refused');
         expect(job.nextAttemptAt).toBeGreaterThan(now);
@@ -171,7 +168,7 @@ describe('DescriptionService', () => {
     const before = provider.requests.length;
     now += 30 * MINUTE;
     await drain(runner);
-    expect(service.counts()).toEqual({ queued: 0, running: 0, done: 5, failed: 0 });
+    expect(await service.counts()).toEqual({ queued: 0, running: 0, done: 5, failed: 0 });
     expect(provider.requests.slice(before).map(eventOf).sort()).toEqual(IDS);
     expect(descriptionCount(db)).toBe(5);
   });
@@ -179,25 +176,25 @@ describe('DescriptionService', () => {
   it('waits as long as the provider queue or circuit asks', async () => {
     const provider = new ScriptedProvider(() => ({ error: new VigilError('circuit_open', 'failing', { retryable: true, retryAfterMs: 7 * MINUTE }) }));
     const { jobs, service, runner } = start(provider);
-    service.enqueueClosed(EVENTS.slice(0, 1));
+    await service.enqueueClosed(EVENTS.slice(0, 1));
     await drain(runner);
-    expect(jobs.get('describe_event', 'e1')).toMatchObject({ status: 'queued', nextAttemptAt: now + 7 * MINUTE, lastError: 'circuit_open: failing' });
+    expect(await jobs.get('describe_event', 'e1')).toMatchObject({ status: 'queued', nextAttemptAt: now + 7 * MINUTE, lastError: 'circuit_open: failing' });
   });
 
   it('after a crash, a new process finishes the jobs left running; the old worker cannot store a second description', async () => {
     const hanging = new ScriptedProvider(() => ({ hang: true }));
     const before = start(hanging, { concurrency: 5 });
-    before.service.enqueueClosed(EVENTS);
+    await before.service.enqueueClosed(EVENTS);
     const interrupted = before.runner.processDue();
     await vi.waitFor(() => expect(hanging.requests).toHaveLength(5));
-    expect(before.service.counts()).toEqual({ queued: 0, running: 5, done: 0, failed: 0 });
+    expect(await before.service.counts()).toEqual({ queued: 0, running: 5, done: 0, failed: 0 });
 
     // The "restarted" process: another connection to the same database, a working provider.
     const provider = new ScriptedProvider(good);
     const after = start(provider, { pollMs: 5 });
     const stop = new AbortController();
     const worker = after.runner.run({ signal: stop.signal });
-    await vi.waitFor(() => expect(after.service.counts()).toEqual({ queued: 0, running: 0, done: 5, failed: 0 }));
+    await vi.waitFor(async () => expect(await after.service.counts()).toEqual({ queued: 0, running: 0, done: 5, failed: 0 }));
     stop.abort();
     await worker;
     expect(provider.requests.map(eventOf).sort()).toEqual(IDS);
@@ -207,7 +204,7 @@ describe('DescriptionService', () => {
     await interrupted;
     expect(descriptionCount(after.db)).toBe(5);
     for (const id of IDS) {
-      expect(after.service.state(id)).toMatchObject({ status: 'done', attempts: 2, description: { json: validDescription(`coat-${id}`) } });
+      expect(await after.service.state(id)).toMatchObject({ status: 'done', attempts: 2, description: { json: validDescription(`coat-${id}`) } });
     }
   });
 
@@ -217,8 +214,8 @@ describe('DescriptionService', () => {
     const stop = new AbortController();
     const worker = runner.run({ signal: stop.signal });
     await new Promise((resolve) => setTimeout(resolve, 20));
-    service.enqueueClosed(EVENTS.slice(0, 2));
-    await vi.waitFor(() => expect(service.counts().done).toBe(2), { timeout: 2000 });
+    await service.enqueueClosed(EVENTS.slice(0, 2));
+    await vi.waitFor(async () => expect((await service.counts()).done).toBe(2), { timeout: 2000 });
     stop.abort();
     await worker;
   });
@@ -226,29 +223,29 @@ describe('DescriptionService', () => {
   it('fails for good on refusals and on events without key frames, with the reason', async () => {
     const provider = new ScriptedProvider(() => ({ error: new VigilError('provider_auth', 'the API key was refused') }));
     const { service, runner } = start(provider);
-    service.enqueueClosed(EVENTS.slice(0, 1));
+    await service.enqueueClosed(EVENTS.slice(0, 1));
     await drain(runner);
     now += 24 * 60 * MINUTE;
     await drain(runner);
     expect(provider.requests).toHaveLength(1);
-    expect(service.state('e1')).toEqual({ status: 'failed', attempts: 1, requestedBy: 'auto', lastError: 'provider_auth: the API key was refused' });
+    expect(await service.state('e1')).toEqual({ status: 'failed', attempts: 1, requestedBy: 'auto', lastError: 'provider_auth: the API key was refused' });
 
     FILES.delete('runs/run-1/events/e2/snapshot.jpg');
     FILES.delete('runs/run-1/events/e2/thumb-p1.jpg');
-    service.enqueueClosed(EVENTS.slice(1, 2));
+    await service.enqueueClosed(EVENTS.slice(1, 2));
     await drain(runner);
     expect(provider.requests).toHaveLength(1);
-    expect(service.state('e2')).toMatchObject({ status: 'failed', lastError: 'input_not_found: no key frames: event e2 has no readable snapshot or thumbnails' });
+    expect(await service.state('e2')).toMatchObject({ status: 'failed', lastError: 'input_not_found: no key frames: event e2 has no readable snapshot or thumbnails' });
     for (const p of ['snapshot.jpg', 'thumb-p1.jpg']) FILES.set(`runs/run-1/events/e2/${p}`, new Uint8Array([1]));
   });
 
   it('stores output that stays invalid after the repair as flagged raw text, done', async () => {
     const provider = new ScriptedProvider(() => ({ text: 'I see a person.' }));
     const { service, runner } = start(provider);
-    service.enqueueClosed(EVENTS.slice(0, 1));
+    await service.enqueueClosed(EVENTS.slice(0, 1));
     await drain(runner);
     expect(provider.requests).toHaveLength(2);
-    expect(service.state('e1')).toEqual({
+    expect(await service.state('e1')).toEqual({
       status: 'done',
       attempts: 1,
       requestedBy: 'auto',
@@ -263,10 +260,10 @@ describe('DescriptionService', () => {
     expect(service.shouldDescribe(EVENTS[0]!.event)).toBe(false);
     expect(service.shouldDescribe(EVENTS[0]!.event, DEFAULT_CAMERA_GENAI)).toBe(true);
     expect(service.shouldDescribe({ ...EVENTS[0]!.event, status: 'open' }, DEFAULT_CAMERA_GENAI)).toBe(false);
-    expect(service.enqueueClosed(EVENTS)).toBe(0);
+    expect(await service.enqueueClosed(EVENTS)).toBe(0);
     await expect(service.describe('e1', { manual: false })).rejects.toMatchObject({ code: 'invalid_argument' });
     await expect(service.describe('nope', { manual: true })).rejects.toMatchObject({ code: 'input_not_found' });
-    expect(service.state('e1')).toEqual({ status: 'none', attempts: 0 });
+    expect(await service.state('e1')).toEqual({ status: 'none', attempts: 0 });
 
     const view = await service.describe('e1', { manual: true });
     expect(view).toMatchObject({ status: 'done', requestedBy: 'manual', description: { json: validDescription('coat-e1') } });
@@ -282,7 +279,7 @@ describe('DescriptionService', () => {
     const provider = new ScriptedProvider(down);
     const { service, runner } = start(provider);
     await expect(service.describe('e4', { manual: true })).rejects.toMatchObject({ code: 'provider_unavailable' });
-    expect(service.state('e4')).toEqual({
+    expect(await service.state('e4')).toEqual({
       status: 'queued',
       attempts: 1,
       requestedBy: 'manual',
@@ -292,16 +289,16 @@ describe('DescriptionService', () => {
     provider.answer = good;
     now += 10_000;
     await drain(runner);
-    expect(service.state('e4').status).toBe('done');
+    expect((await service.state('e4')).status).toBe('done');
   });
 
   it('skips an automatic job whose camera was switched off before it ran', async () => {
     const provider = new ScriptedProvider(good);
     const { service, runner } = start(provider);
-    service.enqueueClosed(EVENTS.slice(0, 1));
+    await service.enqueueClosed(EVENTS.slice(0, 1));
     cameras[0]!.genai = { ...DEFAULT_CAMERA_GENAI, enabled: false };
     await drain(runner);
     expect(provider.requests).toHaveLength(0);
-    expect(service.state('e1')).toMatchObject({ status: 'failed', lastError: 'invalid_argument: skipped: descriptions are disabled for camera back' });
+    expect(await service.state('e1')).toMatchObject({ status: 'failed', lastError: 'invalid_argument: skipped: descriptions are disabled for camera back' });
   });
 });

@@ -11,17 +11,17 @@ import { storedEvent } from '../../../../test/factories/stored-events.ts';
 import { startFakeLlmServer, type FakeLlmServer, type RecordedRequest } from '../../../../test/support/fake-llm-server.ts';
 import { seedDatabase } from '../../../../test/support/seed-database.ts';
 import { createOllamaProvider } from '../../../adapters/llm/ollama/ollama-provider.ts';
-import { openSqliteDatabase } from '../../../adapters/storage/sqlite/sqlite-analysis-store.ts';
-import { SqliteEventStore } from '../../../adapters/storage/sqlite/sqlite-event-store.ts';
-import { SqliteJobQueue } from '../../../adapters/storage/sqlite/sqlite-job-queue.ts';
-import { SqliteVectorIndex } from '../../../adapters/storage/sqlite/sqlite-vector-index.ts';
+import { createSqliteStorage } from '../../../adapters/storage/sqlite/sqlite-storage.ts';
+import { createTextAnalyzer } from '../../../adapters/text/text-analyzer.ts';
 import type { Logger } from '../../../ports/logger.ts';
 import { ProviderQueue } from '../queue/index.ts';
 import { JobRunner } from '../../jobs/job-runner.ts';
+import { createEventIndexer } from '../../search/event-indexer.ts';
 import { EmbeddingService } from './embedding.service.ts';
 import { conceptVector } from './testing/fake-embedder.ts';
 
 const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
+const text = createTextAnalyzer();
 const T0 = Date.UTC(2024, 4, 1, 14, 0, 0);
 const EVENTS = [
   storedEvent({ id: 'parcel', cameraId: 'front', startMs: T0, en: 'Person p1 left a parcel by the gate', zhHant: '人物 p1 在大門旁放下包裹', keywords: ['person'] }),
@@ -43,7 +43,7 @@ describe('embeddings through the Ollama adapter', () => {
   beforeAll(async () => {
     server = await startFakeLlmServer();
     dataDir = mkdtempSync(join(tmpdir(), 'vigil-embed-ollama-'));
-    seedDatabase(dataDir, EVENTS);
+    await seedDatabase(dataDir, EVENTS);
   });
 
   beforeEach(() => {
@@ -58,7 +58,7 @@ describe('embeddings through the Ollama adapter', () => {
   });
 
   function start() {
-    const db = openSqliteDatabase(join(dataDir, 'vigil.db'));
+    const storage = createSqliteStorage({ file: join(dataDir, 'vigil.db'), indexer: createEventIndexer(text, []), tokenize: (t) => text.indexTokens(t).join(' '), now: () => now });
     const queue = new ProviderQueue({
       provider: createOllamaProvider({
         name: 'local',
@@ -72,12 +72,11 @@ describe('embeddings through the Ollama adapter', () => {
       options: { retry: { maxAttempts: 1 } },
       logger: silent,
     });
-    const jobs = new SqliteJobQueue(db, { now: () => now });
-    const index = new SqliteVectorIndex(db, { jobs, now: () => now });
+    const { jobs, vectors: index } = storage;
     const service = new EmbeddingService({
       jobs,
       index,
-      events: new SqliteEventStore(db),
+      events: storage.events,
       providers: { names: () => ['local'], get: (name, context) => (name === 'local' ? queue.provider(context) : undefined) },
       providerName: 'local',
       model: 'bge-m3',
@@ -86,16 +85,16 @@ describe('embeddings through the Ollama adapter', () => {
       retry: { baseMs: 15_000 },
     });
     const runner = new JobRunner({ queue: jobs, lanes: [service.jobLane()], kinds: ['embed_event'], clock: { now: () => now }, logger: silent });
-    return { db, jobs, index, service, queue, runner };
+    return { storage, jobs, index, service, queue, runner };
   }
 
   it('embeds every event in one /api/embed call, after an outage, and answers a question by meaning', async () => {
-    const { db, jobs, index, service, queue, runner } = start();
+    const { storage, jobs, index, service, queue, runner } = start();
     server.reply({ status: 503, json: { error: 'model is loading' } });
-    expect(service.enqueue(['parcel', 'car', 'door'])).toBe(3);
+    expect(await service.enqueue(['parcel', 'car', 'door'])).toBe(3);
 
     await runner.processDue();
-    expect(jobs.get('embed_event', 'parcel')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: now + 15_000, lastError: expect.stringMatching(/^provider_unavailable/) });
+    expect(await jobs.get('embed_event', 'parcel')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: now + 15_000, lastError: expect.stringMatching(/^provider_unavailable/) });
     now += 15_000;
     expect(await runner.processDue()).toBe(3);
 
@@ -112,7 +111,7 @@ describe('embeddings through the Ollama adapter', () => {
         'Person p1 left a parcel by the gate\n人物 p1 在大門旁放下包裹\nperson',
       ],
     });
-    expect(index.info()).toEqual({ model: 'bge-m3', dimension: 4, count: 3 });
+    expect(await index.info()).toEqual({ model: 'bge-m3', dimension: 4, count: 3 });
 
     // 「有快遞嗎」 ("any courier?") shares no word with any event.
     const similar = await service.similarEvents('有快遞嗎', { limit: 3 });
@@ -122,14 +121,14 @@ describe('embeddings through the Ollama adapter', () => {
     const vehicles = await service.similarEvents('a truck?', { limit: 3, filter: { cameraIds: ['front'] }, maxDistance: 0.5 });
     expect(vehicles.matches?.map((m) => m.eventId)).toEqual(['car']);
     expect(queue.stats().totals).toMatchObject({ calls: 4, successes: 3, failures: { provider_unavailable: 1 }, tokens: { input: 126 } });
-    db.close();
+    await storage.close();
   });
 
   it('falls back to keywords, saying why, when Ollama refuses the question', async () => {
-    const { db, service } = start();
+    const { storage, service } = start();
     server.reply({ status: 404, json: { error: 'model "bge-m3" not found, try pulling it first' } });
     const similar = await service.similarEvents('a parcel', { limit: 3 });
     expect(similar).toMatchObject({ matches: undefined, reason: 'provider_failed', detail: expect.stringMatching(/^provider_bad_request: .*not found/) });
-    db.close();
+    await storage.close();
   });
 });

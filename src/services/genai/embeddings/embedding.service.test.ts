@@ -5,23 +5,25 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { storedEvent } from '../../../../test/factories/stored-events.ts';
 import { seedDatabase } from '../../../../test/support/seed-database.ts';
-import { openSqliteDatabase } from '../../../adapters/storage/sqlite/sqlite-analysis-store.ts';
-import { SqliteEventStore } from '../../../adapters/storage/sqlite/sqlite-event-store.ts';
-import { SqliteJobQueue } from '../../../adapters/storage/sqlite/sqlite-job-queue.ts';
-import { SqliteVectorIndex } from '../../../adapters/storage/sqlite/sqlite-vector-index.ts';
+import { createSqliteStorage } from '../../../adapters/storage/sqlite/sqlite-storage.ts';
+import { createTextAnalyzer } from '../../../adapters/text/text-analyzer.ts';
 import { VigilError } from '../../../domain/errors.ts';
 import type { StoredDescription } from '../../../ports/description-store.ts';
+import type { JobQueue } from '../../../ports/job-queue.ts';
 import type { Logger } from '../../../ports/logger.ts';
+import type { Storage } from '../../../ports/storage.ts';
+import type { VectorIndex } from '../../../ports/vector-index.ts';
 import { JobRunner } from '../../jobs/job-runner.ts';
+import { createEventIndexer } from '../../search/event-indexer.ts';
 import { registryOf } from '../descriptions/testing/descriptions.ts';
 import { EmbeddingService, type EmbeddingServiceDeps } from './embedding.service.ts';
 import { down, ScriptedEmbedder, up, type EmbedReply } from './testing/fake-embedder.ts';
 
 const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
+const text = createTextAnalyzer();
 const T0 = Date.UTC(2024, 4, 1, 14, 0, 0);
 const MINUTE = 60_000;
 const IDS = ['e1', 'e2', 'e3', 'e4', 'e5'];
@@ -41,20 +43,19 @@ describe('EmbeddingService', () => {
   let dir: string;
   let now: number;
   const clock = { now: () => now };
-  const opened: Database.Database[] = [];
+  const opened: Storage[] = [];
 
   /** One "process": a connection, the stores, a service and its job runner, as app.ts would build them. */
   function start(provider: ScriptedEmbedder, options: Partial<EmbeddingServiceDeps> & { sleep?: (ms: number, signal: AbortSignal) => Promise<void> } = {}) {
-    const db = openSqliteDatabase(join(dir, 'vigil.db'));
-    opened.push(db);
-    const jobs = new SqliteJobQueue(db, { now: clock.now });
-    const index = new SqliteVectorIndex(db, { jobs, now: clock.now });
+    const storage = createSqliteStorage({ file: join(dir, 'vigil.db'), indexer: createEventIndexer(text, []), tokenize: (t) => text.indexTokens(t).join(' '), now: clock.now });
+    opened.push(storage);
+    const { jobs, vectors: index } = storage;
     const registry = registryOf(provider);
     const { sleep, ...deps } = options;
     const service = new EmbeddingService({
       jobs,
       index,
-      events: new SqliteEventStore(db),
+      events: storage.events,
       providers: registry,
       providerName: 'local_embed',
       model: 'bge-m3',
@@ -65,14 +66,14 @@ describe('EmbeddingService', () => {
       ...deps,
     });
     const runner = new JobRunner({ queue: jobs, lanes: [service.jobLane()], kinds: ['embed_event'], clock, logger: silent, ...(sleep ? { sleep } : {}) });
-    return { db, jobs, index, service, runner, registry };
+    return { jobs, index, service, runner, registry };
   }
 
   /** Runs the runner's passes, moving the clock to each next due time, until nothing is left to do. */
-  async function drain(runner: JobRunner, jobs: SqliteJobQueue, maxPasses = 50) {
+  async function drain(runner: JobRunner, jobs: JobQueue, maxPasses = 50) {
     for (let pass = 0; pass < maxPasses; pass++) {
       if ((await runner.processDue()) > 0) continue;
-      const next = IDS.map((id) => jobs.get('embed_event', id)).filter((j) => j?.status === 'queued').map((j) => j!.nextAttemptAt);
+      const next = (await Promise.all(IDS.map((id) => jobs.get('embed_event', id)))).filter((j) => j?.status === 'queued').map((j) => j!.nextAttemptAt);
       if (next.length === 0) return;
       now = Math.max(now, Math.min(...next));
     }
@@ -80,24 +81,26 @@ describe('EmbeddingService', () => {
   }
 
   /** The event each stored vector was made from, by looking up each event's own direction. */
-  const storedFrom = (index: SqliteVectorIndex) =>
-    IDS.map((id) => index.nearest(byEvent(`(${id})`), { limit: 1, filter: { eventIds: [id] } })[0]).map((m) => (m && m.distance < 1e-6 ? m.eventId : undefined));
+  const storedFrom = async (index: VectorIndex) =>
+    (await Promise.all(IDS.map(async (id) => (await index.nearest(byEvent(`(${id})`), { limit: 1, filter: { eventIds: [id] } }))[0]))).map((m) =>
+      m && m.distance < 1e-6 ? m.eventId : undefined,
+    );
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-embeddings-'));
-    seedDatabase(dir, EVENTS);
+    await seedDatabase(dir, EVENTS);
     now = T0 + 10 * MINUTE;
   });
 
-  afterEach(() => {
-    for (const db of opened.splice(0)) db.close();
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((storage) => storage.close()));
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('embeds queued events in batches, one background call each, with both summaries and the keywords', async () => {
     const provider = new ScriptedEmbedder(up, byEvent);
     const { service, index, jobs, runner, registry } = start(provider);
-    expect(service.enqueue(IDS)).toBe(5);
+    expect(await service.enqueue(IDS)).toBe(5);
     await drain(runner, jobs);
     expect(provider.calls.map((c) => c.texts.map(idOf))).toEqual([['e1', 'e2'], ['e3', 'e4'], ['e5']]);
     expect(provider.calls[0]?.texts[0]).toBe('Person p1 crossed the door line (e1)\n人物 p1 穿越門口警戒線\nperson crossing');
@@ -106,8 +109,8 @@ describe('EmbeddingService', () => {
       { priority: 'background' },
       { priority: 'background', camera: 'front' },
     ]);
-    expect(service.status()).toEqual({ provider: 'local_embed', model: 'bge-m3', index: { model: 'bge-m3', dimension: 3, count: 5 }, jobs: { queued: 0, running: 0, done: 5, failed: 0 } });
-    expect(storedFrom(index)).toEqual(IDS);
+    expect(await service.status()).toEqual({ provider: 'local_embed', model: 'bge-m3', index: { model: 'bge-m3', dimension: 3, count: 5 }, jobs: { queued: 0, running: 0, done: 5, failed: 0 } });
+    expect(await storedFrom(index)).toEqual(IDS);
   });
 
   it('loses and repeats nothing through an outage, honouring Retry-After', async () => {
@@ -116,16 +119,16 @@ describe('EmbeddingService', () => {
       call < 3 ? down() : call === 3 ? { error: new VigilError('provider_rate_limited', 'slow down', { retryable: true, retryAfterMs: 2 * MINUTE }) } : up();
     const provider = new ScriptedEmbedder(script, byEvent);
     const { service, index, jobs, runner } = start(provider);
-    service.enqueue(IDS);
+    await service.enqueue(IDS);
     const started = now;
     await runner.processDue();
-    expect(jobs.get('embed_event', 'e1')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: started + 10_000, lastError: 'provider_unavailable: connection refused' });
+    expect(await jobs.get('embed_event', 'e1')).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: started + 10_000, lastError: 'provider_unavailable: connection refused' });
     await drain(runner, jobs);
-    expect(service.status().jobs).toEqual({ queued: 0, running: 0, done: 5, failed: 0 });
+    expect((await service.status()).jobs).toEqual({ queued: 0, running: 0, done: 5, failed: 0 });
     // Every event embedded by exactly one successful call.
     expect(provider.embedded().map(idOf).sort()).toEqual(IDS);
-    expect(storedFrom(index)).toEqual(IDS);
-    expect(index.info()?.count).toBe(5);
+    expect(await storedFrom(index)).toEqual(IDS);
+    expect((await index.info())?.count).toBe(5);
     const rateLimited = provider.calls[3]!.texts.map(idOf);
     const retried = provider.calls.findIndex((c, i) => i > 3 && c.texts.map(idOf).includes(rateLimited[0]!));
     expect(retried).toBeGreaterThan(3);
@@ -134,39 +137,40 @@ describe('EmbeddingService', () => {
   it('waits at least as long as the provider asks', async () => {
     const provider = new ScriptedEmbedder(() => ({ error: new VigilError('circuit_open', 'resting', { retryable: true, retryAfterMs: 7 * MINUTE }) }), byEvent);
     const { service, jobs, runner } = start(provider);
-    service.enqueue(['e1']);
+    await service.enqueue(['e1']);
     await runner.processDue();
-    expect(jobs.get('embed_event', 'e1')).toMatchObject({ status: 'queued', nextAttemptAt: now + 7 * MINUTE, lastError: 'circuit_open: resting' });
+    expect(await jobs.get('embed_event', 'e1')).toMatchObject({ status: 'queued', nextAttemptAt: now + 7 * MINUTE, lastError: 'circuit_open: resting' });
   });
 
   it('fails a refused batch for good, and an enqueue brings it back', async () => {
     const provider = new ScriptedEmbedder(() => ({ error: new VigilError('provider_bad_request', 'model "bge-m3" not found') }), byEvent);
     const { service, jobs, runner } = start(provider);
-    service.enqueue(['e1', 'e2']);
+    await service.enqueue(['e1', 'e2']);
     await runner.processDue();
-    expect(jobs.get('embed_event', 'e1')).toMatchObject({ status: 'failed', lastError: 'provider_bad_request: model "bge-m3" not found' });
+    expect(await jobs.get('embed_event', 'e1')).toMatchObject({ status: 'failed', lastError: 'provider_bad_request: model "bge-m3" not found' });
     provider.answer = up;
-    service.enqueue(['e1']);
+    await service.enqueue(['e1']);
     await drain(runner, jobs);
-    expect(service.status().jobs).toEqual({ queued: 0, running: 0, done: 1, failed: 1 });
+    expect((await service.status()).jobs).toEqual({ queued: 0, running: 0, done: 1, failed: 1 });
   });
 
   it('treats unusable vectors as bad output and gives up after a few tries', async () => {
     const provider = new ScriptedEmbedder(up, () => [0, 0, 0]);
     const { service, jobs, runner } = start(provider, { retry: { baseMs: 1000, maxMs: 1000, maxUnexpectedAttempts: 3 } });
-    service.enqueue(['e1']);
+    await service.enqueue(['e1']);
     await drain(runner, jobs);
     expect(provider.calls).toHaveLength(3);
-    expect(jobs.get('embed_event', 'e1')).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/^provider_bad_output: .*zero vector/) });
+    expect(await jobs.get('embed_event', 'e1')).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/^provider_bad_output: .*zero vector/) });
   });
 
   it('after a crash, embeds the jobs the dead process left running, once', async () => {
     const hanging = new ScriptedEmbedder(() => ({ hang: true }), () => [0, 0, 1]);
     const first = start(hanging);
-    first.service.enqueue(['e1', 'e2']);
+    await first.service.enqueue(['e1', 'e2']);
     const lost = first.runner.processDue();
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(first.jobs.counts().embed_event).toMatchObject({ running: 2 });
+    // The claim and the reads before the call are asynchronous: wait for the call itself.
+    await vi.waitFor(() => expect(hanging.calls).toHaveLength(1));
+    expect((await first.jobs.counts()).embed_event).toMatchObject({ running: 2 });
 
     // That process is gone; a new one starts its worker, which stops when it runs out of work.
     const provider = new ScriptedEmbedder(up, byEvent);
@@ -175,21 +179,22 @@ describe('EmbeddingService', () => {
     await second.runner.run({ signal: stop.signal });
     // e1 and e2 taken over; e3..e5, never queued, found by the start-up sweep.
     expect(provider.embedded().map(idOf).sort()).toEqual(IDS);
-    expect(second.service.status().jobs).toEqual({ queued: 0, running: 0, done: 5, failed: 0 });
+    expect((await second.service.status()).jobs).toEqual({ queued: 0, running: 0, done: 5, failed: 0 });
 
     // The old call answers at last: its vectors ([0, 0, 1]) are refused.
     hanging.release();
     await lost;
-    expect(storedFrom(second.index)).toEqual(IDS);
-    expect(second.service.status().jobs.done).toBe(5);
+    expect(await storedFrom(second.index)).toEqual(IDS);
+    expect((await second.service.status()).jobs.done).toBe(5);
   });
 
   it('takes over a job whose worker went silent past its lease, and refuses the late answer', async () => {
     const hanging = new ScriptedEmbedder(() => ({ hang: true }), () => [0, 0, 1]);
     const a = start(hanging, { leaseMs: MINUTE });
-    a.service.enqueue(['e1']);
+    await a.service.enqueue(['e1']);
     const late = a.runner.processDue();
-    await new Promise((resolve) => setImmediate(resolve));
+    // The claim and the reads before the call are asynchronous: wait for the call itself.
+    await vi.waitFor(() => expect(hanging.calls).toHaveLength(1));
     const provider = new ScriptedEmbedder(up, byEvent);
     const b = start(provider, { leaseMs: MINUTE });
     expect(await b.runner.processDue()).toBe(0);
@@ -197,26 +202,26 @@ describe('EmbeddingService', () => {
     expect(await b.runner.processDue()).toBe(1);
     hanging.release();
     await late;
-    expect(b.jobs.get('embed_event', 'e1')).toMatchObject({ status: 'done', attempts: 2 });
-    expect(storedFrom(b.index)[0]).toBe('e1');
+    expect(await b.jobs.get('embed_event', 'e1')).toMatchObject({ status: 'done', attempts: 2 });
+    expect((await storedFrom(b.index))[0]).toBe('e1');
   });
 
   it('rebuilds the index when the model answers with another dimension, and when the model changes', async () => {
     const provider = new ScriptedEmbedder(up, byEvent);
     const { service, index, jobs, runner } = start(provider, { batchSize: 5 });
-    service.enqueue(IDS);
+    await service.enqueue(IDS);
     await drain(runner, jobs);
     provider.embedText = (text) => [...byEvent(text), 1];
-    service.enqueue(['e1']);
+    await service.enqueue(['e1']);
     await drain(runner, jobs);
-    expect(index.info()).toEqual({ model: 'bge-m3', dimension: 4, count: 5 });
-    expect(service.status().jobs.done).toBe(5);
+    expect(await index.info()).toEqual({ model: 'bge-m3', dimension: 4, count: 5 });
+    expect((await service.status()).jobs.done).toBe(5);
 
     const upgraded = new ScriptedEmbedder(up, byEvent);
     const stop = new AbortController();
     const next = start(upgraded, { model: 'bge-m3-v2', batchSize: 5, sleep: async () => stop.abort() });
     await next.runner.run({ signal: stop.signal });
-    expect(next.index.info()).toEqual({ model: 'bge-m3-v2', dimension: 3, count: 5 });
+    expect(await next.index.info()).toEqual({ model: 'bge-m3-v2', dimension: 3, count: 5 });
     expect(upgraded.embedded()).toHaveLength(5);
   });
 
@@ -224,17 +229,17 @@ describe('EmbeddingService', () => {
     const stop = new AbortController();
     const p = start(new ScriptedEmbedder(up, byEvent), { sleep: async () => stop.abort() });
     await p.runner.run({ signal: stop.signal });
-    expect(p.index.info()?.count).toBe(5);
+    expect((await p.index.info())?.count).toBe(5);
   });
 
   it('embeds the model description with the event', async () => {
     const provider = new ScriptedEmbedder(up, byEvent);
     const descriptions = {
-      get: (eventId: string): StoredDescription | undefined =>
+      get: async (eventId: string): Promise<StoredDescription | undefined> =>
         eventId === 'e2' ? { provider: 'vlm', model: 'llava', createdAt: 0, flagged: false, textForSearch: 'A courier in a red jacket carries a parcel.' } : undefined,
     };
     const { service, jobs, runner } = start(provider, { descriptions });
-    service.enqueue(['e1', 'e2']);
+    await service.enqueue(['e1', 'e2']);
     await drain(runner, jobs);
     expect(provider.calls[0]?.texts[1]).toBe('Person p1 crossed the door line (e2)\n人物 p1 穿越門口警戒線\nperson crossing\nA courier in a red jacket carries a parcel.');
   });
@@ -243,7 +248,7 @@ describe('EmbeddingService', () => {
     it('embeds a question at interactive priority and finds the nearest events within the filters', async () => {
       const provider = new ScriptedEmbedder(up, byEvent);
       const { service, jobs, runner, registry } = start(provider);
-      service.enqueue(IDS);
+      await service.enqueue(IDS);
       await drain(runner, jobs);
       registry.contexts.length = 0;
       expect(await service.embedQuery('  what happened at (e2)? ')).toEqual({ vector: byEvent('(e2)') });
@@ -261,8 +266,8 @@ describe('EmbeddingService', () => {
       const provider = new ScriptedEmbedder(down, byEvent);
       const { service, index } = start(provider);
       expect(await service.similarEvents('anyone?', { limit: 5 })).toMatchObject({ matches: undefined, reason: 'index_empty' });
-      index.prepare('bge-m3', 3);
-      index.upsert('e1', [1, 0, 0]);
+      await index.prepare('bge-m3', 3);
+      await index.upsert('e1', [1, 0, 0]);
       expect(await service.embedQuery('   ')).toMatchObject({ vector: undefined, reason: 'empty_query' });
       expect(await service.similarEvents('anyone?', { limit: 5 })).toEqual({ matches: undefined, reason: 'provider_failed', detail: 'provider_unavailable: connection refused' });
       provider.answer = () => ({ hang: true });
@@ -282,12 +287,12 @@ describe('EmbeddingService', () => {
     it('rebuilds when the model starts answering with another dimension', async () => {
       const provider = new ScriptedEmbedder(up, byEvent);
       const { service, index, jobs, runner } = start(provider);
-      service.enqueue(IDS);
+      await service.enqueue(IDS);
       await drain(runner, jobs);
       provider.embedText = () => [1, 0, 0, 0];
       expect(await service.similarEvents('(e1)', { limit: 5 })).toMatchObject({ matches: undefined, reason: 'index_stale', detail: 'bge-m3 now answers with 4 dimensions, not 3' });
-      expect(index.info()).toBeUndefined();
-      expect(service.status().jobs.queued).toBe(5);
+      expect(await index.info()).toBeUndefined();
+      expect((await service.status()).jobs.queued).toBe(5);
     });
   });
 });

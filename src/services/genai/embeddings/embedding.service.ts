@@ -118,9 +118,9 @@ export class EmbeddingService {
   }
 
   /** Queues events whose text is new or changed (stored, updated, described). Returns how many were queued. */
-  enqueue(eventIds: readonly string[]): number {
+  async enqueue(eventIds: readonly string[]): Promise<number> {
     if (eventIds.length === 0) return 0;
-    const outcomes = this.deps.jobs.enqueueMany([...new Set(eventIds)].map((key) => ({ kind: 'embed_event' as const, key, payload: {} })));
+    const outcomes = await this.deps.jobs.enqueueMany([...new Set(eventIds)].map((key) => ({ kind: 'embed_event' as const, key, payload: {} })));
     return outcomes.filter((o) => o === 'queued' || o === 'requeued').length;
   }
 
@@ -156,7 +156,7 @@ export class EmbeddingService {
   async similarEvents(text: string, options: SimilarEventsOptions): Promise<SimilarEvents> {
     let info: VectorIndexInfo | undefined;
     try {
-      info = this.deps.index.info();
+      info = await this.deps.index.info();
     } catch (error) {
       return { matches: undefined, reason: 'index_failed', detail: errorText(error) };
     }
@@ -170,14 +170,14 @@ export class EmbeddingService {
       // Same model name, other vectors (re-pulled or replaced): the stored ones are useless now.
       this.log.warn({ model: this.deps.model, stored: info.dimension, answered: query.vector.length }, 'embedding dimension changed; rebuilding the index');
       try {
-        this.deps.index.clear();
+        await this.deps.index.clear();
       } catch (error) {
         this.log.error({ err: error }, 'vector index could not be cleared');
       }
       return { matches: undefined, reason: 'index_stale', detail: `${this.deps.model} now answers with ${query.vector.length} dimensions, not ${info.dimension}` };
     }
     try {
-      const matches = this.deps.index.nearest(query.vector, { limit: options.limit, ...(options.filter ? { filter: options.filter } : {}) });
+      const matches = await this.deps.index.nearest(query.vector, { limit: options.limit, ...(options.filter ? { filter: options.filter } : {}) });
       const maxDistance = options.maxDistance;
       return { matches: maxDistance === undefined ? matches : matches.filter((m) => m.distance <= maxDistance) };
     } catch (error) {
@@ -186,14 +186,14 @@ export class EmbeddingService {
     }
   }
 
-  status(): EmbeddingStatus {
+  async status(): Promise<EmbeddingStatus> {
     let index: VectorIndexInfo | undefined;
     try {
-      index = this.deps.index.info();
+      index = await this.deps.index.info();
     } catch (error) {
       this.log.warn({ err: error }, 'vector index could not be read');
     }
-    const { oldestDueAt: _due, ...jobs } = this.deps.jobs.counts().embed_event;
+    const { oldestDueAt: _due, ...jobs } = (await this.deps.jobs.counts()).embed_event;
     return { provider: this.deps.providerName, model: this.deps.model, index, jobs };
   }
 
@@ -202,28 +202,34 @@ export class EmbeddingService {
    * again), and queues events stored before embeddings were set up. Throws when the vector index
    * cannot be used here (the lane then stays stopped).
    */
-  private prepareIndex(): void {
-    const info = this.deps.index.info();
+  private async prepareIndex(): Promise<void> {
+    const info = await this.deps.index.info();
     if (info && info.model !== this.deps.model) {
       this.log.warn({ from: info.model, to: this.deps.model }, 'embedding model changed; every event will be embedded again');
-      this.deps.index.clear();
+      await this.deps.index.clear();
     }
-    const missing = this.deps.jobs.enqueueEveryEvent('embed_event', { onlyMissing: true });
+    const missing = await this.deps.jobs.enqueueEveryEvent('embed_event', { onlyMissing: true });
     if (missing > 0) this.log.info({ queued: missing }, 'events without embeddings queued');
   }
 
-  /** One batch in one provider call: a vector per job, stored when its job completes (unless taken over meanwhile). */
+  /** One batch in one provider call: a vector per job, stored by the queue when its job completes (unless taken over meanwhile). */
   private async embedBatch(jobs: ReadonlyArray<ClaimedJob<'embed_event'>>, { signal }: JobContext): Promise<Array<JobResult | { error: unknown }>> {
     // Every slot is set below: a missing event's error, then each item's vector or the batch's error.
     const results = new Array<JobResult | { error: unknown }>(jobs.length);
-    const items: Array<{ index: number; eventId: string; text: string; cameraId: string }> = [];
-    jobs.forEach((job, index) => {
-      const stored = this.deps.events.getEvent(job.key);
+    const items: Array<{ index: number; text: string; cameraId: string }> = [];
+    // A store that cannot be read throws: the runner then fails (and retries) the whole batch.
+    const read = await Promise.all(
+      jobs.map(async ({ key }) => {
+        const [stored, description] = await Promise.all([this.deps.events.getEvent(key), this.deps.descriptions?.get(key)]);
+        return { key, stored, description };
+      }),
+    );
+    read.forEach(({ key, stored, description }, index) => {
       if (!stored) {
-        results[index] = { error: new VigilError('input_not_found', `no event with id "${job.key}"`) };
+        results[index] = { error: new VigilError('input_not_found', `no event with id "${key}"`) };
         return;
       }
-      items.push({ index, eventId: job.key, text: this.eventText(stored, this.deps.descriptions?.get(job.key)), cameraId: stored.event.cameraId });
+      items.push({ index, text: this.eventText(stored, description), cameraId: stored.event.cameraId });
     });
     if (items.length === 0) return results;
     try {
@@ -238,11 +244,11 @@ export class EmbeddingService {
       const vectors = checkedVectors(result.vectors, items.length, provider.name);
       const dimension = vectors[0]!.length;
       // A rebuild queues every job again and fences off this batch: its vectors are then refused.
-      const prepared = this.deps.index.prepare(this.deps.model, dimension);
+      const prepared = await this.deps.index.prepare(this.deps.model, dimension);
       if (prepared === 'rebuilt') this.log.warn({ model: this.deps.model, dimension }, 'vector index rebuilt for a new model or dimension; every event will be embedded again');
       this.log.info({ events: items.length, model: result.model, dimension }, 'events embedded');
       items.forEach((item, i) => {
-        results[item.index] = { status: 'done', commit: () => void this.deps.index.upsert(item.eventId, vectors[i]!) };
+        results[item.index] = { status: 'done', output: { kind: 'vector', vector: vectors[i]! } };
       });
     } catch (error) {
       for (const item of items) results[item.index] = { error };

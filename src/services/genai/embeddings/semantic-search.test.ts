@@ -7,18 +7,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storedEvent } from '../../../../test/factories/stored-events.ts';
 import { seedDatabase } from '../../../../test/support/seed-database.ts';
-import { openSqliteDatabase } from '../../../adapters/storage/sqlite/sqlite-analysis-store.ts';
-import { SqliteEventStore } from '../../../adapters/storage/sqlite/sqlite-event-store.ts';
-import { SqliteSearchStore } from '../../../adapters/storage/sqlite/sqlite-search-store.ts';
-import { SqliteJobQueue } from '../../../adapters/storage/sqlite/sqlite-job-queue.ts';
-import { SqliteVectorIndex } from '../../../adapters/storage/sqlite/sqlite-vector-index.ts';
+import { createSqliteStorage } from '../../../adapters/storage/sqlite/sqlite-storage.ts';
 import { createTextAnalyzer } from '../../../adapters/text/text-analyzer.ts';
 import { buildFtsQuery } from '../../../domain/search/fts-query.ts';
 import type { Logger } from '../../../ports/logger.ts';
+import type { Storage } from '../../../ports/storage.ts';
+import { createEventIndexer } from '../../search/event-indexer.ts';
 import { fuseRankings } from '../../search/rank-fusion.ts';
 import { registryOf } from '../descriptions/testing/descriptions.ts';
 import { JobRunner } from '../../jobs/job-runner.ts';
@@ -39,40 +36,39 @@ const EVENTS = [
 
 describe('hybrid ranking: keywords fused with vectors', () => {
   let dir: string;
-  let db: Database.Database;
+  let storage: Storage;
   let service: EmbeddingService;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-hybrid-'));
-    seedDatabase(dir, EVENTS);
-    db = openSqliteDatabase(join(dir, 'vigil.db'));
-    const jobs = new SqliteJobQueue(db);
-    const index = new SqliteVectorIndex(db, { jobs });
+    await seedDatabase(dir, EVENTS);
+    storage = createSqliteStorage({ file: join(dir, 'vigil.db'), indexer: createEventIndexer(text, []), tokenize: (t) => text.indexTokens(t).join(' ') });
+    const { jobs, vectors: index } = storage;
     service = new EmbeddingService({
       jobs,
       index,
-      events: new SqliteEventStore(db),
+      events: storage.events,
       providers: registryOf(new ScriptedEmbedder()),
       providerName: 'local_embed',
       model: 'bge-m3',
       clock: { now: () => Date.now() },
       logger: silent,
     });
-    service.enqueue(EVENTS.map((e) => e.event.id));
+    await service.enqueue(EVENTS.map((e) => e.event.id));
     await new JobRunner({ queue: jobs, lanes: [service.jobLane()], kinds: ['embed_event'], clock: { now: () => Date.now() }, logger: silent }).processDue();
-    expect(index.info()?.count).toBe(EVENTS.length);
+    expect((await index.info())?.count).toBe(EVENTS.length);
   });
 
-  afterAll(() => {
-    db.close();
+  afterAll(async () => {
+    await storage.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   /** What the keyword search ranks, as SearchService asks the store. */
-  const keywordIds = (question: string): string[] => {
+  const keywordIds = async (question: string): Promise<string[]> => {
     const match = buildFtsQuery(text.queryTokens(question), 'any');
     if (!match) return [];
-    return new SqliteSearchStore(db).search({ match, limit: 10, order: 'relevance' }).hits.map((h) => h.stored.event.id);
+    return (await storage.search.search({ match, limit: 10, order: 'relevance' })).hits.map((h) => h.stored.event.id);
   };
 
   const vectorIds = async (question: string): Promise<string[]> => {
@@ -82,7 +78,7 @@ describe('hybrid ranking: keywords fused with vectors', () => {
 
   it('puts the event that means the question first, where keywords rank others above it', async () => {
     const question = 'a person with a package at the door';
-    const keywords = keywordIds(question);
+    const keywords = await keywordIds(question);
     expect(keywords.slice(0, 2).sort()).toEqual(['door-1', 'door-2']); // "person" and "door"
     expect(keywords).toContain('gate-parcel'); // "person" only: "parcel" is not "package"
     const vectors = await vectorIds(question);
@@ -95,7 +91,7 @@ describe('hybrid ranking: keywords fused with vectors', () => {
 
   it('finds it when no word of the question is in any event, in either language', async () => {
     for (const question of ['courier delivery?', '有快遞嗎']) {
-      const keywords = keywordIds(question);
+      const keywords = await keywordIds(question);
       expect(keywords).not.toContain('gate-parcel');
       expect(fuseRankings([keywords, await vectorIds(question)])[0]?.id).toBe('gate-parcel');
     }

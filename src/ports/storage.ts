@@ -1,0 +1,33 @@
+import type { AnalysisStore } from './analysis-store.ts';
+import type { DescriptionStore } from './description-store.ts';
+import type { EventStore } from './event-store.ts';
+import type { GatewayKeyStore, GatewayUsageStore } from './gateway-store.ts';
+import type { ImageAnalysisStore } from './image-analysis-store.ts';
+import type { JobQueue } from './job-queue.ts';
+import type { RetentionStore } from './retention-store.ts';
+import type { SearchIndexMaintenance } from './search-index.ts';
+import type { SearchStore } from './search-store.ts';
+import type { VectorIndex } from './vector-index.ts';
+
+/**
+ * Everything Vigil stores, as one backend provides it (SQLite in a file, or PostgreSQL). Each
+ * store is built on first use; the services see only these ports.
+ */
+export interface Storage {
+  readonly analyses: AnalysisStore;
+  readonly events: EventStore;
+  readonly descriptions: DescriptionStore;
+  readonly searchIndex: SearchIndexMaintenance;
+  readonly search: SearchStore;
+  readonly vectors: VectorIndex;
+  readonly jobs: JobQueue;
+  readonly retention: RetentionStore;
+  readonly imageAnalyses: ImageAnalysisStore;
+  readonly gatewayKeys: GatewayKeyStore;
+  readonly gatewayUsage: GatewayUsageStore;
+  /** Where the data is, for people (a file path, or a URL without its password). */
+  readonly location: string;
+  /** Connects and brings the schema up to date; idempotent. Stores also open on first use. */
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
