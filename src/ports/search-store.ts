@@ -1,9 +1,10 @@
 import type { EventType } from '../domain/events/event-types.ts';
+import type { TextQuery } from '../domain/search/text-query.ts';
 import type { StoredEvent } from './analysis-store.ts';
 
 export interface SearchQuery {
-  /** A safe FTS5 MATCH expression (built by buildFtsQuery); undefined = no text ranking. */
-  match?: string;
+  /** The words to match and rank by (BM25-like); undefined = no text ranking. */
+  text?: TextQuery;
   cameraIds?: readonly string[];
   types?: readonly EventType[];
   labels?: readonly string[];

@@ -1,9 +1,4 @@
-/**
- * Caps that keep a pasted essay from becoming a huge MATCH expression; a real question has a
- * handful of words.
- */
-const MAX_GROUPS = 32;
-const MAX_ALTERNATIVES = 16;
+import { textQuery } from './text-query.ts';
 
 /** An FTS5 string: always double-quoted, inner quotes doubled, so it is never an operator. */
 function quote(token: string): string {
@@ -16,15 +11,9 @@ function quote(token: string): string {
  * any will do (`any`, OR). Every token is a quoted string, so no input can inject FTS syntax.
  * Undefined when there is nothing to search for.
  */
-export function buildFtsQuery(groups: readonly (readonly string[])[], mode: 'all' | 'any'): string | undefined {
-  const parts: string[] = [];
-  for (const group of groups) {
-    const tokens = [...new Set(group.filter((t) => t.trim() !== ''))].slice(0, MAX_ALTERNATIVES).map(quote);
-    if (tokens.length === 0) continue;
-    const part = tokens.length === 1 ? (tokens[0] as string) : `(${tokens.join(' OR ')})`;
-    if (!parts.includes(part)) parts.push(part);
-    if (parts.length === MAX_GROUPS) break;
-  }
-  if (parts.length === 0) return undefined;
+export function buildFtsQuery(groups: ReadonlyArray<readonly string[]>, mode: 'all' | 'any'): string | undefined {
+  const query = textQuery(groups, mode);
+  if (!query) return undefined;
+  const parts = query.groups.map((tokens) => (tokens.length === 1 ? quote(tokens[0]!) : `(${tokens.map(quote).join(' OR ')})`));
   return parts.join(mode === 'all' ? ' AND ' : ' OR ');
 }

@@ -1,6 +1,6 @@
 import type { EventType } from '../../domain/events/event-types.ts';
 import { findConcepts, type ConceptMatch, type ConceptTable } from '../../domain/search/concepts.ts';
-import { buildFtsQuery } from '../../domain/search/fts-query.ts';
+import { textQuery } from '../../domain/search/text-query.ts';
 import { preferLongerWords } from '../../domain/search/query-words.ts';
 import type { TextAnalysis } from '../../domain/search/text-analysis.ts';
 import { parseTimeRange } from '../../domain/time/parse-time-range.ts';
@@ -83,7 +83,7 @@ export interface SearchServiceDeps {
   ready?: () => Promise<void>;
 }
 
-type SearchFilters = Omit<SearchQuery, 'match' | 'limit' | 'order'>;
+type SearchFilters = Omit<SearchQuery, 'text' | 'limit' | 'order'>;
 
 /** Best matches drawn on the timeline at most (the list shows `limit`). */
 const TIMELINE_MAX = 500;
@@ -165,8 +165,8 @@ export class SearchService {
     const groups = preferLongerWords(text.queryTokens(remaining));
     // Every word first: ranking the events that contain all of them is cheap and precise; only when
     // none does, any word (a single common character can match most events).
-    const match = buildFtsQuery(groups, 'all');
-    const anyMatch = groups.length > 1 ? buildFtsQuery(groups, 'any') : undefined;
+    const match = textQuery(groups, 'all');
+    const anyMatch = groups.length > 1 ? textQuery(groups, 'any') : undefined;
     const filters = {
       ...(cameraIds.length ? { cameraIds } : {}),
       ...(types.length ? { types } : {}),
@@ -189,10 +189,10 @@ export class SearchService {
     const order = match ? 'relevance' : fromMs !== undefined ? 'oldest' : 'newest';
     const limit = vectorIds ? Math.max(request.limit, HYBRID_CANDIDATES) : request.limit;
     const page = { ...filters, limit, timelineLimit: TIMELINE_MAX };
-    let result = await this.deps.store.search({ ...page, ...(match ? { match } : {}), order });
+    let result = await this.deps.store.search({ ...page, ...(match ? { text: match } : {}), order });
     if (match && result.total === 0 && anyMatch) {
       match = anyMatch;
-      result = await this.deps.store.search({ ...page, match, order });
+      result = await this.deps.store.search({ ...page, text: match, order });
     }
     // Words that match nothing should not hide events the filters found: rank by time instead.
     if (match && result.total === 0 && (types.length || labels.length || cameraIds.length || fromMs !== undefined)) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventType } from '../../../domain/events/event-types.ts';
-import { buildFtsQuery } from '../../../domain/search/fts-query.ts';
+import { textQuery } from '../../../domain/search/text-query.ts';
 import type { StoredEvent } from '../../../ports/analysis-store.ts';
 import type { SearchQuery } from '../../../ports/search-store.ts';
 import { createEventIndexer } from '../../../services/search/event-indexer.ts';
@@ -72,7 +72,7 @@ async function openStore() {
   return { db, analysis, seeded, runs };
 }
 
-type Filter = Omit<SearchQuery, 'match' | 'limit' | 'order' | 'timelineLimit'>;
+type Filter = Omit<SearchQuery, 'text' | 'limit' | 'order' | 'timelineLimit'>;
 
 /** What should match, computed directly from the seeds. */
 function expected(seeded: readonly Seeded[], words: readonly string[], f: Filter): Seeded[] {
@@ -117,8 +117,8 @@ describe('SqliteSearchStore', () => {
         for (const f of FILTERS) {
           const want = expected(seeded, words, f);
           if (want.length) nonEmpty++;
-          const match = words.length ? buildFtsQuery(text.queryTokens(words.join(' ')), 'all') : undefined;
-          const page = await store.search({ ...f, ...(match ? { match } : {}), limit: 5, timelineLimit: 500, order: match ? 'relevance' : 'oldest' });
+          const match = words.length ? textQuery(text.queryTokens(words.join(' ')), 'all') : undefined;
+          const page = await store.search({ ...f, ...(match ? { text: match } : {}), limit: 5, timelineLimit: 500, order: match ? 'relevance' : 'oldest' });
           const context = `${JSON.stringify(words)} ${JSON.stringify(f)}`;
           expect(page.total, context).toBe(want.length);
           expect(page.totalExact).toBe(true);
@@ -148,10 +148,10 @@ describe('SqliteSearchStore', () => {
     const { db } = await openStore();
     for (const selectiveShare of [0, 1]) {
       const store = new SqliteSearchStore(db, { countCap: 7, selectiveShare });
-      const red = buildFtsQuery([['red']], 'all');
+      const red = textQuery([['red']], 'all');
       for (const query of [
-        { match: red, limit: 3, timelineLimit: 5, order: 'relevance' as const },
-        { match: red, fromMs: T0, toMs: T0 + 240 * HOUR, limit: 3, timelineLimit: 5, order: 'relevance' as const },
+        { text: red, limit: 3, timelineLimit: 5, order: 'relevance' as const },
+        { text: red, fromMs: T0, toMs: T0 + 240 * HOUR, limit: 3, timelineLimit: 5, order: 'relevance' as const },
         { labels: ['person'], limit: 3, timelineLimit: 5, order: 'newest' as const },
       ]) {
         const page = await store.search(query);
@@ -160,7 +160,7 @@ describe('SqliteSearchStore', () => {
         expect(page.timeline).toHaveLength(5);
       }
       // Under the cap the count is exact even when it is larger than the page.
-      const few = await store.search({ match: buildFtsQuery([['blue'], ['umbrella']], 'all'), cameraIds: ['front'], limit: 1, order: 'relevance' });
+      const few = await store.search({ text: textQuery([['blue'], ['umbrella']], 'all'), cameraIds: ['front'], limit: 1, order: 'relevance' });
       expect(few.totalExact).toBe(true);
       expect(few.total).toBeGreaterThan(1);
       expect(few.total).toBeLessThanOrEqual(7);
@@ -170,9 +170,9 @@ describe('SqliteSearchStore', () => {
 
   it('ranks the newest matches that pass the filters when more match than the window', async () => {
     const { db, seeded } = await openStore();
-    const red = buildFtsQuery([['red']], 'all');
+    const red = textQuery([['red']], 'all');
     for (const f of [{}, { labels: ['person'] }, { fromMs: T0, toMs: T0 + 240 * HOUR }]) {
-      const windowed = await new SqliteSearchStore(db, { rankWindow: 6, selectiveShare: 0 }).search({ ...f, match: red, limit: 20, timelineLimit: 20, order: 'relevance' });
+      const windowed = await new SqliteSearchStore(db, { rankWindow: 6, selectiveShare: 0 }).search({ ...f, text: red, limit: 20, timelineLimit: 20, order: 'relevance' });
       const want = expected(seeded, ['red'], f);
       // Seeds are stored in id order, so the newest six matches are the six highest ids.
       const newest = want.map((w) => Number(w.stored.event.id.slice(1))).sort((a, b) => b - a).slice(0, 6);
@@ -186,7 +186,7 @@ describe('SqliteSearchStore', () => {
     const { db } = await openStore();
     const store = new SqliteSearchStore(db);
     const facetOfFront = `c${Buffer.from('front').toString('hex')}`;
-    const page = await store.search({ match: buildFtsQuery([[facetOfFront]], 'all'), limit: 5, order: 'relevance' });
+    const page = await store.search({ text: textQuery([[facetOfFront]], 'all'), limit: 5, order: 'relevance' });
     expect(page.total).toBe(0);
     db.close();
   });
@@ -209,7 +209,7 @@ describe('SqliteSearchStore', () => {
     expect(after.get('gate-1')).toBeUndefined();
     expect(after.get('front')?.events).toBe(forCamera('front').length);
     expect((await store.search({ cameraIds: ['gate-1'], limit: 5, order: 'newest' })).total).toBe(0);
-    expect((await store.search({ match: buildFtsQuery([['red']], 'all'), cameraIds: ['gate-1'], limit: 5, order: 'relevance' })).total).toBe(0);
+    expect((await store.search({ text: textQuery([['red']], 'all'), cameraIds: ['gate-1'], limit: 5, order: 'relevance' })).total).toBe(0);
     db.close();
   });
 
@@ -240,7 +240,7 @@ describe('SqliteSearchStore', () => {
     expect(await analysis.reindexEvents(false)).toBe(0);
     const store = new SqliteSearchStore(db);
     const want = expected(seeded, ['white', 'van'], { cameraIds: ['後門'] });
-    const page = await store.search({ match: buildFtsQuery(text.queryTokens('white van'), 'all'), cameraIds: ['後門'], limit: 50, order: 'relevance' });
+    const page = await store.search({ text: textQuery(text.queryTokens('white van'), 'all'), cameraIds: ['後門'], limit: 50, order: 'relevance' });
     expect(want.length).toBeGreaterThan(0);
     expect(page.hits.map((h) => h.stored.event.id).sort()).toEqual(want.map((w) => w.stored.event.id).sort());
     expect((await store.coverage()).reduce((n, c) => n + c.events, 0)).toBe(seeded.length);

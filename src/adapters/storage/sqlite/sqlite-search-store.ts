@@ -4,6 +4,7 @@ import { EVENT_TYPES } from '../../../domain/events/event-types.ts';
 import type { CameraCoverage, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../../ports/search-store.ts';
 import { facetedMatch } from './search-entry.ts';
 import { toStoredEvent } from './sqlite-event-store.ts';
+import { buildFtsQuery } from '../../../domain/search/fts-query.ts';
 
 /** Field weights for BM25: summary, keywords, names, description; facets never score. */
 const BM25 = 'bm25(events_fts, 3.0, 2.0, 2.0, 1.0, 0.0)';
@@ -175,17 +176,18 @@ export class SqliteSearchStore implements SearchStore {
     const labelFilters = selective.labels ? [] : f.labels;
     // Without words, the events indexes serve camera, type and time in time order; only a rare
     // label (checked per event on the rows otherwise) makes the index intersection worth it.
-    if (query.match === undefined && !selective.labels) {
+    const text = query.text ? buildFtsQuery(query.text.groups, query.text.mode) : undefined;
+    if (text === undefined && !selective.labels) {
       return { ranked: false, rowFilters: [...f.camera, ...f.type, ...f.time], labelFilters: f.labels, params: f.params };
     }
-    const match = facetedMatch(query.match, {
+    const match = facetedMatch(text, {
       ...(selective.camera ? { cameraIds: query.cameraIds } : {}),
       ...(selective.type ? { types: query.types } : {}),
       ...(selective.labels ? { labels: query.labels } : {}),
       fromMs: query.fromMs,
       toMs: query.toMs,
     });
-    return { ...(match !== undefined ? { match } : {}), ranked: query.match !== undefined, rowFilters, labelFilters, params: f.params };
+    return { ...(match !== undefined ? { match } : {}), ranked: text !== undefined, rowFilters, labelFilters, params: f.params };
   }
 
   /** The share of all events that a filter's values cover, from the kept counts. */

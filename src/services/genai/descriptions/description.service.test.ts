@@ -13,7 +13,7 @@ import { SqliteSearchStore } from '../../../adapters/storage/sqlite/sqlite-searc
 import { createSqliteStorage } from '../../../adapters/storage/sqlite/sqlite-storage.ts';
 import { createTextAnalyzer } from '../../../adapters/text/text-analyzer.ts';
 import { VigilError } from '../../../domain/errors.ts';
-import { buildFtsQuery } from '../../../domain/search/fts-query.ts';
+import { textQuery } from '../../../domain/search/text-query.ts';
 import type { StoredEvent } from '../../../ports/analysis-store.ts';
 import type { GenerateRequest } from '../../../ports/llm-provider.ts';
 import type { Logger } from '../../../ports/logger.ts';
@@ -126,7 +126,7 @@ describe('DescriptionService', () => {
       description: { provider: 'local_vlm', model: 'llava:test', createdAt: now, flagged: false, json: validDescription('coat-e3') },
     });
     const search = new SqliteSearchStore(db);
-    const hits = await search.search({ match: buildFtsQuery(text.queryTokens('coat e3 parcel'), 'all')!, limit: 10, order: 'relevance' });
+    const hits = await search.search({ text: textQuery(text.queryTokens('coat e3 parcel'), 'all')!, limit: 10, order: 'relevance' });
     expect(hits.hits.map((h) => h.stored.event.id)).toEqual(['e3']);
   });
 

@@ -12,7 +12,7 @@ import { storedEvent } from '../../../../test/factories/stored-events.ts';
 import { seedDatabase } from '../../../../test/support/seed-database.ts';
 import { createSqliteStorage } from '../../../adapters/storage/sqlite/sqlite-storage.ts';
 import { createTextAnalyzer } from '../../../adapters/text/text-analyzer.ts';
-import { buildFtsQuery } from '../../../domain/search/fts-query.ts';
+import { textQuery } from '../../../domain/search/text-query.ts';
 import type { Logger } from '../../../ports/logger.ts';
 import type { Storage } from '../../../ports/storage.ts';
 import { createEventIndexer } from '../../search/event-indexer.ts';
@@ -66,9 +66,9 @@ describe('hybrid ranking: keywords fused with vectors', () => {
 
   /** What the keyword search ranks, as SearchService asks the store. */
   const keywordIds = async (question: string): Promise<string[]> => {
-    const match = buildFtsQuery(text.queryTokens(question), 'any');
+    const match = textQuery(text.queryTokens(question), 'any');
     if (!match) return [];
-    return (await storage.search.search({ match, limit: 10, order: 'relevance' })).hits.map((h) => h.stored.event.id);
+    return (await storage.search.search({ text: match, limit: 10, order: 'relevance' })).hits.map((h) => h.stored.event.id);
   };
 
   const vectorIds = async (question: string): Promise<string[]> => {
