@@ -5,6 +5,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * `vitest run` (in `npm test`) runs all of them.
  */
 const MEDIUM = 'test/medium/**/*.test.ts';
+/** One test body per storage backend (SQLite and PostgreSQL): real databases, so medium. */
+const CONTRACT = 'test/contract/**/*.test.ts';
 const E2E = 'test/e2e/**/*.test.ts';
 /**
  * Tests of how Vigil keeps up with a burst (thousands of MQTT messages in a fraction of a second)
@@ -21,8 +23,8 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       // Everything that is not medium or e2e is a unit test, so a new test file never goes unrun.
-      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: [...configDefaults.exclude, MEDIUM, E2E] } },
-      { extends: true, test: { name: 'medium', include: [MEDIUM], exclude: [...configDefaults.exclude, ...ALONE] } },
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: [...configDefaults.exclude, MEDIUM, CONTRACT, E2E] } },
+      { extends: true, test: { name: 'medium', include: [MEDIUM, CONTRACT], exclude: [...configDefaults.exclude, ...ALONE] } },
       { extends: true, test: { name: 'e2e', include: [E2E] } },
       // Retried: it races three processes (publisher, Mosquitto, Vigil) on 2 cores, and about 1 run
       // in 6 here the broker drops some of the burst even so. A Vigil that cannot keep up (as before

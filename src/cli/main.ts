@@ -8,10 +8,12 @@ import { registerDescribeCommand } from './commands/describe.command.ts';
 import { registerGenaiStatsCommand } from './commands/genai-stats.command.ts';
 import { registerJobsCommand } from './commands/jobs.command.ts';
 import { registerKeysCommand } from './commands/keys.command.ts';
+import { registerMigrateCommand } from './commands/migrate.command.ts';
 import { registerPruneCommand } from './commands/prune.command.ts';
 import { registerEventsCommand } from './commands/events.command.ts';
 import { registerSearchCommand } from './commands/search.command.ts';
 import { registerServeCommand } from './commands/serve.command.ts';
+import { registerWorkerCommand } from './commands/worker.command.ts';
 import { EXIT, renderError } from './render-error.ts';
 
 function processContext(): CliContext {
@@ -56,8 +58,10 @@ export function buildProgram(ctx: CliContext): Command {
   registerJobsCommand(program, ctx);
   registerKeysCommand(program, ctx);
   registerServeCommand(program, ctx);
+  registerWorkerCommand(program, ctx);
   registerPruneCommand(program, ctx);
   registerConfigCommand(program, ctx);
+  registerMigrateCommand(program, ctx);
   return program;
 }
 

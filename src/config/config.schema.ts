@@ -62,6 +62,15 @@ const serverSchema = z.strictObject({
   token: z.string().min(16, 'expected at least 16 characters').optional(),
 });
 
+/** The processes sharing one storage (`vigil serve`, any number of `vigil worker`s). */
+const workersSchema = z.strictObject({
+  /**
+   * A worker holds each live camera it analyses by a lease it renews every third of this; one that
+   * dies (or loses the database) loses its cameras after this long, and another worker takes them.
+   */
+  lease_s: boundedNumber({ min: 3, max: 600 }).default(15),
+});
+
 const searchSchema = z.strictObject({
   /** Time zone in which times in questions are read; defaults to the system's. */
   timezone: z
@@ -87,6 +96,15 @@ const retentionSchema = z.strictObject({
 
 const storageSchema = z.strictObject({
   data_dir: z.string().min(1).default('vigil-data'),
+  /**
+   * Where events, runs, jobs and search live: absent, the embedded SQLite file in `data_dir`;
+   * `postgres://user:password@host:5432/database`, a PostgreSQL server that several Vigil
+   * processes share (media files stay in `data_dir`, which they must then share too).
+   */
+  database: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL (leave it out for the embedded SQLite file)')
+    .optional(),
   frames: z
     .strictObject({
       keep: z.boolean().default(true),
@@ -111,6 +129,7 @@ export const vigilConfigSchema = z.strictObject({
   frigate: frigateSchema.optional(),
   home_assistant: homeAssistantSchema.optional(),
   gateway: gatewaySchema.prefault({}),
+  workers: workersSchema.prefault({}),
 })
   .superRefine(requireMqtt, evenWithOtherIssues)
   .superRefine(requireGatewayProviders, evenWithOtherIssues);

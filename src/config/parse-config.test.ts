@@ -45,6 +45,7 @@ describe('parseConfigText: defaults', () => {
         key_defaults: { requests_per_minute: 60, concurrent_requests: 4, tokens_per_day: null, max_context_tokens: 32768, max_output_tokens: 8192, priority: 'interactive' },
         max_body_mb: 32,
       },
+      workers: { lease_s: 15 },
     });
   });
 

@@ -404,6 +404,46 @@ export const gatewayUsageSchema = named(
   }),
 );
 
+/**
+ * The Vigil processes sharing the storage and which of them runs which live camera (docs/api.md,
+ * `GET /api/workers`). Ages and lease times are relative to the answering server's clock, so that a
+ * client's own clock does not matter (the workers' clocks may differ from it too).
+ */
+export const workersResponseSchema = named(
+  'WorkersResponse',
+  z.object({
+    lease_seconds: z.number().meta({ description: 'How long a lease runs without renewal (`workers.lease_s`); a worker whose heartbeat is older is not listed.' }),
+    workers: z.array(
+      z.object({
+        id: z.string().meta({ description: 'Unique per process: host, pid and a random part.' }),
+        host: z.string(),
+        pid: z.number().int(),
+        role: openKind(['serve', 'worker']),
+        started_at: instant,
+        heartbeat_age_ms: z.number().int(),
+        runs_cameras: z.boolean().meta({ description: 'False for `vigil serve --no-cameras`, which only reports.' }),
+        cameras: z.array(
+          z.object({
+            camera: z.string(),
+            generation: z.number().int().meta({ description: 'Raised by every takeover of the camera.' }),
+            lease_expires_in_ms: z.number().int().meta({ description: 'Until the lease runs out unless renewed (a holder renews it every third of `lease_seconds`).' }),
+            frames_processed: z.number().int(),
+            frames_dropped: z.number().int(),
+            processed_fps: z.number(),
+          }),
+        ),
+      }),
+    ),
+    cameras: z.array(
+      z.object({
+        camera: z.string(),
+        holder: z.string().nullable().meta({ description: 'The worker holding the lease, or that held it last when it `expired`; null when `unassigned`.' }),
+        state: openKind(['held', 'expired', 'unassigned']),
+      }),
+    ),
+  }),
+);
+
 /** Every error, whatever the endpoint (docs/api.md, "Errors"). */
 export const errorBodySchema = named(
   'ErrorBody',
@@ -430,3 +470,4 @@ export type GenaiStatsWire = z.input<typeof genaiStatsSchema>;
 export type ErrorBodyWire = z.input<typeof errorBodySchema>;
 export type JobsStatusWire = z.input<typeof jobsStatusSchema>;
 export type GatewayUsageWire = z.input<typeof gatewayUsageSchema>;
+export type WorkersResponseWire = z.input<typeof workersResponseSchema>;

@@ -25,6 +25,7 @@ import { eventsQuerySchema, gatewayUsageQuerySchema, parseQuery, searchQuerySche
 import { analyzeRoutes } from './routes/analyze.routes.ts';
 import { mediaRoutes } from './routes/media.routes.ts';
 import { webUiRoutes } from './routes/web-ui.routes.ts';
+import { workersRoutes, type WorkersRouteDeps } from './routes/workers.routes.ts';
 
 export type { CameraListing } from './presenters.ts';
 
@@ -47,6 +48,8 @@ export interface HttpAppDeps {
   providerStats?: () => unknown[];
   /** The durable job queue per kind (descriptions, embeddings, Frigate). */
   jobs?: () => Promise<JobsStatus>;
+  /** The workers sharing the storage and who holds each live camera (`GET /api/workers`). */
+  workers?: WorkersRouteDeps;
   /** Event descriptions by a vision model, when a provider is configured. */
   descriptions?: DescriptionService;
   /** Answers written by a model from the search's candidates; without it, the deterministic answer. */
@@ -178,6 +181,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     const [report, keys] = await Promise.all([usage.report({ days: q.days, ...(q.key !== undefined ? { key: q.key } : {}) }), usage.keys()]);
     return c.json(presentGatewayUsage({ enabled: usage.enabled, keys, report, active: usage.active }));
   });
+  if (deps.workers) app.route('/', workersRoutes(deps.workers));
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(deps.version)));
   app.route('/api/media', mediaRoutes({ dataDir: deps.dataDir }));
   app.all('/api/*', () => {

@@ -43,3 +43,13 @@ describe('the documented status codes', () => {
     }
   });
 });
+
+describe('GET /api/workers in the document', () => {
+  it('answers the WorkersResponse component', () => {
+    const doc = openApiDocument('test');
+    expect(doc.paths['/api/workers'].get.responses[200].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/WorkersResponse' });
+    const component = doc.components.schemas['WorkersResponse'] as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(component.properties).sort()).toEqual(['cameras', 'lease_seconds', 'workers']);
+    expect(component.required.sort()).toEqual(['cameras', 'lease_seconds', 'workers']);
+  });
+});

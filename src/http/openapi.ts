@@ -123,6 +123,12 @@ export function openApiDocument(version: string) {
       '/api/jobs': {
         get: { summary: 'Background jobs per kind (descriptions, embeddings, Frigate): counts, the oldest due job, recent failures', responses: { 200: ok('The job queue', 'JobsStatus'), ...errors(401) } },
       },
+      '/api/workers': {
+        get: {
+          summary: 'The Vigil processes sharing the storage (heartbeat, frames per camera) and which of them holds each live camera',
+          responses: { 200: ok('Workers and camera leases', 'WorkersResponse'), ...errors(401) },
+        },
+      },
       '/api/gateway/usage': {
         get: {
           summary: 'Gateway API keys (names, prefixes, limits, requests running) and their usage per key, model and UTC day',

@@ -82,10 +82,23 @@ export interface StoredEvent {
   clipFrames?: string[];
 }
 
+/**
+ * The lease a live camera's analysis holds (ports/worker-registry.ts): its writes are stored only
+ * while the camera's lease still has this holder and generation, checked in the write's own
+ * transaction, so a worker whose camera was taken over (paused, cut off) cannot write after it.
+ */
+export interface WriteFence {
+  cameraId: string;
+  holder: string;
+  generation: number;
+}
+
 /** Everything derived from a batch of frames, stored in the same transaction as the frames. */
 export interface FrameBatchExtras {
   tracks?: readonly TrackSummary[];
   events?: readonly StoredEvent[];
+  /** Refuse the batch (VigilError `busy`) unless this lease is still current. */
+  fence?: WriteFence;
 }
 
 export interface StoredFrame {
@@ -149,8 +162,9 @@ export interface AnalysisStore {
   detectionCountsByLabel(runId: number): Promise<Record<string, number>>;
   countTracks(runId: number): Promise<number>;
   /**
-   * Live sessions of these cameras still marked running when a process that runs them starts:
-   * the process that ran them died without stopping them. Marks them interrupted; returns how many.
+   * Live sessions of these cameras still marked running whose writer is gone (it died without
+   * stopping them: no heartbeat for the stale time, or its process no longer exists on this host).
+   * Sessions another live process writes are left alone. Marks them interrupted; returns how many.
    */
   interruptAbandonedSessions(cameraIds: readonly string[], nowMs: number): Promise<number>;
   close(): Promise<void>;

@@ -8,6 +8,7 @@ import type { RetentionStore } from './retention-store.ts';
 import type { SearchIndexMaintenance } from './search-index.ts';
 import type { SearchStore } from './search-store.ts';
 import type { VectorIndex } from './vector-index.ts';
+import type { WorkerRegistry } from './worker-registry.ts';
 
 /**
  * Everything Vigil stores, as one backend provides it (SQLite in a file, or PostgreSQL). Each
@@ -25,6 +26,8 @@ export interface Storage {
   readonly imageAnalyses: ImageAnalysisStore;
   readonly gatewayKeys: GatewayKeyStore;
   readonly gatewayUsage: GatewayUsageStore;
+  /** The processes sharing this storage and which of them analyses which live camera. */
+  readonly workers: WorkerRegistry;
   /** Where the data is, for people (a file path, or a URL without its password). */
   readonly location: string;
   /** Connects and brings the schema up to date; idempotent. Stores also open on first use. */

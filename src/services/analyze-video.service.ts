@@ -12,7 +12,7 @@ import { resolveRules, type RuleSpec } from '../domain/rules/rule-spec.ts';
 import { resolveStartTime, type StartTimeSource } from '../domain/source-time.ts';
 import { ByteTracker } from '../domain/tracking/byte-tracker.ts';
 import type { Frame } from '../domain/frame.ts';
-import type { AnalysisStore, RunRecord, StoredEvent, StoredFrame } from '../ports/analysis-store.ts';
+import type { AnalysisStore, RunRecord, StoredEvent, StoredFrame, WriteFence } from '../ports/analysis-store.ts';
 import type { Detector } from '../ports/detector.ts';
 import type { EventMedia } from '../ports/event-media.ts';
 import type { EventNotifier } from '../ports/event-feed.ts';
@@ -61,6 +61,8 @@ export interface LiveSession {
   frames: (decoded: AsyncIterable<Frame>) => AsyncIterable<Frame>;
   onFrameStored?: (frame: StoredFrame) => void;
   onEventsCommitted?: (events: readonly CommittedEvent[]) => void | Promise<void>;
+  /** The camera's lease, when workers share the storage: every write batch is fenced by it. */
+  fence?: () => WriteFence;
 }
 
 export interface AnalyzeRequest {
@@ -360,6 +362,7 @@ export class AnalyzeVideoService {
         labels: camera.labels,
         confidence: camera.confidence,
         ...(live ? { frames: live.frames } : {}),
+        ...(live?.fence ? { fence: live.fence } : {}),
         knownEventIds: ctx.known,
         onFrameStored: (framesDone, processed, frame) => {
           live?.onFrameStored?.(frame);

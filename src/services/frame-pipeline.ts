@@ -2,7 +2,7 @@ import { boxArea } from '../domain/geometry.ts';
 import { filterFor, type Detection, type DetectionFilterOptions } from '../domain/detection.ts';
 import type { Frame } from '../domain/frame.ts';
 import { MotionGate, type MotionGateOptions } from '../domain/motion-gate.ts';
-import type { AnalysisStore, RunRecord, StoredDetection, StoredEvent, StoredFrame, TrackSummary } from '../ports/analysis-store.ts';
+import type { AnalysisStore, RunRecord, StoredDetection, StoredEvent, StoredFrame, TrackSummary, WriteFence } from '../ports/analysis-store.ts';
 import type { Detector, DetectorImage } from '../ports/detector.ts';
 import type { FrameArchive } from '../ports/frame-archive.ts';
 import type { Clock, Logger } from '../ports/logger.ts';
@@ -47,6 +47,8 @@ export interface FramePipelineSettings {
   /** Events of this run already stored (a resumed run): they are updates, not new. */
   knownEventIds?: Iterable<string>;
   onFrameStored?: (framesDone: number, processedThisSession: number, frame: StoredFrame) => void;
+  /** The camera's lease: every commit is refused once another worker took the camera over. */
+  fence?: () => WriteFence;
 }
 
 interface DetectedFrame {
@@ -191,7 +193,11 @@ export class FramePipeline {
     const { frames, tracks, events } = this.batch;
     this.batch = new CommitBatch();
     const committed = [...events.values()];
-    await this.deps.store.commitFrames(this.settings.run.id, frames, { tracks: [...tracks.values()], events: committed.map((c) => c.stored) });
+    await this.deps.store.commitFrames(this.settings.run.id, frames, {
+      tracks: [...tracks.values()],
+      events: committed.map((c) => c.stored),
+      ...(this.settings.fence ? { fence: this.settings.fence() } : {}),
+    });
     this.lastCommit = this.deps.clock.now();
     if (committed.length === 0) return;
     const changes = committed.map(({ stored, frameMs }): CommittedEvent => {

@@ -287,7 +287,7 @@ describe('web UI: cameras page with live cameras', () => {
     expect(await page.locator('tr.camera-row').count()).toBe(3);
     // Visible columns only: the Frigate column is left out while no camera is fed by Frigate.
     expect(await page.locator('.camera-table thead th:visible').allTextContents()).toEqual(
-      ['Camera', 'Status', 'Frames/s', 'Dropped', 'Queue', 'Reconnects', 'Last frame', 'Last error', 'Events'],
+      ['Camera', 'Status', 'Worker', 'Frames/s', 'Dropped', 'Queue', 'Reconnects', 'Last frame', 'Last error', 'Events'],
     );
 
     // The refused stream: reconnecting, when it tries next, and ffmpeg's own words, as text.

@@ -51,6 +51,7 @@ const chat = (content: string) => ({ json: { model: 'qwen2.5vl:7b', message: { r
 
 /** One real request per documented operation (`METHOD path-template`), and what it needs first. */
 const EXAMPLES: Record<string, { url: string; init?: () => RequestInit; before?: () => void }> = {
+  'get /api/workers': { url: '/api/workers' },
   'get /api/health': { url: '/api/health' },
   'get /api/cameras': { url: '/api/cameras' },
   'get /api/events': { url: '/api/events?limit=5' },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { strictTests } from './requirements.ts';
+import { requireOrSkip } from './requirements.ts';
 
 /**
  * Tests against a real PostgreSQL server (the local one: trust auth, user postgres). Each test
@@ -31,21 +31,12 @@ export async function postgresMissing(): Promise<string | undefined> {
 }
 
 /**
- * requireOrSkip (test/support/requirements.ts) for the PostgreSQL server: skipped with the reason
- * printed, or in a strict run (CI) a failure unless VIGIL_TEST_MAY_SKIP names `postgres`. Its own
- * copy of those rules only because requireOrSkip's Requirement list does not name postgres yet
- * and is not this file's to change. Use with top-level await: `describe.skipIf(await skipWithoutPostgres(...))`.
+ * requireOrSkip for the PostgreSQL server: skipped with the reason printed, or in a strict run
+ * (CI) a failure unless VIGIL_TEST_MAY_SKIP names `postgres`. Use with top-level await:
+ * `describe.skipIf(await skipWithoutPostgres(...))`.
  */
 export async function skipWithoutPostgres(what: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  const missing = await postgresMissing();
-  if (missing === undefined) return false;
-  const reason = `${what} needs postgres, which is missing here: ${missing}`;
-  const maySkip = (env['VIGIL_TEST_MAY_SKIP'] ?? '').split(',').map((s) => s.trim()).includes('postgres');
-  if (strictTests(env) && !maySkip) {
-    throw new Error(`${reason}. Strict test run (VIGIL_TEST_STRICT or CI is set): start it, or name it in VIGIL_TEST_MAY_SKIP to allow the skip.`);
-  }
-  console.warn(`SKIPPED: ${reason}`);
-  return true;
+  return requireOrSkip('postgres', what, await postgresMissing(), env);
 }
 
 export interface TestDatabase {

@@ -15,6 +15,7 @@ import {
   liveStateSchema,
   searchResponseSchema,
   storedDescriptionSchema,
+  workersResponseSchema,
   type eventSchema,
   type evidenceSchema,
   type localizedTextSchema,
@@ -83,3 +84,8 @@ export const gatewayUsage = gatewayUsageSchema;
 export type GatewayUsage = z.output<typeof gatewayUsage>;
 export type GatewayKeyInfo = GatewayUsage['keys'][number];
 export type GatewayUsageTotal = GatewayUsage['totals'][number];
+
+export const workersResponse = workersResponseSchema;
+export type WorkersResponse = z.output<typeof workersResponse>;
+export type WorkerInfo = WorkersResponse['workers'][number];
+export type CameraHolding = WorkersResponse['cameras'][number];

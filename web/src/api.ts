@@ -11,11 +11,13 @@ import {
   eventDetail,
   gatewayUsage,
   searchResponse,
+  workersResponse,
   type Camera,
   type DescriptionState,
   type EventDetail,
   type GatewayUsage,
   type SearchResponse,
+  type WorkersResponse,
 } from './api-types.ts';
 
 export class ApiError extends Error {
@@ -64,6 +66,8 @@ export interface ApiClient {
   regenerateDescription(id: string, signal?: AbortSignal): Promise<DescriptionState>;
   /** The gateway's keys and their usage over the last `days` UTC days (today included), of one key (by name) or all. */
   gatewayUsage(params: { days: number; key?: string | undefined }, signal?: AbortSignal): Promise<GatewayUsage>;
+  /** The Vigil processes sharing the storage and which of them holds each live camera. */
+  workers(signal?: AbortSignal): Promise<WorkersResponse>;
   /** A media path from a response as an <img> URL (with `?token=` when one is set), or null if it is not one. */
   mediaUrl(path: string | null | undefined): string | null;
 }
@@ -163,6 +167,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     gatewayUsage(params, signal) {
       return request(`/api/gateway/usage${queryString({ days: params.days, key: params.key })}`, gatewayUsage, signal);
+    },
+    workers(signal) {
+      return request('/api/workers', workersResponse, signal);
     },
     mediaUrl(path) {
       if (!path || !path.startsWith(MEDIA_PREFIX) || path.includes('..')) return null;

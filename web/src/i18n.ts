@@ -154,6 +154,28 @@ const en = {
   frigate_descriptions_dropped: '{n} descriptions skipped (too many waiting)',
   col_queue_hint: 'Frames waiting for detection',
   col_dropped_hint: 'Frames dropped because detection fell behind',
+  col_worker: 'Worker',
+  col_worker_hint: 'The Vigil process that analyses the camera (it holds the camera’s lease), and when it last reported',
+  worker_seen: 'seen {when}',
+  worker_silent: 'not reporting',
+  worker_last_held: 'last held by {worker}',
+  worker_unassigned_note: 'waiting for a worker with room for it',
+  'holding.expired': 'Lease expired',
+  'holding.unassigned': 'No worker yet',
+  'role.serve': 'server',
+  'role.worker': 'worker',
+  workers_title: 'Workers',
+  workers_caption: 'Vigil processes sharing the storage',
+  workers_lease: 'A worker renews its cameras’ leases every {third} s; when one stops, its cameras move to another after at most {n} s.',
+  workers_error: 'The workers could not be read: {message}',
+  workers_none: 'No Vigil process reports running cameras.',
+  workers_col_worker: 'Worker',
+  workers_col_role: 'Role',
+  workers_col_cameras: 'Cameras',
+  workers_col_heartbeat: 'Last report',
+  workers_takes_none: 'takes no cameras',
+  workers_holds_none: 'none',
+  workers_frames: '{n} processed',
   'live.streaming': 'Streaming',
   'live.waiting': 'Reconnecting',
   'live.connecting': 'Connecting',
@@ -384,6 +406,28 @@ const zhHant: Record<Key, string> = {
   frigate_descriptions_dropped: '略過 {n} 則描述（等待的太多）',
   col_queue_hint: '等待偵測的影格',
   col_dropped_hint: '因偵測跟不上而丟棄的影格',
+  col_worker: '工作程序',
+  col_worker_hint: '分析此攝影機的 Vigil 程序（持有攝影機的租約），以及它最後回報的時間',
+  worker_seen: '{when}回報',
+  worker_silent: '未回報',
+  worker_last_held: '上次由 {worker} 持有',
+  worker_unassigned_note: '等待有空檔的工作程序接手',
+  'holding.expired': '租約已過期',
+  'holding.unassigned': '尚無工作程序',
+  'role.serve': '伺服器',
+  'role.worker': '工作程序',
+  workers_title: '工作程序',
+  workers_caption: '共用儲存的 Vigil 程序',
+  workers_lease: '工作程序每 {third} 秒續約其攝影機；若某程序停止，其攝影機最多 {n} 秒後由其他程序接手。',
+  workers_error: '無法讀取工作程序：{message}',
+  workers_none: '沒有 Vigil 程序回報在執行攝影機。',
+  workers_col_worker: '工作程序',
+  workers_col_role: '角色',
+  workers_col_cameras: '攝影機',
+  workers_col_heartbeat: '最後回報',
+  workers_takes_none: '不接手攝影機',
+  workers_holds_none: '無',
+  workers_frames: '已處理 {n}',
   'live.streaming': '串流中',
   'live.waiting': '重新連線中',
   'live.connecting': '連線中',
@@ -612,6 +656,28 @@ const zhHans: Record<Key, string> = {
   frigate_descriptions_dropped: '跳过 {n} 条描述（等待的太多）',
   col_queue_hint: '等待检测的帧',
   col_dropped_hint: '因检测跟不上而丢弃的帧',
+  col_worker: '工作进程',
+  col_worker_hint: '分析此摄像头的 Vigil 进程（持有摄像头的租约），以及它最后上报的时间',
+  worker_seen: '{when}上报',
+  worker_silent: '未上报',
+  worker_last_held: '上次由 {worker} 持有',
+  worker_unassigned_note: '等待有空闲的工作进程接手',
+  'holding.expired': '租约已过期',
+  'holding.unassigned': '尚无工作进程',
+  'role.serve': '服务器',
+  'role.worker': '工作进程',
+  workers_title: '工作进程',
+  workers_caption: '共享存储的 Vigil 进程',
+  workers_lease: '工作进程每 {third} 秒续约其摄像头；若某进程停止，其摄像头最多 {n} 秒后由其他进程接手。',
+  workers_error: '无法读取工作进程：{message}',
+  workers_none: '没有 Vigil 进程上报在运行摄像头。',
+  workers_col_worker: '工作进程',
+  workers_col_role: '角色',
+  workers_col_cameras: '摄像头',
+  workers_col_heartbeat: '最后上报',
+  workers_takes_none: '不接手摄像头',
+  workers_holds_none: '无',
+  workers_frames: '已处理 {n}',
   'live.streaming': '接收中',
   'live.waiting': '重连中',
   'live.connecting': '连接中',
@@ -767,6 +833,18 @@ export function pickSummary(summaries: Partial<Record<Lang, string>>): { text: s
 export function liveStatusName(status: string): string {
   const key = `live.${status}`;
   return key in en ? t(key as Key) : status;
+}
+
+/** A worker's role (`serve`, `worker`); one this UI does not know shows as it is. */
+export function roleName(role: string): string {
+  const key = `role.${role}`;
+  return key in en ? t(key as Key) : role;
+}
+
+/** Whether a live camera's lease is held (`held`, `expired`, `unassigned`), for the states without a worker to name. */
+export function holdingName(state: string): string {
+  const key = `holding.${state}`;
+  return key in en ? t(key as Key) : state;
 }
 
 /** A gateway key's priority (`interactive`, `background`); one this UI does not know shows as it is. */

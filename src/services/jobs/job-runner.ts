@@ -42,6 +42,12 @@ export interface JobRunnerDeps {
    * work (reading a burst of messages), which loses nothing by waiting a moment.
    */
   beforePass?: (signal: AbortSignal) => Promise<void>;
+  /**
+   * Whether this process is the only one working these kinds, so that at start every job still
+   * marked running was left by its own previous run and is queued again at once (default). With
+   * other workers sharing the queue, only jobs whose lease expired are taken back.
+   */
+  soleWorker?: boolean;
 }
 
 interface Lane {
@@ -88,7 +94,7 @@ export class JobRunner {
    */
   async run(options: { signal: AbortSignal }): Promise<void> {
     const { signal } = options;
-    const recovered = await this.deps.queue.recover(this.deps.kinds, { all: true });
+    const recovered = await this.deps.queue.recover(this.deps.kinds, { all: this.deps.soleWorker ?? true });
     if (recovered > 0) this.log.info({ recovered }, 'jobs interrupted by a restart were queued again');
     const unsubscribe = this.deps.queue.onEnqueued((kind) => this.wake(kind));
     try {

@@ -1,5 +1,6 @@
 import { redactUrlCredentials } from '../../domain/redact.ts';
 import type { Frame } from '../../domain/frame.ts';
+import type { WriteFence } from '../../ports/analysis-store.ts';
 import type { LiveMetrics } from '../../ports/live-metrics.ts';
 import type { Clock, Logger } from '../../ports/logger.ts';
 import type { AnalysisSummary, AnalyzeRequest, CameraAnalysisSettings } from '../analyze-video.service.ts';
@@ -80,12 +81,13 @@ export class LiveCamera {
   }
 
   /** Runs sessions until `stop` aborts. */
-  async run(stop: AbortSignal): Promise<void> {
+  /** Runs sessions until `stop` aborts; with `fence`, every write batch is fenced by the camera's lease. */
+  async run(stop: AbortSignal, options: { fence?: () => WriteFence } = {}): Promise<void> {
     const { clock, logger } = this.deps;
     const cameraId = this.deps.settings.cameraId;
     while (!stop.aborted) {
       this.current.status = 'connecting';
-      const outcome = await this.session(stop);
+      const outcome = await this.session(stop, options.fence);
       if (stop.aborted) break;
       const sessionMs = this.current.connectedSinceMs !== undefined ? clock.now() - this.current.connectedSinceMs : 0;
       const delay = this.deps.backoff.next(sessionMs);
@@ -103,7 +105,7 @@ export class LiveCamera {
   }
 
   /** One connection: returns when the input ends or fails (with the error) or when stopped. */
-  private async session(stop: AbortSignal): Promise<{ error?: unknown }> {
+  private async session(stop: AbortSignal, fence: (() => WriteFence) | undefined): Promise<{ error?: unknown }> {
     const { settings, clock, metrics, logger } = this.deps;
     const cameraId = settings.cameraId;
     // Ends this session's decoding however the analysis ends (stop, input error, or a failure of its own).
@@ -156,6 +158,7 @@ export class LiveCamera {
           logger.info({}, 'camera connected');
         },
         live: {
+          ...(fence ? { fence } : {}),
           frames: (decoded) => {
             void pump(decoded);
             return queue;

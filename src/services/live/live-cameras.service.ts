@@ -1,9 +1,19 @@
+import type { WriteFence } from '../../ports/analysis-store.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { CameraLiveState, LiveCamera } from './live-camera.ts';
 
+/** Decides which cameras this process runs (all of them, or those it holds leases for) until stopped. */
+export interface CameraScheduler {
+  run(signal: AbortSignal): Promise<void>;
+}
+
+/** Runs one camera until the signal aborts. */
+export type RunOneCamera = (cameraId: string, signal: AbortSignal, fence?: () => WriteFence) => Promise<void>;
+
 /**
- * Every live camera of `vigil serve`, started together and stopped together. Stopping ends the
- * inputs at once and gives the analyses `graceMs` to store what they hold (events are closed
+ * The live cameras of this process (`vigil serve`, `vigil worker`): each runs while the scheduler
+ * says this process should run it (CameraAssignment: the ones it holds leases for). Stopping ends
+ * the inputs at once and gives the analyses `graceMs` to store what they hold (events are closed
  * and committed, runs marked complete); a restart then continues with new sessions, so nothing
  * is stored twice.
  */
@@ -11,11 +21,13 @@ export class LiveCameras {
   private readonly stop = new AbortController();
   private running: Array<Promise<void>> = [];
   private reporter: NodeJS.Timeout | undefined;
+  private readonly active = new Set<Promise<void>>();
   private readonly reported = new Map<string, CameraLiveState>();
 
   constructor(
     private readonly cameras: ReadonlyMap<string, LiveCamera>,
     private readonly logger: Logger,
+    private readonly schedule: (runOne: RunOneCamera) => CameraScheduler,
     /** How often each camera's state goes to the log (0: never). */
     private readonly reportEveryMs = 5 * 60_000,
   ) {}
@@ -26,12 +38,24 @@ export class LiveCameras {
       this.reporter = setInterval(() => this.report(), this.reportEveryMs);
       this.reporter.unref();
     }
-    this.running = [...this.cameras.entries()].map(([cameraId, camera]) =>
-      camera.run(this.stop.signal).catch((error: unknown) => {
-        this.logger.error({ err: error, camera: cameraId }, 'live camera stopped with an unexpected error');
-      }),
-    );
-    if (this.cameras.size) this.logger.info({ cameras: [...this.cameras.keys()] }, 'live cameras started');
+    const runOne: RunOneCamera = async (cameraId, signal, fence) => {
+      const camera = this.cameras.get(cameraId);
+      if (!camera) throw new Error(`no live camera ${cameraId}`);
+      const stopped = AbortSignal.any([signal, this.stop.signal]);
+      const run = camera.run(stopped, fence ? { fence } : {});
+      this.active.add(run);
+      try {
+        await run;
+      } finally {
+        this.active.delete(run);
+      }
+    };
+    this.running = [
+      this.schedule(runOne)
+        .run(this.stop.signal)
+        .catch((error: unknown) => this.logger.error({ err: error }, 'the camera scheduler stopped with an unexpected error')),
+    ];
+    if (this.cameras.size) this.logger.info({ cameras: [...this.cameras.keys()] }, 'live cameras configured; each runs where it is leased');
   }
 
   states(): CameraLiveState[] {
@@ -56,7 +80,7 @@ export class LiveCameras {
     this.stop.abort();
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([
-      Promise.all(this.running).then(() => true),
+      Promise.all([...this.running, ...this.active]).then(() => true),
       new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(false), graceMs);
       }),

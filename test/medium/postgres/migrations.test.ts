@@ -6,11 +6,11 @@ import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../.
 
 const skip = await skipWithoutPostgres('PostgreSQL migration tests');
 
-/** Every table of schema v1, as SQLite has them after its 15 migrations (plus event_vectors). */
+/** Every table of schema v1, as SQLite has them after its 16 migrations (plus event_vectors). */
 const TABLES = [
-  'analysis_runs', 'detections', 'event_descriptions', 'event_labels', 'event_stats', 'event_vectors', 'events',
+  'analysis_runs', 'camera_leases', 'detections', 'event_descriptions', 'event_labels', 'event_stats', 'event_vectors', 'events',
   'facet_counts', 'frames', 'gateway_keys', 'gateway_usage', 'image_analyses', 'indexed_camera_names', 'jobs',
-  'run_id_high_water', 'schema_migrations', 'sources', 'tracks', 'vector_meta',
+  'run_id_high_water', 'schema_migrations', 'sources', 'tracks', 'vector_meta', 'workers',
 ];
 const TRIGGERS = [
   'events_search_cleanup', 'events_stats_insert', 'events_stats_update', 'facet_counts_event_delete', 'facet_counts_event_insert',

@@ -4,10 +4,10 @@
  * seconds must not undo a text selection or move the focus). Relative times ("12 s ago") are
  * registered with a ticker that rewrites just their text every second.
  */
-import type { Camera, LiveState } from '../api-types.ts';
+import type { Camera, CameraHolding, LiveState, WorkerInfo } from '../api-types.ts';
 import { h, type Child } from '../dom.ts';
 import { formatCount, formatRate, formatRelative, formatTime, timeText } from '../format.ts';
-import { liveStatusName, locale, t, type Key } from '../i18n.ts';
+import { holdingName, liveStatusName, locale, roleName, t, type Key } from '../i18n.ts';
 import { cameraEventsHash } from '../router.ts';
 
 /** Elements whose text follows the clock. */
@@ -23,11 +23,20 @@ export interface CellContent {
   empty?: boolean;
 }
 
+/** Which worker holds a live camera (`GET /api/workers`), when the server says. */
+export interface Placement {
+  holding: CameraHolding;
+  /** The holder's record; absent when it no longer reports (or none holds the camera). */
+  worker: WorkerInfo | undefined;
+  /** "seen 3 s ago" for a worker, current whenever it is called; empty once the worker is gone. */
+  seen(workerId: string): string;
+}
+
 export interface Column {
   key: string;
   label: Key;
   hint?: Key;
-  cell(camera: Camera, ticker: Ticker): CellContent;
+  cell(camera: Camera, ticker: Ticker, placement: Placement | undefined): CellContent;
 }
 
 export function cameraName(camera: Camera): string {
@@ -186,9 +195,43 @@ function frigateCell(camera: Camera): CellContent {
   };
 }
 
+/** `nvr-1:4180`: how people tell processes apart. */
+export function workerName(worker: Pick<WorkerInfo, 'host' | 'pid'>): string {
+  return `${worker.host}:${worker.pid}`;
+}
+
+/** The worker analysing the camera (host:pid, role, when it last reported), or why none does. */
+function workerCell(_camera: Camera, ticker: Ticker, placement: Placement | undefined): CellContent {
+  if (!placement) return notApplicable();
+  const { holding, worker } = placement;
+  if (holding.state === 'held' && holding.holder !== null) {
+    const id = holding.holder;
+    // The report time follows the clock and each read: its text is the ticker's, not the signature's.
+    const seen = h('span', { class: 'live-note worker-seen' }, worker ? placement.seen(id) : t('worker_silent'));
+    if (worker) ticker.add(seen, () => placement.seen(id));
+    return {
+      sig: sig(holding.state, id, worker?.host, worker?.pid, worker?.role),
+      content: [
+        h('span', { class: 'worker-name', attrs: { title: id } }, worker ? workerName(worker) : id),
+        worker ? h('span', { class: 'live-note' }, roleName(worker.role)) : null,
+        seen,
+      ],
+    };
+  }
+  const last = holding.holder !== null ? (worker ? workerName(worker) : holding.holder) : null;
+  return {
+    sig: sig(holding.state, last),
+    content: [
+      h('span', { class: holding.state === 'held' ? 'worker-state' : 'worker-state dropped-some' }, holdingName(holding.state)),
+      last !== null ? h('span', { class: 'live-note' }, t('worker_last_held', { worker: last })) : holding.state === 'unassigned' ? h('span', { class: 'live-note' }, t('worker_unassigned_note')) : null,
+    ],
+  };
+}
+
 /** The columns after the camera's name (the row header), in order. */
 export const COLUMNS: readonly Column[] = [
   { key: 'status', label: 'status', cell: statusCell },
+  { key: 'worker', label: 'col_worker', hint: 'col_worker_hint', cell: workerCell },
   { key: 'fps', label: 'col_fps', cell: fpsCell },
   { key: 'dropped', label: 'col_dropped', hint: 'col_dropped_hint', cell: droppedCell },
   { key: 'queue', label: 'col_queue', hint: 'col_queue_hint', cell: countCell((l) => l.queue_depth) },

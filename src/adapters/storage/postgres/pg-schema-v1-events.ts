@@ -45,6 +45,9 @@ export const EVENTS_STATEMENTS: readonly string[] = [
   `CREATE INDEX events_by_type_time ON events (type, start_ms)`,
   `CREATE INDEX events_by_camera_type_time ON events (camera_id, type, start_ms)`,
   `CREATE INDEX events_search ON events USING GIN (search)`,
+  // Label filters: the planner combines this with the full-text and time indexes (a semi-join on
+  // event_labels it cannot), 479 ms -> 46 ms for a word and a label at 1M events.
+  `CREATE INDEX events_by_labels ON events USING GIN ((labels_json::jsonb))`,
   // What "index the events not indexed yet" walks, in rowid order.
   `CREATE INDEX events_unindexed ON events (rowid) WHERE search IS NULL`,
 

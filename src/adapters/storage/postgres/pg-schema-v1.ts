@@ -1,9 +1,10 @@
 import { EVENTS_STATEMENTS } from './pg-schema-v1-events.ts';
 import { JOBS_STATEMENTS } from './pg-schema-v1-jobs.ts';
 import { RUNS_STATEMENTS } from './pg-schema-v1-runs.ts';
+import { WORKERS_STATEMENTS } from './pg-schema-v1-workers.ts';
 
 /**
- * PostgreSQL schema version 1: the schema SQLite reaches after its 15 migrations
+ * PostgreSQL schema version 1: the schema SQLite reaches after its 16 migrations
  * (src/adapters/storage/sqlite/migrations.ts), same tables, columns and trigger effects, except:
  *
  * - Ids are BIGINT identity columns (GENERATED ALWAYS) where SQLite has INTEGER PRIMARY KEY. A
@@ -30,6 +31,6 @@ import { RUNS_STATEMENTS } from './pg-schema-v1-runs.ts';
  * - Only the final schema: the job tables SQLite later merged into `jobs` never existed here.
  */
 export const SCHEMA_V1 = {
-  name: 'the schema of SQLite version 15: analysis, events and search, jobs, vectors, gateway',
-  statements: [...RUNS_STATEMENTS, ...EVENTS_STATEMENTS, ...JOBS_STATEMENTS],
+  name: 'the schema of SQLite version 16: analysis, events and search, jobs, vectors, gateway, workers',
+  statements: [...RUNS_STATEMENTS, ...EVENTS_STATEMENTS, ...JOBS_STATEMENTS, ...WORKERS_STATEMENTS],
 } as const;

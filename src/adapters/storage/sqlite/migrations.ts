@@ -400,6 +400,27 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX gateway_usage_by_day ON gateway_usage (day);
   `,
+  // 16: the processes that share this database (vigil serve / vigil worker) and which of them
+  // analyses which live camera (a lease with a generation: the fencing token of its writes).
+  `
+  CREATE TABLE workers (
+    id           TEXT PRIMARY KEY,
+    host         TEXT NOT NULL,
+    pid          INTEGER NOT NULL,
+    role         TEXT NOT NULL,
+    started_at   INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL,
+    runs_cameras INTEGER NOT NULL CHECK (runs_cameras IN (0, 1)),
+    stats_json   TEXT NOT NULL
+  );
+
+  CREATE TABLE camera_leases (
+    camera_id  TEXT PRIMARY KEY,
+    holder     TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -15,6 +15,7 @@ import type {
   RunStatus,
   StoredEvent,
   StoredFrame,
+  WriteFence,
 } from '../../../ports/analysis-store.ts';
 import type { EventIndexer, SearchIndexMaintenance } from '../../../ports/search-index.ts';
 import type { VideoInfo } from '../../../ports/video-input.ts';
@@ -430,12 +431,25 @@ export class SqliteAnalysisStore implements AnalysisStore, SearchIndexMaintenanc
    */
   async interruptAbandonedSessions(cameraIds: readonly string[], nowMs: number): Promise<number> {
     return this.db
-      .prepare(
-        `UPDATE analysis_runs SET status = 'interrupted', finished_at = ?, error = ?
-         WHERE status = 'running' AND camera_id IN (SELECT value FROM json_each(?))
-           AND json_extract(settings_json, '$.session') IS NOT NULL`,
-      )
-      .run(nowMs, 'the server stopped without closing this live session', JSON.stringify(cameraIds)).changes;
+      .transaction((): number => {
+        const candidates = z
+          .array(z.object({ id: z.number(), owner: z.string().nullable(), heartbeat_at: z.number().nullable() }))
+          .parse(
+            this.db
+              .prepare(
+                `SELECT id, owner, heartbeat_at FROM analysis_runs
+                 WHERE status = 'running' AND camera_id IN (SELECT value FROM json_each(?))
+                   AND json_extract(settings_json, '$.session') IS NOT NULL`,
+              )
+              .all(JSON.stringify(cameraIds)),
+          );
+        // Sessions another live process (a worker sharing this file) is writing are not abandoned.
+        const abandoned = candidates.filter((r) => !this.isLiveWriter(r.id, parseOwner(r.owner), r.heartbeat_at === null ? Number.POSITIVE_INFINITY : Math.max(0, nowMs - r.heartbeat_at)));
+        const mark = this.db.prepare(`UPDATE analysis_runs SET status = 'interrupted', finished_at = ?, error = ? WHERE id = ? AND status = 'running'`);
+        for (const run of abandoned) mark.run(nowMs, 'the server stopped without closing this live session', run.id);
+        return abandoned.length;
+      })
+      .immediate();
   }
 
   async reopenRun(runId: number, startedAt: number): Promise<RunRecord> {
@@ -452,6 +466,7 @@ export class SqliteAnalysisStore implements AnalysisStore, SearchIndexMaintenanc
   async commitFrames(runId: number, frames: readonly StoredFrame[], extras: FrameBatchExtras = {}): Promise<RunRecord> {
     return this.write(() => this.db.transaction(() => {
       this.checkStillOwned(runId);
+      if (extras.fence) this.checkFence(extras.fence);
       for (const t of extras.tracks ?? []) {
         this.statements.upsertTrack.run({
           run_id: runId,
@@ -507,6 +522,13 @@ export class SqliteAnalysisStore implements AnalysisStore, SearchIndexMaintenanc
     }
     if (!this.lost.has(runId)) return;
     throw new VigilError('busy', `Analysis run ${runId} was taken over by another process after this one stopped reporting progress; this process stops writing to it.`);
+  }
+
+  /** The camera's lease must still be this holder's, at this generation (another worker took it over otherwise). */
+  private checkFence(fence: WriteFence): void {
+    const current = this.db.prepare('SELECT holder, generation FROM camera_leases WHERE camera_id = ?').get(fence.cameraId) as { holder: string; generation: number } | undefined;
+    if (current?.holder === fence.holder && current.generation === fence.generation) return;
+    throw new VigilError('busy', `Camera ${fence.cameraId} is analysed by another worker now (its lease moved on); this worker stops writing its frames.`);
   }
 
   async finishRun(runId: number, status: Exclude<RunStatus, 'running'>, finishedAt: number, error?: string): Promise<RunRecord> {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { RunOwner } from '../../../ports/analysis-store.ts';
 import type { EventIndexer } from '../../../ports/search-index.ts';
 import type { Storage } from '../../../ports/storage.ts';
 import { openSqliteDatabase, SqliteAnalysisStore } from './sqlite-analysis-store.ts';
@@ -10,6 +11,7 @@ import { SqliteJobQueue } from './sqlite-job-queue.ts';
 import { SqliteRetentionStore } from './sqlite-retention-store.ts';
 import { SqliteSearchStore } from './sqlite-search-store.ts';
 import { SqliteVectorIndex } from './sqlite-vector-index.ts';
+import { SqliteWorkerRegistry } from './sqlite-worker-registry.ts';
 
 export interface SqliteStorageOptions {
   /** The database file (created with its folder when missing), or `:memory:`. */
@@ -19,6 +21,8 @@ export interface SqliteStorageOptions {
   /** Index tokens of a text, joined by spaces: how descriptions are made searchable. */
   tokenize: (text: string) => string;
   now?: () => number;
+  /** Who this process is when it claims analysis runs, and how to tell a dead one (tests; default: this host and pid). */
+  runOwner?: { owner: RunOwner; processExists?: (pid: number) => boolean };
 }
 
 /**
@@ -36,7 +40,14 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage & { 
   // The description store owns the search entry's description field, so events are indexed
   // through it: otherwise re-indexing an event would blank its description in search.
   const descriptions = once(() => new SqliteDescriptionStore(db(), { indexer: options.indexer, tokenize: options.tokenize, now }));
-  const analyses = once(() => new SqliteAnalysisStore(db(), { indexer: descriptions().searchIndexer(), now }));
+  const analyses = once(
+    () =>
+      new SqliteAnalysisStore(db(), {
+        indexer: descriptions().searchIndexer(),
+        now,
+        ...(options.runOwner ? { owner: options.runOwner.owner, ...(options.runOwner.processExists ? { processExists: options.runOwner.processExists } : {}) } : {}),
+      }),
+  );
   const jobs = once(
     () =>
       new SqliteJobQueue(db(), {
@@ -53,6 +64,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage & { 
   const search = once(() => new SqliteSearchStore(db()));
   const retention = once(() => new SqliteRetentionStore(db()));
   const imageAnalyses = once(() => new SqliteImageAnalysisStore(db()));
+  const workers = once(() => new SqliteWorkerRegistry(db()));
   const gateway = once(() => new SqliteGatewayStore(db()));
   let closed = false;
   return {
@@ -91,6 +103,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage & { 
     },
     get gatewayUsage() {
       return gateway();
+    },
+    get workers() {
+      return workers();
     },
     location: options.file,
     async open() {

@@ -1,0 +1,232 @@
+import { z } from 'zod';
+import { EVENT_TYPES } from '../../../domain/events/event-types.ts';
+import type { CameraCoverage, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../../ports/search-store.ts';
+import { toStoredEvent } from '../sqlite/sqlite-event-store.ts';
+import { DEFAULT_SEARCH_LIMITS } from '../sqlite/sqlite-search-store.ts';
+import { SEARCH_RANK_WEIGHTS } from './pg-schema-v1-events.ts';
+import { filterConditions, Params, phraseGroups, tsqueryExpression, where } from './pg-search-query.ts';
+import type { SqlClient } from './sql-client.ts';
+
+export interface PgSearchLimits {
+  /** Matches are counted up to this many; beyond it the total is reported as "more than". */
+  countCap: number;
+  /**
+   * Words that match more events than this are ranked among the most recently stored this many
+   * (that pass the filters), as on SQLite: ranking costs per match, and the newest matter most.
+   */
+  rankWindow: number;
+}
+
+/** SQLite's figures, so that both backends count and rank the same events. */
+export const DEFAULT_PG_SEARCH_LIMITS: PgSearchLimits = { countCap: DEFAULT_SEARCH_LIMITS.countCap, rankWindow: DEFAULT_SEARCH_LIMITS.rankWindow };
+
+/**
+ * Relevance: ts_rank_cd with the schema's field weights (summary > keywords = names > description,
+ * as SQLite's bm25 weights) and normalization 1 (divided by 1 + log of the document's length),
+ * so a word in a short document counts more, as BM25's length normalization does. Unlike FTS5's
+ * bm25 there is no inverse document frequency: with `any`, a rare word weighs no more than a
+ * common one; terms close together score higher (cover density); scores are float4, so ties are
+ * more frequent. Ties are broken the same way on both backends (newest start first), then by
+ * storage order here (newest first) where SQLite leaves them unordered.
+ */
+const rank = (search: string, tsquery: string) => `ts_rank_cd('${SEARCH_RANK_WEIGHTS}'::float4[], ${search}, ${tsquery}, 1)`;
+
+/** The columns a match is ranked and drawn on the timeline with; whole rows only for the hits. */
+const LIGHT_COLUMNS = 'e.rowid AS event_rowid, e.id, e.camera_id, e.type, e.start_ms, e.end_ms';
+
+/** Everything a StoredEvent is read from (not the search document). */
+const EVENT_COLUMNS = `rowid AS event_rowid, id, run_id, camera_id, type, rule, status, start_ms, end_ms, start_frame, end_frame,
+  labels_json, actors_json, evidence_json, details_json, summary_en, summary_zh_hant, keywords, snapshot_frame, snapshot_path,
+  thumbnails_json, clip_frames_json`;
+
+/**
+ * Time order as SQLite's: start, then id. COLLATE "C" compares ids byte by byte, as SQLite's
+ * BINARY does; the database's collation (e.g. en_US) would order some ids differently.
+ */
+const BY_TIME = { oldest: 'e.start_ms ASC, e.id COLLATE "C"', newest: 'e.start_ms DESC, e.id COLLATE "C"' } as const;
+
+const lightRowSchema = z.object({
+  event_rowid: z.number(),
+  id: z.string(),
+  camera_id: z.string(),
+  type: z.enum(EVENT_TYPES),
+  start_ms: z.number(),
+  end_ms: z.number(),
+  score: z.number().optional(),
+  /** Matches in the rank window, counted before the limit. */
+  matched: z.number().optional(),
+});
+type LightRow = z.infer<typeof lightRowSchema>;
+
+const countSchema = z.object({ n: z.number() });
+const rowidSchema = z.object({ event_rowid: z.number() });
+
+/**
+ * What to look for, written into one statement's parameters: each statement (rows, count) has its
+ * own numbering, the same conditions.
+ */
+type Plan = (params: Params) => { tsquery?: string; filters: string[] };
+
+/**
+ * Filtered, ranked event search over the `search` tsvector (GIN) and the events' B-tree indexes,
+ * answering as SqliteSearchStore does for the same events: the same matches, totals (exact up to
+ * `countCap`, then "more than"), time order and rank window. Each page reads the narrow columns of
+ * at most `max(limit, timelineLimit)` events and whole rows of only `limit`. Filters are
+ * conditions of the same statement as the words, so the planner can combine the indexes
+ * (BitmapAnd of GIN and B-tree, or walking one index and checking the rest) from its statistics.
+ */
+export class PgSearchStore implements SearchStore {
+  private readonly limits: PgSearchLimits;
+
+  constructor(
+    protected readonly db: SqlClient,
+    limits: Partial<PgSearchLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_PG_SEARCH_LIMITS, ...limits };
+  }
+
+  async search(query: SearchQuery): Promise<SearchPage> {
+    const words = phraseGroups(query.text);
+    // Words that can match nothing (only punctuation, say) find nothing, as on SQLite.
+    if (words === 'none') return { total: 0, totalExact: true, hits: [], timeline: [] };
+    const plan: Plan = (params) => ({
+      filters: filterConditions(query, params),
+      ...(words !== undefined ? { tsquery: tsqueryExpression(words.groups, words.mode, params) } : {}),
+    });
+    const ranked = words !== undefined;
+    const wanted = Math.max(query.limit, query.timelineLimit ?? 0);
+    const rows = await this.rows(plan, query.order, wanted);
+    const [{ total, totalExact }, hits] = await Promise.all([this.total(plan, ranked, rows, wanted), this.hits(rows.slice(0, query.limit))]);
+    return {
+      total,
+      totalExact,
+      hits,
+      timeline: rows.map((r): TimelineEntry => ({ id: r.id, cameraId: r.camera_id, type: r.type, startMs: r.start_ms, endMs: r.end_ms })),
+    };
+  }
+
+  private async rows(plan: Plan, order: SearchQuery['order'], wanted: number): Promise<LightRow[]> {
+    const params = new Params();
+    const { tsquery, filters } = plan(params);
+    if (tsquery === undefined) {
+      // Without words 'relevance' means newest first, as on SQLite.
+      const sql = `SELECT ${LIGHT_COLUMNS} FROM events e ${where(filters)}
+        ORDER BY ${order === 'oldest' ? BY_TIME.oldest : BY_TIME.newest} LIMIT ${params.add(wanted)}`;
+      return this.light(sql, params.values);
+    }
+    // The newest `rankWindow` matches (by storage order) that pass the filters, then ranked. The
+    // rank is computed after the window is cut, on its rows only: in the window's own SELECT it
+    // would be computed for every match before the sort keeps the newest.
+    const sql = `WITH m AS MATERIALIZED (
+        SELECT ${LIGHT_COLUMNS}, e.search FROM events e
+        ${where([`e.search @@ ${tsquery}`, ...filters])}
+        ORDER BY e.rowid DESC LIMIT ${params.add(this.limits.rankWindow)})
+      SELECT m.event_rowid, m.id, m.camera_id, m.type, m.start_ms, m.end_ms,
+        ${rank('m.search', tsquery)}::float8 AS score, COUNT(*) OVER () AS matched
+      FROM m ORDER BY score DESC, m.start_ms DESC, m.event_rowid DESC LIMIT ${params.add(wanted)}`;
+    return this.light(sql, params.values);
+  }
+
+  /** The count the rows already tell (the whole window, or fewer rows than asked), else a capped count. */
+  private async total(plan: Plan, ranked: boolean, rows: readonly LightRow[], wanted: number): Promise<{ total: number; totalExact: boolean }> {
+    const matched = rows[0]?.matched;
+    if (matched !== undefined && matched < this.limits.rankWindow) return this.capped(matched);
+    // Fewer rows than asked for are all there is, unless the rank window cut them short.
+    if (rows.length < wanted && (!ranked || rows.length < this.limits.rankWindow)) return { total: rows.length, totalExact: true };
+    return this.count(plan);
+  }
+
+  /** How many events match, counted up to `countCap` (stops reading there). */
+  private async count(plan: Plan): Promise<{ total: number; totalExact: boolean }> {
+    const params = new Params();
+    const { tsquery, filters } = plan(params);
+    const conditions = tsquery === undefined ? filters : [`e.search @@ ${tsquery}`, ...filters];
+    const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM events e ${where(conditions)} LIMIT ${params.add(this.limits.countCap + 1)}) c`;
+    const { rows } = await this.db.query(sql, params.values);
+    return this.capped(countSchema.parse(rows[0]).n);
+  }
+
+  private capped(n: number): { total: number; totalExact: boolean } {
+    const { countCap } = this.limits;
+    return n > countCap ? { total: countCap, totalExact: false } : { total: n, totalExact: true };
+  }
+
+  private async light(sql: string, params: readonly unknown[]): Promise<LightRow[]> {
+    const { rows } = await this.db.query(sql, params);
+    return rows.map((row) => lightRowSchema.parse(row));
+  }
+
+  /** Whole events for the rows shown, in the rows' order (one deleted since is skipped). */
+  private async hits(rows: readonly LightRow[]): Promise<SearchHit[]> {
+    if (rows.length === 0) return [];
+    const full = await this.db.query(`SELECT ${EVENT_COLUMNS} FROM events WHERE rowid = ANY($1::bigint[])`, [rows.map((r) => r.event_rowid)]);
+    const byRowid = new Map(full.rows.map((row) => [rowidSchema.parse(row).event_rowid, row]));
+    return rows.flatMap((r) => {
+      const row = byRowid.get(r.event_rowid);
+      return row === undefined ? [] : [{ stored: toStoredEvent(row), score: r.score ?? 0 }];
+    });
+  }
+
+  async eventsByIds(ids: readonly string[]): Promise<SearchHit[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.db.query(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ANY($1::text[])`, [[...new Set(ids)]]);
+    const byId = new Map(rows.map((row) => [z.object({ id: z.string() }).parse(row).id, row]));
+    // In the order asked (a repeated id repeated), as SQLite's one lookup per id gives them.
+    return ids.flatMap((id) => {
+      const row = byId.get(id);
+      return row === undefined ? [] : [{ stored: toStoredEvent(row), score: 0 }];
+    });
+  }
+
+  async analysedSpans(): Promise<CameraCoverage[]> {
+    const { rows } = await this.db.query(ANALYSED_SPANS);
+    return z
+      .array(spanSchema)
+      .parse(rows)
+      .map((a) => ({
+        cameraId: a.camera_id,
+        ...(a.analysed_from !== null ? { analysedFromMs: a.analysed_from } : {}),
+        ...(a.analysed_until !== null ? { analysedUntilMs: a.analysed_until } : {}),
+        events: 0,
+      }));
+  }
+
+  /**
+   * Spans analysed, plus per camera the kept event count and the first and last event: index
+   * probes at either end of each camera's (camera_id, start_ms) entries, one statement for all cameras.
+   */
+  async coverage(): Promise<CameraCoverage[]> {
+    const [spans, counted] = await Promise.all([this.analysedSpans(), this.db.query(CAMERA_EVENTS)]);
+    const byCamera = new Map(spans.map((a) => [a.cameraId, a]));
+    for (const c of z.array(cameraEventsSchema).parse(counted.rows)) {
+      byCamera.set(c.camera_id, {
+        ...(byCamera.get(c.camera_id) ?? { cameraId: c.camera_id }),
+        events: c.events,
+        ...(c.first_ms !== null ? { firstEventMs: c.first_ms } : {}),
+        ...(c.last_ms !== null ? { lastEventMs: c.last_ms } : {}),
+      });
+    }
+    return [...byCamera.values()].sort((a, b) => a.cameraId.localeCompare(b.cameraId));
+  }
+}
+
+const spanSchema = z.object({ camera_id: z.string(), analysed_from: z.number().nullable(), analysed_until: z.number().nullable() });
+
+/** Per camera, the span of footage analysed: one primary-key probe per run, never a scan of events. */
+const ANALYSED_SPANS = `SELECT r.camera_id, MIN(r.start_time_ms) AS analysed_from, MAX(f.ts_ms) AS analysed_until
+  FROM analysis_runs r LEFT JOIN frames f ON f.run_id = r.id AND f.frame_index = r.last_frame_index
+  GROUP BY r.camera_id ORDER BY r.camera_id COLLATE "C"`;
+
+const cameraEventsSchema = z.object({ camera_id: z.string(), events: z.number(), first_ms: z.number().nullable(), last_ms: z.number().nullable() });
+
+/**
+ * The kept count of each camera with events, its first start, and its last end: the latest end
+ * is looked for only among the events that start within the longest event's duration of the last
+ * start (a short range of the index), as on SQLite.
+ */
+const CAMERA_EVENTS = `SELECT f.value AS camera_id, f.events, b.first_ms,
+    (SELECT MAX(x.end_ms) FROM events x
+      WHERE x.camera_id = f.value AND x.start_ms >= b.last_start_ms - COALESCE((SELECT s.max_duration_ms FROM event_stats s WHERE s.id = 1), ${Number.MAX_SAFE_INTEGER})) AS last_ms
+  FROM facet_counts f
+  CROSS JOIN LATERAL (SELECT MIN(e.start_ms) AS first_ms, MAX(e.start_ms) AS last_start_ms FROM events e WHERE e.camera_id = f.value) b
+  WHERE f.kind = 'camera' AND f.events > 0`;

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgresDatabase } from '../../../src/adapters/storage/postgres/pg-database.ts';
+import { PgSearchStore } from '../../../src/adapters/storage/postgres/pg-search-store.ts';
+import { createPostgresStorage } from '../../../src/adapters/storage/postgres/pg-storage.ts';
+import type { SqlClient } from '../../../src/adapters/storage/postgres/sql-client.ts';
+import { createTextAnalyzer } from '../../../src/adapters/text/text-analyzer.ts';
+import { textQuery } from '../../../src/domain/search/text-query.ts';
+import { createEventIndexer } from '../../../src/services/search/event-indexer.ts';
+import { expected, HOUR, seedEvents, storeSeeds, T0, type Seeded } from '../../contract/storage/search-seeds.ts';
+import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../../support/postgres.ts';
+
+const skip = await skipWithoutPostgres('PostgreSQL search store tests');
+const text = createTextAnalyzer();
+const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+
+/**
+ * PgSearchStore's limits, which the storage contract cannot set (it runs the defaults): the count
+ * cap and the rank window, as SqliteSearchStore's own tests check them.
+ */
+describe.skipIf(skip)('PgSearchStore', () => {
+  let database: TestDatabase;
+  let db: SqlClient;
+  let seeded: Seeded[];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = await openPostgresDatabase(database.url, { logger: silent });
+    const storage = createPostgresStorage({ database: db, indexer: createEventIndexer(text, []), tokenize: (t) => text.indexTokens(t).join(' '), logger: silent });
+    seeded = seedEvents();
+    await storeSeeds(storage.analyses, seeded);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  it('stops counting at the cap and says the total is a lower bound', async () => {
+    const store = new PgSearchStore(db, { countCap: 7 });
+    const red = textQuery([['red']], 'all');
+    for (const query of [
+      { text: red, limit: 3, timelineLimit: 5, order: 'relevance' as const },
+      { text: red, fromMs: T0, toMs: T0 + 240 * HOUR, limit: 3, timelineLimit: 5, order: 'relevance' as const },
+      { labels: ['person'], limit: 3, timelineLimit: 5, order: 'newest' as const },
+    ]) {
+      const page = await store.search(query);
+      expect(page).toMatchObject({ total: 7, totalExact: false });
+      expect(page.hits).toHaveLength(3);
+      expect(page.timeline).toHaveLength(5);
+    }
+    // Under the cap the count is exact even when it is larger than the page.
+    const few = await store.search({ text: textQuery([['blue'], ['umbrella']], 'all'), cameraIds: ['front'], limit: 1, order: 'relevance' });
+    expect(few.totalExact).toBe(true);
+    expect(few.total).toBeGreaterThan(1);
+    expect(few.total).toBeLessThanOrEqual(7);
+  });
+
+  it('ranks the newest matches that pass the filters when more match than the window', async () => {
+    const red = textQuery([['red']], 'all');
+    for (const f of [{}, { labels: ['person'] }, { fromMs: T0, toMs: T0 + 240 * HOUR }]) {
+      const windowed = await new PgSearchStore(db, { rankWindow: 6 }).search({ ...f, text: red, limit: 20, timelineLimit: 20, order: 'relevance' });
+      const want = expected(seeded, ['red'], f);
+      // Seeds are stored in id order, so the newest six matches are the six highest ids.
+      const newest = want.map((w) => Number(w.stored.event.id.slice(1))).sort((a, b) => b - a).slice(0, 6);
+      expect(windowed.timeline.map((t) => Number(t.id.slice(1))).sort((a, b) => b - a)).toEqual(newest);
+      expect(windowed.total).toBe(want.length);
+    }
+  });
+});
