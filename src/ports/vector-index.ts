@@ -52,6 +52,11 @@ export interface VectorIndex {
   upsert(eventId: string, vector: readonly number[]): Promise<boolean>;
   /** Deletes the vectors of these events; returns how many there were. */
   remove(eventIds: readonly string[]): Promise<number>;
+  /**
+   * How `nearest` finds neighbours now: by comparing every vector (`exact`) or through an ANN index
+   * (`approximate`), with a note for the search interpretation when the user should know why.
+   */
+  searchMode(): Promise<{ mode: 'exact' | 'approximate'; note?: string }>;
   /** The `limit` events nearest to `vector` among those passing `filter`, nearest first; [] before the index is prepared. */
   nearest(vector: readonly number[], options: { limit: number; filter?: VectorFilter }): Promise<VectorMatch[]>;
 }

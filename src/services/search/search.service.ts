@@ -75,7 +75,7 @@ export interface SearchServiceDeps {
     similarEvents(
       text: string,
       options: { limit: number; filter?: SearchFilters; maxDistance?: number; signal?: AbortSignal },
-    ): Promise<{ matches: Array<{ eventId: string }>; reason?: undefined } | { matches: undefined; reason: string; detail: string }>;
+    ): Promise<{ matches: Array<{ eventId: string }>; reason?: undefined; note?: string } | { matches: undefined; reason: string; detail: string }>;
   };
   /** Cosine distance beyond which a vector match does not count (model-dependent). */
   maxVectorDistance?: number;
@@ -129,7 +129,7 @@ export class SearchService {
       ...(options.signal ? { signal: options.signal } : {}),
     });
     if (!similar.matches) return this.execute(plan, request, undefined, { mode: 'keyword', note: `vector search unavailable (${similar.reason}): ${similar.detail}` });
-    return this.execute(plan, request, similar.matches.map((m) => m.eventId), { mode: 'hybrid' });
+    return this.execute(plan, request, similar.matches.map((m) => m.eventId), { mode: 'hybrid', note: similar.note });
   }
 
   /** What the question asks: time, cameras, concepts as filters, the rest as words. */

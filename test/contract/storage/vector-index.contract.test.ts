@@ -74,6 +74,15 @@ describe.each(await storageBackends())('VectorIndex on %s', (backend) => {
     await expect(index.prepare('bge-m3', 1.5)).rejects.toThrow(expect.objectContaining({ code: 'invalid_argument' }));
   });
 
+  it('says how it searches: exact everywhere here, with a note where PostgreSQL lacks pgvector', async () => {
+    await index.prepare('bge-m3', 3);
+    const how = await index.searchMode();
+    expect(how.mode).toBe('exact');
+    // SQLite's sqlite-vec is exact by design; the local PostgreSQL server has no pgvector.
+    if (backend.name === 'postgres') expect(how.note).toMatch(/no pgvector index/);
+    else expect(how.note).toBeUndefined();
+  });
+
   it('stores vectors and finds the nearest by cosine distance, replacing on upsert', async () => {
     expect(await index.prepare('bge-m3', 3)).toBe('created');
     expect(await index.prepare('bge-m3', 3)).toBe('ready');

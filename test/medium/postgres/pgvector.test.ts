@@ -127,12 +127,12 @@ describe('PgVectorIndex with pgvector (PGlite)', () => {
   });
 
   it('searches exactly until prepared, then makes the HNSW index with cosine ops on the typed vector', async () => {
-    expect(await index.searchMode()).toBe('exact');
+    expect((await index.searchMode()).mode).toBe('exact');
     expect(await indexDefinition()).toBeUndefined();
     expect(await index.prepare('test-model', DIMENSION)).toBe('created');
     expect((await pglite.query(`SELECT extversion FROM pg_extension WHERE extname = 'vector'`)).rowCount).toBe(1);
     expect(await indexDefinition()).toMatch(/USING hnsw \(\(\(?embedding\)?::vector\(8\)\) vector_cosine_ops\)/);
-    expect(await index.searchMode()).toBe('approximate');
+    expect((await index.searchMode()).mode).toBe('approximate');
   });
 
   it('uses the HNSW index for the search it runs, and finds what the exact search finds', async () => {
@@ -195,7 +195,7 @@ describe('PgVectorIndex with pgvector (PGlite)', () => {
     await expect(index.upsert('ev007', vectors[7]!)).rejects.toThrow(/8 dimensions; the index holds 9/);
     // As when pgvector is installed on a database that already holds vectors: prepare indexes them, keeps them.
     await pglite.query('DROP INDEX event_vectors_hnsw');
-    expect(await index.searchMode()).toBe('exact');
+    expect((await index.searchMode()).mode).toBe('exact');
     expect(await index.prepare('test-model', DIMENSION + 1)).toBe('ready');
     expect(await indexDefinition()).toMatch(/::vector\(9\)/);
     expect((await index.info())?.count).toBe(2);
@@ -205,7 +205,7 @@ describe('PgVectorIndex with pgvector (PGlite)', () => {
   it('searches exactly, with pgvector, a dimension HNSW cannot index', async () => {
     expect(await index.prepare('wide-model', 2001)).toBe('created');
     expect(await indexDefinition()).toBeUndefined();
-    expect(await index.searchMode()).toBe('exact');
+    expect((await index.searchMode()).mode).toBe('exact');
     const wide = (i: number) => Array.from({ length: 2001 }, (_, k) => (k === i ? 1 : k === 0 ? 0.5 : 0));
     expect(await index.upsert('ev001', wide(1))).toBe(true);
     expect(await index.upsert('ev002', wide(2))).toBe(true);

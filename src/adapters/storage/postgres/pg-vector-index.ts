@@ -69,10 +69,14 @@ export class PgVectorIndex implements VectorIndex {
     return rows[0] === undefined ? undefined : z.object({ model: z.string(), dimension: z.number(), count: z.number() }).parse(rows[0]);
   }
 
-  /** How `nearest` searches now: 'approximate' with pgvector's HNSW index, 'exact' without it (or before prepare). */
-  async searchMode(): Promise<'exact' | 'approximate'> {
+  /** 'approximate' with pgvector's HNSW index, 'exact' without it (no pgvector, more than 2000 dimensions, or before prepare). */
+  async searchMode(): Promise<{ mode: 'exact' | 'approximate'; note?: string }> {
     const state = await this.state(this.db);
-    return state?.indexed ? 'approximate' : 'exact';
+    if (state?.indexed) return { mode: 'approximate' };
+    return {
+      mode: 'exact',
+      ...(state ? { note: `vectors compared one by one (no pgvector index: the extension is not installed in this database, or vectors have more than ${MAX_HNSW_DIMENSION} dimensions); exact, slower on large stores` } : {}),
+    };
   }
 
   async prepare(model: string, dimension: number): Promise<PrepareOutcome> {

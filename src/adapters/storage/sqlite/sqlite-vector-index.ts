@@ -65,6 +65,11 @@ export class SqliteVectorIndex implements VectorIndex {
 
   // ---- vectors ----
 
+  /** sqlite-vec compares every vector: exact by design, nothing to tell. */
+  async searchMode(): Promise<{ mode: 'exact' }> {
+    return { mode: 'exact' };
+  }
+
   async info(): Promise<VectorIndexInfo | undefined> {
     const meta = this.meta();
     if (!meta || !this.tableExists()) return undefined;

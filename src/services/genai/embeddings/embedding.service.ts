@@ -55,7 +55,7 @@ export type SemanticFallbackReason =
 
 export type SemanticFallback = { reason: SemanticFallbackReason; detail: string };
 export type QueryEmbedding = { vector: number[] } | ({ vector: undefined } & SemanticFallback);
-export type SimilarEvents = { matches: VectorMatch[] } | ({ matches: undefined } & SemanticFallback);
+export type SimilarEvents = { matches: VectorMatch[]; note?: string } | ({ matches: undefined } & SemanticFallback);
 
 export interface SimilarEventsOptions {
   limit: number;
@@ -177,9 +177,12 @@ export class EmbeddingService {
       return { matches: undefined, reason: 'index_stale', detail: `${this.deps.model} now answers with ${query.vector.length} dimensions, not ${info.dimension}` };
     }
     try {
-      const matches = await this.deps.index.nearest(query.vector, { limit: options.limit, ...(options.filter ? { filter: options.filter } : {}) });
+      const [matches, how] = await Promise.all([
+        this.deps.index.nearest(query.vector, { limit: options.limit, ...(options.filter ? { filter: options.filter } : {}) }),
+        this.deps.index.searchMode(),
+      ]);
       const maxDistance = options.maxDistance;
-      return { matches: maxDistance === undefined ? matches : matches.filter((m) => m.distance <= maxDistance) };
+      return { matches: maxDistance === undefined ? matches : matches.filter((m) => m.distance <= maxDistance), ...(how.note ? { note: how.note } : {}) };
     } catch (error) {
       this.log.error({ err: error }, 'vector search failed');
       return { matches: undefined, reason: 'index_failed', detail: errorText(error) };
