@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { StoredEvent } from '../../../ports/analysis-store.ts';
 import type { EventIndexer, SearchDocument } from '../../../ports/search-index.ts';
-import { toStoredEvent } from '../sqlite/sqlite-event-store.ts';
+import { toStoredEvent } from '../event-row.ts';
 import { descriptionTokens, searchDocumentParams, withDescription } from './pg-search-document.ts';
 import type { SqlClient } from './sql-client.ts';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '../../../domain/events/event-types.ts';
 import type { CameraCoverage, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../../ports/search-store.ts';
-import { toStoredEvent } from '../sqlite/sqlite-event-store.ts';
-import { DEFAULT_SEARCH_LIMITS } from '../sqlite/sqlite-search-store.ts';
+import { toStoredEvent } from '../event-row.ts';
+import { DEFAULT_SEARCH_LIMITS } from '../search-limits.ts';
 import { SEARCH_RANK_WEIGHTS } from './pg-schema-v1-events.ts';
 import { filterConditions, Params, phraseGroups, tsqueryExpression, where } from './pg-search-query.ts';
 import type { SqlClient } from './sql-client.ts';

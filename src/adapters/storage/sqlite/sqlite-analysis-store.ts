@@ -22,7 +22,7 @@ import type { VideoInfo } from '../../../ports/video-input.ts';
 import { migrate } from './migrations.ts';
 import { searchEntryWriter } from './search-entry.ts';
 import { withStorageErrors } from './sqlite-errors.ts';
-import { toStoredEvent } from './sqlite-event-store.ts';
+import { toStoredEvent } from '../event-row.ts';
 
 /** Events (re)indexed per transaction by reindexEvents. */
 const REINDEX_BATCH = 2_000;

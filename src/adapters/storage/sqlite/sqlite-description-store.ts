@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DescriptionStore, NewDescription, StoredDescription } from '../../../ports/description-store.ts';
 import type { EventIndexer } from '../../../ports/search-index.ts';
 import { searchEntryWriter } from './search-entry.ts';
-import { toStoredEvent } from './sqlite-event-store.ts';
+import { toStoredEvent } from '../event-row.ts';
 
 const descriptionRowSchema = z.object({
   provider: z.string(),

@@ -3,25 +3,12 @@ import { z } from 'zod';
 import { EVENT_TYPES } from '../../../domain/events/event-types.ts';
 import type { CameraCoverage, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../../ports/search-store.ts';
 import { facetedMatch } from './search-entry.ts';
-import { toStoredEvent } from './sqlite-event-store.ts';
+import { toStoredEvent } from '../event-row.ts';
 import { buildFtsQuery } from '../../../domain/search/fts-query.ts';
+import { DEFAULT_SEARCH_LIMITS, type SearchStoreLimits } from '../search-limits.ts';
 
 /** Field weights for BM25: summary, keywords, names, description; facets never score. */
 const BM25 = 'bm25(events_fts, 3.0, 2.0, 2.0, 1.0, 0.0)';
-
-export interface SearchStoreLimits {
-  /** Matches are counted up to this many; beyond it the total is reported as "more than". */
-  countCap: number;
-  /** A filter whose events are at most this share of all events narrows in the full-text index. */
-  selectiveShare: number;
-  /**
-   * Words that match more events than this are ranked among the most recently stored this many
-   * (that pass the filters): BM25 costs per match, and past a few thousand the newest matter most.
-   */
-  rankWindow: number;
-}
-
-export const DEFAULT_SEARCH_LIMITS: SearchStoreLimits = { countCap: 10_000, selectiveShare: 0.1, rankWindow: 2_000 };
 
 type Params = Record<string, string | number>;
 
