@@ -1,24 +1,6 @@
-import { z } from 'zod';
 import type { CameraLease, WorkerRecord, WorkerRegistry } from '../../../ports/worker-registry.ts';
+import { toLease, toWorker } from '../worker-rows.ts';
 import type { SqlClient } from './sql-client.ts';
-
-const leaseRow = z.object({ camera_id: z.string(), holder: z.string(), generation: z.number(), expires_at: z.number() });
-const workerRow = z.object({
-  id: z.string(),
-  host: z.string(),
-  pid: z.number(),
-  role: z.string(),
-  started_at: z.number(),
-  heartbeat_at: z.number(),
-  runs_cameras: z.boolean(),
-  stats_json: z.string(),
-});
-const statsSchema = z.record(z.string(), z.object({ framesProcessed: z.number(), framesDropped: z.number(), processedFps: z.number() }));
-
-const toLease = (row: unknown): CameraLease => {
-  const r = leaseRow.parse(row);
-  return { cameraId: r.camera_id, holder: r.holder, generation: r.generation, expiresAt: r.expires_at };
-};
 
 /**
  * Workers and camera leases in PostgreSQL. Taking a lease is one statement: the row is inserted,
@@ -39,19 +21,7 @@ export class PgWorkerRegistry implements WorkerRegistry {
 
   async liveWorkers(sinceMs: number): Promise<WorkerRecord[]> {
     const { rows } = await this.db.query('SELECT * FROM workers WHERE heartbeat_at > $1 ORDER BY started_at, id', [sinceMs]);
-    return rows.map((row) => {
-      const r = workerRow.parse(row);
-      return {
-        id: r.id,
-        host: r.host,
-        pid: r.pid,
-        role: r.role,
-        startedAt: r.started_at,
-        heartbeatAt: r.heartbeat_at,
-        runsCameras: r.runs_cameras,
-        stats: statsSchema.parse(JSON.parse(r.stats_json)),
-      };
-    });
+    return rows.map(toWorker);
   }
 
   async leave(workerId: string): Promise<void> {

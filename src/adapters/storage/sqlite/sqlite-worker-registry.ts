@@ -1,24 +1,6 @@
 import type Database from 'better-sqlite3';
-import { z } from 'zod';
 import type { CameraLease, WorkerRecord, WorkerRegistry } from '../../../ports/worker-registry.ts';
-
-const leaseRow = z.object({ camera_id: z.string(), holder: z.string(), generation: z.number(), expires_at: z.number() });
-const workerRow = z.object({
-  id: z.string(),
-  host: z.string(),
-  pid: z.number(),
-  role: z.string(),
-  started_at: z.number(),
-  heartbeat_at: z.number(),
-  runs_cameras: z.number(),
-  stats_json: z.string(),
-});
-const statsSchema = z.record(z.string(), z.object({ framesProcessed: z.number(), framesDropped: z.number(), processedFps: z.number() }));
-
-const toLease = (row: unknown): CameraLease => {
-  const r = leaseRow.parse(row);
-  return { cameraId: r.camera_id, holder: r.holder, generation: r.generation, expiresAt: r.expires_at };
-};
+import { toLease, toWorker } from '../worker-rows.ts';
 
 /**
  * Workers and camera leases in the SQLite file: processes of one machine sharing it (several
@@ -59,19 +41,7 @@ export class SqliteWorkerRegistry implements WorkerRegistry {
   }
 
   async liveWorkers(sinceMs: number): Promise<WorkerRecord[]> {
-    return this.statements.liveWorkers.all(sinceMs).map((row) => {
-      const r = workerRow.parse(row);
-      return {
-        id: r.id,
-        host: r.host,
-        pid: r.pid,
-        role: r.role,
-        startedAt: r.started_at,
-        heartbeatAt: r.heartbeat_at,
-        runsCameras: r.runs_cameras === 1,
-        stats: statsSchema.parse(JSON.parse(r.stats_json)),
-      };
-    });
+    return this.statements.liveWorkers.all(sinceMs).map(toWorker);
   }
 
   async leave(workerId: string): Promise<void> {

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import type { CameraLease, WorkerRecord } from '../../ports/worker-registry.ts';
+
+/** The `workers` and `camera_leases` rows, the same columns on both backends, read back. */
+const leaseRow = z.object({ camera_id: z.string(), holder: z.string(), generation: z.number(), expires_at: z.number() });
+const workerRow = z.object({
+  id: z.string(),
+  host: z.string(),
+  pid: z.number(),
+  role: z.string(),
+  started_at: z.number(),
+  heartbeat_at: z.number(),
+  // SQLite stores a flag as 0/1, PostgreSQL as a boolean.
+  runs_cameras: z.union([z.boolean(), z.number()]),
+  stats_json: z.string(),
+});
+const statsSchema = z.record(z.string(), z.object({ framesProcessed: z.number(), framesDropped: z.number(), processedFps: z.number() }));
+
+export function toLease(row: unknown): CameraLease {
+  const r = leaseRow.parse(row);
+  return { cameraId: r.camera_id, holder: r.holder, generation: r.generation, expiresAt: r.expires_at };
+}
+
+export function toWorker(row: unknown): WorkerRecord {
+  const r = workerRow.parse(row);
+  return {
+    id: r.id,
+    host: r.host,
+    pid: r.pid,
+    role: r.role,
+    startedAt: r.started_at,
+    heartbeatAt: r.heartbeat_at,
+    runsCameras: r.runs_cameras === true || r.runs_cameras === 1,
+    stats: statsSchema.parse(JSON.parse(r.stats_json)),
+  };
+}
