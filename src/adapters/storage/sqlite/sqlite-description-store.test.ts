@@ -55,29 +55,6 @@ describe('SqliteDescriptionStore', () => {
     expect(tables).toEqual([{ name: 'event_descriptions' }]);
   });
 
-  it('replaces the description of an event, and refuses one for an unknown event', async () => {
-    expect(await store.save('e1', description('red jacket'))).toBe(true);
-    now += 10;
-    expect(await store.save('e1', description('blue jacket'))).toBe(true);
-    expect(await store.get('e1')).toEqual({ ...description('blue jacket'), createdAt: now });
-    expect(await store.save('nope', description('x'))).toBe(false);
-    expect(await store.get('nope')).toBeUndefined();
-  });
-
-  it('stores invalid output as flagged raw text', async () => {
-    await store.save('e2', { provider: 'local_vlm', model: 'llava', rawText: 'not json', flagged: true, textForSearch: 'not json' });
-    expect(await store.get('e2')).toEqual({ provider: 'local_vlm', model: 'llava', createdAt: now, rawText: 'not json', flagged: true, textForSearch: 'not json' });
-  });
-
-  it('makes the description searchable at once, keeping the other columns', async () => {
-    expect(match('turquoise')).toEqual([]);
-    await store.save('e2', description('A man in a turquoise raincoat carries a ladder'));
-    expect(match('turquoise')).toEqual(['e2']);
-    expect(match('ladder raincoat')).toEqual(['e2']);
-    // The summary, keywords and names are still indexed.
-    expect(match('crossed door')).toEqual(['e1', 'e2', 'e3']);
-  });
-
   it('keeps descriptions searchable when the analysis store re-indexes events with searchIndexer', async () => {
     await store.save('e2', description('turquoise raincoat'));
     const analysis = new SqliteAnalysisStore(db, { indexer: store.searchIndexer() });
@@ -88,10 +65,4 @@ describe('SqliteDescriptionStore', () => {
     expect(match('turquoise')).toEqual([]);
   });
 
-  it('goes with its event', async () => {
-    await store.save('e1', description('turquoise'));
-    db.prepare(`DELETE FROM events WHERE id = 'e1'`).run();
-    expect(await store.get('e1')).toBeUndefined();
-    expect(match('turquoise')).toEqual([]);
-  });
 });

@@ -18,16 +18,6 @@ const describeJob = (key: string, requestedBy: 'auto' | 'manual' = 'auto', provi
   payload: { requestedBy, ...(provider !== undefined ? { provider } : {}) },
 });
 const embedJob = (key: string) => ({ kind: 'embed_event' as const, key, payload: {} });
-const ingestJob = (frigateId: string, progress: number, type = 'new') => ({
-  kind: 'frigate_ingest' as const,
-  key: frigateId,
-  payload: { eventId: `frigate-${frigateId}`, progress, message: { type, after: { id: frigateId } } },
-});
-const writeBackJob = (frigateId: string, progress: number, description: string) => ({
-  kind: 'frigate_write_description' as const,
-  key: frigateId,
-  payload: { eventId: `frigate-${frigateId}`, progress, description },
-});
 
 describe('SqliteJobQueue', () => {
   let dir: string;
@@ -56,157 +46,7 @@ describe('SqliteJobQueue', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  describe('enqueue rules', () => {
-    it('describe_event: once; only a manual request queues a done or failed job again', async () => {
-      expect(await queue.enqueue(describeJob('e1'))).toBe('queued');
-      expect(await queue.enqueue(describeJob('e1'))).toBe('unchanged');
-      expect(await queue.enqueue(describeJob('nope'))).toBe('unknown_event');
-      const [job] = await queue.claimDue(['describe_event'], 10, LEASE);
-      expect(await queue.complete(job!)).toBe('done');
-      expect(await queue.enqueue(describeJob('e1'))).toBe('unchanged');
-      expect(await queue.get('describe_event', 'e1')).toMatchObject({ status: 'done', attempts: 1, payload: { requestedBy: 'auto' } });
-      now += 5;
-      expect(await queue.enqueue(describeJob('e1', 'manual', 'vlm'))).toBe('requeued');
-      expect(await queue.get('describe_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now, payload: { requestedBy: 'manual', provider: 'vlm' } });
-
-      const [again] = await queue.claimDue(['describe_event'], 1, LEASE);
-      await queue.fail(again!, 'provider_auth: wrong key', { permanent: true });
-      expect(await queue.enqueue(describeJob('e1', 'manual'))).toBe('requeued');
-      expect(await queue.get('describe_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, payload: { requestedBy: 'manual', provider: 'vlm' } });
-      expect((await queue.get('describe_event', 'e1'))?.lastError).toBeUndefined();
-    });
-
-    it('describe_event: a manual request makes a job waiting for a retry due now, and leaves a running one alone', async () => {
-      await queue.enqueue(describeJob('e1'));
-      const [job] = await queue.claimDue(['describe_event'], 1, LEASE);
-      expect(await queue.enqueue(describeJob('e1', 'manual'))).toBe('unchanged');
-      expect((await queue.get('describe_event', 'e1'))?.status).toBe('running');
-      await queue.fail(job!, 'provider_unavailable: down', { retryAt: now + 60_000 });
-      expect(await queue.enqueue(describeJob('e1', 'manual'))).toBe('requeued');
-      expect(await queue.get('describe_event', 'e1')).toMatchObject({ status: 'queued', nextAttemptAt: now, attempts: 1, lastError: 'provider_unavailable: down', payload: { requestedBy: 'manual' } });
-      expect(await queue.enqueue(describeJob('e1', 'manual'))).toBe('unchanged');
-    });
-
-    it('embed_event: a waiting job keeps its schedule; a running one is queued again and its result does not mark it done', async () => {
-      expect(await queue.enqueueMany([embedJob('e1'), embedJob('e2'), embedJob('nope')])).toEqual(['queued', 'queued', 'unknown_event']);
-      const [first, second] = await queue.claimDue(['embed_event'], 2, LEASE);
-      await queue.fail(second!, 'provider_unavailable: down', { retryAt: now + 30_000 });
-      expect(await queue.enqueue(embedJob('e2'))).toBe('unchanged');
-      expect(await queue.get('embed_event', 'e2')).toMatchObject({ status: 'queued', nextAttemptAt: now + 30_000, attempts: 1 });
-
-      // The event's text changed while e1 was being embedded.
-      now += 10;
-      expect(await queue.enqueue(embedJob('e1'))).toBe('requeued');
-      expect(await queue.complete(first!, { output: vector(1) })).toBe('requeued');
-      expect(written).toEqual([{ eventId: 'e1', output: vector(1) }]);
-      expect(await queue.get('embed_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now });
-      // A failure of the outdated try changes nothing either.
-      expect(await queue.fail(first!, 'late', { permanent: true })).toBe(false);
-
-      const [done] = await queue.claimDue(['embed_event'], 1, LEASE);
-      expect(await queue.complete(done!)).toBe('done');
-      expect(await queue.enqueue(embedJob('e1'))).toBe('requeued');
-      now += 30_000;
-      const [refused] = await queue.claimDue(['embed_event'], 1, LEASE);
-      await queue.fail(refused!, 'provider_auth: bad key', { permanent: true });
-      expect(await queue.enqueue(embedJob(refused!.key))).toBe('requeued');
-      expect(await queue.get('embed_event', refused!.key)).toEqual(expect.objectContaining({ status: 'queued', attempts: 0, nextAttemptAt: now }));
-      expect((await queue.get('embed_event', refused!.key))?.lastError).toBeUndefined();
-    });
-
-    it('frigate jobs: only a message further along replaces the job; a write-back wins at equal progress', async () => {
-      expect(await queue.enqueue(ingestJob('f1', 10))).toBe('queued');
-      expect(await queue.enqueue(ingestJob('f1', 10, 'update'))).toBe('unchanged');
-      expect(await queue.enqueue(ingestJob('f1', 5, 'update'))).toBe('unchanged');
-      const [job] = await queue.claimDue(['frigate_ingest'], 1, LEASE);
-      expect(await queue.enqueue(ingestJob('f1', 20, 'end'))).toBe('requeued');
-      // The worker that held the older message finishes: the newer one stays queued.
-      expect(await queue.complete(job!)).toBe('requeued');
-      expect(await queue.get('frigate_ingest', 'f1')).toMatchObject({ status: 'queued', attempts: 0, eventId: 'frigate-f1', payload: { progress: 20, message: { type: 'end' } } });
-
-      expect(await queue.enqueue(writeBackJob('f1', 100, 'a red coat'))).toBe('queued');
-      expect(await queue.enqueue(writeBackJob('f1', 100, 'a blue coat'))).toBe('requeued');
-      expect(await queue.enqueue(writeBackJob('f1', 99, 'stale'))).toBe('unchanged');
-      expect((await queue.get('frigate_write_description', 'f1'))?.payload.description).toBe('a blue coat');
-      expect((await queue.findByEvent('frigate_ingest', 'frigate-f1'))?.key).toBe('f1');
-      expect(await queue.findByEvent('frigate_ingest', 'e1')).toBeUndefined();
-    });
-
-    it('tells listeners which kinds got new work', async () => {
-      const heard: JobKind[] = [];
-      const stop = queue.onEnqueued((kind) => heard.push(kind));
-      await queue.enqueue(describeJob('e1'));
-      await queue.enqueue(describeJob('e1'));
-      await queue.enqueueMany([embedJob('e1'), embedJob('e2')]);
-      await queue.enqueue(ingestJob('f1', 1));
-      stop();
-      await queue.enqueue(describeJob('e2'));
-      expect(heard).toEqual(['describe_event', 'embed_event', 'frigate_ingest']);
-    });
-  });
-
   describe('claims and leases', () => {
-    it('claims due jobs of the asked kinds atomically, oldest first, up to the limit, each once', async () => {
-      for (const id of ['e3', 'e1', 'e2']) {
-        await queue.enqueue(describeJob(id));
-        now += 1;
-      }
-      await queue.enqueue(embedJob('e1'));
-      const first = await queue.claimDue(['describe_event'], 2, LEASE);
-      expect(first.map((j) => j.key)).toEqual(['e3', 'e1']);
-      expect(first.map((j) => [j.attempts, j.payload, j.eventId])).toEqual([
-        [1, { requestedBy: 'auto' }, 'e3'],
-        [1, { requestedBy: 'auto' }, 'e1'],
-      ]);
-      expect((await queue.claimDue(['describe_event'], 2, LEASE)).map((j) => j.key)).toEqual(['e2']);
-      expect(await queue.claimDue(['describe_event'], 2, LEASE)).toEqual([]);
-      expect((await queue.claimDue(['embed_event', 'frigate_ingest'], 5, LEASE)).map((j) => [j.kind, j.key])).toEqual([['embed_event', 'e1']]);
-      expect((await queue.counts()).describe_event).toEqual({ queued: 0, running: 3, done: 0, failed: 0 });
-    });
-
-    it('does not hand out a job before its retry time', async () => {
-      await queue.enqueue(describeJob('e1'));
-      const [job] = await queue.claimDue(['describe_event'], 1, LEASE);
-      await queue.fail(job!, 'provider_unavailable: down', { retryAt: now + 30_000 });
-      now += 29_999;
-      expect(await queue.claimDue(['describe_event'], 1, LEASE)).toEqual([]);
-      now += 1;
-      expect((await queue.claimDue(['describe_event'], 1, LEASE)).map((j) => [j.key, j.attempts])).toEqual([['e1', 2]]);
-    });
-
-    it('takes over a running job whose lease ran out, and fences off the old claimer', async () => {
-      await queue.enqueue(describeJob('e1'));
-      const start = now;
-      const [old] = await queue.claimDue(['describe_event'], 1, LEASE);
-      now = start + LEASE.leaseMs - 1;
-      expect(await queue.claimDue(['describe_event'], 1, LEASE)).toEqual([]);
-      // Extending renews the lease from now.
-      now = start + 1000;
-      expect(await queue.extendLease(old!, LEASE)).toBe(true);
-      now = start + LEASE.leaseMs;
-      expect(await queue.claimDue(['describe_event'], 1, LEASE)).toEqual([]);
-      now = start + 1000 + LEASE.leaseMs;
-      const [taken] = await queue.claimDue(['describe_event'], 1, LEASE);
-      expect(taken).toMatchObject({ key: 'e1', attempts: 2, claim: old!.claim + 1 });
-
-      expect(await queue.extendLease(old!, LEASE)).toBe(false);
-      expect(await queue.complete(old!, { output: described('stale') })).toBe('stale');
-      expect(await queue.fail(old!, 'stale', { permanent: true })).toBe(false);
-      expect(written).toEqual([]);
-      expect(await queue.complete(taken!, { output: described('fresh') })).toBe('done');
-      expect(written).toEqual([{ eventId: 'e1', output: described('fresh') }]);
-      expect(await queue.get('describe_event', 'e1')).toMatchObject({ status: 'done', attempts: 2 });
-    });
-
-    it('claims one job now whatever its state (a user waits), fencing off its worker', async () => {
-      await queue.enqueue(describeJob('e1'));
-      const [background] = await queue.claimDue(['describe_event'], 1, LEASE);
-      const now_ = await queue.claim('describe_event', 'e1', LEASE);
-      expect(now_).toMatchObject({ key: 'e1', attempts: 2 });
-      expect(await queue.complete(background!)).toBe('stale');
-      expect(await queue.claim('describe_event', 'nope', LEASE)).toBeUndefined();
-    });
-
     it('an output that cannot be stored leaves the job and its event as they were, for the failure to be recorded', async () => {
       await queue.enqueue(describeJob('e1'));
       const [job] = await queue.claimDue(['describe_event'], 1, LEASE);
@@ -232,86 +72,15 @@ describe('SqliteJobQueue', () => {
       expect(await bare.complete(job!)).toBe('done');
     });
 
-    it('recovers running jobs: every one at the start of the worker process, else only expired leases', async () => {
-      await queue.enqueue(describeJob('e1'));
-      await queue.enqueue(describeJob('e2'));
-      await queue.enqueue(ingestJob('f1', 1));
-      const [a] = await queue.claimDue(['describe_event'], 2, LEASE);
-      await queue.claimDue(['frigate_ingest'], 1, { leaseMs: 1000 });
-      expect(await queue.recover(['describe_event', 'frigate_ingest'])).toBe(0);
-      now += 1000;
-      expect(await queue.recover(['describe_event', 'frigate_ingest'])).toBe(1);
-      expect(await queue.recover(['describe_event'], { all: true })).toBe(2);
-      expect((await queue.counts()).describe_event).toMatchObject({ queued: 2, running: 0 });
-      // The dead process's worker cannot finish them any more.
-      expect(await queue.complete(a!)).toBe('stale');
-      expect((await queue.claimDue(['describe_event'], 5, LEASE)).map((j) => j.attempts)).toEqual([2, 2]);
-    });
-
-    it('queues every event for a kind: the missing ones, or all again (fencing off running work)', async () => {
-      await queue.enqueue(embedJob('e1'));
-      const [running] = await queue.claimDue(['embed_event'], 1, LEASE);
-      expect(await queue.enqueueEveryEvent('embed_event', { onlyMissing: true })).toBe(2);
-      expect(await queue.enqueueEveryEvent('embed_event', { onlyMissing: true })).toBe(0);
-      expect(await queue.enqueueEveryEvent('embed_event', { onlyMissing: false })).toBe(3);
-      expect(await queue.complete(running!)).toBe('stale');
-      expect((await queue.counts()).embed_event).toMatchObject({ queued: 3, running: 0 });
-    });
   });
 
   describe('state', () => {
-    it('records permanent failures with their reason, and lists recent failures', async () => {
-      await queue.enqueue(describeJob('e1'));
-      await queue.enqueue(describeJob('e2'));
-      const [one, two] = await queue.claimDue(['describe_event'], 2, LEASE);
-      expect(await queue.fail(one!, 'provider_auth: wrong key', { permanent: true })).toBe(true);
-      now += 10;
-      await queue.fail(two!, 'provider_unavailable: down', { retryAt: now + 5000 });
-      expect(await queue.get('describe_event', 'e1')).toEqual({
-        kind: 'describe_event',
-        key: 'e1',
-        eventId: 'e1',
-        payload: { requestedBy: 'auto' },
-        status: 'failed',
-        attempts: 1,
-        nextAttemptAt: 1_000_000,
-        lastError: 'provider_auth: wrong key',
-        createdAt: 1_000_000,
-        updatedAt: 1_000_000,
-      });
-      expect((await queue.recentFailures('describe_event', 5)).map((j) => [j.key, j.status])).toEqual([
-        ['e2', 'queued'],
-        ['e1', 'failed'],
-      ]);
-      expect(await queue.claimDue(['describe_event'], 5, LEASE)).toEqual([]);
-    });
-
-    it('counts per kind and status, with the oldest due time', async () => {
-      await queue.enqueue(describeJob('e1'));
-      now += 100;
-      await queue.enqueue(describeJob('e2'));
-      await queue.enqueue(ingestJob('f1', 1));
-      now += 50;
-      const counts = await queue.counts();
-      expect(counts.describe_event).toEqual({ queued: 2, running: 0, done: 0, failed: 0, oldestDueAt: 1_000_000 });
-      expect(counts.frigate_ingest).toEqual({ queued: 1, running: 0, done: 0, failed: 0, oldestDueAt: 1_000_100 });
-      expect(counts.embed_event).toEqual({ queued: 0, running: 0, done: 0, failed: 0 });
-    });
-
     it('checks payloads read back from storage', async () => {
       await queue.enqueue(describeJob('e1'));
       db.prepare(`UPDATE jobs SET payload_json = '{"requestedBy":"someone"}' WHERE key = 'e1'`).run();
       await expect(queue.get('describe_event', 'e1')).rejects.toThrow();
     });
 
-    it('goes with its event: describe, embed and Frigate jobs alike', async () => {
-      await queue.enqueue(describeJob('e1'));
-      await queue.enqueue(embedJob('e1'));
-      await queue.enqueue({ ...ingestJob('f1', 1), payload: { ...ingestJob('f1', 1).payload, eventId: 'e1' } });
-      await queue.enqueue(describeJob('e2'));
-      db.prepare(`DELETE FROM events WHERE id = 'e1'`).run();
-      expect(db.prepare('SELECT kind, key FROM jobs ORDER BY kind, key').all()).toEqual([{ kind: 'describe_event', key: 'e2' }]);
-    });
   });
 });
 

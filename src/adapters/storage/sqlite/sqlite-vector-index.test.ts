@@ -106,71 +106,6 @@ describe('SqliteVectorIndex', () => {
     expect(await broken.info()).toBeUndefined();
   });
 
-  it('stores vectors and finds the nearest by cosine distance, replacing on upsert', async () => {
-    expect(await index.prepare('bge-m3', 3)).toBe('created');
-    expect(await index.prepare('bge-m3', 3)).toBe('ready');
-    for (const [i, e] of EVENTS.entries()) await index.upsert(e.event.id, angle(i).map((x) => x * (i + 1))); // length does not matter to cosine
-    const matches = await index.nearest(QUERY, { limit: 3 });
-    expect(matches.map((m) => m.eventId)).toEqual(['e1', 'e2', 'e3']);
-    expect(matches[0]?.distance).toBeCloseTo(0, 5);
-    expect(matches[1]?.distance).toBeCloseTo(1 - Math.cos(0.25), 5);
-    expect(await index.upsert('e6', QUERY)).toBe(true);
-    expect(await nearestIds({ limit: 2 })).toEqual(['e1', 'e6']);
-    expect(await index.info()).toEqual({ model: 'bge-m3', dimension: 3, count: 6 });
-    expect(await index.upsert('nope', QUERY)).toBe(false);
-    await expect(index.upsert('e1', [1, 0])).rejects.toThrow(/2 dimensions; the index holds 3/);
-    await expect(index.upsert('e1', [1, Number.NaN, 0])).rejects.toThrow(/finite/);
-    await expect(index.nearest([1, 0], { limit: 1 })).rejects.toThrow(expect.objectContaining({ code: 'invalid_argument' }));
-    expect(await nearestIds({ limit: 100_000 })).toHaveLength(6);
-  });
-
-  it('chooses the k nearest among the events passing the filters, not k among all then filtered', async () => {
-    await fill();
-    expect(await nearestIds({ limit: 2, filter: { cameraIds: ['front'] } })).toEqual(['e3', 'e4']);
-    expect(await nearestIds({ limit: 2, filter: { types: ['line_crossing'] } })).toEqual(['e1', 'e3']);
-    expect(await nearestIds({ limit: 2, filter: { labels: ['car'] } })).toEqual(['e5']);
-    expect(await nearestIds({ limit: 5, filter: { fromMs: T0 + 3 * MINUTE, toMs: T0 + 5 * MINUTE } })).toEqual(['e4', 'e5']);
-    expect(await nearestIds({ limit: 5, filter: { cameraIds: ['back'], types: ['line_crossing'], fromMs: T0 + MINUTE } })).toEqual(['e6']);
-    expect(await nearestIds({ limit: 5, filter: { eventIds: ['e6', 'e2'] } })).toEqual(['e2', 'e6']);
-    expect(await nearestIds({ limit: 5, filter: { eventIds: [] } })).toEqual([]);
-    // The farthest vector is still found when it is the only one allowed.
-    expect(await nearestIds({ limit: 1, filter: { cameraIds: ['back'], fromMs: T0 + 5 * MINUTE } })).toEqual(['e6']);
-  });
-
-  it('rebuilds for another dimension or model, queueing every event again', async () => {
-    await fill();
-    await jobs.enqueueMany([{ kind: 'embed_event', key: 'e1', payload: {} }, { kind: 'embed_event', key: 'e2', payload: {} }]);
-    const [job] = await jobs.claimDue(['embed_event'], 1, LEASE);
-    expect(await jobs.complete(job!, { output: { kind: 'vector', vector: angle(0) } })).toBe('done');
-    now += 1000;
-    expect(await index.prepare('bge-m3', 4)).toBe('rebuilt');
-    expect(await index.info()).toEqual({ model: 'bge-m3', dimension: 4, count: 0 });
-    expect((await jobs.counts()).embed_event).toEqual({ queued: 6, running: 0, done: 0, failed: 0, oldestDueAt: now });
-    expect(await jobs.get('embed_event', 'e1')).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: now });
-    expect(await index.upsert('e1', [1, 0, 0, 0])).toBe(true);
-    expect(await index.prepare('nomic-embed-text', 4)).toBe('rebuilt');
-    expect(await index.info()).toMatchObject({ model: 'nomic-embed-text', count: 0 });
-    await index.upsert('e1', [1, 0, 0, 0]);
-    await index.clear();
-    expect(await index.info()).toBeUndefined();
-    expect((await jobs.counts()).embed_event.queued).toBe(6);
-    expect(await index.nearest([1, 0, 0, 0], { limit: 3 })).toEqual([]);
-    expect(await index.prepare('nomic-embed-text', 4)).toBe('created');
-  });
-
-  it('refuses a vector made for the index it replaced, and queues its job again', async () => {
-    await index.prepare('bge-m3', 3);
-    await jobs.enqueue({ kind: 'embed_event', key: 'e1', payload: {} });
-    const [job] = await jobs.claimDue(['embed_event'], 1, LEASE);
-    await index.prepare('bge-m3', 4);
-    expect(await jobs.complete(job!, { output: { kind: 'vector', vector: angle(0) } })).toBe('stale');
-    expect(await jobs.get('embed_event', 'e1')).toMatchObject({ status: 'queued' });
-    const [again] = await jobs.claimDue(['embed_event'], 1, LEASE);
-    expect(await jobs.complete(again!, { output: { kind: 'vector', vector: [0, 1, 0, 0] } })).toBe('done');
-    expect((await index.info())?.count).toBe(1);
-    expect(await index.nearest([0, 1, 0, 0], { limit: 1 })).toEqual([{ eventId: 'e1', distance: expect.closeTo(0, 5) }]);
-  });
-
   it('never returns the vector of a deleted event, even when a new event takes its rowid', async () => {
     await fill();
     const other = plainConnection();
@@ -198,9 +133,4 @@ describe('SqliteVectorIndex', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM vector_tombstones').get()).toEqual({ n: 0 });
   });
 
-  it('removes vectors on request', async () => {
-    await fill();
-    expect(await index.remove(['e1', 'e2', 'missing'])).toBe(2);
-    expect(await nearestIds({ limit: 2 })).toEqual(['e3', 'e4']);
-  });
 });
