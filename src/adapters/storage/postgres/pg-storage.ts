@@ -18,6 +18,7 @@ import type { PgStoreOptions } from './pg-store-options.ts';
 import { PgVectorIndex } from './pg-vector-index.ts';
 import type { QueryResult, SqlClient, TransactionOptions } from './sql-client.ts';
 import { PgWorkerRegistry } from './pg-worker-registry.ts';
+import { lazyStorage, once } from '../lazy-storage.ts';
 
 export interface PostgresStorageOptions {
   /** postgres://user:password@host:5432/database, or a client already open (tests: PGlite); its schema is brought up to date either way. */
@@ -82,10 +83,6 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
     await migratePostgres(database);
     return database;
   });
-  const once = <T>(build: () => T): (() => T) => {
-    let built: { value: T } | undefined;
-    return () => (built ??= { value: build() }).value;
-  };
   const storeOptions: PgStoreOptions = {
     now: options.now ?? Date.now,
     indexer: options.indexer,
@@ -115,50 +112,30 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
   const imageAnalyses = once(() => new PgImageAnalysisStore(db));
   const workers = once(() => new PgWorkerRegistry(db));
   const gateway = once(() => new PgGatewayStore(db));
-  return {
-    get analyses() {
-      return analyses();
+  return lazyStorage(
+    {
+      analyses: analyses,
+      searchIndex: analyses,
+      events: events,
+      descriptions: descriptions,
+      search: search,
+      vectors: vectors,
+      jobs: jobs,
+      retention: retention,
+      imageAnalyses: imageAnalyses,
+      gatewayKeys: gateway,
+      gatewayUsage: gateway,
+      workers: workers,
     },
-    get searchIndex() {
-      return analyses();
+    {
+      location: typeof database === 'string' ? maskUrl(database) : 'PostgreSQL (a client given by the caller)',
+      async open() {
+        await db.client();
+      },
+      async close() {
+        if (jobsBuilt) await jobs().close();
+        await db.close();
+      },
     },
-    get events() {
-      return events();
-    },
-    get descriptions() {
-      return descriptions();
-    },
-    get search() {
-      return search();
-    },
-    get vectors() {
-      return vectors();
-    },
-    get jobs() {
-      return jobs();
-    },
-    get retention() {
-      return retention();
-    },
-    get imageAnalyses() {
-      return imageAnalyses();
-    },
-    get gatewayKeys() {
-      return gateway();
-    },
-    get gatewayUsage() {
-      return gateway();
-    },
-    get workers() {
-      return workers();
-    },
-    location: typeof database === 'string' ? maskUrl(database) : 'PostgreSQL (a client given by the caller)',
-    async open() {
-      await db.client();
-    },
-    async close() {
-      if (jobsBuilt) await jobs().close();
-      await db.close();
-    },
-  };
+  );
 }

@@ -12,6 +12,7 @@ import { SqliteRetentionStore } from './sqlite-retention-store.ts';
 import { SqliteSearchStore } from './sqlite-search-store.ts';
 import { SqliteVectorIndex } from './sqlite-vector-index.ts';
 import { SqliteWorkerRegistry } from './sqlite-worker-registry.ts';
+import { lazyStorage, once } from '../lazy-storage.ts';
 
 export interface SqliteStorageOptions {
   /** The database file (created with its folder when missing), or `:memory:`. */
@@ -31,10 +32,6 @@ export interface SqliteStorageOptions {
  */
 export function createSqliteStorage(options: SqliteStorageOptions): Storage & { readonly db: Database.Database } {
   const now = options.now ?? Date.now;
-  const once = <T>(build: () => T): (() => T) => {
-    let built: { value: T } | undefined;
-    return () => (built ??= { value: build() }).value;
-  };
   let handle: Database.Database | undefined;
   const db = once(() => (handle = openSqliteDatabase(options.file)));
   // The description store owns the search entry's description field, so events are indexed
@@ -67,54 +64,35 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage & { 
   const workers = once(() => new SqliteWorkerRegistry(db()));
   const gateway = once(() => new SqliteGatewayStore(db()));
   let closed = false;
-  return {
-    get db() {
-      return db();
+  return lazyStorage(
+    {
+      analyses: analyses,
+      searchIndex: analyses,
+      events: events,
+      descriptions: descriptions,
+      search: search,
+      vectors: vectors,
+      jobs: jobs,
+      retention: retention,
+      imageAnalyses: imageAnalyses,
+      gatewayKeys: gateway,
+      gatewayUsage: gateway,
+      workers: workers,
     },
-    get analyses() {
-      return analyses();
+    {
+      /** The SQLite connection itself, for tests that look at rows directly. */
+      get db() {
+        return db();
+      },
+      location: options.file,
+      async open() {
+        db();
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        if (handle?.open) handle.close();
+      },
     },
-    get searchIndex() {
-      return analyses();
-    },
-    get events() {
-      return events();
-    },
-    get descriptions() {
-      return descriptions();
-    },
-    get search() {
-      return search();
-    },
-    get vectors() {
-      return vectors();
-    },
-    get jobs() {
-      return jobs();
-    },
-    get retention() {
-      return retention();
-    },
-    get imageAnalyses() {
-      return imageAnalyses();
-    },
-    get gatewayKeys() {
-      return gateway();
-    },
-    get gatewayUsage() {
-      return gateway();
-    },
-    get workers() {
-      return workers();
-    },
-    location: options.file,
-    async open() {
-      db();
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      if (handle?.open) handle.close();
-    },
-  };
+  );
 }
