@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'storage_failed'
   // Another process is doing the same work right now (e.g. analysing the same file with the same settings).
   | 'busy'
+  // A live camera's lease moved to another worker: this one must stop writing its frames.
+  | 'lease_lost'
   | 'aborted'
   | 'invalid_argument'
   | 'provider_unavailable'

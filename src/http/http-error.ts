@@ -20,6 +20,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   camera_unknown: 404,
   input_not_found: 404,
   busy: 409,
+  lease_lost: 409,
   too_large: 413,
   unsupported_media_type: 415,
   // The video was found but cannot be used as it is: the user has to fix or replace it.

@@ -410,8 +410,11 @@ export class AnalyzeVideoService {
         await this.deps.archive?.removeRun(run.id);
         return;
       }
+      // The camera moved to another worker: this session ends here, as interrupted (its run is
+      // still this process's; only its camera's next frames are another worker's).
+      const leaseLost = isVigilError(error) && error.code === 'lease_lost';
       const message = aborted ? 'interrupted' : error instanceof Error ? error.message : String(error);
-      await store.finishRun(run.id, aborted ? 'interrupted' : 'failed', clock.now(), redactUrlCredentials(message));
+      await store.finishRun(run.id, aborted || leaseLost ? 'interrupted' : 'failed', clock.now(), redactUrlCredentials(message));
     } catch (recordError) {
       // The original error is what the user needs to see (a full disk fails this write too); the
       // run stays as last committed and its stale heartbeat lets the next run resume it.

@@ -1,3 +1,4 @@
+import { isVigilError } from '../../domain/errors.ts';
 import { redactUrlCredentials } from '../../domain/redact.ts';
 import type { Frame } from '../../domain/frame.ts';
 import type { WriteFence } from '../../ports/analysis-store.ts';
@@ -89,6 +90,11 @@ export class LiveCamera {
       this.current.status = 'connecting';
       const outcome = await this.session(stop, options.fence);
       if (stop.aborted) break;
+      if (isVigilError(outcome.error) && outcome.error.code === 'lease_lost') {
+        // Another worker analyses this camera now: reconnecting would only be refused again.
+        logger.warn({ error: outcome.error.message }, 'camera taken over by another worker');
+        break;
+      }
       const sessionMs = this.current.connectedSinceMs !== undefined ? clock.now() - this.current.connectedSinceMs : 0;
       const delay = this.deps.backoff.next(sessionMs);
       const message = redactUrlCredentials(outcome.error instanceof Error ? outcome.error.message : outcome.error === undefined ? 'the stream ended' : String(outcome.error));

@@ -93,10 +93,13 @@ export class CameraAssignment {
     });
     for (const cameraId of plan.giveUp) {
       const running = this.running.get(cameraId);
-      if (!running) continue;
+      if (!running || running.stop.signal.aborted) continue;
       this.stop(cameraId, 'another worker has room for it');
-      await running.done;
-      await registry.release(running.lease);
+      // Released once the camera has stored what it holds; this round (and the renewals of the
+      // other leases) does not wait for that.
+      running.done
+        .then(() => registry.release(running.lease))
+        .catch((error: unknown) => this.deps.logger.warn({ err: error, camera: cameraId }, 'could not release the camera; its lease will run out'));
     }
     for (const cameraId of plan.take) {
       const lease = await registry.acquire(cameraId, me.id, clock.now(), leaseMs);

@@ -22,7 +22,7 @@ describe.each(await storageBackends())('write fencing by camera leases on %s', (
 
     // w1 stalls past its lease; w2 takes the camera. w1's next batch is refused whole.
     await storage.workers.acquire('door', 'w2', NOW + 15_000, 15_000);
-    await expect(storage.analyses.commitFrames(claim.run.id, [frame(1)], { fence })).rejects.toMatchObject({ code: 'busy' });
+    await expect(storage.analyses.commitFrames(claim.run.id, [frame(1)], { fence })).rejects.toMatchObject({ code: 'lease_lost' });
     expect((await storage.analyses.readFrames(claim.run.id, 10)).map((f) => f.index)).toEqual([0]);
   });
 });

@@ -345,5 +345,5 @@ async function checkFence(tx: SqlClient, fence: WriteFence): Promise<void> {
   const { rows } = await tx.query<{ holder: string; generation: number }>('SELECT holder, generation FROM camera_leases WHERE camera_id = $1 FOR SHARE', [fence.cameraId]);
   const current = rows[0];
   if (current?.holder === fence.holder && current.generation === fence.generation) return;
-  throw new VigilError('busy', `Camera ${fence.cameraId} is analysed by another worker now (its lease moved on); this worker stops writing its frames.`);
+  throw new VigilError('lease_lost', `Camera ${fence.cameraId} is analysed by another worker now (its lease moved on); this worker stops writing its frames.`);
 }

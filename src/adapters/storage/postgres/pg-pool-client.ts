@@ -190,7 +190,12 @@ export function createPgPoolClient(url: string, options: PgPoolClientOptions): P
     application_name: options.applicationName ?? 'vigil',
     // Vigil's queries are short: JIT compilation cost up to a third of a second each (measured on
     // coverage and label searches at 1M events) and never paid off.
-    options: '-c jit=off',
+    // A process paused or cut off inside a transaction (holding a camera's lease row FOR SHARE)
+    // must not block a takeover for long: the server ends such a session after 5 s, and TCP
+    // keepalive finds a peer that is gone.
+    options: '-c jit=off -c idle_in_transaction_session_timeout=5000',
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     types: vigilTypes,
   });
   pool.on('error', (error: Error & { client?: unknown }) => {

@@ -1,6 +1,6 @@
 import type { CameraLease, WorkerRecord, WorkerRegistry } from '../../../ports/worker-registry.ts';
 import { toLease, toWorker } from '../worker-rows.ts';
-import type { SqlClient } from './sql-client.ts';
+import { sqlState, type SqlClient } from './sql-client.ts';
 
 /**
  * Workers and camera leases in PostgreSQL. Taking a lease is one statement: the row is inserted,
@@ -29,8 +29,13 @@ export class PgWorkerRegistry implements WorkerRegistry {
   }
 
   async acquire(cameraId: string, holder: string, nowMs: number, ttlMs: number): Promise<CameraLease | undefined> {
-    // Ours: renewed, same generation. Free or expired: taken, next generation. Otherwise untouched (no row returned).
-    const { rows } = await this.db.query(
+    // Ours: renewed, same generation. Free or expired: taken, next generation. Otherwise untouched
+    // (no row returned). A holder writing a batch holds the row FOR SHARE until its commit: wait
+    // at most a moment, then try again next round instead of stalling this worker's renewals.
+    const { rows } = await this.db.transaction(async (tx) => {
+      await tx.query("SET LOCAL lock_timeout = '1s'");
+      try {
+        return await tx.query(
       `INSERT INTO camera_leases AS l (camera_id, holder, generation, expires_at) VALUES ($1, $2, 1, $3::bigint + $4::bigint)
        ON CONFLICT (camera_id) DO UPDATE SET
          generation = CASE WHEN l.holder = EXCLUDED.holder THEN l.generation ELSE l.generation + 1 END,
@@ -38,8 +43,13 @@ export class PgWorkerRegistry implements WorkerRegistry {
          expires_at = EXCLUDED.expires_at
        WHERE l.holder = EXCLUDED.holder OR l.expires_at <= $3::bigint
        RETURNING *`,
-      [cameraId, holder, nowMs, ttlMs],
-    );
+          [cameraId, holder, nowMs, ttlMs],
+        );
+      } catch (error) {
+        if (sqlState(error) === '55P03') return { rows: [], rowCount: 0 };
+        throw error;
+      }
+    });
     return rows[0] === undefined ? undefined : toLease(rows[0]);
   }
 

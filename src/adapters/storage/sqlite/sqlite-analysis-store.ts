@@ -528,7 +528,7 @@ export class SqliteAnalysisStore implements AnalysisStore, SearchIndexMaintenanc
   private checkFence(fence: WriteFence): void {
     const current = this.db.prepare('SELECT holder, generation FROM camera_leases WHERE camera_id = ?').get(fence.cameraId) as { holder: string; generation: number } | undefined;
     if (current?.holder === fence.holder && current.generation === fence.generation) return;
-    throw new VigilError('busy', `Camera ${fence.cameraId} is analysed by another worker now (its lease moved on); this worker stops writing its frames.`);
+    throw new VigilError('lease_lost', `Camera ${fence.cameraId} is analysed by another worker now (its lease moved on); this worker stops writing its frames.`);
   }
 
   async finishRun(runId: number, status: Exclude<RunStatus, 'running'>, finishedAt: number, error?: string): Promise<RunRecord> {

@@ -32,6 +32,7 @@ const ERRORS: Readonly<Record<ErrorCode, { status: number; type: string; noRetry
   input_not_found: { status: 404, type: 'not_found_error' },
   // Anthropic uses invalid_request_error for 4xx statuses it has no type for.
   busy: { status: 409, type: 'invalid_request_error' },
+  lease_lost: { status: 409, type: 'invalid_request_error' },
   too_large: { status: 413, type: 'request_too_large' },
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
   // A key over its limits, or the backend asking the gateway to slow down.

@@ -56,6 +56,7 @@ const MAPPINGS: Readonly<Record<ErrorCode, Mapping>> = {
   camera_unknown: notFound,
   input_not_found: notFound,
   busy: { status: 409, type: 'invalid_request_error' },
+  lease_lost: { status: 409, type: 'invalid_request_error' },
   too_large: { status: 413, type: 'invalid_request_error' },
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
   input_empty: unprocessable,
