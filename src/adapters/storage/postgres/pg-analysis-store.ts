@@ -20,7 +20,8 @@ import { carryOverDescriptions } from './pg-analysis-descriptions.ts';
 import { type EventIndexing, writeEvents } from './pg-analysis-events.ts';
 import { insertFrames, readFrames, upsertTracks } from './pg-analysis-frames.ts';
 import { changedCameraNames, recordCameraNames, reindexWhere } from './pg-analysis-reindex.ts';
-import { type OwnerRecord, parseOwner, processExists, returnedRun, RUN_STALE_AFTER_MS, runRowSchema, toRunRecord } from './pg-analysis-runs.ts';
+import { parseOwner, processExists, RUN_STALE_AFTER_MS, runRowSchema, toRunRecord, type OwnerRecord } from '../run-rows.ts';
+import { returnedRun } from './pg-analysis-runs.ts';
 import type { PgStoreOptions } from './pg-store-options.ts';
 import type { SqlClient } from './sql-client.ts';
 
@@ -130,7 +131,7 @@ export class PgAnalysisStore implements AnalysisStore, SearchIndexMaintenance {
       if (existing.status === 'complete') return { kind: 'complete', run: record };
       if (existing.status === 'running') {
         const owner = parseOwner(existing.owner);
-        const heartbeatAgeMs = existing.heartbeat_at === null ? Number.POSITIVE_INFINITY : Math.max(0, now - existing.heartbeat_at);
+        const heartbeatAgeMs = existing.heartbeat_at === null || existing.heartbeat_at === undefined ? Number.POSITIVE_INFINITY : Math.max(0, now - existing.heartbeat_at);
         if (this.isLiveWriter(existing.id, owner, heartbeatAgeMs)) {
           return { kind: 'busy', run: record, ...(owner ? { owner: { host: owner.host, pid: owner.pid } } : {}), heartbeatAgeMs };
         }

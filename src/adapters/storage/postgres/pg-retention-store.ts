@@ -1,44 +1,11 @@
 import { z } from 'zod';
 import type { MediaReference, PrunedBatch, RetentionRun, RetentionStore } from '../../../ports/retention-store.ts';
+import { eventFiles, toRetentionRun } from '../retention-rows.ts';
 import type { SqlClient } from './sql-client.ts';
 
-const runRowSchema = z.object({
-  id: z.number(),
-  camera_id: z.string(),
-  status: z.enum(['running', 'complete', 'interrupted', 'failed']),
-  started_at: z.number(),
-  source_kind: z.string(),
-  live_session: z.boolean(),
-  first_frame_ms: z.number().nullable(),
-  last_frame_ms: z.number().nullable(),
-  first_event_ms: z.number().nullable(),
-  last_event_ms: z.number().nullable(),
-});
-
-const eventFilesSchema = z.object({
-  id: z.string(),
-  snapshot_path: z.string().nullable(),
-  thumbnails_json: z.string(),
-  clip_frames_json: z.string(),
-});
-
-const thumbnailsSchema = z.record(z.string(), z.string());
-const clipFramesSchema = z.array(z.string());
 const statusRowSchema = z.object({ status: z.string() });
 const frameBatchSchema = z.object({ frames: z.number(), detections: z.number(), files: z.array(z.string()) });
 const frameCountsSchema = frameBatchSchema.extend({ tracks: z.number() });
-
-function eventFiles(row: unknown): { id: string; files: string[] } {
-  const r = eventFilesSchema.parse(row);
-  const thumbnails = thumbnailsSchema.parse(JSON.parse(r.thumbnails_json) as unknown);
-  const clipFrames = clipFramesSchema.parse(JSON.parse(r.clip_frames_json) as unknown);
-  return { id: r.id, files: [...(r.snapshot_path !== null ? [r.snapshot_path] : []), ...Object.values(thumbnails), ...clipFrames] };
-}
-
-function minDefined(...values: Array<number | null | undefined>): number | undefined {
-  const defined = values.filter((v): v is number => typeof v === 'number');
-  return defined.length ? Math.min(...defined) : undefined;
-}
 
 /*
  * The conditions below take the same parameters everywhere: $1 the run, $2 the time (source ms)
@@ -97,21 +64,7 @@ export class PgRetentionStore implements RetentionStore {
         (SELECT MAX(end_ms) FROM events e WHERE e.run_id = r.id) AS last_event_ms
       FROM analysis_runs r JOIN sources s ON s.id = r.source_id
       ORDER BY r.id`);
-    return rows.map((row) => {
-      const r = runRowSchema.parse(row);
-      const oldestMs = minDefined(r.first_frame_ms, r.first_event_ms);
-      const newest = [r.last_frame_ms, r.last_event_ms].filter((v): v is number => v !== null);
-      return {
-        runId: r.id,
-        cameraId: r.camera_id,
-        status: r.status,
-        startedAt: r.started_at,
-        // Live sessions and Frigate's run (streams) never resume; an unfinished file analysis does.
-        resumable: r.status !== 'complete' && r.source_kind === 'file' && !r.live_session,
-        ...(oldestMs !== undefined ? { oldestMs } : {}),
-        ...(newest.length ? { newestMs: Math.max(...newest) } : {}),
-      };
-    });
+    return rows.map(toRetentionRun);
   }
 
   async references(runId: number): Promise<MediaReference[]> {

@@ -23,56 +23,10 @@ import { migrate } from './migrations.ts';
 import { searchEntryWriter } from './search-entry.ts';
 import { withStorageErrors } from './sqlite-errors.ts';
 import { toStoredEvent } from '../event-row.ts';
+import { parseOwner, processExists, RUN_STALE_AFTER_MS, runRowSchema, toRunRecord, type OwnerRecord } from '../run-rows.ts';
 
 /** Events (re)indexed per transaction by reindexEvents. */
 const REINDEX_BATCH = 2_000;
-/** A run whose writer has not been heard of for this long is taken as abandoned (its process died). */
-export const RUN_STALE_AFTER_MS = 30_000;
-
-const ownerSchema = z.object({ host: z.string(), pid: z.number().int(), token: z.string() });
-type OwnerRecord = z.infer<typeof ownerSchema>;
-
-function parseOwner(text: string | null | undefined): OwnerRecord | undefined {
-  if (!text) return undefined;
-  try {
-    const parsed = ownerSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined; // written by something else: judged by its heartbeat alone
-  }
-}
-
-/** Whether a process of this host exists (signal 0 only checks; EPERM means it exists but is not ours). */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-const runRowSchema = z.object({
-  id: z.number(),
-  source_id: z.number(),
-  camera_id: z.string(),
-  settings_key: z.string(),
-  status: z.enum(['running', 'complete', 'interrupted', 'failed']),
-  last_frame_index: z.number(),
-  frames_decoded: z.number(),
-  frames_detected: z.number(),
-  frames_skipped: z.number(),
-  detections: z.number(),
-  start_time_ms: z.number(),
-  started_at: z.number(),
-  finished_at: z.number().nullable(),
-  error: z.string().nullable(),
-  settings_json: z.string().optional(),
-  owner: z.string().nullable().optional(),
-  heartbeat_at: z.number().nullable().optional(),
-  input_incomplete: z.string().nullable().optional(),
-});
-
 const frameRowSchema = z.object({
   frame_index: z.number(),
   ts_ms: z.number(),
@@ -118,40 +72,6 @@ function eventRow(stored: StoredEvent) {
     snapshot_path: stored.snapshotPath ?? null,
     thumbnails_json: JSON.stringify(stored.thumbnails),
     clip_frames_json: JSON.stringify(stored.clipFrames ?? []),
-  };
-}
-
-function parseSettings(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function toRunRecord(row: unknown): RunRecord {
-  const r = runRowSchema.parse(row);
-  const settings = parseSettings(r.settings_json);
-  return {
-    id: r.id,
-    sourceId: r.source_id,
-    cameraId: r.camera_id,
-    settingsKey: r.settings_key,
-    status: r.status,
-    lastFrameIndex: r.last_frame_index,
-    counts: {
-      framesDecoded: r.frames_decoded,
-      framesDetected: r.frames_detected,
-      framesSkipped: r.frames_skipped,
-      detections: r.detections,
-    },
-    startTimeMs: r.start_time_ms,
-    startedAt: r.started_at,
-    ...(r.finished_at !== null ? { finishedAt: r.finished_at } : {}),
-    ...(r.error !== null ? { error: r.error } : {}),
-    ...(settings !== undefined ? { settings } : {}),
-    ...(r.input_incomplete ? { inputIncomplete: r.input_incomplete } : {}),
   };
 }
 

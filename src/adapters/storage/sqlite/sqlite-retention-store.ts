@@ -1,47 +1,12 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { MediaReference, PrunedBatch, RetentionRun, RetentionStore } from '../../../ports/retention-store.ts';
+import { eventFiles, toRetentionRun } from '../retention-rows.ts';
 import { SqliteAnalysisStore } from './sqlite-analysis-store.ts';
-
-const runRowSchema = z.object({
-  id: z.number(),
-  camera_id: z.string(),
-  status: z.enum(['running', 'complete', 'interrupted', 'failed']),
-  started_at: z.number(),
-  source_kind: z.string(),
-  live_session: z.number(),
-  first_frame_ms: z.number().nullable(),
-  last_frame_ms: z.number().nullable(),
-  first_event_ms: z.number().nullable(),
-  last_event_ms: z.number().nullable(),
-});
-
-const eventFilesSchema = z.object({
-  id: z.string(),
-  snapshot_path: z.string().nullable(),
-  thumbnails_json: z.string(),
-  clip_frames_json: z.string(),
-});
-
-const thumbnailsSchema = z.record(z.string(), z.string());
-const clipFramesSchema = z.array(z.string());
 
 const frameRowSchema = z.object({ frame_index: z.number(), image_path: z.string().nullable() });
 
-
 const countSchema = z.object({ n: z.number() });
-
-function eventFiles(row: unknown): { id: string; files: string[] } {
-  const r = eventFilesSchema.parse(row);
-  const thumbnails = thumbnailsSchema.parse(JSON.parse(r.thumbnails_json) as unknown);
-  const clipFrames = clipFramesSchema.parse(JSON.parse(r.clip_frames_json) as unknown);
-  return { id: r.id, files: [...(r.snapshot_path !== null ? [r.snapshot_path] : []), ...Object.values(thumbnails), ...clipFrames] };
-}
-
-function minDefined(...values: Array<number | null | undefined>): number | undefined {
-  const defined = values.filter((v): v is number => typeof v === 'number');
-  return defined.length ? Math.min(...defined) : undefined;
-}
 
 /**
  * Events that expire at @before: ended before it, and closed, unless the run has ended (@ended),
@@ -109,21 +74,7 @@ export class SqliteRetentionStore implements RetentionStore {
   }
 
   async listRuns(): Promise<RetentionRun[]> {
-    return this.statements.listRuns.all().map((row) => {
-      const r = runRowSchema.parse(row);
-      const oldestMs = minDefined(r.first_frame_ms, r.first_event_ms);
-      const newest = [r.last_frame_ms, r.last_event_ms].filter((v): v is number => v !== null);
-      return {
-        runId: r.id,
-        cameraId: r.camera_id,
-        status: r.status,
-        startedAt: r.started_at,
-        // Live sessions and Frigate's run (streams) never resume; an unfinished file analysis does.
-        resumable: r.status !== 'complete' && r.source_kind === 'file' && r.live_session === 0,
-        ...(oldestMs !== undefined ? { oldestMs } : {}),
-        ...(newest.length ? { newestMs: Math.max(...newest) } : {}),
-      };
-    });
+    return this.statements.listRuns.all().map(toRetentionRun);
   }
 
   async references(runId: number): Promise<MediaReference[]> {
