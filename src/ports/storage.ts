@@ -1,4 +1,5 @@
 import type { AnalysisStore } from './analysis-store.ts';
+import type { Broadcast } from './broadcast.ts';
 import type { DescriptionStore } from './description-store.ts';
 import type { EventStore } from './event-store.ts';
 import type { GatewayKeyStore, GatewayUsageStore } from './gateway-store.ts';
@@ -28,6 +29,8 @@ export interface Storage {
   readonly gatewayUsage: GatewayUsageStore;
   /** The processes sharing this storage and which of them analyses which live camera. */
   readonly workers: WorkerRegistry;
+  /** Messages to the other processes on this storage; undefined where only one process uses it (SQLite). */
+  readonly broadcast?: Broadcast;
   /** Where the data is, for people (a file path, or a URL without its password). */
   readonly location: string;
   /** Connects and brings the schema up to date; idempotent. Stores also open on first use. */

@@ -7,6 +7,8 @@ export interface NotificationHandlers {
   onNotification(payload: string): void;
   /** The connection was lost and is back: whatever was sent meanwhile went unheard. */
   onReconnected?(): void;
+  /** LISTEN took effect for the first time: what is sent from now on is heard. */
+  onListening?(): void;
 }
 
 /** LISTEN on a channel, for as long as the returned function has not been called. */
@@ -69,7 +71,9 @@ function listenOn(url: string, channel: string, handlers: NotificationHandlers, 
     try {
       await client.connect();
       await client.query(`LISTEN ${channel}`);
-      if (reconnect && !stopped) handlers.onReconnected?.();
+      if (stopped) return;
+      if (reconnect) handlers.onReconnected?.();
+      else handlers.onListening?.();
     } catch (error) {
       drop(error instanceof Error ? error : new Error(String(error)));
     }

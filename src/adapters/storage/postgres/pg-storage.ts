@@ -3,6 +3,7 @@ import type { Logger } from '../../../ports/logger.ts';
 import type { EventIndexer } from '../../../ports/search-index.ts';
 import type { Storage } from '../../../ports/storage.ts';
 import { PgAnalysisStore } from './pg-analysis-store.ts';
+import { PgBroadcast } from './pg-broadcast.ts';
 import { openPostgresDatabase } from './pg-database.ts';
 import { migratePostgres } from './pg-migrations.ts';
 import { PgDescriptionStore } from './pg-description-store.ts';
@@ -95,16 +96,18 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
   };
   const analyses = once(() => new PgAnalysisStore(db, storeOptions, options.runOwner));
   const descriptions = once(() => new PgDescriptionStore(db, storeOptions));
+  // LISTEN needs a URL to open connections of its own: a client given by the caller (PGlite) has none.
+  const notifications =
+    typeof database === 'string'
+      ? createPgNotifications(database, { onError: (error) => options.logger.warn({ err: error.message }, 'a PostgreSQL connection used for LISTEN was lost; reopening it') })
+      : undefined;
   let jobsBuilt = false;
   const jobs = once(() => {
     jobsBuilt = true;
-    // Workers of other processes wake on LISTEN/NOTIFY, on a connection of its own.
-    const notifications =
-      typeof database === 'string'
-        ? createPgNotifications(database, { onError: (error) => options.logger.warn({ err: error.message }, 'the PostgreSQL connection that hears new jobs was lost; reopening it') })
-        : undefined;
+    // Workers of other processes wake on LISTEN/NOTIFY.
     return new PgJobQueue(db, { ...storeOptions, ...(notifications ? { notifications } : {}) });
   });
+  const broadcast = notifications ? new PgBroadcast(db, notifications) : undefined;
   const vectors = once(() => new PgVectorIndex(db, storeOptions));
   const events = once(() => new PgEventStore(db));
   const search = once(() => new PgSearchStore(db));
@@ -128,6 +131,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
       workers: workers,
     },
     {
+      ...(broadcast ? { broadcast } : {}),
       location: typeof database === 'string' ? maskUrl(database) : 'PostgreSQL (a client given by the caller)',
       async open() {
         await db.client();
