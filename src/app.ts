@@ -16,6 +16,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { FanOutAnnouncer, InMemoryBus } from './adapters/announce/in-memory-bus.ts';
 import { InMemoryEventFeed } from './adapters/announce/in-memory-event-feed.ts';
 import { MqttAnnouncer } from './adapters/announce/mqtt-announcer.ts';
+import { SharedEventFeed } from './adapters/announce/shared-event-feed.ts';
 import { WebhookAnnouncer } from './adapters/announce/webhook-announcer.ts';
 import { createDetector } from './adapters/detectors/detector-factory.ts';
 import { SafeImageFetcher } from './adapters/fetch/image-fetcher.ts';
@@ -203,7 +204,15 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
   const gatewayKeys = lazy(() => new GatewayKeysService({ keys: gatewayStore(), usage: storage().gatewayUsage, defaults: gatewayKeyDefaults(config.gateway), clock }));
 
   // ── Event notices: stored and described events, told to whoever listens (MQTT, Home Assistant, Frigate) ──
-  const eventFeed = lazy(() => new InMemoryEventFeed((error) => logger.error({ err: error }, 'an event listener failed')));
+  // On a storage that several processes share, every process hears every process's events.
+  const eventFeed = lazy(() => {
+    const onListenerError = (error: unknown) => logger.error({ err: error }, 'an event listener failed');
+    const broadcast = storage().broadcast;
+    if (!broadcast) return new InMemoryEventFeed(onListenerError);
+    const shared = new SharedEventFeed({ broadcast, events: eventStore(), origin: workerIdentity().id, logger, onListenerError });
+    closers.push(() => shared.close());
+    return shared;
+  });
 
   // ── Model providers: one client per configured provider, each behind its queue ──
   // A provider with a `fallback` hands calls to it while it is down (see createProviderRegistry).

@@ -60,6 +60,8 @@ export interface WorkerConfigOptions {
   leaseS: number;
   /** Frames sampled per second per camera: low, so that several workers fit on a small machine. */
   fps: number;
+  /** An MQTT broker (what `vigil serve` publishes events to); none by default. */
+  mqtt?: { host: string; port: number };
 }
 
 /** A configuration of looping-file live cameras, one detector thread per worker, stored in PostgreSQL. */
@@ -84,7 +86,7 @@ export function writeWorkerConfig(dir: string, options: WorkerConfigOptions): st
   frames: { keep: false }
 detector: { workers: 1 }
 workers: { lease_s: ${options.leaseS} }
-cameras:
+${options.mqtt ? `mqtt: { host: ${JSON.stringify(options.mqtt.host)}, port: ${options.mqtt.port} }\n` : ''}cameras:
 ${cameras}
 `,
   );
