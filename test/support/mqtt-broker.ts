@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort } from './free-port.ts';
 
 export interface TestBroker {
   kind: 'mosquitto' | 'aedes';
@@ -26,15 +27,6 @@ export interface TestBroker {
 export function findMosquitto(): string | undefined {
   const candidates = ['/usr/sbin/mosquitto', ...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'mosquitto'))];
   return candidates.find((path) => existsSync(path));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no free port');
-  return address.port;
 }
 
 export async function startTestBroker(options: { prefer?: 'mosquitto' | 'aedes' } = {}): Promise<TestBroker> {

@@ -9,7 +9,7 @@
  *
  * Use it at the top of a test file, around the describe: `describe.skipIf(requireOrSkip(...))`.
  */
-export type Requirement = 'gstreamer-rtsp' | 'system-ffmpeg' | 'npm-ffmpeg' | 'postgres';
+export type Requirement = 'gstreamer-rtsp' | 'system-ffmpeg' | 'npm-ffmpeg' | 'postgres' | 'postgres-binaries';
 
 function truthy(value: string | undefined): boolean {
   return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';

@@ -170,6 +170,17 @@ export class SharedStorageView {
     return Object.fromEntries(rows.map((r) => [r.camera_id, Number(r.n)]));
   }
 
+  /** Frames each worker reported dropped, per camera (its last heartbeat's stats), by worker pid. */
+  async droppedFrames(): Promise<Record<number, Record<string, number>>> {
+    const { rows } = await this.pool.query<{ pid: number; stats_json: string }>('SELECT pid, stats_json FROM workers ORDER BY pid');
+    return Object.fromEntries(
+      rows.map((r) => {
+        const stats = JSON.parse(r.stats_json) as Record<string, { framesDropped: number }>;
+        return [r.pid, Object.fromEntries(Object.entries(stats).map(([camera, s]) => [camera, s.framesDropped]))];
+      }),
+    );
+  }
+
   /** Stored event ids per camera. */
   async eventIds(): Promise<Record<string, string[]>> {
     const { rows } = await this.pool.query<{ id: string; camera_id: string }>('SELECT id, camera_id FROM events ORDER BY id');
