@@ -60,6 +60,8 @@ export interface LiveSession {
   /** Wraps the decoded frames (the camera's bounded queue that drops the oldest). */
   frames: (decoded: AsyncIterable<Frame>) => AsyncIterable<Frame>;
   onFrameStored?: (frame: StoredFrame) => void;
+  /** Analysed frames that could not be stored (their batch's commit failed). */
+  onFramesLost?: (count: number) => void;
   onEventsCommitted?: (events: readonly CommittedEvent[]) => void | Promise<void>;
   /** The camera's lease, when workers share the storage: every write batch is fenced by it. */
   fence?: () => WriteFence;
@@ -363,6 +365,7 @@ export class AnalyzeVideoService {
         confidence: camera.confidence,
         ...(live ? { frames: live.frames } : {}),
         ...(live?.fence ? { fence: live.fence } : {}),
+        ...(live?.onFramesLost ? { onFramesLost: live.onFramesLost } : {}),
         knownEventIds: ctx.known,
         onFrameStored: (framesDone, processed, frame) => {
           live?.onFrameStored?.(frame);

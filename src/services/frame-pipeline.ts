@@ -47,6 +47,8 @@ export interface FramePipelineSettings {
   /** Events of this run already stored (a resumed run): they are updates, not new. */
   knownEventIds?: Iterable<string>;
   onFrameStored?: (framesDone: number, processedThisSession: number, frame: StoredFrame) => void;
+  /** Analysed frames whose batch could not be stored (the storage refused or could not be reached): lost. */
+  onFramesLost?: (count: number) => void;
   /** The camera's lease: every commit is refused once another worker took the camera over. */
   fence?: () => WriteFence;
 }
@@ -193,11 +195,16 @@ export class FramePipeline {
     const { frames, tracks, events } = this.batch;
     this.batch = new CommitBatch();
     const committed = [...events.values()];
-    await this.deps.store.commitFrames(this.settings.run.id, frames, {
-      tracks: [...tracks.values()],
-      events: committed.map((c) => c.stored),
-      ...(this.settings.fence ? { fence: this.settings.fence() } : {}),
-    });
+    try {
+      await this.deps.store.commitFrames(this.settings.run.id, frames, {
+        tracks: [...tracks.values()],
+        events: committed.map((c) => c.stored),
+        ...(this.settings.fence ? { fence: this.settings.fence() } : {}),
+      });
+    } catch (error) {
+      this.settings.onFramesLost?.(frames.length);
+      throw error;
+    }
     this.lastCommit = this.deps.clock.now();
     if (committed.length === 0) return;
     const changes = committed.map(({ stored, frameMs }): CommittedEvent => {

@@ -213,8 +213,8 @@ export class PrometheusMetrics implements LiveMetrics, RetentionMetrics {
     this.frames.inc({ camera: cameraId, stage: 'in' });
   }
 
-  framesDropped(cameraId: string): void {
-    this.frames.inc({ camera: cameraId, stage: 'dropped' });
+  framesDropped(cameraId: string, count = 1): void {
+    this.frames.inc({ camera: cameraId, stage: 'dropped' }, count);
   }
 
   frameProcessed(cameraId: string, detectionsByLabel: ReadonlyMap<string, number>): void {

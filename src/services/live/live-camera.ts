@@ -129,10 +129,12 @@ export class LiveCamera {
       },
       Math.min(1000, this.deps.stallMs / 4),
     );
-    const queue = new DropOldestQueue<Frame>(this.deps.queueFrames, () => {
-      this.current.framesDropped++;
-      metrics?.framesDropped(cameraId);
-    });
+    const drop = (count: number) => {
+      if (count <= 0) return;
+      this.current.framesDropped += count;
+      metrics?.framesDropped(cameraId, count);
+    };
+    const queue = new DropOldestQueue<Frame>(this.deps.queueFrames, () => drop(1));
     this.queue = queue;
     const pump = async (decoded: AsyncIterable<Frame>) => {
       try {
@@ -178,6 +180,8 @@ export class LiveCamera {
               metrics.frameProcessed(cameraId, byLabel);
             }
           },
+          // A failed session loses what it analysed since its last commit: counted with the drops.
+          onFramesLost: drop,
           onEventsCommitted: (events) => {
             const now = clock.now();
             for (const e of events) metrics?.eventStored(cameraId, e.stored.event.type, e.change, Math.max(0, now - e.frameMs));
@@ -186,6 +190,8 @@ export class LiveCamera {
       });
       return { error: inputError };
     } catch (error) {
+      // The frames still queued will never be analysed in this session.
+      drop(queue.depth);
       return { error: inputError ?? error };
     } finally {
       clearInterval(watchdog);
