@@ -4,6 +4,7 @@ import type { DescriptionStore } from './description-store.ts';
 import type { EventStore } from './event-store.ts';
 import type { GatewayKeyStore, GatewayUsageStore } from './gateway-store.ts';
 import type { ImageAnalysisStore } from './image-analysis-store.ts';
+import type { Leadership } from './leadership.ts';
 import type { JobQueue } from './job-queue.ts';
 import type { RetentionStore } from './retention-store.ts';
 import type { SearchIndexMaintenance } from './search-index.ts';
@@ -31,6 +32,8 @@ export interface Storage {
   readonly workers: WorkerRegistry;
   /** Messages to the other processes on this storage; undefined where only one process uses it (SQLite). */
   readonly broadcast?: Broadcast;
+  /** Which process does the duties only one may do (MQTT integrations, retention); undefined where only one process uses it (SQLite). */
+  readonly leadership?: Leadership;
   /** Where the data is, for people (a file path, or a URL without its password). */
   readonly location: string;
   /** Connects and brings the schema up to date; idempotent. Stores also open on first use. */

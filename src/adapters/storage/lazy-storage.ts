@@ -6,7 +6,7 @@ export function once<T>(build: () => T): () => T {
   return () => (built ??= { value: build() }).value;
 }
 
-type StoreKey = Exclude<keyof Storage, 'location' | 'open' | 'close' | 'broadcast'>;
+type StoreKey = Exclude<keyof Storage, 'location' | 'open' | 'close' | 'broadcast' | 'leadership'>;
 
 /**
  * A Storage whose stores are built by `builders` on first read (each builder should be `once`d:
@@ -14,7 +14,7 @@ type StoreKey = Exclude<keyof Storage, 'location' | 'open' | 'close' | 'broadcas
  */
 export function lazyStorage<E extends object = Record<never, never>>(
   builders: { readonly [K in StoreKey]: () => Storage[K] },
-  rest: Pick<Storage, 'location' | 'open' | 'close' | 'broadcast'> & E,
+  rest: Pick<Storage, 'location' | 'open' | 'close' | 'broadcast' | 'leadership'> & E,
 ): Storage & E {
   // Descriptors, not a spread: a spread would call `rest`'s getters (opening the database) now.
   const storage = Object.defineProperties({}, Object.getOwnPropertyDescriptors(rest));

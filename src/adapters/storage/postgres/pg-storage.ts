@@ -12,6 +12,7 @@ import { PgEventStore } from './pg-event-store.ts';
 import { PgGatewayStore } from './pg-gateway-store.ts';
 import { PgImageAnalysisStore } from './pg-image-analysis-store.ts';
 import { PgJobQueue } from './pg-job-queue.ts';
+import { createPgLeadership } from './pg-leadership.ts';
 import { createPgNotifications } from './pg-notifications.ts';
 import { PgRetentionStore } from './pg-retention-store.ts';
 import { PgSearchStore } from './pg-search-store.ts';
@@ -108,6 +109,10 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
     return new PgJobQueue(db, { ...storeOptions, ...(notifications ? { notifications } : {}) });
   });
   const broadcast = notifications ? new PgBroadcast(db, notifications) : undefined;
+  const leadership =
+    typeof database === 'string'
+      ? createPgLeadership(database, { onError: (role, error) => options.logger.warn({ role, err: error.message }, 'the PostgreSQL connection that holds or seeks a duty was lost; trying again') })
+      : undefined;
   const vectors = once(() => new PgVectorIndex(db, storeOptions));
   const events = once(() => new PgEventStore(db));
   const search = once(() => new PgSearchStore(db));
@@ -132,6 +137,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
     },
     {
       ...(broadcast ? { broadcast } : {}),
+      ...(leadership ? { leadership } : {}),
       location: typeof database === 'string' ? maskUrl(database) : 'PostgreSQL (a client given by the caller)',
       async open() {
         await db.client();
