@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startVigilServer } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { type MqttProbe, startProbe } from '../support/mqtt-probe.ts';
+import { type MqttProbe, type ProbeMessage, startProbe } from '../support/mqtt-probe.ts';
 import { startTestBroker, type TestBroker } from '../support/mqtt-broker.ts';
 import { sampleExcerpt } from '../support/media.ts';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../support/postgres.ts';
@@ -14,18 +14,28 @@ const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => sile
 /** The worker starts from source (tsx), loads the detector and meets someone crossing: slow here. */
 const EVENT_TIMEOUT_MS = 90_000;
 
+interface Published {
+  type: string;
+  event: { id: string; camera: string; type: string };
+}
+const published = (m: ProbeMessage) => JSON.parse(m.text) as Published;
+const isEvent = (m: ProbeMessage) => m.topic === 'vigil/events' && m.text.includes('"cam-a"');
+
 /**
- * A `vigil serve --no-cameras` with MQTT and a `vigil worker` process that analyses the camera,
- * sharing one PostgreSQL database: the events the worker stores are published by the server
- * (NOTIFY between the processes, SharedEventFeed), as they would be by a single Vigil.
+ * Two `vigil serve --no-cameras` with MQTT and a `vigil worker` process that analyses the camera,
+ * sharing one PostgreSQL database: the events the worker stores are published by the server that
+ * runs the integrations (NOTIFY between the processes, SharedEventFeed), once; one server at a
+ * time runs them (an advisory lock), and the other takes over when it stops.
  */
 describe.skipIf(await skipWithoutPostgres('events of vigil workers published by vigil serve'))('vigil serve publishing the events of a vigil worker', () => {
   let db: TestDatabase;
   let broker: TestBroker;
   let probe: MqttProbe;
   let dir: string;
-  let server: RunningServer | undefined;
+  let first: RunningServer | undefined;
+  let second: RunningServer | undefined;
   let worker: WorkerProcess | undefined;
+  const workerLog = () => `--- worker\n${worker?.output().slice(-4000)}`;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -44,36 +54,51 @@ describe.skipIf(await skipWithoutPostgres('events of vigil workers published by 
     probe = await startProbe(broker.url);
     await probe.subscribe('vigil/#');
     const loaded = await loadConfig({ file, explicit: true, env: {}, cwd: dir });
-    server = await startVigilServer(loaded, { host: '127.0.0.1', port: 0, logger: silent, runsCameras: false });
-    await server.integrationsReady;
+    // The first elected runs the integrations; the second waits to take them over.
+    first = await startVigilServer(loaded, { host: '127.0.0.1', port: 0, logger: silent, runsCameras: false });
+    await first.integrationsReady;
+    second = await startVigilServer(loaded, { host: '127.0.0.1', port: 0, logger: silent, runsCameras: false });
     worker = startWorker(file);
   });
 
   afterAll(async () => {
     if (worker) await killWorker(worker);
-    await server?.close();
+    await first?.close();
+    await second?.close();
     await probe?.close();
     await broker?.stop();
     await db?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("publishes on vigil/events the events the worker stored, as the server's API reads them", async () => {
-    const message = await probe
-      .waitFor((m) => m.topic === 'vigil/events' && m.text.includes('"cam-a"'), EVENT_TIMEOUT_MS, 'an event of cam-a on vigil/events')
-      .catch(async (error: unknown) => {
-        const stored = await fetch(`${server!.url}/api/events?limit=5`).then((r) => r.text());
-        throw new Error(`no event was published; stored: ${stored.slice(0, 1500)}\n--- worker\n${worker?.output().slice(-4000)}`, { cause: error });
-      });
-    const published = JSON.parse(message.text) as { type: string; event: { id: string; camera: string; type: string } };
-    expect(published.type).toMatch(/^(new|update)$/);
-    expect(published.event.camera).toBe('cam-a');
-    // The server ran no camera: the event is the worker's, read from the shared database.
-    const response = await fetch(`${server!.url}/api/events/${encodeURIComponent(published.event.id)}`);
-    expect(response.status).toBe(200);
-    const stored = (await response.json()) as { id: string; camera_id?: string; cameraId?: string; type: string };
-    expect(stored.id).toBe(published.event.id);
-    expect(stored.type).toBe(published.event.type);
+  it("publishes an event the worker stored once, as the servers' API reads it", async () => {
+    const news = () => probe.messages.filter(isEvent).filter((m) => published(m).type === 'new');
+    const message = await probe.waitFor((m) => isEvent(m) && published(m).type === 'new', EVENT_TIMEOUT_MS, 'a new event of cam-a').catch((error: unknown) => {
+      throw new Error(`the worker's events were not published\n${workerLog()}`, { cause: error });
+    });
+    // Had both servers published it, the second copy would be here well within a second.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(news().filter((m) => published(m).event.id === published(message).event.id)).toHaveLength(1);
+
+    // The servers ran no camera: the events are the worker's, read from the shared database.
+    const event = published(message).event;
+    for (const server of [first!, second!]) {
+      const response = await fetch(`${server.url}/api/events/${encodeURIComponent(event.id)}`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ id: event.id, type: event.type });
+    }
     expect(worker?.exited()).toBeUndefined();
+  });
+
+  it('hands the integrations to the other server when the first stops, which then publishes the events', async () => {
+    await first!.close();
+    first = undefined;
+    const from = probe.messages.length;
+    // Elected at its next round (every 5 s), it connects to the broker and publishes what follows.
+    await probe
+      .waitFor((m) => probe.messages.indexOf(m) >= from && isEvent(m), EVENT_TIMEOUT_MS, 'an event of cam-a published by the second server')
+      .catch((error: unknown) => {
+        throw new Error(`the second server did not take the integrations over\n${workerLog()}`, { cause: error });
+      });
   });
 });
