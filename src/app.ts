@@ -508,7 +508,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
           Object.fromEntries(
             [...running].map(([id, camera]) => {
               const state = camera.state();
-              return [id, { framesProcessed: state.framesProcessed, framesDropped: state.framesDropped, processedFps: state.processedFps }];
+              return [id, { framesProcessed: state.framesProcessed, framesDropped: state.framesDropped, processedFps: state.processedFps, live: state }];
             }),
           ),
         clock,

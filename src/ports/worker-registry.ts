@@ -1,3 +1,5 @@
+import type { CameraLiveState } from '../domain/live-state.ts';
+
 /**
  * Which Vigil process analyses which live camera, when several share one database (`vigil
  * worker` on several machines, `vigil serve` among them). A camera is analysed by the holder of
@@ -16,6 +18,14 @@ export interface CameraLease {
   expiresAt: number;
 }
 
+export interface CameraStats {
+  framesProcessed: number;
+  framesDropped: number;
+  processedFps: number;
+  /** The whole state (connection, errors), so that another process can show it. */
+  live?: CameraLiveState;
+}
+
 /** A running worker as the others see it. */
 export interface WorkerRecord {
   /** Unique per process: host, pid and a random part. */
@@ -28,8 +38,8 @@ export interface WorkerRecord {
   heartbeatAt: number;
   /** Whether it runs live cameras (a `serve --no-cameras` does not). */
   runsCameras: boolean;
-  /** Per camera it holds: frames analysed and dropped, as it last reported. */
-  stats: Record<string, { framesProcessed: number; framesDropped: number; processedFps: number }>;
+  /** Per camera it holds: frames analysed and dropped, and the camera's live state, as it last reported. */
+  stats: Record<string, CameraStats>;
 }
 
 export interface WorkerRegistry {

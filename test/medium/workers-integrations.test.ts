@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startVigilServer } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
+import { waitFor } from '../support/live.ts';
 import { type MqttProbe, type ProbeMessage, startProbe } from '../support/mqtt-probe.ts';
 import { startTestBroker, type TestBroker } from '../support/mqtt-broker.ts';
 import { sampleExcerpt } from '../support/media.ts';
@@ -87,6 +88,12 @@ describe.skipIf(await skipWithoutPostgres('events of vigil workers published by 
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ id: event.id, type: event.type });
     }
+    // The cameras page of a server that runs no camera shows the worker's camera as it streams.
+    const live = async () => {
+      const body = (await (await fetch(`${first!.url}/api/cameras`)).json()) as { cameras: Array<{ id: string; live: { status: string; frames_processed: number } | null }> };
+      return body.cameras.find((c) => c.id === 'cam-a')?.live ?? null;
+    };
+    await waitFor(live, (state) => state?.status === 'streaming' && state.frames_processed > 0, 10_000);
     expect(worker?.exited()).toBeUndefined();
   });
 

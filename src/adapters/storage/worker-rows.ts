@@ -14,7 +14,23 @@ const workerRow = z.object({
   runs_cameras: z.union([z.boolean(), z.number()]),
   stats_json: z.string(),
 });
-const statsSchema = z.record(z.string(), z.object({ framesProcessed: z.number(), framesDropped: z.number(), processedFps: z.number() }));
+const liveStateSchema = z.object({
+  cameraId: z.string(),
+  status: z.enum(['connecting', 'streaming', 'waiting', 'stopped']),
+  inputFps: z.number(),
+  processedFps: z.number(),
+  framesIn: z.number(),
+  framesProcessed: z.number(),
+  framesDropped: z.number(),
+  queueDepth: z.number(),
+  reconnects: z.number(),
+  lastFrameAtMs: z.number().optional(),
+  connectedSinceMs: z.number().optional(),
+  lastError: z.string().optional(),
+  lastErrorAtMs: z.number().optional(),
+  nextAttemptAtMs: z.number().optional(),
+});
+const statsSchema = z.record(z.string(), z.object({ framesProcessed: z.number(), framesDropped: z.number(), processedFps: z.number(), live: liveStateSchema.optional() }));
 
 export function toLease(row: unknown): CameraLease {
   const r = leaseRow.parse(row);

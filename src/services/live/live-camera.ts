@@ -8,30 +8,9 @@ import type { AnalysisSummary, AnalyzeRequest, CameraAnalysisSettings } from '..
 import type { Backoff } from './backoff.ts';
 import { DropOldestQueue } from './drop-oldest-queue.ts';
 import { RateMeter } from './rate-meter.ts';
+import type { CameraLiveState } from '../../domain/live-state.ts';
 
-export type LiveStatus = 'connecting' | 'streaming' | 'waiting' | 'stopped';
-
-/** One camera as the API, the UI and the logs show it. */
-export interface CameraLiveState {
-  cameraId: string;
-  status: LiveStatus;
-  /** Frames per second decoded from the input, and processed (detected and stored), over the last 10 s. */
-  inputFps: number;
-  processedFps: number;
-  framesIn: number;
-  framesProcessed: number;
-  /** Frames dropped because detection fell behind (the queue was full). */
-  framesDropped: number;
-  queueDepth: number;
-  /** Sessions that ended and were started again. */
-  reconnects: number;
-  lastFrameAtMs?: number;
-  connectedSinceMs?: number;
-  lastError?: string;
-  lastErrorAtMs?: number;
-  /** When `waiting`: the next connection attempt. */
-  nextAttemptAtMs?: number;
-}
+export type { CameraLiveState, LiveStatus } from '../../domain/live-state.ts';
 
 export interface LiveCameraDeps {
   settings: CameraAnalysisSettings;

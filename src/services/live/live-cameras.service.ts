@@ -5,6 +5,8 @@ import type { CameraLiveState, LiveCamera } from './live-camera.ts';
 /** Decides which cameras this process runs (all of them, or those it holds leases for) until stopped. */
 export interface CameraScheduler {
   run(signal: AbortSignal): Promise<void>;
+  /** A camera that another process runs, as it last reported it. */
+  stateElsewhere?(cameraId: string): CameraLiveState | undefined;
 }
 
 /** Runs one camera until the signal aborts. */
@@ -23,6 +25,8 @@ export class LiveCameras {
   private reporter: NodeJS.Timeout | undefined;
   private readonly active = new Set<Promise<void>>();
   private readonly reported = new Map<string, CameraLiveState>();
+  private readonly runningHere = new Set<string>();
+  private scheduler: CameraScheduler | undefined;
 
   constructor(
     private readonly cameras: ReadonlyMap<string, LiveCamera>,
@@ -44,31 +48,41 @@ export class LiveCameras {
       const stopped = AbortSignal.any([signal, this.stop.signal]);
       const run = camera.run(stopped, fence ? { fence } : {});
       this.active.add(run);
+      this.runningHere.add(cameraId);
       try {
         await run;
       } finally {
         this.active.delete(run);
+        this.runningHere.delete(cameraId);
       }
     };
+    this.scheduler = this.schedule(runOne);
     this.running = [
-      this.schedule(runOne)
+      this.scheduler
         .run(this.stop.signal)
         .catch((error: unknown) => this.logger.error({ err: error }, 'the camera scheduler stopped with an unexpected error')),
     ];
     if (this.cameras.size) this.logger.info({ cameras: [...this.cameras.keys()] }, 'live cameras configured; each runs where it is leased');
   }
 
+  /** Every camera of this process's configuration as it is here (what /metrics counts). */
   states(): CameraLiveState[] {
     return [...this.cameras.values()].map((c) => c.state());
   }
 
+  /** The camera's state here, or where another process sharing the storage runs it. */
   state(cameraId: string): CameraLiveState | undefined {
+    if (!this.runningHere.has(cameraId)) {
+      const elsewhere = this.scheduler?.stateElsewhere?.(cameraId);
+      if (elsewhere) return elsewhere;
+    }
     return this.cameras.get(cameraId)?.state();
   }
 
   /** One log line per camera: its state and what changed since the last report. */
   report(): void {
-    for (const state of this.states()) {
+    // Only cameras running here: the others are reported by the process that runs them.
+    for (const state of this.states().filter((s) => this.runningHere.has(s.cameraId))) {
       this.logger.info(cameraReport(state, this.reported.get(state.cameraId)), 'camera status');
       this.reported.set(state.cameraId, state);
     }

@@ -4,12 +4,26 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteDatabase } from '../../adapters/storage/sqlite/sqlite-analysis-store.ts';
 import { SqliteWorkerRegistry } from '../../adapters/storage/sqlite/sqlite-worker-registry.ts';
+import type { CameraLiveState } from '../../domain/live-state.ts';
 import type { Logger } from '../../ports/logger.ts';
 import { CameraAssignment } from './camera-assignment.ts';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const LEASE_MS = 15_000;
 const cameras = ['a', 'b', 'c', 'd'];
+
+const streaming = (cameraId: string, by: string): CameraLiveState => ({
+  cameraId,
+  status: 'streaming',
+  inputFps: 5,
+  processedFps: 5,
+  framesIn: 10,
+  framesProcessed: 10,
+  framesDropped: 0,
+  queueDepth: 0,
+  reconnects: 0,
+  lastError: `reported by ${by}`,
+});
 
 describe('CameraAssignment', () => {
   const dirs: string[] = [];
@@ -24,7 +38,7 @@ describe('CameraAssignment', () => {
     let now = 1_000_000;
     const clock = { now: () => now };
     const runningBy = new Map<string, Set<string>>();
-    const worker = (id: string) => {
+    const worker = (id: string, options: { runsCameras?: boolean } = {}) => {
       const running = new Set<string>();
       runningBy.set(id, running);
       return new CameraAssignment({
@@ -32,7 +46,7 @@ describe('CameraAssignment', () => {
         registry: new SqliteWorkerRegistry(openSqliteDatabase(file)),
         me: { id, host: 'h', pid: 1, role: 'worker', startedAt: 0 },
         cameras,
-        runsCameras: true,
+        runsCameras: options.runsCameras ?? true,
         leaseMs: LEASE_MS,
         runCamera: (cameraId, _lease, signal) =>
           new Promise<void>((resolve) => {
@@ -42,7 +56,8 @@ describe('CameraAssignment', () => {
               resolve();
             });
           }),
-        stats: () => ({}),
+        // What each reports of the cameras it runs, streaming with its own id as the error text.
+        stats: () => Object.fromEntries([...running].map((c) => [c, { framesProcessed: 1, framesDropped: 0, processedFps: 1, live: streaming(c, id) }])),
         clock,
         logger: silent,
         sleep: async () => {},
@@ -68,6 +83,32 @@ describe('CameraAssignment', () => {
     expect(runningBy.get('w1')!.size).toBe(2);
     expect(runningBy.get('w2')!.size).toBe(2);
     expect(everyCamera()).toEqual(cameras);
+  });
+
+  it('tells a process that runs no camera the state of each camera as its holder reported it', async () => {
+    const { worker, advance, runningBy } = setup();
+    const w1 = worker('w1');
+    const w2 = worker('w2');
+    const server = worker('serve', { runsCameras: false });
+    for (let round = 0; round < 3; round++) {
+      advance(1_000);
+      await w1.step();
+      await w2.step();
+    }
+    // A second round reports the cameras each took in the first.
+    await w1.step();
+    await w2.step();
+    await server.step();
+    for (const camera of cameras) {
+      const holder = runningBy.get('w1')!.has(camera) ? 'w1' : 'w2';
+      expect(server.stateElsewhere(camera)).toMatchObject({ status: 'streaming', lastError: `reported by ${holder}` });
+      // A holder knows its own cameras first-hand: it is never told them.
+      expect(holder === 'w1' ? w1.stateElsewhere(camera) : w2.stateElsewhere(camera)).toBeUndefined();
+    }
+    // Once a holder's leases ran out, its old report is not shown as the camera's state.
+    advance(LEASE_MS + 1);
+    await server.step();
+    expect(cameras.map((c) => server.stateElsewhere(c))).toEqual(cameras.map(() => undefined));
   });
 
   it("takes a dead worker's cameras once their leases run out, not before", async () => {

@@ -1,5 +1,6 @@
 import { planLeases } from '../../domain/workers/lease-plan.ts';
 import type { Clock, Logger } from '../../ports/logger.ts';
+import type { CameraLiveState } from '../../domain/live-state.ts';
 import type { CameraLease, WorkerRecord, WorkerRegistry } from '../../ports/worker-registry.ts';
 
 /** This process as the other workers see it. */
@@ -44,8 +45,17 @@ interface Running {
  */
 export class CameraAssignment {
   private readonly running = new Map<string, Running>();
+  private elsewhere = new Map<string, CameraLiveState>();
 
   constructor(private readonly deps: CameraAssignmentDeps) {}
+
+  /**
+   * A camera another worker runs, as that worker last reported it (a round old at most), for the
+   * API and Home Assistant of a process that does not run it.
+   */
+  stateElsewhere(cameraId: string): CameraLiveState | undefined {
+    return this.running.has(cameraId) ? undefined : this.elsewhere.get(cameraId);
+  }
 
   /** Cameras this worker runs now, with their leases. */
   held(): CameraLease[] {
@@ -82,8 +92,9 @@ export class CameraAssignment {
       if (await registry.renew(running.lease, now, leaseMs)) running.lease = { ...running.lease, expiresAt: now + leaseMs };
       else this.stop(cameraId, 'its lease was taken over by another worker');
     }
-    if (!this.deps.runsCameras) return;
     const [workers, leases] = await Promise.all([registry.liveWorkers(now - leaseMs), registry.leases()]);
+    this.elsewhere = reportedElsewhere(workers, leases, me.id, now);
+    if (!this.deps.runsCameras) return;
     const plan = planLeases({
       me: me.id,
       cameras: this.deps.cameras,
@@ -141,4 +152,16 @@ export class CameraAssignment {
     clearTimeout(timer);
     for (const running of all) await this.deps.registry.release(running.lease).catch(() => undefined);
   }
+}
+
+/** The live state of each camera held (unexpired) by another live worker, as that worker reported it. */
+export function reportedElsewhere(workers: readonly WorkerRecord[], leases: readonly CameraLease[], me: string, nowMs: number): Map<string, CameraLiveState> {
+  const byId = new Map(workers.map((w) => [w.id, w]));
+  const states = new Map<string, CameraLiveState>();
+  for (const lease of leases) {
+    if (lease.holder === me || lease.expiresAt <= nowMs) continue;
+    const live = byId.get(lease.holder)?.stats[lease.cameraId]?.live;
+    if (live) states.set(lease.cameraId, live);
+  }
+  return states;
 }
