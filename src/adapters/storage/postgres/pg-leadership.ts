@@ -12,7 +12,7 @@ const LEADER_KEYS: Record<LeaderRole, bigint> = {
 };
 
 export interface PgLeadershipOptions {
-  /** How often a candidate tries again, and a leader checks that its connection still holds the lock. Default 5 s. */
+  /** How often a candidate tries again, and a leader checks that its session still holds the lock. Default 5 s. */
   checkMs?: number;
   /** A connection error (logged by the caller; the campaign goes on). */
   onError(role: LeaderRole, error: Error): void;
@@ -22,7 +22,7 @@ export interface PgLeadershipOptions {
  * Leadership by PostgreSQL session advisory locks: each campaign has a connection of its own
  * (outside the pool) and holds `pg_try_advisory_lock(key)` on it; the server releases the lock
  * the moment that session ends. A dead or cut-off holder's session is ended by the server too:
- * the leader runs a query every `checkMs`, and its session has `idle_session_timeout` at three
+ * the leader checks its lock every `checkMs`, and its session has `idle_session_timeout` at three
  * times that (PostgreSQL 14 and later) and TCP keepalives of a few seconds, so the lock is free
  * again within about 3 × `checkMs` of the holder's last sign of life, and the holder, finding its
  * connection gone at its next check, steps down.
@@ -57,7 +57,8 @@ function campaign(url: string, role: LeaderRole, handlers: CampaignHandlers, che
     depose();
   };
 
-  const connect = async (): Promise<pg.Client> => {
+  /** A connection with the dead-man switch set, or undefined when it could not be made (reported). */
+  const connect = async (): Promise<pg.Client | undefined> => {
     const fresh = new pg.Client({
       connectionString: url,
       application_name: `vigil-leader-${role}`,
@@ -70,33 +71,43 @@ function campaign(url: string, role: LeaderRole, handlers: CampaignHandlers, che
     fresh.on('error', (error) => drop(fresh, error));
     fresh.on('end', () => drop(fresh, new Error('the connection ended')));
     client = fresh;
-    await fresh.connect();
-    // The server's side of the dead-man switch: a holder that stops checking loses its session.
-    await fresh.query(`SET tcp_keepalives_idle = ${Math.max(1, Math.round(checkMs / 1000))}; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3`);
     try {
-      await fresh.query(`SET idle_session_timeout = ${3 * checkMs}`);
+      await fresh.connect();
+      // The server's side of the dead-man switch: a holder that stops checking loses its session.
+      await fresh.query(`SET tcp_keepalives_idle = ${Math.max(1, Math.round(checkMs / 1000))}; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3`);
+      try {
+        await fresh.query(`SET idle_session_timeout = ${3 * checkMs}`);
+      } catch (error) {
+        if (sqlState(error) !== '42704') throw error; // before PostgreSQL 14: keepalives only
+      }
+      return fresh;
     } catch (error) {
-      if (sqlState(error) !== '42704') throw error; // before PostgreSQL 14: keepalives only
+      drop(fresh, error instanceof Error ? error : new Error(String(error)));
+      return undefined;
     }
-    return fresh;
   };
 
   const attempt = async (): Promise<void> => {
-    let current = client;
+    const current = client ?? (await connect());
+    if (!current) return settleFirst(false);
     try {
-      current ??= await connect();
-      if (elected) {
-        await current.query('SELECT 1');
-      } else {
-        const { rows } = await current.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS got', [key]);
-        if (rows[0]?.got === true && !stopped) {
-          elected = true;
-          handlers.onElected();
-        }
+      // The lock itself, not only the connection, is checked: a pooler between Vigil and the
+      // server (PgBouncer in transaction mode) would hand the lock's session to others.
+      const { rows } = elected
+        ? await current.query<{ got: boolean }>(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND ((classid::bigint << 32) | objid::bigint) = $1::bigint) AS got",
+            [key],
+          )
+        : await current.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS got', [key]);
+      const holds = rows[0]?.got === true;
+      if (holds && !elected && !stopped) {
+        elected = true;
+        handlers.onElected();
+      } else if (!holds && elected) {
+        drop(current, new Error('the advisory lock is no longer held by this session'));
       }
     } catch (error) {
-      if (current) drop(current, error instanceof Error ? error : new Error(String(error)));
-      else if (!stopped) options.onError(role, error instanceof Error ? error : new Error(String(error)));
+      drop(current, error instanceof Error ? error : new Error(String(error)));
     }
     settleFirst(elected);
   };
