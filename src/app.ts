@@ -17,6 +17,7 @@ import { FanOutAnnouncer, InMemoryBus } from './adapters/announce/in-memory-bus.
 import { InMemoryEventFeed } from './adapters/announce/in-memory-event-feed.ts';
 import { MqttAnnouncer } from './adapters/announce/mqtt-announcer.ts';
 import { SharedEventFeed } from './adapters/announce/shared-event-feed.ts';
+import type { EventFeed, EventNotifier } from './ports/event-feed.ts';
 import { WebhookAnnouncer } from './adapters/announce/webhook-announcer.ts';
 import { createDetector } from './adapters/detectors/detector-factory.ts';
 import { SafeImageFetcher } from './adapters/fetch/image-fetcher.ts';
@@ -206,11 +207,19 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
 
   // ── Event notices: stored and described events, told to whoever listens (MQTT, Home Assistant, Frigate) ──
   // On a storage that several processes share, every process hears every process's events.
-  const eventFeed = lazy(() => {
+  const eventFeed = lazy((): EventFeed & EventNotifier => {
     const onListenerError = (error: unknown) => logger.error({ err: error }, 'an event listener failed');
     const broadcast = storage().broadcast;
     if (!broadcast) return new InMemoryEventFeed(onListenerError);
-    const shared = new SharedEventFeed({ broadcast, events: eventStore(), origin: workerIdentity().id, logger, onListenerError });
+    const shared = new SharedEventFeed({
+      broadcast,
+      events: eventStore(),
+      // A description too long for a message is read from the storage.
+      describedText: async (id: string): Promise<string | undefined> => descriptions()?.noticeText(id),
+      origin: workerIdentity().id,
+      logger,
+      onListenerError,
+    });
     closers.push(() => shared.close());
     return shared;
   });
@@ -567,102 +576,112 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     const jobLanes: JobLane[] = [];
     let quiet: RunningIntegrations['quiet'];
     const image = analyzeImage();
+    // What was built so far is closed again when a later part cannot start (the caller may try again).
+    const closeBuilt = async () => {
+      for (const stop of stops.reverse()) await stop();
+      await bus.close();
+    };
+    try {
 
-    // Vigil's own topics: every event and description out, `vigil/analyze` in, `vigil/image_analyzed` out.
-    const publisher = new EventPublisher({ bus, feed: eventFeed(), topicPrefix: prefix, ...(publicUrl ? { publicUrl } : {}), logger });
-    publisher.start();
-    stops.push(() => publisher.close());
-    const announcer = new MqttAnnouncer({ bus, topicPrefix: prefix, logger });
-    stops.push(image.feed.subscribe(({ topic, payload }) => announcer.announce(topic, payload)));
-    const haUrl = config.home_assistant?.url;
-    const command = new AnalyzeCommand({ bus, analyzeImage: image.service, topicPrefix: prefix, ...(haUrl ? { homeAssistantUrl: haUrl } : {}), logger });
-    starting.push(command.start());
-    stops.push(() => command.close());
+      // Vigil's own topics: every event and description out, `vigil/analyze` in, `vigil/image_analyzed` out.
+      const publisher = new EventPublisher({ bus, feed: eventFeed(), topicPrefix: prefix, ...(publicUrl ? { publicUrl } : {}), logger });
+      publisher.start();
+      stops.push(() => publisher.close());
+      const announcer = new MqttAnnouncer({ bus, topicPrefix: prefix, logger });
+      stops.push(image.feed.subscribe(({ topic, payload }) => announcer.announce(topic, payload)));
+      const haUrl = config.home_assistant?.url;
+      const command = new AnalyzeCommand({ bus, analyzeImage: image.service, topicPrefix: prefix, ...(haUrl ? { homeAssistantUrl: haUrl } : {}), logger });
+      starting.push(command.start());
+      stops.push(() => command.close());
 
-    // Frigate: `frigate/events` become durable jobs that fetch the snapshot (and clip frames) into Vigil events.
-    const frigate = config.frigate;
-    const frigateCameras = frigate ? Object.values(frigateSettings(frigate).cameras).map((c) => c.vigilCamera) : [];
-    if (frigate) {
-      const settings = frigateSettings(frigate);
-      const api = new FrigateHttpApi({
-        baseUrl: frigate.url,
-        ...(frigate.user !== undefined ? { user: frigate.user } : {}),
-        ...(frigate.password !== undefined ? { password: frigate.password } : {}),
-        timeoutMs: frigate.timeout_s * 1000,
-        maxBytes: Math.round(frigate.max_image_mb * 1024 * 1024),
-        maxClipBytes: Math.round(frigate.max_clip_mb * 1024 * 1024),
-        insecureTls: frigate.verify_tls === false,
-      });
-      const described = descriptions();
-      const ingest = new FrigateIngest({
-        api,
-        store: analysisStore(),
-        events: eventStore(),
-        images: new DataDirEventImageFiles(dataDir),
-        notifier: eventFeed(),
-        ...(described ? { descriptions: described } : {}),
-        ...(frigate.clip_frames > 0 ? { clips: { frames: frigate.clip_frames, extractor: new FfmpegClipFrames(ffmpeg()) } } : {}),
-        settings,
-        cameraContext: (rules) => {
-          const camera = config.cameras[rules.vigilCamera];
-          return { ...rules, cameraName: camera?.name ?? rules.vigilCamera, timeZone: camera?.timezone ?? timeZone };
-        },
-        clock,
-        logger,
-      });
-      const sidecar = new FrigateSidecar({ bus, jobs: jobQueue(), api, feed: eventFeed(), settings, clock, logger, stats: frigateIntake() });
-      jobLanes.push(
-        frigateJobLane({
-          ingest,
-          sidecar,
-          ...(options.frigateRetry ? { retry: options.frigateRetry } : {}),
-          ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
-        }),
-      );
-      // Frigate's messages come in bursts, and storing the first ones loads the text analysis'
-      // dictionaries (OpenCC, ICU word breaks): a stall of ~100 ms in which the broker drops what
-      // Vigil cannot read. Loaded now instead.
-      text().indexTokens('門口有人 person at the door');
-      starting.push(sidecar.start());
-      stops.push(() => sidecar.stop());
-      quiet = (signal) => sidecar.quiet({ signal });
+      // Frigate: `frigate/events` become durable jobs that fetch the snapshot (and clip frames) into Vigil events.
+      const frigate = config.frigate;
+      const frigateCameras = frigate ? Object.values(frigateSettings(frigate).cameras).map((c) => c.vigilCamera) : [];
+      if (frigate) {
+        const settings = frigateSettings(frigate);
+        const api = new FrigateHttpApi({
+          baseUrl: frigate.url,
+          ...(frigate.user !== undefined ? { user: frigate.user } : {}),
+          ...(frigate.password !== undefined ? { password: frigate.password } : {}),
+          timeoutMs: frigate.timeout_s * 1000,
+          maxBytes: Math.round(frigate.max_image_mb * 1024 * 1024),
+          maxClipBytes: Math.round(frigate.max_clip_mb * 1024 * 1024),
+          insecureTls: frigate.verify_tls === false,
+        });
+        const described = descriptions();
+        const ingest = new FrigateIngest({
+          api,
+          store: analysisStore(),
+          events: eventStore(),
+          images: new DataDirEventImageFiles(dataDir),
+          notifier: eventFeed(),
+          ...(described ? { descriptions: described } : {}),
+          ...(frigate.clip_frames > 0 ? { clips: { frames: frigate.clip_frames, extractor: new FfmpegClipFrames(ffmpeg()) } } : {}),
+          settings,
+          cameraContext: (rules) => {
+            const camera = config.cameras[rules.vigilCamera];
+            return { ...rules, cameraName: camera?.name ?? rules.vigilCamera, timeZone: camera?.timezone ?? timeZone };
+          },
+          clock,
+          logger,
+        });
+        const sidecar = new FrigateSidecar({ bus, jobs: jobQueue(), api, feed: eventFeed(), settings, clock, logger, stats: frigateIntake() });
+        jobLanes.push(
+          frigateJobLane({
+            ingest,
+            sidecar,
+            ...(options.frigateRetry ? { retry: options.frigateRetry } : {}),
+            ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+          }),
+        );
+        // Frigate's messages come in bursts, and storing the first ones loads the text analysis'
+        // dictionaries (OpenCC, ICU word breaks): a stall of ~100 ms in which the broker drops what
+        // Vigil cannot read. Loaded now instead.
+        text().indexTokens('門口有人 person at the door');
+        starting.push(sidecar.start());
+        stops.push(() => sidecar.stop());
+        quiet = (signal) => sidecar.quiet({ signal });
+      }
+
+      // Home Assistant: retained sensors per camera, per live camera's connection, per analyzed image.
+      if (config.home_assistant?.enabled) {
+        const sensorCameras = [...new Set([...Object.keys(config.cameras), ...frigateCameras])].map((id) => ({ id, name: config.cameras[id]?.name ?? id }));
+        const liveIds = liveCameraIds(config);
+        const ha = new HomeAssistantService({
+          bus,
+          events: eventFeed(),
+          images: image.feed,
+          // States and availability under the instance's own prefix (vigil/<client_id>/... unless the client id is the default).
+          context: { discoveryPrefix: config.home_assistant.discovery_prefix, topicPrefix: instanceTopicPrefix(prefix, mqtt.client_id), nodeId: mqtt.client_id, version: packageVersion() },
+          cameras: sensorCameras,
+          seed: {
+            events: await latestEventPerCamera(
+              eventStore(),
+              sensorCameras.map((c) => c.id),
+              async (id) => descriptions()?.state(id),
+            ),
+            analyses: await imageAnalyses().latestPerName(),
+          },
+          ...(publicUrl ? { publicUrl } : {}),
+          ...(liveIds.length
+            ? {
+                live: {
+                  cameras: liveIds.map((id) => ({ id, name: config.cameras[id]?.name ?? id })),
+                  state: options.liveState ?? ((id: string) => live().state(id)),
+                  ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+                },
+              }
+            : {}),
+          logger,
+        });
+        starting.push(ha.start());
+        stops.push(() => ha.stop());
+      }
+
+    } catch (error) {
+      await closeBuilt().catch((closeError: unknown) => log.warn({ err: closeError }, 'could not close the MQTT integrations that did start'));
+      throw error;
     }
-
-    // Home Assistant: retained sensors per camera, per live camera's connection, per analyzed image.
-    if (config.home_assistant?.enabled) {
-      const sensorCameras = [...new Set([...Object.keys(config.cameras), ...frigateCameras])].map((id) => ({ id, name: config.cameras[id]?.name ?? id }));
-      const liveIds = liveCameraIds(config);
-      const ha = new HomeAssistantService({
-        bus,
-        events: eventFeed(),
-        images: image.feed,
-        // States and availability under the instance's own prefix (vigil/<client_id>/... unless the client id is the default).
-        context: { discoveryPrefix: config.home_assistant.discovery_prefix, topicPrefix: instanceTopicPrefix(prefix, mqtt.client_id), nodeId: mqtt.client_id, version: packageVersion() },
-        cameras: sensorCameras,
-        seed: {
-          events: await latestEventPerCamera(
-            eventStore(),
-            sensorCameras.map((c) => c.id),
-            async (id) => descriptions()?.state(id),
-          ),
-          analyses: await imageAnalyses().latestPerName(),
-        },
-        ...(publicUrl ? { publicUrl } : {}),
-        ...(liveIds.length
-          ? {
-              live: {
-                cameras: liveIds.map((id) => ({ id, name: config.cameras[id]?.name ?? id })),
-                state: options.liveState ?? ((id: string) => live().state(id)),
-                ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
-              },
-            }
-          : {}),
-        logger,
-      });
-      starting.push(ha.start());
-      stops.push(() => ha.stop());
-    }
-
     const ready = Promise.all(starting).then(() => log.info({ prefix }, 'MQTT integrations ready'));
     // A broker that is down delays readiness; it must not crash the server.
     ready.catch((error: unknown) => log.error({ err: error }, 'MQTT integrations could not subscribe'));
@@ -670,10 +689,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
       ready,
       jobLanes,
       ...(quiet ? { quiet } : {}),
-      close: async () => {
-        for (const stop of stops.reverse()) await stop();
-        await bus.close();
-      },
+      close: closeBuilt,
     };
   }
 
@@ -824,16 +840,16 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     if (abandoned > 0) logger.warn({ runs: abandoned }, 'live sessions left running by a server that did not stop cleanly were marked interrupted');
     const cameras = live();
     const server = await listen(httpApp(token.token).fetch, where.host, where.port);
-    // The integrations run here, or in another process sharing the storage (then this one takes
-    // them over if that one stops).
-    const integrations = integrationsDuty();
-    await integrations.start();
+    // The integrations (with MQTT configured) run here, or in another process sharing the storage
+    // (then this one takes them over if that one stops).
+    const integrations = config.mqtt ? integrationsDuty() : undefined;
+    await integrations?.start();
     // One runner works descriptions (when genai is on) and embeddings, also what `vigil analyze`
     // queued and what a previous run left. Every lane, not only Frigate's, waits out a burst of
     // Frigate messages: claiming and running jobs then takes the time in which the broker's queue
     // for Vigil overflows.
     const stopJobs = new AbortController();
-    const jobsRunning = backgroundJobs((signal) => integrations.active?.quiet?.(signal) ?? Promise.resolve())
+    const jobsRunning = backgroundJobs((signal) => integrations?.active?.quiet?.(signal) ?? Promise.resolve())
       .run({ signal: stopJobs.signal })
       .catch((error: unknown) => logger.error({ err: error }, 'the job runner stopped with an error'));
     // Cameras start once everything that listens to their events is in place.
@@ -842,7 +858,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
     await sweeps?.start();
     return {
       url: server.url,
-      integrationsReady: integrations.active?.ready ?? Promise.resolve(),
+      integrationsReady: integrations?.active?.ready ?? Promise.resolve(),
       ...(token.generated && token.token ? { generatedToken: token.token } : {}),
       close: async () => {
         await sweeps?.stop();
@@ -850,7 +866,7 @@ export function createVigil(loaded: LoadedConfig, options: VigilOptions = {}) {
         await cameras.close(LIVE_GRACE_MS);
         stopJobs.abort();
         await jobsRunning;
-        await integrations.stop();
+        await integrations?.stop();
         await server.close();
         await close();
       },
