@@ -4,11 +4,12 @@ import type { EventNotice } from '../../ports/event-feed.ts';
 /**
  * Event notices as broadcast messages between Vigil processes (SharedEventFeed): the event's id
  * and what changed, not the event (the receiver reads it from the shared storage, where it
- * already is), and a description's text (it is what the notice says; descriptions are short).
+ * already is), and a description's text when it fits a message (descriptions are short; a longer
+ * one is read from the storage too).
  *
  *   {"v":1,"from":"<process>","notices":[{"change":"new","event":"<id>"},{"change":"described","event":"<id>","text":"…"}]}
  */
-export type NoticeRef = { change: 'new' | 'update'; eventId: string } | { change: 'described'; eventId: string; text: string };
+export type NoticeRef = { change: 'new' | 'update'; eventId: string } | { change: 'described'; eventId: string; text?: string };
 
 export interface NoticeMessage {
   /** The process that sent it (it ignores its own). */
@@ -18,23 +19,14 @@ export interface NoticeMessage {
 
 const wireNotice = z.discriminatedUnion('change', [
   z.object({ change: z.enum(['new', 'update']), event: z.string().min(1) }),
-  z.object({ change: z.literal('described'), event: z.string().min(1), text: z.string() }),
+  z.object({ change: z.literal('described'), event: z.string().min(1), text: z.string().optional() }),
 ]);
 const wireMessage = z.object({ v: z.literal(1), from: z.string().min(1), notices: z.array(wireNotice) });
 type WireNotice = z.infer<typeof wireNotice>;
 
-/** A description longer than this is cut (with "…") so that its notice fits one message. */
-const MAX_TEXT_CHARS = 2_000;
-
 function toWire(notice: EventNotice): WireNotice {
   const event = notice.stored.event.id;
-  return notice.change === 'described' ? { change: 'described', event, text: cut(notice.description, MAX_TEXT_CHARS) } : { change: notice.change, event };
-}
-
-function cut(text: string, chars: number): string {
-  const codePoints = [...text];
-  if (chars <= 0) return '';
-  return codePoints.length <= chars ? text : `${codePoints.slice(0, Math.max(0, chars - 1)).join('')}…`;
+  return notice.change === 'described' ? { change: 'described', event, text: notice.description } : { change: notice.change, event };
 }
 
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
@@ -42,7 +34,7 @@ const encode = (from: string, notices: readonly WireNotice[]) => JSON.stringify(
 
 /**
  * The notices in as few messages as fit `maxBytes` each, in order. A described notice that does
- * not fit a message on its own has its text cut until it does.
+ * not fit a message on its own goes without its text (the receiver reads it from the storage).
  */
 export function encodeNoticeMessages(from: string, notices: readonly EventNotice[], maxBytes: number): string[] {
   const messages: string[] = [];
@@ -61,14 +53,9 @@ export function encodeNoticeMessages(from: string, notices: readonly EventNotice
 
 function fitAlone(from: string, notice: WireNotice, maxBytes: number): WireNotice {
   if (bytes(encode(from, [notice])) <= maxBytes) return notice;
-  if (notice.change !== 'described') throw new RangeError(`An event notice does not fit a message of ${maxBytes} bytes`);
-  // Halving the text until it fits: JSON escapes make its size in bytes hard to tell beforehand.
-  let text = notice.text;
-  while (bytes(encode(from, [{ ...notice, text }])) > maxBytes) {
-    if (text === '') throw new RangeError(`An event notice does not fit a message of ${maxBytes} bytes`);
-    text = cut(text, Math.floor([...text].length / 2));
-  }
-  return { ...notice, text };
+  const bare: WireNotice = notice.change === 'described' ? { change: 'described', event: notice.event } : notice;
+  if (bytes(encode(from, [bare])) > maxBytes) throw new RangeError(`An event notice does not fit a message of ${maxBytes} bytes`);
+  return bare;
 }
 
 /** A message read back, or the reason it is not one (another version's, or garbage). */
@@ -85,7 +72,10 @@ export function decodeNoticeMessage(message: string): { ok: true; value: NoticeM
     ok: true,
     value: {
       from: parsed.data.from,
-      notices: parsed.data.notices.map((n) => (n.change === 'described' ? { change: n.change, eventId: n.event, text: n.text } : { change: n.change, eventId: n.event })),
+      notices: parsed.data.notices.map((n): NoticeRef => {
+        if (n.change !== 'described') return { change: n.change, eventId: n.event };
+        return n.text === undefined ? { change: 'described', eventId: n.event } : { change: 'described', eventId: n.event, text: n.text };
+      }),
     },
   };
 }

@@ -9,6 +9,8 @@ export interface SharedEventFeedDeps {
   broadcast: Broadcast;
   /** Where a notice's event is read (the storage every process shares). */
   events: Pick<EventStore, 'getEvent'>;
+  /** A description's text as its notice says it, for one too long to travel in a message. */
+  describedText?: (eventId: string) => Promise<string | undefined>;
   /** This process (its notices come back to it and are skipped). */
   origin: string;
   logger: Logger;
@@ -29,6 +31,8 @@ export class SharedEventFeed implements EventFeed, EventNotifier {
   private readonly local: InMemoryEventFeed;
   private readonly log: Logger;
   private stopListening: (() => Promise<void>) | undefined;
+  private listeners = 0;
+  private unlistening: Promise<void> = Promise.resolve();
   private listeningNow: Promise<void> | undefined;
   private markListening: () => void = () => {};
   /** Sends in order, one after another; received notices likewise. */
@@ -41,9 +45,18 @@ export class SharedEventFeed implements EventFeed, EventNotifier {
     this.log = deps.logger.child({ module: 'event-feed' });
   }
 
+  /** The first listener starts hearing the other processes; after the last one leaves, this process stops. */
   subscribe(listener: (notice: EventNotice) => void): () => void {
+    this.listeners++;
     this.listen();
-    return this.local.subscribe(listener);
+    const unsubscribe = this.local.subscribe(listener);
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      unsubscribe();
+      if (--this.listeners === 0) this.unlisten();
+    };
   }
 
   notify(notices: readonly EventNotice[]): void {
@@ -72,8 +85,17 @@ export class SharedEventFeed implements EventFeed, EventNotifier {
   async close(): Promise<void> {
     this.closed = true;
     await this.sending;
-    await this.stopListening?.();
+    this.unlisten();
+    await this.unlistening;
     await this.receiving;
+  }
+
+  private unlisten(): void {
+    const stop = this.stopListening;
+    if (!stop) return;
+    this.stopListening = undefined;
+    this.listeningNow = undefined;
+    this.unlistening = this.unlistening.then(stop).catch((error: unknown) => this.log.warn({ err: error }, 'could not stop hearing the other processes'));
   }
 
   private listen(): void {
@@ -106,7 +128,12 @@ export class SharedEventFeed implements EventFeed, EventNotifier {
         // The event as stored now: an event deleted since (retention) is no longer news.
         const stored = await this.deps.events.getEvent(ref.eventId);
         if (!stored) continue;
-        this.local.notify([ref.change === 'described' ? { change: 'described', stored, description: ref.text } : { change: ref.change, stored }]);
+        if (ref.change !== 'described') {
+          this.local.notify([{ change: ref.change, stored }]);
+          continue;
+        }
+        const description = ref.text ?? (await this.deps.describedText?.(ref.eventId));
+        if (description !== undefined && description !== '') this.local.notify([{ change: 'described', stored, description }]);
       } catch (error) {
         this.log.warn({ err: error, event: ref.eventId }, 'could not read an event another process stored');
       }

@@ -7,7 +7,7 @@ import type { EventNotice } from '../../../src/ports/event-feed.ts';
 import type { Storage } from '../../../src/ports/storage.ts';
 import { createEventIndexer } from '../../../src/services/search/event-indexer.ts';
 import { storedEvent } from '../../factories/stored-events.ts';
-import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../../support/postgres.ts';
+import { adminQuery, createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../../support/postgres.ts';
 
 const skip = await skipWithoutPostgres('event notices between processes on PostgreSQL');
 const text = createTextAnalyzer();
@@ -46,8 +46,8 @@ describe.skipIf(skip)('SharedEventFeed over PostgreSQL NOTIFY', () => {
   let worker: Storage;
   let server: Storage;
   const feeds: SharedEventFeed[] = [];
-  const feedOf = (storage: Storage, origin: string) => {
-    const feed = new SharedEventFeed({ broadcast: storage.broadcast!, events: storage.events, origin, logger: silent });
+  const feedOf = (storage: Storage, origin: string, describedText?: (id: string) => Promise<string | undefined>) => {
+    const feed = new SharedEventFeed({ broadcast: storage.broadcast!, events: storage.events, origin, logger: silent, ...(describedText ? { describedText } : {}) });
     feeds.push(feed);
     return feed;
   };
@@ -110,6 +110,36 @@ describe.skipIf(skip)('SharedEventFeed over PostgreSQL NOTIFY', () => {
 
     await until(() => heard.length === 1, 'the kept event');
     expect(heard[0]).toMatchObject({ change: 'update', stored: { event: { id: 'kept' } } });
+  });
+
+  it('reads a description too long for a message from the storage, whole', async () => {
+    const long = '一個人在門口停留了很久，'.repeat(1_000);
+    const workerFeed = feedOf(worker, 'worker');
+    const serverFeed = feedOf(server, 'server', async (id) => (id === 'e1' ? long : undefined));
+    const heard = collect(serverFeed);
+    await serverFeed.listening();
+    const stored = await storeEvent(worker, 'e1');
+    workerFeed.notify([{ change: 'described', stored, description: long }]);
+    await until(() => heard.length === 1, 'the described notice');
+    expect(heard[0]).toMatchObject({ change: 'described', description: long });
+  });
+
+  it('stops listening (its connection closed) once its last listener left, and listens again for a new one', async () => {
+    const serverFeed = feedOf(server, 'server');
+    const listenConnections = async () =>
+      Number((await adminQuery<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND query = 'LISTEN vigil_events'", [database.name])).rows[0]!.n);
+    const unsubscribe = serverFeed.subscribe(() => {});
+    await serverFeed.listening();
+    expect(await listenConnections()).toBe(1);
+    unsubscribe();
+    const deadline = Date.now() + 5_000;
+    while ((await listenConnections()) !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await listenConnections()).toBe(0);
+    const heard = collect(serverFeed);
+    await serverFeed.listening();
+    const workerFeed = feedOf(worker, 'worker');
+    workerFeed.notify([{ change: 'new', stored: await storeEvent(worker, 'again') }]);
+    await until(() => heard.length === 1, 'a notice after listening again');
   });
 
   it('sends nothing a closed process would lose: notices sent before close are delivered', async () => {

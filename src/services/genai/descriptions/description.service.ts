@@ -300,16 +300,27 @@ export class DescriptionService {
     });
   }
 
-  /** The text listeners get: the summary in the main language, else the scene, else the raw output. */
   private async announce(eventId: string, description: { json?: unknown; rawText?: string }): Promise<void> {
     if (!this.deps.notifier) return;
     const stored = await this.deps.events.getEvent(eventId);
     if (!stored) return;
+    const text = this.noticeTextOf(description);
+    if (text !== '') this.deps.notifier.notify([{ change: 'described', stored, description: text }]);
+  }
+
+  /** The text a notice of the event's stored description carries (what MQTT, Home Assistant and Frigate get). */
+  async noticeText(eventId: string): Promise<string | undefined> {
+    const description = await this.deps.store.get(eventId);
+    const text = description ? this.noticeTextOf(description) : '';
+    return text === '' ? undefined : text;
+  }
+
+  /** The text listeners get: the summary in the main language, else the scene, else the raw output. */
+  private noticeTextOf(description: { json?: unknown; rawText?: string }): string {
     const parsed = description.json === undefined ? undefined : storedDescriptionSchema.safeParse(description.json);
     const json = parsed?.success ? parsed.data : undefined;
     const main = this.deps.genai.languages[0] ?? 'en';
-    const text = json ? (json.summaries[main] ?? json.summaries.en ?? json.scene) : (description.rawText ?? '').trim();
-    if (text !== '') this.deps.notifier.notify([{ change: 'described', stored, description: text }]);
+    return json ? (json.summaries[main] ?? json.summaries.en ?? json.scene) : (description.rawText ?? '').trim();
   }
 
   private async requireEvent(eventId: string): Promise<StoredEvent> {
