@@ -30,7 +30,8 @@ const liveStateSchema = z.object({
   lastErrorAtMs: z.number().optional(),
   nextAttemptAtMs: z.number().optional(),
 });
-const statsSchema = z.record(z.string(), z.object({ framesProcessed: z.number(), framesDropped: z.number(), processedFps: z.number(), live: liveStateSchema.optional() }));
+// A malformed live state (another version's, a NaN written as null) is left out: never a reason to fail reading every worker.
+const statsSchema = z.record(z.string(), z.object({ framesProcessed: z.number(), framesDropped: z.number(), processedFps: z.number(), live: liveStateSchema.optional().catch(undefined) }));
 
 export function toLease(row: unknown): CameraLease {
   const r = leaseRow.parse(row);

@@ -45,16 +45,19 @@ interface Running {
  */
 export class CameraAssignment {
   private readonly running = new Map<string, Running>();
-  private elsewhere = new Map<string, CameraLiveState>();
+  private elsewhere = new Map<string, ReportedState>();
 
   constructor(private readonly deps: CameraAssignmentDeps) {}
 
   /**
-   * A camera another worker runs, as that worker last reported it (a round old at most), for the
-   * API and Home Assistant of a process that does not run it.
+   * A camera another worker runs, as that worker last reported it, for the API and Home Assistant
+   * of a process that does not run it: up to two rounds old (the holder's heartbeat and this
+   * process's read), and nothing once the holder's lease has run out (the storage may be away).
    */
   stateElsewhere(cameraId: string): CameraLiveState | undefined {
-    return this.running.has(cameraId) ? undefined : this.elsewhere.get(cameraId);
+    if (this.running.has(cameraId)) return undefined;
+    const reported = this.elsewhere.get(cameraId);
+    return reported && reported.leaseExpiresAt > this.deps.clock.now() ? reported.state : undefined;
   }
 
   /** Cameras this worker runs now, with their leases. */
@@ -154,14 +157,20 @@ export class CameraAssignment {
   }
 }
 
+/** A camera's state as its holder reported it, valid while the holder's lease runs. */
+export interface ReportedState {
+  state: CameraLiveState;
+  leaseExpiresAt: number;
+}
+
 /** The live state of each camera held (unexpired) by another live worker, as that worker reported it. */
-export function reportedElsewhere(workers: readonly WorkerRecord[], leases: readonly CameraLease[], me: string, nowMs: number): Map<string, CameraLiveState> {
+export function reportedElsewhere(workers: readonly WorkerRecord[], leases: readonly CameraLease[], me: string, nowMs: number): Map<string, ReportedState> {
   const byId = new Map(workers.map((w) => [w.id, w]));
-  const states = new Map<string, CameraLiveState>();
+  const states = new Map<string, ReportedState>();
   for (const lease of leases) {
     if (lease.holder === me || lease.expiresAt <= nowMs) continue;
     const live = byId.get(lease.holder)?.stats[lease.cameraId]?.live;
-    if (live) states.set(lease.cameraId, live);
+    if (live) states.set(lease.cameraId, { state: live, leaseExpiresAt: lease.expiresAt });
   }
   return states;
 }
