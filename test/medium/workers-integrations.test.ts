@@ -107,5 +107,9 @@ describe.skipIf(await skipWithoutPostgres('events of vigil workers published by 
       .catch((error: unknown) => {
         throw new Error(`the second server did not take the integrations over\n${workerLog()}`, { cause: error });
       });
+    // The first closed its MQTT connection (its retained "offline") before the second connected
+    // with the same client id: the last word on the availability topic is the second's "online".
+    const statuses = probe.messages.filter((m) => m.topic === 'vigil/status').map((m) => m.text);
+    expect(statuses.slice(-2)).toEqual(['offline', 'online']);
   });
 });
