@@ -22,22 +22,17 @@ import { z } from 'zod';
 import { openSqliteDatabase, SqliteAnalysisStore } from '../src/adapters/storage/sqlite/sqlite-analysis-store.ts';
 import { createLogger, createVigil, DATABASE_FILE, sharedTextAnalysis } from '../src/app.ts';
 import { cameraDirectory } from '../src/config/settings/index.ts';
-import { parseConfigText, type LoadedConfig } from '../src/config/index.ts';
 import type { StoredEvent } from '../src/ports/analysis-store.ts';
 import type { EventIndexer, SearchDocument } from '../src/ports/search-index.ts';
 import { createEventIndexer } from '../src/services/search/event-indexer.ts';
 import type { SearchRequest, SearchService } from '../src/services/search/search.service.ts';
-import { syntheticCameras, syntheticEvents, SYNTHETIC_TIME_ZONE } from '../test/factories/synthetic-events.ts';
+import { syntheticEvents } from '../test/factories/synthetic-events.ts';
+import { benchConfig, type BenchQuery, cameras, FROM, NOW, QUERIES, runIdOf, SEED } from './search-workload.ts';
 
 /** Bump when the generator or the schema changes, so cached databases are rebuilt. */
 const GENERATOR_VERSION = 'v2';
 const CACHE_DIR = join(tmpdir(), 'vigil-bench-search', GENERATOR_VERSION);
-const SEED = 20260320;
 const BATCH = 5_000;
-const DAY_MS = 86_400_000;
-/** The fixed "now" of every question: a Friday morning, at the end of the generated year. */
-const NOW = Date.parse('2026-03-20T09:30:00+08:00');
-const FROM = NOW - 365 * DAY_MS;
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const WARMUP = 3;
 const MIN_RUNS = 8;
@@ -46,38 +41,6 @@ const SIZES = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Numbe
 const LIMIT = 20;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const cameras = syntheticCameras(40, SEED);
-
-interface BenchQuery {
-  name: string;
-  request: Omit<SearchRequest, 'limit'>;
-}
-
-const QUERIES: readonly BenchQuery[] = [
-  { name: 'zh time+camera+loitering', request: { q: '昨天晚上10點到11點後門有沒有人徘徊？' } },
-  { name: 'en van+colour+camera+time', request: { q: 'white van at the gate this morning' } },
-  { name: 'zh intrusion+camera', request: { q: '有人闖入車庫嗎' } },
-  { name: 'en crossing last week', request: { q: 'who crossed the line last week' } },
-  { name: 'en text only', request: { q: 'red jacket' } },
-  { name: 'en person loitering', request: { q: 'person loitering' } },
-  { name: 'zh text+person', request: { q: '穿紅色外套的人' } },
-  { name: 'zh camera+colour+car', request: { q: '停車場有白色的車嗎' } },
-  { name: 'zh truck+gate last week', request: { q: '上週有貨車進入大門嗎' } },
-  { name: 'en dog+camera', request: { q: 'dog in the garden' } },
-  { name: 'en text+filters', request: { q: 'red jacket', camera: 'front', fromMs: NOW - 30 * DAY_MS, toMs: NOW } },
-  { name: 'filters camera+day', request: { q: '', camera: 'back', fromMs: NOW - 2 * DAY_MS, toMs: NOW - DAY_MS } },
-  { name: 'filters camera+week', request: { q: '', camera: 'parking', fromMs: NOW - 7 * DAY_MS, toMs: NOW } },
-];
-
-function benchConfig(dataDir: string): LoadedConfig {
-  // JSON is YAML: the config goes through the real parser and schema.
-  const config = {
-    storage: { data_dir: dataDir },
-    search: { timezone: SYNTHETIC_TIME_ZONE },
-    cameras: Object.fromEntries(cameras.map((c) => [c.id, { name: c.name, aliases: c.aliases, input: `${c.id}.mp4`, timezone: c.timeZone }])),
-  };
-  return { ...parseConfigText(JSON.stringify(config), { env: {}, baseDir: dataDir, fileLabel: 'bench' }), baseDir: dataDir };
-}
 
 interface SeedBatch {
   events: StoredEvent[];
@@ -120,11 +83,6 @@ function generateInWorker(count: number, dataDir: string): void {
     pump();
   });
   pump();
-}
-
-/** Runs are created first, one per camera, so their ids are 1..40 in camera order. */
-function runIdOf(cameraId: string): number {
-  return 1 + cameras.findIndex((c) => c.id === cameraId);
 }
 
 /** Seeds `count` events into a new database in `dataDir`; returns where the time went. */

@@ -18,54 +18,18 @@ import pg from 'pg';
 import { openSqliteDatabase, SqliteAnalysisStore } from '../../src/adapters/storage/sqlite/sqlite-analysis-store.ts';
 import { createLogger, createVigil, DATABASE_FILE, migrateToPostgres, sharedTextAnalysis } from '../../src/app.ts';
 import { cameraDirectory } from '../../src/config/settings/index.ts';
-import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
 import type { StoredEvent } from '../../src/ports/analysis-store.ts';
 import { createEventIndexer } from '../../src/services/search/event-indexer.ts';
-import type { SearchRequest } from '../../src/services/search/search.service.ts';
-import { syntheticCameras, syntheticEvents, SYNTHETIC_TIME_ZONE } from '../../test/factories/synthetic-events.ts';
+import { syntheticEvents } from '../../test/factories/synthetic-events.ts';
 import { adminQuery, POSTGRES_SERVER_URL } from '../../test/support/postgres.ts';
+import { benchConfig, cameras, FROM, NOW, QUERIES, runIdOf, SEED } from '../search-workload.ts';
 import { load, log, percentile, round } from './common.ts';
 
 /** Bump when the generator or either schema changes, so cached stores are rebuilt. */
 const VERSION = 'v1';
 const CACHE_DIR = join(tmpdir(), 'vigil-bench-scale', VERSION);
-// The search bench's generator settings: the same events for the same count.
-const SEED = 20260320;
 const BATCH = 5_000;
-const DAY_MS = 86_400_000;
-const NOW = Date.parse('2026-03-20T09:30:00+08:00');
-const FROM = NOW - 365 * DAY_MS;
 const LIMIT = 20;
-const cameras = syntheticCameras(40, SEED);
-
-/** bench/search.bench.ts's QUERIES (that file runs itself when imported, so they are repeated here). */
-const QUERIES: ReadonlyArray<{ name: string; request: Omit<SearchRequest, 'limit'> }> = [
-  { name: 'zh time+camera+loitering', request: { q: '昨天晚上10點到11點後門有沒有人徘徊？' } },
-  { name: 'en van+colour+camera+time', request: { q: 'white van at the gate this morning' } },
-  { name: 'zh intrusion+camera', request: { q: '有人闖入車庫嗎' } },
-  { name: 'en crossing last week', request: { q: 'who crossed the line last week' } },
-  { name: 'en text only', request: { q: 'red jacket' } },
-  { name: 'en person loitering', request: { q: 'person loitering' } },
-  { name: 'zh text+person', request: { q: '穿紅色外套的人' } },
-  { name: 'zh camera+colour+car', request: { q: '停車場有白色的車嗎' } },
-  { name: 'zh truck+gate last week', request: { q: '上週有貨車進入大門嗎' } },
-  { name: 'en dog+camera', request: { q: 'dog in the garden' } },
-  { name: 'en text+filters', request: { q: 'red jacket', camera: 'front', fromMs: NOW - 30 * DAY_MS, toMs: NOW } },
-  { name: 'filters camera+day', request: { q: '', camera: 'back', fromMs: NOW - 2 * DAY_MS, toMs: NOW - DAY_MS } },
-  { name: 'filters camera+week', request: { q: '', camera: 'parking', fromMs: NOW - 7 * DAY_MS, toMs: NOW } },
-];
-
-function benchConfig(dataDir: string, database?: string): LoadedConfig {
-  const config = {
-    logging: { level: 'warn' },
-    storage: { data_dir: dataDir, ...(database ? { database } : {}) },
-    search: { timezone: SYNTHETIC_TIME_ZONE },
-    cameras: Object.fromEntries(cameras.map((c) => [c.id, { name: c.name, aliases: c.aliases, input: `${c.id}.mp4`, timezone: c.timeZone }])),
-  };
-  return { ...parseConfigText(JSON.stringify(config), { env: {}, baseDir: dataDir, fileLabel: 'bench' }), baseDir: dataDir };
-}
-
-const runIdOf = (cameraId: string) => 1 + cameras.findIndex((c) => c.id === cameraId);
 
 /** The search bench's seeding, on the main thread: the real schema, commitFrames and the real indexer. */
 async function seedSqlite(dataDir: string, count: number): Promise<void> {
