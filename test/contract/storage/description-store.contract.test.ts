@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTextAnalyzer } from '../../../src/adapters/text/text-analyzer.ts';
 import { textQuery } from '../../../src/domain/search/text-query.ts';
-import type { StoredEvent } from '../../../src/ports/analysis-store.ts';
 import type { DescriptionStore } from '../../../src/ports/description-store.ts';
 import type { Storage } from '../../../src/ports/storage.ts';
 import { storedEvent } from '../../factories/stored-events.ts';
+import { storeEventsInOwnRuns } from '../../support/seed-storage.ts';
 import { storageBackends, type TestStorage } from './backends.ts';
 
 const text = createTextAnalyzer();
@@ -13,22 +13,6 @@ const EVENTS = ['e1', 'e2', 'e3'].map((id, i) =>
 );
 
 const description = (words: string) => ({ provider: 'local_vlm', model: 'llava', json: { scene: words }, flagged: false, textForSearch: words });
-
-/** Stores each event in a run of its own (so one can be deleted alone); returns the run of each. */
-async function seedEvents(storage: Storage, events: readonly StoredEvent[]): Promise<Map<string, number>> {
-  const runs = new Map<string, number>();
-  for (const stored of events) {
-    const id = stored.event.id;
-    const sourceId = await storage.analyses.upsertSource(
-      { uri: `${id}.mp4`, kind: 'file', fingerprint: `seed:${id}`, codec: 'h264', width: 768, height: 576, fps: 10, durationSeconds: 3600 },
-      stored.event.cameraId,
-    );
-    const run = await storage.analyses.createRun({ sourceId, cameraId: stored.event.cameraId, settingsKey: 'seed', settings: {}, startTimeMs: stored.event.startMs, startTimeSource: 'config', startedAt: 0 });
-    await storage.analyses.commitFrames(run.id, [], { events: [{ ...stored, runId: run.id }] });
-    runs.set(id, run.id);
-  }
-  return runs;
-}
 
 describe.each(await storageBackends())('DescriptionStore on %s', (backend) => {
   let test: TestStorage;
@@ -41,7 +25,7 @@ describe.each(await storageBackends())('DescriptionStore on %s', (backend) => {
     now = 1_000_000;
     test = await backend.create({ now: () => now });
     storage = test.storage;
-    runs = await seedEvents(storage, EVENTS);
+    runs = await storeEventsInOwnRuns(storage, EVENTS);
     store = storage.descriptions;
   });
 

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StoredEvent } from '../../../src/ports/analysis-store.ts';
 import type { NewDescription } from '../../../src/ports/description-store.ts';
 import type { JobKind, JobOutput, JobQueue } from '../../../src/ports/job-queue.ts';
 import type { Storage } from '../../../src/ports/storage.ts';
 import { storedEvent } from '../../factories/stored-events.ts';
+import { storeEventsInOwnRuns } from '../../support/seed-storage.ts';
 import { storageBackends, type TestStorage } from './backends.ts';
 
 const EVENTS = ['e1', 'e2', 'e3'].map((id, i) => storedEvent({ id, startMs: Date.UTC(2024, 4, 1, 14, i), en: `Person p1 crossed the door line (${id})`, zhHant: '人物 p1 穿越門口警戒線' }));
@@ -28,22 +28,6 @@ const newDescription = (text: string): NewDescription => ({ provider: 'vlm', mod
 /** A job's output as the storage writes it: a description (vectors need an index prepared first). */
 const described = (text: string): JobOutput => ({ kind: 'description', description: newDescription(text) });
 
-/** Stores each event in a run of its own (so one can be deleted alone); returns the run of each. */
-async function seedEvents(storage: Storage, events: readonly StoredEvent[]): Promise<Map<string, number>> {
-  const runs = new Map<string, number>();
-  for (const stored of events) {
-    const id = stored.event.id;
-    const sourceId = await storage.analyses.upsertSource(
-      { uri: `${id}.mp4`, kind: 'file', fingerprint: `seed:${id}`, codec: 'h264', width: 768, height: 576, fps: 10, durationSeconds: 3600 },
-      stored.event.cameraId,
-    );
-    const run = await storage.analyses.createRun({ sourceId, cameraId: stored.event.cameraId, settingsKey: 'seed', settings: {}, startTimeMs: stored.event.startMs, startTimeSource: 'config', startedAt: 0 });
-    await storage.analyses.commitFrames(run.id, [], { events: [{ ...stored, runId: run.id }] });
-    runs.set(id, run.id);
-  }
-  return runs;
-}
-
 describe.each(await storageBackends())('JobQueue on %s', (backend) => {
   let test: TestStorage;
   let storage: Storage;
@@ -55,7 +39,7 @@ describe.each(await storageBackends())('JobQueue on %s', (backend) => {
     now = 1_000_000;
     test = await backend.create({ now: () => now });
     storage = test.storage;
-    runs = await seedEvents(storage, EVENTS);
+    runs = await storeEventsInOwnRuns(storage, EVENTS);
     queue = storage.jobs;
   });
 

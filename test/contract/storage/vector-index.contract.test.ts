@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StoredEvent } from '../../../src/ports/analysis-store.ts';
 import type { Storage } from '../../../src/ports/storage.ts';
 import type { VectorFilter, VectorIndex } from '../../../src/ports/vector-index.ts';
 import { storedEvent } from '../../factories/stored-events.ts';
+import { storeEventsInOneRun } from '../../support/seed-storage.ts';
 import { storageBackends, type TestStorage } from './backends.ts';
 
 const T0 = Date.UTC(2024, 4, 1, 14, 0, 0);
@@ -22,17 +22,6 @@ const VECTOR_EVENTS = [
 /** Unit vectors at growing angles from [1, 0, 0]: e1 is nearest to it, e6 farthest. */
 const angle = (i: number): number[] => [Math.cos(i * 0.25), Math.sin(i * 0.25), 0];
 const QUERY = [1, 0, 0];
-
-/** Stores the events through the analysis store, in a run of their own (`runKey`); returns its id. */
-async function seedEvents(storage: Storage, events: readonly StoredEvent[], runKey = 'seed'): Promise<number> {
-  const sourceId = await storage.analyses.upsertSource(
-    { uri: 'seed.mp4', kind: 'file', fingerprint: 'seed', codec: 'h264', width: 768, height: 576, fps: 10, durationSeconds: 3600 },
-    'back',
-  );
-  const run = await storage.analyses.createRun({ sourceId, cameraId: 'back', settingsKey: runKey, settings: {}, startTimeMs: T0, startTimeSource: 'config', startedAt: 0 });
-  await storage.analyses.commitFrames(run.id, [], { events: events.map((e) => ({ ...e, runId: run.id })) });
-  return run.id;
-}
 
 /**
  * The vector index through the port on every backend (SQLite: sqlite-vec; PostgreSQL without
@@ -57,9 +46,9 @@ describe.each(await storageBackends())('VectorIndex on %s', (backend) => {
     test = await backend.create({ now: () => now });
     storage = test.storage;
     index = storage.vectors;
-    await seedEvents(storage, VECTOR_EVENTS.slice(1, 5));
+    await storeEventsInOneRun(storage, VECTOR_EVENTS.slice(1, 5), { startMs: T0 });
     // e1 and e6 in a run of their own, so that a test can delete them.
-    await seedEvents(storage, [VECTOR_EVENTS[0]!, VECTOR_EVENTS[5]!], 'doomed');
+    await storeEventsInOneRun(storage, [VECTOR_EVENTS[0]!, VECTOR_EVENTS[5]!], { runKey: 'doomed', startMs: T0 });
   });
 
   afterEach(async () => {
@@ -161,7 +150,7 @@ describe.each(await storageBackends())('VectorIndex on %s', (backend) => {
     expect(await nearestIds(6)).toEqual(['e2', 'e3', 'e4', 'e5']);
     expect((await index.info())?.count).toBe(4);
     expect(await index.upsert('e6', QUERY)).toBe(false);
-    await seedEvents(storage, [VECTOR_EVENTS[0]!], 'again');
+    await storeEventsInOneRun(storage, [VECTOR_EVENTS[0]!], { runKey: 'again', startMs: T0 });
     expect(await nearestIds(6)).toEqual(['e2', 'e3', 'e4', 'e5']);
     expect(await index.upsert('e1', angle(5))).toBe(true);
     expect(await nearestIds(6)).toEqual(['e2', 'e3', 'e4', 'e5', 'e1']);

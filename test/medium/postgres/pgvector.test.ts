@@ -16,6 +16,7 @@ import type { Storage } from '../../../src/ports/storage.ts';
 import type { VectorFilter } from '../../../src/ports/vector-index.ts';
 import { createEventIndexer } from '../../../src/services/search/event-indexer.ts';
 import { storedEvent } from '../../factories/stored-events.ts';
+import { storeEventsInOneRun } from '../../support/seed-storage.ts';
 import { createPgliteClient, type PgliteSqlClient } from '../../support/pglite.ts';
 
 const T0 = Date.UTC(2024, 4, 1, 14, 0, 0);
@@ -109,12 +110,7 @@ describe('PgVectorIndex with pgvector (PGlite)', () => {
     });
     // One PGlite for the file (it takes seconds to start): the events are stored once.
     index = storage.vectors as PgVectorIndex;
-    const sourceId = await storage.analyses.upsertSource(
-      { uri: 'seed.mp4', kind: 'file', fingerprint: 'seed', codec: 'h264', width: 768, height: 576, fps: 10, durationSeconds: 3600 },
-      'back',
-    );
-    const run = await storage.analyses.createRun({ sourceId, cameraId: 'back', settingsKey: 'seed', settings: {}, startTimeMs: T0, startTimeSource: 'config', startedAt: 0 });
-    await storage.analyses.commitFrames(run.id, [], { events: events.map((e) => ({ ...e, runId: run.id })) });
+    await storeEventsInOneRun(storage, events, { startMs: T0 });
   });
 
   afterAll(async () => {

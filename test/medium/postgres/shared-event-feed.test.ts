@@ -7,6 +7,7 @@ import type { EventNotice } from '../../../src/ports/event-feed.ts';
 import type { Storage } from '../../../src/ports/storage.ts';
 import { createEventIndexer } from '../../../src/services/search/event-indexer.ts';
 import { storedEvent } from '../../factories/stored-events.ts';
+import { storeEventsInOwnRuns } from '../../support/seed-storage.ts';
 import { adminQuery, createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../../support/postgres.ts';
 
 const skip = await skipWithoutPostgres('event notices between processes on PostgreSQL');
@@ -20,11 +21,9 @@ function openStorage(url: string): Storage {
 }
 
 async function storeEvent(storage: Storage, id: string): Promise<StoredEvent> {
-  const sourceId = await storage.analyses.upsertSource({ uri: 'rtsp://door', kind: 'stream', fingerprint: 'url:door', codec: 'h264', width: 640, height: 480, fps: 10 }, 'door');
-  const run = await storage.analyses.createRun({ sourceId, cameraId: 'door', settingsKey: id, settings: {}, startTimeMs: T0, startTimeSource: 'clock', startedAt: T0 });
-  const event = storedEvent({ id, cameraId: 'door', startMs: T0, en: 'A person crossed', zhHant: '有人經過', runId: run.id });
-  await storage.analyses.commitFrames(run.id, [], { events: [event] });
-  return event;
+  const event = storedEvent({ id, cameraId: 'door', startMs: T0, en: 'A person crossed', zhHant: '有人經過' });
+  const runs = await storeEventsInOwnRuns(storage, [event]);
+  return { ...event, runId: runs.get(id)! };
 }
 
 function collect(feed: SharedEventFeed): EventNotice[] {
