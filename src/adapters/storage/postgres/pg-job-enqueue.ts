@@ -1,42 +1,13 @@
-import { z } from 'zod';
 import type { EnqueueOutcome, JobKind, JobRequest, JobState } from '../../../ports/job-queue.ts';
-import { decideEnqueue, eventIdOf, isEventJobKind, jobKindSchema, jobStatusSchema, parsePayload, type JobUpdate } from '../job-rules.ts';
+import { jobRowSchema, toJobState, type JobRow } from '../job-rows.ts';
+import { decideEnqueue, eventIdOf, isEventJobKind, type JobUpdate } from '../job-rules.ts';
 import type { SqlClient } from './sql-client.ts';
 
 /**
- * The `jobs` row as PgJobQueue reads it, and enqueue: the shared rules of job-rules.ts applied to
- * a batch of offers in a handful of statements, whatever its size.
+ * Enqueue on PostgreSQL: the shared rules of job-rules.ts applied to a batch of offers in a
+ * handful of statements, whatever its size.
  */
 
-export const rowSchema = z.object({
-  kind: jobKindSchema,
-  key: z.string(),
-  event_id: z.string().nullable(),
-  payload_json: z.string(),
-  status: jobStatusSchema,
-  attempts: z.number(),
-  claim: z.number(),
-  next_attempt_at: z.number(),
-  last_error: z.string().nullable(),
-  created_at: z.number(),
-  updated_at: z.number(),
-});
-export type JobRow = z.infer<typeof rowSchema>;
-
-export function toState<K extends JobKind>(kind: K, row: JobRow): JobState<K> {
-  return {
-    kind,
-    key: row.key,
-    ...(row.event_id !== null ? { eventId: row.event_id } : {}),
-    payload: parsePayload(kind, row.payload_json),
-    status: row.status,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    ...(row.last_error !== null ? { lastError: row.last_error } : {}),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /**
  * Inside the enqueue transaction: every offer by its kind's rule, in a few statements whatever
@@ -52,7 +23,7 @@ export async function offerJobs<K extends JobKind>(tx: SqlClient, requests: Read
   const inserted = await insertNew(tx, [...firsts.values()], now);
   const jobs = new Map<string, { state: JobState<K>; dirty: boolean }>();
   for (const row of await lockJobs(tx, [...firsts.values()].filter((r) => !inserted.has(idOf(r))))) {
-    jobs.set(`${row.kind}\u0000${row.key}`, { state: toState(row.kind as K, row), dirty: false });
+    jobs.set(`${row.kind}\u0000${row.key}`, { state: toJobState(row.kind as K, row), dirty: false });
   }
   const outcomes = requests.map((request): EnqueueOutcome => {
     const { kind, key, payload } = request;
@@ -119,7 +90,7 @@ async function lockJobs(tx: SqlClient, requests: ReadonlyArray<JobRequest>): Pro
      ORDER BY kind COLLATE "C", key COLLATE "C" FOR UPDATE`,
     [requests.map((r) => r.kind), requests.map((r) => r.key)],
   );
-  return rows.map((row) => rowSchema.parse(row));
+  return rows.map((row) => jobRowSchema.parse(row));
 }
 
 async function writeUpdates(tx: SqlClient, states: ReadonlyArray<JobState>, now: number): Promise<void> {

@@ -15,21 +15,12 @@ import type {
 } from '../../../ports/job-queue.ts';
 import { JOB_KINDS } from '../../../ports/job-queue.ts';
 import { jobKindSchema, jobStatusSchema, parsePayload } from '../job-rules.ts';
-import { offerJobs, rowSchema, toState, type JobRow } from './pg-job-enqueue.ts';
+import { offerJobs } from './pg-job-enqueue.ts';
+import { jobRowSchema, toClaimedJob, toJobState } from '../job-rows.ts';
 import { JOBS_CHANNEL, type PgNotifications } from './pg-notifications.ts';
 import type { PgStoreOptions } from './pg-store-options.ts';
 import type { SqlClient } from './sql-client.ts';
 
-function toClaimed(row: JobRow): ClaimedJob {
-  return {
-    kind: row.kind,
-    key: row.key,
-    claim: row.claim,
-    attempts: row.attempts,
-    ...(row.event_id !== null ? { eventId: row.event_id } : {}),
-    payload: parsePayload(row.kind, row.payload_json),
-  };
-}
 
 // Keys are compared as SQLite does (bytewise), not by the database's locale, so both backends
 // hand out and list jobs in the same order.
@@ -126,16 +117,16 @@ export class PgJobQueue implements JobQueue {
       [now, now + options.leaseMs, [...kinds], limit],
     );
     // RETURNING gives no order: sorted as they were selected (a claim leaves next_attempt_at as it was).
-    const claimed = rows.map((row) => rowSchema.parse(row));
+    const claimed = rows.map((row) => jobRowSchema.parse(row));
     claimed.sort((a, b) => a.next_attempt_at - b.next_attempt_at || compare(a.kind, b.kind) || compare(a.key, b.key));
-    return claimed.map(toClaimed);
+    return claimed.map(toClaimedJob);
   }
 
   async claim<K extends JobKind>(kind: K, key: string, options: { leaseMs: number }): Promise<ClaimedJob<K> | undefined> {
     const now = this.options.now();
     const { rows } = await this.db.query(`${CLAIM} WHERE kind = $3 AND key = $4 RETURNING *`, [now, now + options.leaseMs, kind, key]);
     if (rows[0] === undefined) return undefined;
-    const r = rowSchema.parse(rows[0]);
+    const r = jobRowSchema.parse(rows[0]);
     return { kind, key, claim: r.claim, attempts: r.attempts, ...(r.event_id !== null ? { eventId: r.event_id } : {}), payload: parsePayload(kind, r.payload_json) };
   }
 
@@ -199,12 +190,12 @@ export class PgJobQueue implements JobQueue {
 
   async get<K extends JobKind>(kind: K, key: string): Promise<JobState<K> | undefined> {
     const { rows } = await this.db.query('SELECT * FROM jobs WHERE kind = $1 AND key = $2', [kind, key]);
-    return rows[0] === undefined ? undefined : toState(kind, rowSchema.parse(rows[0]));
+    return rows[0] === undefined ? undefined : toJobState(kind, jobRowSchema.parse(rows[0]));
   }
 
   async findByEvent<K extends JobKind>(kind: K, eventId: string): Promise<JobState<K> | undefined> {
     const { rows } = await this.db.query('SELECT * FROM jobs WHERE event_id = $1 AND kind = $2 ORDER BY key COLLATE "C" LIMIT 1', [eventId, kind]);
-    return rows[0] === undefined ? undefined : toState(kind, rowSchema.parse(rows[0]));
+    return rows[0] === undefined ? undefined : toJobState(kind, jobRowSchema.parse(rows[0]));
   }
 
   async counts(): Promise<Record<JobKind, JobKindCounts>> {
@@ -229,7 +220,7 @@ export class PgJobQueue implements JobQueue {
       kind,
       limit,
     ]);
-    return rows.map((row) => toState(kind, rowSchema.parse(row)));
+    return rows.map((row) => toJobState(kind, jobRowSchema.parse(row)));
   }
 
   onEnqueued(listener: (kind: JobKind) => void): () => void {

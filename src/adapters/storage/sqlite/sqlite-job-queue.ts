@@ -15,47 +15,10 @@ import type {
 } from '../../../ports/job-queue.ts';
 import { JOB_KINDS } from '../../../ports/job-queue.ts';
 import { decideEnqueue, eventIdOf, isEventJobKind, jobKindSchema, jobStatusSchema, parsePayload, type JobUpdate } from '../job-rules.ts';
+import { jobRowSchema, toClaimedJob, toJobState, type JobRow } from '../job-rows.ts';
 
-const rowSchema = z.object({
-  kind: jobKindSchema,
-  key: z.string(),
-  event_id: z.string().nullable(),
-  payload_json: z.string(),
-  status: jobStatusSchema,
-  attempts: z.number(),
-  claim: z.number(),
-  next_attempt_at: z.number(),
-  last_error: z.string().nullable(),
-  created_at: z.number(),
-  updated_at: z.number(),
-});
-type JobRow = z.infer<typeof rowSchema>;
 
-function toState<K extends JobKind>(kind: K, row: JobRow): JobState<K> {
-  return {
-    kind,
-    key: row.key,
-    ...(row.event_id !== null ? { eventId: row.event_id } : {}),
-    payload: parsePayload(kind, row.payload_json),
-    status: row.status,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    ...(row.last_error !== null ? { lastError: row.last_error } : {}),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
-function toClaimed(row: JobRow): ClaimedJob {
-  return {
-    kind: row.kind,
-    key: row.key,
-    claim: row.claim,
-    attempts: row.attempts,
-    ...(row.event_id !== null ? { eventId: row.event_id } : {}),
-    payload: parsePayload(row.kind, row.payload_json),
-  };
-}
 
 export interface SqliteJobQueueOptions {
   now?: () => number;
@@ -178,18 +141,18 @@ export class SqliteJobQueue implements JobQueue {
     const now = this.now();
     const rows = this.statements.claimDue
       .all({ kinds: JSON.stringify(kinds), now, lease_until: now + options.leaseMs, limit })
-      .map((row) => rowSchema.parse(row));
+      .map((row) => jobRowSchema.parse(row));
     // Handed out oldest-due first, as they were selected (the pre-claim due time is not returned,
     // but a claimed row's next_attempt_at is left as it was).
     rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || compare(a.kind, b.kind) || compare(a.key, b.key));
-    return rows.map(toClaimed);
+    return rows.map(toClaimedJob);
   }
 
   async claim<K extends JobKind>(kind: K, key: string, options: { leaseMs: number }): Promise<ClaimedJob<K> | undefined> {
     const now = this.now();
     const row = this.statements.claimOne.get({ kind, key, now, lease_until: now + options.leaseMs });
     if (row === undefined) return undefined;
-    const r = rowSchema.parse(row);
+    const r = jobRowSchema.parse(row);
     return { kind, key, claim: r.claim, attempts: r.attempts, ...(r.event_id !== null ? { eventId: r.event_id } : {}), payload: parsePayload(kind, r.payload_json) };
   }
 
@@ -225,12 +188,12 @@ export class SqliteJobQueue implements JobQueue {
 
   async get<K extends JobKind>(kind: K, key: string): Promise<JobState<K> | undefined> {
     const row = this.row(kind, key);
-    return row === undefined ? undefined : toState(kind, row);
+    return row === undefined ? undefined : toJobState(kind, row);
   }
 
   async findByEvent<K extends JobKind>(kind: K, eventId: string): Promise<JobState<K> | undefined> {
     const row = this.statements.byEvent.get(eventId, kind);
-    return row === undefined ? undefined : toState(kind, rowSchema.parse(row));
+    return row === undefined ? undefined : toJobState(kind, jobRowSchema.parse(row));
   }
 
   async counts(): Promise<Record<JobKind, JobKindCounts>> {
@@ -249,7 +212,7 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async recentFailures<K extends JobKind>(kind: K, limit: number): Promise<Array<JobState<K>>> {
-    return this.statements.failures.all(kind, limit).map((row) => toState(kind, rowSchema.parse(row)));
+    return this.statements.failures.all(kind, limit).map((row) => toJobState(kind, jobRowSchema.parse(row)));
   }
 
   onEnqueued(listener: (kind: JobKind) => void): () => void {
@@ -264,7 +227,7 @@ export class SqliteJobQueue implements JobQueue {
     if (isEventJobKind(kind) && this.statements.eventExists.get(key) === undefined) return 'unknown_event';
     const now = this.now();
     const row = this.row(kind, key);
-    const decision = decideEnqueue(kind, row === undefined ? undefined : toState(kind, row), payload, now);
+    const decision = decideEnqueue(kind, row === undefined ? undefined : toJobState(kind, row), payload, now);
     if ('insert' in decision) {
       this.statements.insert.run({ kind, key, event_id: eventId ?? null, payload_json: JSON.stringify(payload), now });
     } else if (decision.update) {
@@ -288,7 +251,7 @@ export class SqliteJobQueue implements JobQueue {
 
   private row(kind: JobKind, key: string): JobRow | undefined {
     const row = this.statements.get.get(kind, key);
-    return row === undefined ? undefined : rowSchema.parse(row);
+    return row === undefined ? undefined : jobRowSchema.parse(row);
   }
 
   private notify(kind: JobKind): void {
