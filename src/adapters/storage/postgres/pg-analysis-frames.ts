@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { StoredFrame, TrackSummary } from '../../../ports/analysis-store.ts';
+import { toStoredFrames } from '../frame-rows.ts';
 import type { SqlClient } from './sql-client.ts';
 
 /**
@@ -90,26 +90,6 @@ export async function upsertTracks(tx: SqlClient, runId: number, tracks: readonl
   await tx.query(UPSERT_TRACKS, [runId, ...trackColumns(tracks)]);
 }
 
-const frameRowSchema = z.object({
-  frame_index: z.number(),
-  ts_ms: z.number(),
-  pts_s: z.number(),
-  detected: z.boolean(),
-  changed_fraction: z.number(),
-  image_path: z.string().nullable(),
-});
-
-const detectionRowSchema = z.object({
-  frame_index: z.number(),
-  label: z.string(),
-  score: z.number(),
-  x1: z.number(),
-  y1: z.number(),
-  x2: z.number(),
-  y2: z.number(),
-  track_id: z.string().nullable(),
-  confident: z.boolean(),
-});
 
 /** Committed frames of a run up to `lastFrameIndex`, in order, with their detections in the order stored. */
 export async function readFrames(db: SqlClient, runId: number, lastFrameIndex: number): Promise<StoredFrame[]> {
@@ -120,29 +100,5 @@ export async function readFrames(db: SqlClient, runId: number, lastFrameIndex: n
       lastFrameIndex,
     ]),
   ]);
-  const byFrame = new Map<number, StoredFrame['detections'][number][]>();
-  for (const row of detectionRows.rows) {
-    const det = detectionRowSchema.parse(row);
-    const list = byFrame.get(det.frame_index) ?? [];
-    list.push({
-      label: det.label,
-      score: det.score,
-      box: { x1: det.x1, y1: det.y1, x2: det.x2, y2: det.y2 },
-      ...(det.track_id !== null ? { trackId: det.track_id } : {}),
-      confident: det.confident,
-    });
-    byFrame.set(det.frame_index, list);
-  }
-  return frameRows.rows.map((row) => {
-    const fr = frameRowSchema.parse(row);
-    return {
-      index: fr.frame_index,
-      timestampMs: fr.ts_ms,
-      ptsSeconds: fr.pts_s,
-      detected: fr.detected,
-      changedFraction: fr.changed_fraction,
-      detections: byFrame.get(fr.frame_index) ?? [],
-      ...(fr.image_path !== null ? { imagePath: fr.image_path } : {}),
-    };
-  });
+  return toStoredFrames(frameRows.rows, detectionRows.rows);
 }

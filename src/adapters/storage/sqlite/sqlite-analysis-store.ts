@@ -23,30 +23,11 @@ import { migrate } from './migrations.ts';
 import { searchEntryWriter } from './search-entry.ts';
 import { withStorageErrors } from './sqlite-errors.ts';
 import { toStoredEvent } from '../event-row.ts';
+import { toStoredFrames } from '../frame-rows.ts';
 import { parseOwner, processExists, RUN_STALE_AFTER_MS, runRowSchema, toRunRecord, type OwnerRecord } from '../run-rows.ts';
 
 /** Events (re)indexed per transaction by reindexEvents. */
 const REINDEX_BATCH = 2_000;
-const frameRowSchema = z.object({
-  frame_index: z.number(),
-  ts_ms: z.number(),
-  pts_s: z.number(),
-  detected: z.number(),
-  changed_fraction: z.number(),
-  image_path: z.string().nullable(),
-});
-
-const detectionRowSchema = z.object({
-  frame_index: z.number(),
-  label: z.string(),
-  score: z.number(),
-  x1: z.number(),
-  y1: z.number(),
-  x2: z.number(),
-  y2: z.number(),
-  track_id: z.string().nullable(),
-  confident: z.number(),
-});
 
 function eventRow(stored: StoredEvent) {
   const e = stored.event;
@@ -529,29 +510,7 @@ export class SqliteAnalysisStore implements AnalysisStore, SearchIndexMaintenanc
   }
 
   async readFrames(runId: number, lastFrameIndex: number): Promise<StoredFrame[]> {
-    const frames = z.array(frameRowSchema).parse(this.statements.framesUpTo.all(runId, lastFrameIndex));
-    const detections = z.array(detectionRowSchema).parse(this.statements.detectionsUpTo.all(runId, lastFrameIndex));
-    const byFrame = new Map<number, StoredFrame['detections'][number][]>();
-    for (const d of detections) {
-      const list = byFrame.get(d.frame_index) ?? [];
-      list.push({
-        label: d.label,
-        score: d.score,
-        box: { x1: d.x1, y1: d.y1, x2: d.x2, y2: d.y2 },
-        ...(d.track_id !== null ? { trackId: d.track_id } : {}),
-        confident: d.confident === 1,
-      });
-      byFrame.set(d.frame_index, list);
-    }
-    return frames.map((f) => ({
-      index: f.frame_index,
-      timestampMs: f.ts_ms,
-      ptsSeconds: f.pts_s,
-      detected: f.detected === 1,
-      changedFraction: f.changed_fraction,
-      detections: byFrame.get(f.frame_index) ?? [],
-      ...(f.image_path !== null ? { imagePath: f.image_path } : {}),
-    }));
+    return toStoredFrames(this.statements.framesUpTo.all(runId, lastFrameIndex), this.statements.detectionsUpTo.all(runId, lastFrameIndex));
   }
 
   async otherRuns(sourceId: number, cameraId: string, keepRunId: number): Promise<number[]> {
