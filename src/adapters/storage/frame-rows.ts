@@ -1,15 +1,14 @@
 import { z } from 'zod';
 import type { StoredFrame } from '../../ports/analysis-store.ts';
+import { storedFlag } from './row-values.ts';
 
-/** SQLite stores a flag as 0/1, PostgreSQL as a boolean. */
-const flag = z.union([z.boolean(), z.number()]).transform((v) => v === true || v === 1);
 
 /** The `frames` and `detections` rows, the same columns on both backends, read back. */
 const frameRowSchema = z.object({
   frame_index: z.number(),
   ts_ms: z.number(),
   pts_s: z.number(),
-  detected: flag,
+  detected: storedFlag,
   changed_fraction: z.number(),
   image_path: z.string().nullable(),
 });
@@ -23,7 +22,7 @@ const detectionRowSchema = z.object({
   x2: z.number(),
   y2: z.number(),
   track_id: z.string().nullable(),
-  confident: flag,
+  confident: storedFlag,
 });
 
 /** Frames (in order) with their detections (in the order stored), from the rows of both tables. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RetentionRun } from '../../ports/retention-store.ts';
+import { storedFlag } from './row-values.ts';
 
 /** The rows retention reads (the same columns on both backends), as the retention store returns them. */
 const runRowSchema = z.object({
@@ -8,8 +9,7 @@ const runRowSchema = z.object({
   status: z.enum(['running', 'complete', 'interrupted', 'failed']),
   started_at: z.number(),
   source_kind: z.string(),
-  // SQLite gives a flag as 0/1, PostgreSQL as a boolean.
-  live_session: z.union([z.boolean(), z.number()]),
+  live_session: storedFlag,
   first_frame_ms: z.number().nullable(),
   last_frame_ms: z.number().nullable(),
   first_event_ms: z.number().nullable(),
@@ -44,7 +44,7 @@ export function toRetentionRun(row: unknown): RetentionRun {
   const r = runRowSchema.parse(row);
   const oldestMs = minDefined(r.first_frame_ms, r.first_event_ms);
   const newest = [r.last_frame_ms, r.last_event_ms].filter((v): v is number => v !== null);
-  const liveSession = r.live_session === true || r.live_session === 1;
+  const liveSession = r.live_session;
   return {
     runId: r.id,
     cameraId: r.camera_id,

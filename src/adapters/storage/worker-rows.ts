@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CameraLease, WorkerRecord } from '../../ports/worker-registry.ts';
+import { storedFlag } from './row-values.ts';
 
 /** The `workers` and `camera_leases` rows, the same columns on both backends, read back. */
 const leaseRow = z.object({ camera_id: z.string(), holder: z.string(), generation: z.number(), expires_at: z.number() });
@@ -10,8 +11,7 @@ const workerRow = z.object({
   role: z.string(),
   started_at: z.number(),
   heartbeat_at: z.number(),
-  // SQLite stores a flag as 0/1, PostgreSQL as a boolean.
-  runs_cameras: z.union([z.boolean(), z.number()]),
+  runs_cameras: storedFlag,
   stats_json: z.string(),
 });
 const liveStateSchema = z.object({
@@ -47,7 +47,7 @@ export function toWorker(row: unknown): WorkerRecord {
     role: r.role,
     startedAt: r.started_at,
     heartbeatAt: r.heartbeat_at,
-    runsCameras: r.runs_cameras === true || r.runs_cameras === 1,
+    runsCameras: r.runs_cameras,
     stats: statsSchema.parse(JSON.parse(r.stats_json)),
   };
 }

@@ -1,32 +1,10 @@
-import { z } from 'zod';
 import type { DescriptionStore, NewDescription, StoredDescription } from '../../../ports/description-store.ts';
 import { descriptionPartSql } from './pg-search-document.ts';
 import type { PgStoreOptions } from './pg-store-options.ts';
 import type { SqlClient } from './sql-client.ts';
+import { toStoredDescription } from '../description-rows.ts';
 
-const descriptionRowSchema = z.object({
-  provider: z.string(),
-  model: z.string(),
-  created_at: z.number(),
-  json: z.string().nullable(),
-  raw_text: z.string().nullable(),
-  flagged: z.boolean(),
-  text_for_search: z.string(),
-});
 
-function toDescription(row: unknown): StoredDescription {
-  const r = descriptionRowSchema.parse(row);
-  return {
-    provider: r.provider,
-    model: r.model,
-    createdAt: r.created_at,
-    // Written by save() from a value the service validated; read back as unknown for it to check again.
-    ...(r.json !== null ? { json: JSON.parse(r.json) as unknown } : {}),
-    ...(r.raw_text !== null ? { rawText: r.raw_text } : {}),
-    flagged: r.flagged,
-    textForSearch: r.text_for_search,
-  };
-}
 
 /**
  * Saving is one statement: the description upserted and the event's search column given the new
@@ -83,6 +61,6 @@ export class PgDescriptionStore implements DescriptionStore {
 
   async get(eventId: string): Promise<StoredDescription | undefined> {
     const { rows } = await this.db.query('SELECT provider, model, created_at, json, raw_text, flagged, text_for_search FROM event_descriptions WHERE event_id = $1', [eventId]);
-    return rows[0] === undefined ? undefined : toDescription(rows[0]);
+    return rows[0] === undefined ? undefined : toStoredDescription(rows[0]);
   }
 }

@@ -4,16 +4,8 @@ import type { DescriptionStore, NewDescription, StoredDescription } from '../../
 import type { EventIndexer } from '../../../ports/search-index.ts';
 import { searchEntryWriter } from './search-entry.ts';
 import { toStoredEvent } from '../event-row.ts';
+import { toStoredDescription } from '../description-rows.ts';
 
-const descriptionRowSchema = z.object({
-  provider: z.string(),
-  model: z.string(),
-  created_at: z.number(),
-  json: z.string().nullable(),
-  raw_text: z.string().nullable(),
-  flagged: z.number(),
-  text_for_search: z.string(),
-});
 
 export interface SqliteDescriptionStoreOptions {
   /**
@@ -27,19 +19,6 @@ export interface SqliteDescriptionStoreOptions {
   now?: () => number;
 }
 
-function toDescription(row: unknown): StoredDescription {
-  const r = descriptionRowSchema.parse(row);
-  return {
-    provider: r.provider,
-    model: r.model,
-    createdAt: r.created_at,
-    // Written by save() from a value the service validated; read back as unknown for it to check again.
-    ...(r.json !== null ? { json: JSON.parse(r.json) as unknown } : {}),
-    ...(r.raw_text !== null ? { rawText: r.raw_text } : {}),
-    flagged: r.flagged === 1,
-    textForSearch: r.text_for_search,
-  };
-}
 
 /**
  * The `event_descriptions` table (migration 5). Saving a description also rewrites the event's
@@ -111,7 +90,7 @@ export class SqliteDescriptionStore implements DescriptionStore {
 
   async get(eventId: string): Promise<StoredDescription | undefined> {
     const row = this.statements.getDescription.get(eventId);
-    return row === undefined ? undefined : toDescription(row);
+    return row === undefined ? undefined : toStoredDescription(row);
   }
 
   /** Replaces the event's whole search row (contentless FTS5 rows cannot be updated column by column). */
