@@ -7,8 +7,9 @@
 import type { Camera, CameraHolding, LiveState, WorkerInfo } from '../api-types.ts';
 import { h, type Child } from '../dom.ts';
 import { formatCount, formatRate, formatRelative, formatTime, timeText } from '../format.ts';
-import { holdingName, liveStatusName, locale, roleName, t, type Key } from '../i18n.ts';
+import { holdingName, liveStatusName, locale, roleName, t } from '../i18n.ts';
 import { cameraEventsHash } from '../router.ts';
+import type { StatusColumn } from './status-table.ts';
 
 /** Elements whose text follows the clock. */
 export interface Ticker {
@@ -32,10 +33,7 @@ export interface Placement {
   seen(workerId: string): string;
 }
 
-export interface Column {
-  key: string;
-  label: Key;
-  hint?: Key;
+export interface Column extends StatusColumn {
   cell(camera: Camera, ticker: Ticker, placement: Placement | undefined): CellContent;
 }
 

@@ -14,25 +14,13 @@ import { t } from '../i18n.ts';
 import { cameraName, COLUMNS, statusBadge, statusText, type Placement, type Ticker } from './camera-cells.ts';
 import { errorMessage, type AppContext } from './common.ts';
 import { onVisibilityChange, renderRefreshingPage } from './refreshing-page.ts';
+import { placeRows, statusRow, statusTable, updateWhenChanged, type StatusRow } from './status-table.ts';
 import { createWorkersTable } from './workers-table.ts';
 
 export const REFRESH_MS = 5_000;
 const TICK_MS = 1_000;
 
-interface Row {
-  row: HTMLTableRowElement;
-  name: HTMLTableCellElement;
-  cells: Array<{ cell: HTMLTableCellElement; value: HTMLElement }>;
-}
 
-/** Rebuilds a cell only when what it shows changed. */
-const shown = new WeakMap<Element, string>();
-
-function update(cell: HTMLElement, sig: string, content: () => void): void {
-  if (shown.get(cell) === sig) return;
-  shown.set(cell, sig);
-  content();
-}
 
 /** What the workers' read gave: their state (and when it was read), a failure to show, or nothing: a server without it. */
 type WorkersRead = { ok: WorkersResponse; atMs: number } | { failed: unknown } | null;
@@ -66,52 +54,24 @@ function createTicker(): Ticker & { tick(): void } {
   };
 }
 
-function newRow(): Row {
-  const name = h('th', { class: 'camera-cell-name', attrs: { scope: 'row', role: 'rowheader' } });
-  const cells = COLUMNS.map((col) => {
-    const value = h('div', { class: 'cell-value' });
-    // The column's name for the phone layout, where the header row is not shown; screen readers
-    // get it from the header already.
-    const label = h('span', { class: 'cell-label', attrs: { 'aria-hidden': 'true' } }, t(col.label));
-    return { cell: h('td', { class: `camera-cell-${col.key}`, attrs: { role: 'cell' } }, label, value), value };
-  });
-  return { row: h('tr', { class: 'camera-row', attrs: { role: 'row' } }, name, ...cells.map((c) => c.cell)), name, cells };
-}
 
-function fillRow(row: Row, camera: Camera, ticker: Ticker, placement: Placement | undefined): void {
+function fillRow(row: StatusRow, camera: Camera, ticker: Ticker, placement: Placement | undefined): void {
   const name = cameraName(camera);
   row.row.dataset.cameraId = camera.id;
   row.row.dataset.status = camera.live?.status ?? 'not_live';
-  update(row.name, JSON.stringify([name, camera.id]), () =>
+  updateWhenChanged(row.name, JSON.stringify([name, camera.id]), () =>
     mount(row.name, h('span', { class: 'camera-name' }, name), name !== camera.id ? h('span', { class: 'camera-id' }, camera.id) : null),
   );
   COLUMNS.forEach((col, i) => {
     const { cell, value } = row.cells[i]!;
     const { sig, content, empty } = col.cell(camera, ticker, placement);
-    update(value, sig, () => {
+    updateWhenChanged(value, sig, () => {
       mount(value, ...content);
       cell.classList.toggle('cell-empty', Boolean(empty));
     });
   });
 }
 
-function table(): { table: HTMLTableElement; body: HTMLTableSectionElement } {
-  // Explicit roles: the phone layout turns rows into cards (display: block), which drops the
-  // table semantics in some browsers unless they are stated.
-  const body = h('tbody', { attrs: { role: 'rowgroup' } });
-  const head = h(
-    'thead',
-    { attrs: { role: 'rowgroup' } },
-    h(
-      'tr',
-      { attrs: { role: 'row' } },
-      h('th', { attrs: { scope: 'col', role: 'columnheader' } }, t('camera')),
-      ...COLUMNS.map((col) => h('th', { class: `camera-col-${col.key}`, attrs: { scope: 'col', role: 'columnheader', title: col.hint ? t(col.hint) : undefined } }, t(col.label))),
-    ),
-  );
-  const element = h('table', { class: 'camera-table', attrs: { role: 'table' } }, h('caption', { class: 'visually-hidden' }, t('cameras_caption')), head, body);
-  return { table: element, body };
-}
 
 /** Counts per state, in a fixed order, as badges with numbers. */
 function overview(cameras: readonly Camera[]): HTMLElement {
@@ -155,7 +115,7 @@ export function renderCamerasView(root: HTMLElement, ctx: AppContext, signal: Ab
   });
 
   const ticker = createTicker();
-  const rows = new Map<string, Row>();
+  const rows = new Map<string, StatusRow>();
   let built: { table: HTMLTableElement; body: HTMLTableSectionElement; overview: HTMLElement; note: HTMLElement } | null = null;
   let lastStatus = new Map<string, string>();
   let tickTimer: ReturnType<typeof setInterval> | undefined;
@@ -200,7 +160,7 @@ export function renderCamerasView(root: HTMLElement, ctx: AppContext, signal: Ab
     }
     if (!built) {
       rows.clear();
-      const parts = table();
+      const parts = statusTable({ className: 'camera-table', prefix: 'camera', caption: 'cameras_caption', firstHeader: 'camera', columns: COLUMNS });
       built = { ...parts, overview: h('div'), note: h('p', { class: 'muted cameras-note' }, t('cameras_none_live')) };
       mount(body, built.overview, built.note, h('div', { class: 'camera-table-wrap' }, parts.table), workersFailed, workersTable.element);
     }
@@ -221,7 +181,7 @@ export function renderCamerasView(root: HTMLElement, ctx: AppContext, signal: Ab
     }
     const placed = placements(cameras);
     const wanted = cameras.map((camera) => {
-      const row = rows.get(camera.id) ?? newRow();
+      const row = rows.get(camera.id) ?? statusRow('camera', COLUMNS);
       rows.set(camera.id, row);
       fillRow(row, camera, ticker, placed.get(camera.id));
       return row.row;
@@ -231,9 +191,7 @@ export function renderCamerasView(root: HTMLElement, ctx: AppContext, signal: Ab
       row.row.remove();
       rows.delete(id);
     }
-    // Moving a row would take the focus out of it: only reorder when the order changed.
-    const current = [...built.body.children];
-    if (current.length !== wanted.length || wanted.some((row, i) => current[i] !== row)) built.body.replaceChildren(...wanted);
+    placeRows(built.body, wanted);
   }
 
   function announce(cameras: Camera[]): void {

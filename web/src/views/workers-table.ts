@@ -8,12 +8,11 @@
 import type { WorkerInfo, WorkersResponse } from '../api-types.ts';
 import { h, mount, type Child } from '../dom.ts';
 import { formatCount, formatRate } from '../format.ts';
-import { roleName, t, type Key } from '../i18n.ts';
+import { roleName, t } from '../i18n.ts';
 import { workerName, type Ticker } from './camera-cells.ts';
+import { placeRows, statusRow, statusTable, updateWhenChanged, type StatusColumn, type StatusRow } from './status-table.ts';
 
-interface WorkerColumn {
-  key: string;
-  label: Key;
+interface WorkerColumn extends StatusColumn {
   /** What the cell shows and its signature (equal signatures, equal content). */
   cell(worker: WorkerInfo, names: (cameraId: string) => string, ticker: Ticker, age: (workerId: string) => string): { sig: string; content: Child[] };
 }
@@ -74,11 +73,6 @@ const COLUMNS: readonly WorkerColumn[] = [
   },
 ];
 
-interface Row {
-  row: HTMLTableRowElement;
-  name: HTMLTableCellElement;
-  values: HTMLElement[];
-}
 
 export interface WorkersTable {
   element: HTMLElement;
@@ -87,25 +81,8 @@ export interface WorkersTable {
 
 /** `age` gives "3 s ago" for a worker id (when it last reported), current whenever it is called. */
 export function createWorkersTable(ticker: Ticker, age: (workerId: string) => string): WorkersTable {
-  const shown = new WeakMap<Element, string>();
-  const update = (el: HTMLElement, signature: string, content: () => void) => {
-    if (shown.get(el) === signature) return;
-    shown.set(el, signature);
-    content();
-  };
-  const rows = new Map<string, Row>();
-  const body = h('tbody', { attrs: { role: 'rowgroup' } });
-  const head = h(
-    'thead',
-    { attrs: { role: 'rowgroup' } },
-    h(
-      'tr',
-      { attrs: { role: 'row' } },
-      h('th', { attrs: { scope: 'col', role: 'columnheader' } }, t('workers_col_worker')),
-      ...COLUMNS.map((col) => h('th', { class: `worker-col-${col.key}`, attrs: { scope: 'col', role: 'columnheader' } }, t(col.label))),
-    ),
-  );
-  const table = h('table', { class: 'workers-table', attrs: { role: 'table' } }, h('caption', { class: 'visually-hidden' }, t('workers_caption')), head, body);
+  const rows = new Map<string, StatusRow>();
+  const { table, body } = statusTable({ className: 'workers-table', prefix: 'worker', caption: 'workers_caption', firstHeader: 'workers_col_worker', columns: COLUMNS });
   const lease = h('p', { class: 'muted workers-lease' });
   const empty = h('p', { class: 'muted workers-none' }, t('workers_none'));
   const wrap = h('div', { class: 'camera-table-wrap' }, table);
@@ -118,37 +95,26 @@ export function createWorkersTable(ticker: Ticker, age: (workerId: string) => st
     wrap,
   );
 
-  function newRow(): Row {
-    const name = h('th', { class: 'worker-cell-name', attrs: { scope: 'row', role: 'rowheader' } });
-    const cells = COLUMNS.map((col) => {
-      const value = h('div', { class: 'cell-value' });
-      const label = h('span', { class: 'cell-label', attrs: { 'aria-hidden': 'true' } }, t(col.label));
-      return { cell: h('td', { class: `worker-cell-${col.key}`, attrs: { role: 'cell' } }, label, value), value };
-    });
-    return { row: h('tr', { class: 'worker-row', attrs: { role: 'row' } }, name, ...cells.map((c) => c.cell)), name, values: cells.map((c) => c.value) };
-  }
-
   function render(workers: WorkersResponse, names: (cameraId: string) => string): void {
     lease.textContent = t('workers_lease', { third: formatCount(Math.round((workers.lease_seconds / 3) * 10) / 10), n: formatCount(workers.lease_seconds) });
     empty.hidden = workers.workers.length > 0;
     wrap.hidden = workers.workers.length === 0;
     const wanted = workers.workers.map((worker) => {
-      const row = rows.get(worker.id) ?? newRow();
+      const row = rows.get(worker.id) ?? statusRow('worker', COLUMNS);
       rows.set(worker.id, row);
       row.row.dataset.workerId = worker.id;
-      update(row.name, sig(worker.id, worker.host, worker.pid), () =>
+      updateWhenChanged(row.name, sig(worker.id, worker.host, worker.pid), () =>
         mount(row.name, h('span', { class: 'worker-title' }, workerName(worker)), h('span', { class: 'worker-id' }, worker.id)),
       );
       COLUMNS.forEach((col, i) => {
         const { sig: signature, content } = col.cell(worker, names, ticker, age);
-        update(row.values[i]!, signature, () => mount(row.values[i]!, ...content));
+        const { value } = row.cells[i]!;
+        updateWhenChanged(value, signature, () => mount(value, ...content));
       });
       return row.row;
     });
     for (const id of [...rows.keys()]) if (!workers.workers.some((w) => w.id === id)) rows.delete(id);
-    // Reordered only when the order changed: moving a row would take the focus out of it.
-    const current = [...body.children];
-    if (current.length !== wanted.length || wanted.some((row, i) => current[i] !== row)) body.replaceChildren(...wanted);
+    placeRows(body, wanted);
   }
 
   return { element, render };
