@@ -220,6 +220,8 @@ export const searchResponseSchema = named(
       to: instant.nullable(),
       time_text: z.string().nullable(),
       time_notes: z.array(z.string()),
+      /** Time words of the question that could not be read; when any, nothing was searched. */
+      unread_time: z.array(z.string()),
       cameras: z.array(z.string()),
       types: z.array(z.string()),
       labels: z.array(z.string()),

@@ -106,6 +106,7 @@ export function presentSearch(result: AskResult, present: PresentOptions): Searc
       to: iso(i.toMs),
       time_text: i.timeText ?? null,
       time_notes: i.timeNotes,
+      unread_time: i.unreadTime,
       cameras: i.cameras,
       types: i.types,
       labels: i.labels,

@@ -245,6 +245,32 @@ describe('HTTP API (in-process)', () => {
   });
 });
 
+describe('time words', () => {
+  it('searches nothing when a time word is not read, and says which', async () => {
+    for (const [q, words, start] of [
+      ['anyone at the back door a fortnight ago?', ['a fortnight ago'], /^I could not read the time in "a fortnight ago"/],
+      ['yesterday or today, anyone loitering?', ['today'], /^I could not read the time in "today"/],
+      ['上上上週後門有人嗎', ['上上上週'], /^無法理解「上上上週」所指的時間/],
+    ] as const) {
+      const body = await read(searchResponseSchema, app().request(`/api/search?q=${encodeURIComponent(q)}`));
+      expect(body.interpretation.unread_time, q).toEqual(words);
+      expect(body.answer.text, q).toMatch(start);
+      expect({ total: body.total, events: ids(body), lanes: body.timeline.lanes }, q).toEqual({ total: 0, events: [], lanes: [] });
+    }
+  });
+
+  it('reads weeks counted back as the whole week, and prints a whole day as its date', async () => {
+    // Now is Saturday 2026-11-21 15:30 in Taipei: "2 weeks ago" is Monday 11-02 to Sunday 11-08.
+    const weeks = await read(searchResponseSchema, app().request(`/api/search?q=${encodeURIComponent('anyone 2 weeks ago?')}`));
+    expect(weeks.interpretation).toMatchObject({ from: '2026-11-01T16:00:00.000Z', to: '2026-11-08T16:00:00.000Z', unread_time: [] });
+    expect(weeks.interpretation.time_notes.join(' ')).toContain('2026-11-02 – 2026-11-08');
+
+    const day = await read(searchResponseSchema, app().request(`/api/search?q=${encodeURIComponent('昨天後門有人徘徊嗎')}`));
+    expect(day.answer.text).toContain('（2026-11-20，Back door）');
+    expect(day.answer.text).not.toContain('00:00');
+  });
+});
+
 describe('search details that matter at scale', () => {
   it('reads 有沒有人 as a question about a person, leaving no stray character as a search word', async () => {
     const body = await read(searchResponseSchema, app().request(`/api/search?q=${encodeURIComponent('後門有沒有人')}`));

@@ -72,16 +72,10 @@ export function wallToMs(d: CivilDate, minuteOfDay: number, timeZone: string, se
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** "2026-11-20 22:00–23:00", or both dates when the range crosses midnight. */
-export function formatRange(fromMs: number, toMs: number, timeZone: string): string {
-  const a = localDateTime(fromMs, timeZone);
-  const b = localDateTime(toMs, timeZone);
-  const date = (p: typeof a) => `${p.year}-${pad(p.month)}-${pad(p.day)}`;
-  const time = (p: typeof a) => `${pad(p.hour)}:${pad(p.minute)}`;
-  return date(a) === date(b) ? `${date(a)} ${time(a)}–${time(b)}` : `${date(a)} ${time(a)} – ${date(b)} ${time(b)}`;
-}
-
+/** "21:40", or "21:40:30" for a minute with a fraction (seconds). */
 export function formatMinutes(minuteOfDay: number): string {
-  const m = ((minuteOfDay % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES;
-  return `${pad(Math.floor(m / 60))}:${pad(m % 60)}`;
+  const totalSeconds = Math.round((((minuteOfDay % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES) * 60);
+  const m = Math.floor(totalSeconds / 60);
+  const second = totalSeconds % 60;
+  return `${pad(Math.floor(m / 60))}:${pad(m % 60)}${second ? `:${pad(second)}` : ''}`;
 }

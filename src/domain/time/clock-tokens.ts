@@ -16,9 +16,15 @@ import type { ClockPoint, Matcher, MatchContext, TokenFields } from './types.ts'
 
 const MER = String.raw`(?:\s*(?:a\.m\.?|p\.m\.?|am|pm))`;
 const COLON = String.raw`\d{1,2}:\d{2}(?::\d{2})?${MER}?`;
-const ZH_MIN = String.raw`(?:半|一刻|三刻|整|\d{1,2}\s*分|零?[一二三四五六七八九十]{1,3}\s*分|\d{2}(?!\d)|[一二三四五]?十[一二三四五六七八九]?)`;
+const ZH_SEC = String.raw`(?:\s*(?:半|\d{1,2}\s*秒|零?[一二三四五六七八九十]{1,3}\s*秒))?`;
+const ZH_MIN = String.raw`(?:半|一刻|三刻|整|\d{1,2}\s*分${ZH_SEC}|零?[一二三四五六七八九十]{1,3}\s*分${ZH_SEC}|\d{2}(?!\d)|[一二三四五]?十[一二三四五六七八九]?)`;
 const ZH_POINT = String.raw`${NUM}\s*[點時]鐘?(?:\s*${ZH_MIN})?`;
-const EN_POINT = String.raw`noon|midnight|\d{1,2}(?:\s*o'?clock)?${MER}?`;
+/** Hours written as words ("around nine", "at eleven pm"): read only where a bare number would be. */
+const EN_HOUR_WORDS: Readonly<Record<string, number>> = {
+  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
+};
+const EN_HOUR_WORD = Object.keys(EN_HOUR_WORDS).sort((a, b) => b.length - a.length).join('|');
+const EN_POINT = String.raw`noon|midnight|(?:\d{1,2}|(?:${EN_HOUR_WORD})(?![a-z]))(?:\s*o'?clock)?${MER}?`;
 const POINT = `(?:${COLON}|${ZH_POINT}|${EN_POINT}|${ZH_NUM})`;
 const CONNECT = '(?:to|and|until|till|through|thru|到|至|-|–|—|~)';
 const END_DAY = '(?:今天|今日|隔天|第二天|次日|翌日|明天)';
@@ -34,17 +40,25 @@ interface ParsedPoint {
 const ZH_POINT_RE = new RegExp(String.raw`^(${NUM})\s*[點時](鐘)?(?:\s*(\S+))?$`);
 const MINUTE_WORDS: Readonly<Record<string, number>> = { 半: 30, 一刻: 15, 三刻: 45, 整: 0 };
 
-function parseZhMinute(text: string | undefined): number | undefined {
-  if (text === undefined) return 0;
-  return MINUTE_WORDS[text] ?? parseNumeral(text.replace(/\s*分$/, '').replace(/^零/, ''));
+/** The minutes (and seconds) after 點: 半, 一刻, 40分, 四十分半 (40 min 30 s), 40分30秒. */
+function parseZhMinute(text: string | undefined): { minute: number; second: number } | undefined {
+  if (text === undefined) return { minute: 0, second: 0 };
+  const word = MINUTE_WORDS[text];
+  if (word !== undefined) return { minute: word, second: 0 };
+  const m = /^(.+?)\s*分\s*(?:(半)|(.+?)\s*秒)?$/.exec(text) ?? /^(.+)$/.exec(text);
+  const minute = parseNumeral((m?.[1] ?? '').replace(/^零/, ''));
+  const second = m?.[2] !== undefined ? 30 : m?.[3] !== undefined ? parseNumeral(m[3].replace(/^零/, '')) : 0;
+  return minute === undefined || second === undefined || second > 59 ? undefined : { minute, second };
 }
 
-function point(hour: number, minute: number, meridiem: string | undefined, explicit24: boolean, marker: Marker): ParsedPoint | undefined {
-  if (!Number.isInteger(hour) || hour > 24 || minute > 59 || (hour === 24 && minute > 0)) return undefined;
+function point(hour: number, minute: number, meridiem: string | undefined, explicit24: boolean, marker: Marker, second = 0): ParsedPoint | undefined {
+  if (!Number.isInteger(hour) || hour > 24 || minute > 59 || second > 59 || (hour === 24 && minute + second > 0)) return undefined;
   const mer = meridiem === undefined ? undefined : meridiem.startsWith('a') ? 'am' : 'pm';
   if (mer && (hour < 1 || hour > 12)) return undefined;
-  const label = minute === 0 ? String(hour) : `${hour}:${String(minute).padStart(2, '0')}`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const label = minute === 0 && second === 0 ? String(hour) : `${hour}:${two(minute)}${second ? `:${two(second)}` : ''}`;
   const p: ClockPoint = { hour, minute, fixed: !mer && (explicit24 || hour > 12 || hour === 0), label };
+  if (second) p.second = second;
   if (mer) p.meridiem = mer;
   return { point: p, marker, mayBeALittle: false };
 }
@@ -53,16 +67,16 @@ function parsePoint(raw: string | undefined): ParsedPoint | undefined {
   const s = (raw ?? '').trim();
   if (s === 'noon') return point(12, 0, undefined, true, 'word');
   if (s === 'midnight') return point(0, 0, undefined, true, 'word');
-  let m = /^(\d{1,2}):(\d{2})(?::\d{2})?\s*(a\.m\.?|p\.m\.?|am|pm)?$/.exec(s);
-  if (m) return point(Number(m[1]), Number(m[2]), m[3], m[3] === undefined, m[3] ? 'meridiem' : 'colon');
-  m = /^(\d{1,2})(\s*o'?clock)?\s*(a\.m\.?|p\.m\.?|am|pm)?$/.exec(s);
-  if (m) return point(Number(m[1]), 0, m[3], false, m[3] ? 'meridiem' : m[2] ? 'oclock' : 'bare');
+  let m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(a\.m\.?|p\.m\.?|am|pm)?$/.exec(s);
+  if (m) return point(Number(m[1]), Number(m[2]), m[4], m[4] === undefined, m[4] ? 'meridiem' : 'colon', Number(m[3] ?? 0));
+  m = new RegExp(String.raw`^(\d{1,2}|${EN_HOUR_WORD})(\s*o'?clock)?\s*(a\.m\.?|p\.m\.?|am|pm)?$`).exec(s);
+  if (m) return point(EN_HOUR_WORDS[m[1] ?? ''] ?? Number(m[1]), 0, m[3], false, m[3] ? 'meridiem' : m[2] ? 'oclock' : 'bare');
   m = ZH_POINT_RE.exec(s);
   if (m) {
     const hour = parseNumeral(m[1] ?? '');
     const minute = parseZhMinute(m[3]);
     if (hour === undefined || minute === undefined) return undefined;
-    const parsed = point(hour, minute, undefined, false, 'zh');
+    const parsed = point(hour, minute.minute, undefined, false, 'zh', minute.second);
     return parsed && { ...parsed, mayBeALittle: m[1] === '一' && m[2] === undefined && m[3] === undefined };
   }
   const hour = parseNumeral(s);

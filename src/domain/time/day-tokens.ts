@@ -32,7 +32,7 @@ const DAY_OFFSETS: Readonly<Record<string, number>> = {
 const DAY_WITH_PART: Readonly<Record<string, readonly [number, HourRange]>> = {
   今晚: [0, NIGHT], 今夜: [0, NIGHT], 昨晚: [-1, NIGHT], 昨夜: [-1, NIGHT], 前晚: [-2, NIGHT], 明晚: [1, NIGHT],
   今早: [0, MORNING], 今晨: [0, MORNING], 昨早: [-1, MORNING],
-  tonight: [0, NIGHT], 'last night': [-1, NIGHT], 'the night before last': [-2, NIGHT],
+  tonight: [0, NIGHT], 'last night': [-1, NIGHT], 'the night before last': [-2, NIGHT], 'night before last': [-2, NIGHT],
   'this morning': [0, MORNING], 'this afternoon': [0, AFTERNOON], 'this evening': [0, EVENING],
 };
 
@@ -153,6 +153,13 @@ const ZH_CALENDAR: Readonly<Record<string, SpanSpec>> = {
   本星期: { kind: 'calendar', unit: 'week', offset: 0 },
   這禮拜: { kind: 'calendar', unit: 'week', offset: 0 },
   這個禮拜: { kind: 'calendar', unit: 'week', offset: 0 },
+  上上週: { kind: 'calendar', unit: 'week', offset: -2, counted: true },
+  上上個星期: { kind: 'calendar', unit: 'week', offset: -2, counted: true },
+  上上星期: { kind: 'calendar', unit: 'week', offset: -2, counted: true },
+  上上禮拜: { kind: 'calendar', unit: 'week', offset: -2, counted: true },
+  上上個禮拜: { kind: 'calendar', unit: 'week', offset: -2, counted: true },
+  上上個月: { kind: 'calendar', unit: 'month', offset: -2, counted: true },
+  前年: { kind: 'calendar', unit: 'year', offset: -2, counted: true },
   上週: { kind: 'calendar', unit: 'week', offset: -1 },
   上一週: { kind: 'calendar', unit: 'week', offset: -1 },
   上星期: { kind: 'calendar', unit: 'week', offset: -1 },
@@ -179,6 +186,11 @@ const ZH_CALENDAR: Readonly<Record<string, SpanSpec>> = {
   'this month': { kind: 'calendar', unit: 'month', offset: 0 },
   'this year': { kind: 'calendar', unit: 'year', offset: 0 },
   'last year': { kind: 'calendar', unit: 'year', offset: -1 },
+  'the week before last': { kind: 'calendar', unit: 'week', offset: -2, counted: true },
+  'week before last': { kind: 'calendar', unit: 'week', offset: -2, counted: true },
+  'the month before last': { kind: 'calendar', unit: 'month', offset: -2, counted: true },
+  'month before last': { kind: 'calendar', unit: 'month', offset: -2, counted: true },
+  'the year before last': { kind: 'calendar', unit: 'year', offset: -2, counted: true },
   'this weekend': { kind: 'weekend', rule: 'week', weekOffset: 0 },
   'last weekend': { kind: 'weekend', rule: 'week', weekOffset: -1 },
   'the weekend': { kind: 'weekend', rule: 'recent', weekOffset: 0 },
@@ -219,7 +231,25 @@ export const SPAN_MATCHERS: readonly Matcher[] = [
     re: sticky(`(${EN_COUNT})\\s*(minutes?|mins?|hours?|hrs?)\\s+ago`),
     build: (m) => ago(parseCount(m[1] ?? ''), unitOf(m[2])),
   },
+  {
+    // three weeks ago, a month ago, 2 years ago: the whole calendar unit that many back
+    re: sticky(`(${EN_COUNT})\\s+(weeks?|months?|years?)\\s+ago`),
+    build: (m) => unitsBack(parseCount(m[1] ?? ''), m[2]?.replace(/s$/, '')),
+  },
+  {
+    // 三週前, 兩個星期前, 3個月前, 兩年前
+    re: sticky(`(\\d{1,3}|${ZH_NUM})\\s*個?\\s*(週|星期|禮拜|月|年)\\s*(?:之前|以前|前)`),
+    build: (m) => unitsBack(parseCount(m[1] ?? ''), ZH_CALENDAR_UNITS[m[2] ?? '']),
+  },
 ];
+
+const ZH_CALENDAR_UNITS: Readonly<Record<string, 'week' | 'month' | 'year'>> = { 週: 'week', 星期: 'week', 禮拜: 'week', 月: 'month', 年: 'year' };
+
+function unitsBack(amount: number | undefined, unit: string | undefined): TokenFields | undefined {
+  if (amount === undefined || !Number.isInteger(amount) || amount <= 0) return undefined;
+  if (unit !== 'week' && unit !== 'month' && unit !== 'year') return undefined;
+  return span({ kind: 'calendar', unit, offset: -amount, counted: true });
+}
 
 function rolling(amount: number | undefined, unit: SpanUnit | undefined): TokenFields | undefined {
   if (amount === undefined || unit === undefined || amount <= 0) return undefined;

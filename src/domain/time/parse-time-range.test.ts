@@ -156,6 +156,26 @@ const TAIPEI_TABLE: ReadonlyArray<readonly [string, string, string, string?]> = 
   ['10點前門有人嗎', '2026-11-21 10:00', '2026-11-21 11:00', '10點'],
   // Mixed languages
   ['昨天 10pm-11pm 有人嗎', '2026-11-20 22:00', '2026-11-20 23:00', '昨天 10pm-11pm'],
+  // Weeks, months and years counted back: the whole calendar unit (weeks from Monday)
+  ['three weeks ago', '2026-10-26 00:00', '2026-11-02 00:00'],
+  ['anyone at the gate 2 weeks ago?', '2026-11-02 00:00', '2026-11-09 00:00', '2 weeks ago'],
+  ['the week before last', '2026-11-02 00:00', '2026-11-09 00:00'],
+  ['a month ago', '2026-10-01 00:00', '2026-11-01 00:00'],
+  ['the month before last', '2026-09-01 00:00', '2026-10-01 00:00'],
+  ['2 years ago', '2024-01-01 00:00', '2025-01-01 00:00'],
+  ['三週前', '2026-10-26 00:00', '2026-11-02 00:00'],
+  ['兩個星期前有人嗎', '2026-11-02 00:00', '2026-11-09 00:00', '兩個星期前'],
+  ['上上週', '2026-11-02 00:00', '2026-11-09 00:00'],
+  ['上上周有车吗', '2026-11-02 00:00', '2026-11-09 00:00', '上上周'],
+  ['上上個禮拜', '2026-11-02 00:00', '2026-11-09 00:00'],
+  ['上上個月', '2026-09-01 00:00', '2026-10-01 00:00'],
+  ['3個月前', '2026-08-01 00:00', '2026-09-01 00:00'],
+  ['前年', '2024-01-01 00:00', '2025-01-01 00:00'],
+  // Night before last, hours in words
+  ['night before last at 11pm', '2026-11-19 23:00', '2026-11-20 00:00'],
+  ['around nine', '2026-11-21 08:30', '2026-11-21 09:30'],
+  ['anyone around nine last night?', '2026-11-20 20:30', '2026-11-20 21:30', 'around nine last night'],
+  ['between ten and eleven last night', '2026-11-20 22:00', '2026-11-20 23:00'],
 ];
 
 describe('parseTimeRange in Asia/Taipei, now Saturday 2026-11-21 15:30', () => {
@@ -224,6 +244,29 @@ describe('ambiguity rules', () => {
   });
 });
 
+describe('seconds', () => {
+  const secondsOf = (phrase: string, now = NOW) => {
+    const r = parseTimeRange(phrase, { nowMs: now, timeZone: TAIPEI });
+    return r && { from: (r.fromMs - at('2026-11-20 21:40')) / 1000, to: (r.toMs - at('2026-11-20 21:40')) / 1000, text: r.text };
+  };
+  // Friday 23:00: the evening of 2026-11-20 has begun.
+  const friday = at('2026-11-20 23:00');
+  it.each([
+    ['after 9:40:30 pm', 30, 80 * 60, 'after 9:40:30 pm'],
+    ['after 21:40:30', 30, 80 * 60, 'after 21:40:30'],
+    ['九點四十分半以後', 30, 80 * 60, '九點四十分半以後'],
+    ['晚上9点40分30秒以后有人吗', 30, 80 * 60, '晚上9点40分30秒以后'],
+    ['before 9:40:30pm', -(21 * 60 + 40) * 60 + 0 + 0, 30, 'before 9:40:30pm'],
+  ] as const)('%j starts or ends on the second', (phrase, from, to, text) => {
+    expect(secondsOf(phrase, friday)).toEqual({ from, to, text });
+  });
+
+  it('says the seconds in the note', () => {
+    const r = parseTimeRange('九點四十分半以後', { nowMs: friday, timeZone: TAIPEI });
+    expect(r?.notes.join(' ')).toContain('21:40:30');
+  });
+});
+
 describe('text without a time', () => {
   it.each([
     'camera 2',
@@ -243,6 +286,12 @@ describe('text without a time', () => {
     'good morning',
     'May I see the car',
     '最近有人嗎',
+    'at one point a car stopped',
+    'about two people',
+    'one car',
+    // A run of counting words longer than any reading: left whole for unreadTimeWords, not cut.
+    '上上上週',
+    '大大前天',
     '',
   ])('%j has no time', (phrase) => {
     expect(parseTimeRange(phrase, { nowMs: NOW, timeZone: TAIPEI })).toBeUndefined();

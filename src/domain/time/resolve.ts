@@ -8,13 +8,13 @@ import {
   compareDates,
   dayOfWeek,
   formatMinutes,
-  formatRange,
   isValidDate,
   mondayOf,
   wallToMs,
   type CivilDate,
   type LocalNow,
 } from './calendar.ts';
+import { formatTimeRange as formatRange } from './format-range.ts';
 import type { ClockPoint, DaySpec, PartOfDay, SpanSpec, TokenFields } from './types.ts';
 
 export interface Reading {
@@ -74,11 +74,20 @@ function planDates(day: DaySpec | undefined, today: CivilDate): DatePlan {
   };
 }
 
+/** Minutes past the hour, with the seconds as a fraction: minute readings carry seconds through. */
+const minutesPast = (p: ClockPoint) => p.minute + (p.second ?? 0) / 60;
+
+/** The instant of a wall-clock reading in minutes that may have a fraction (seconds). */
+function wallMinutesToMs(date: CivilDate, minutes: number, timeZone: string): number {
+  const whole = Math.floor(minutes);
+  return wallToMs(date, whole, timeZone) + Math.round((minutes - whole) * MINUTE_MS);
+}
+
 /** Minutes after midnight a point may mean: one reading with am/pm or past 12, else both halves of the day. */
 function baseMinutes(p: ClockPoint): number[] {
-  if (p.meridiem) return [((p.hour % 12) + (p.meridiem === 'pm' ? 12 : 0)) * 60 + p.minute];
-  if (p.hour > 12) return [p.hour * 60 + p.minute];
-  return [(p.hour % 12) * 60 + p.minute, ((p.hour % 12) + 12) * 60 + p.minute];
+  if (p.meridiem) return [((p.hour % 12) + (p.meridiem === 'pm' ? 12 : 0)) * 60 + minutesPast(p)];
+  if (p.hour > 12) return [p.hour * 60 + minutesPast(p)];
+  return [(p.hour % 12) * 60 + minutesPast(p), ((p.hour % 12) + 12) * 60 + minutesPast(p)];
 }
 
 /** The reading of a point that falls inside a part of day (晚上10點 is 22:00, 昨晚2點 the next 02:00). */
@@ -89,7 +98,7 @@ function fitToPart(p: ClockPoint, part: PartOfDay, reasons: string[]): number {
   const distance = (m: number) => Math.max(part.startMin - m, m - part.endMin, 0);
   const fit = options.find((m) => distance(m) === 0);
   const chosen = fit ?? options.reduce((best, m) => (distance(m) < distance(best) ? m : best));
-  const literal = p.hour * 60 + p.minute;
+  const literal = p.hour * 60 + minutesPast(p);
   const when = `${formatMinutes(chosen)}${chosen >= DAY_MINUTES ? ' the next day' : ''}`;
   if (fit === undefined) reasons.push(`${p.label} is outside "${part.label}", read as ${when}`);
   else if (chosen >= DAY_MINUTES || (!p.meridiem && chosen !== literal)) reasons.push(`${p.label} read as ${when} because of "${part.label}"`);
@@ -99,7 +108,7 @@ function fitToPart(p: ClockPoint, part: PartOfDay, reasons: string[]): number {
 function startMinutes(p: ClockPoint, sharedPart: PartOfDay | undefined, dayGiven: boolean, reasons: string[]): number[] {
   const part = p.part ?? sharedPart;
   if (part) return [fitToPart(p, part, reasons)];
-  const literal = p.hour * 60 + p.minute;
+  const literal = p.hour * 60 + minutesPast(p);
   if (p.meridiem) return baseMinutes(p);
   if (p.fixed) return [literal];
   if (dayGiven) {
@@ -118,7 +127,7 @@ function endMinute(p: ClockPoint, start: number, sharedPart: PartOfDay | undefin
   if (p.part) end = fitToPart(p, p.part, []);
   else if (p.meridiem || p.hour > 12 || (p.fixed && !sharedPart)) end = baseMinutes(p)[0] ?? 0;
   else {
-    end = (p.hour % 12) * 60 + p.minute;
+    end = (p.hour % 12) * 60 + minutesPast(p);
     step = DAY_MINUTES / 2;
   }
   while (end <= start || (p.nextDay && end < DAY_MINUTES)) end += step;
@@ -152,9 +161,9 @@ export function resolveFields(fields: TokenFields, text: string, now: LocalNow):
   const dayShapes = shapes(fields, plan.dayGiven, reasons);
   const candidates = plan.dates.flatMap((date) =>
     dayShapes.map((shape) => {
-      const startMs = wallToMs(date, shape.startMin, now.timeZone);
+      const startMs = wallMinutesToMs(date, shape.startMin, now.timeZone);
       return 'endMin' in shape
-        ? { startMs, fromMs: startMs, toMs: wallToMs(date, shape.endMin, now.timeZone) }
+        ? { startMs, fromMs: startMs, toMs: wallMinutesToMs(date, shape.endMin, now.timeZone) }
         : { startMs, fromMs: startMs - shape.beforeMs, toMs: startMs + shape.afterMs };
     }),
   );
@@ -177,6 +186,18 @@ function resolveSpan(span: SpanSpec, text: string, now: LocalNow): Reading {
   /** Same wall-clock time on another day, so "past 3 days" spans 3 calendar days across a DST change. */
   const sameTimeOn = (d: CivilDate) => wallToMs(d, now.minuteOfDay, tz, now.second) + (now.ms % 1000);
   const note = (fromMs: number, toMs: number, why: string) => [`"${text}" read as ${formatRange(fromMs, toMs, tz)} (${why})`];
+  const calendarRange = (unit: 'week' | 'month' | 'year', offset: number) => {
+    if (unit === 'week') {
+      const monday = addDays(mondayOf(today), 7 * offset);
+      return { fromMs: midnight(monday), toMs: midnight(addDays(monday, 7)) };
+    }
+    if (unit === 'month') {
+      const first = addMonths({ year: today.year, month: today.month, day: 1 }, offset);
+      return { fromMs: midnight(first), toMs: midnight(addMonths(first, 1)) };
+    }
+    const year = today.year + offset;
+    return { fromMs: midnight({ year, month: 1, day: 1 }), toMs: midnight({ year: year + 1, month: 1, day: 1 }) };
+  };
   switch (span.kind) {
     case 'rolling': {
       const { amount, unit } = span;
@@ -193,16 +214,10 @@ function resolveSpan(span: SpanSpec, text: string, now: LocalNow): Reading {
       return { fromMs, toMs, notes: note(fromMs, toMs, `a window of ±${half / MINUTE_MS} minutes around that time`) };
     }
     case 'calendar': {
-      if (span.unit === 'week') {
-        const monday = addDays(mondayOf(today), 7 * span.offset);
-        return { fromMs: midnight(monday), toMs: midnight(addDays(monday, 7)), notes: [] };
-      }
-      if (span.unit === 'month') {
-        const first = addMonths({ year: today.year, month: today.month, day: 1 }, span.offset);
-        return { fromMs: midnight(first), toMs: midnight(addMonths(first, 1)), notes: [] };
-      }
-      const year = today.year + span.offset;
-      return { fromMs: midnight({ year, month: 1, day: 1 }), toMs: midnight({ year: year + 1, month: 1, day: 1 }), notes: [] };
+      const range = calendarRange(span.unit, span.offset);
+      const back = -span.offset;
+      const why = `the whole calendar ${span.unit}${span.unit === 'week' ? ' (Monday to Sunday)' : ''} ${back} ${span.unit}${back === 1 ? '' : 's'} before this one`;
+      return { ...range, notes: span.counted ? note(range.fromMs, range.toMs, why) : [] };
     }
     case 'weekend': {
       const saturday =

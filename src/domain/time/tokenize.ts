@@ -33,7 +33,17 @@ function endsCleanly(text: string, end: number): boolean {
   return !(/\d/.test(last) && /^[:.]\d/.test(text.slice(end, end + 2)));
 }
 
+/**
+ * Counting words repeat (上上週 is two weeks back, 大前天 three days): a token may not start
+ * inside such a run, or 上上上週 would be read as 上上週 with a stray 上.
+ */
+const REPEATED_PREFIX = /[上下大]/;
+const startsInsideRun = (text: string, at: number) =>
+  (REPEATED_PREFIX.test(text.charAt(at)) && text.charAt(at - 1) === text.charAt(at)) ||
+  (text.charAt(at - 1) === '大' && /^[前後]天/.test(text.slice(at, at + 2)));
+
 function longestToken(ctx: MatchContext, at: number): Token | undefined {
+  if (startsInsideRun(ctx.text, at)) return undefined;
   let best: Token | undefined;
   for (const matcher of MATCHERS) {
     matcher.re.lastIndex = at;

@@ -22,6 +22,8 @@ export interface ClockPoint {
   /** 0-24 as written (10 for 10點, 22 for 22:00, 10 for 10pm with meridiem 'pm'). */
   hour: number;
   minute: number;
+  /** Seconds, when written (21:40:30, 九點四十分半, 9點40分30秒); the reading then starts on that second. */
+  second?: number;
   meridiem?: 'am' | 'pm';
   /** Written on the 24-hour clock (22:30, 09:00, 0點, noon): never moved by 12 hours unless a part of day asks. */
   fixed: boolean;
@@ -44,7 +46,12 @@ export type SpanUnit = 'minute' | 'hour' | 'day' | 'week' | 'month';
 export type SpanSpec =
   | { kind: 'rolling'; amount: number; unit: SpanUnit }
   | { kind: 'ago'; amount: number; unit: 'minute' | 'hour' }
-  | { kind: 'calendar'; unit: 'week' | 'month' | 'year'; offset: number }
+  /**
+   * The whole calendar week, month or year `offset` from this one. `counted`: said as a distance
+   * back ("three weeks ago", 兩個月前, the week before last), which names an instant rather than a
+   * calendar unit: the reading says which whole unit it took.
+   */
+  | { kind: 'calendar'; unit: 'week' | 'month' | 'year'; offset: number; counted?: boolean }
   | { kind: 'weekend'; rule: 'recent' | 'week'; weekOffset: number }
   | { kind: 'justNow' };
 

@@ -1,6 +1,6 @@
 import type { EventType } from '../../domain/events/event-types.ts';
 import { EVENT_TYPE_NAMES } from '../../domain/events/labels.ts';
-import { formatLocalClock, formatLocalDate } from '../../domain/time/zoned-format.ts';
+import { formatTimeRange } from '../../domain/time/format-range.ts';
 import type { SearchHit } from '../../ports/search-store.ts';
 
 export type AnswerLanguage = 'en' | 'zh-Hant' | 'zh-Hans';
@@ -22,13 +22,6 @@ export interface AnswerFacts {
 
 const SHOWN = 3;
 
-export function formatClockRange(fromMs: number, toMs: number, timeZone: string): string {
-  const date = (ms: number) => formatLocalDate(ms, timeZone);
-  const clock = (ms: number) => formatLocalClock(ms, timeZone);
-  const sameDay = date(fromMs) === date(toMs - 1);
-  return sameDay ? `${date(fromMs)} ${clock(fromMs)}–${clock(toMs)}` : `${date(fromMs)} ${clock(fromMs)} – ${date(toMs - 1)} ${clock(toMs)}`;
-}
-
 const formatCount = (n: number) => new Intl.NumberFormat('en-US').format(n);
 
 /**
@@ -37,7 +30,7 @@ const formatCount = (n: number) => new Intl.NumberFormat('en-US').format(n);
  */
 export function composeAnswer(facts: AnswerFacts): string {
   const zh = facts.language !== 'en';
-  const range = facts.fromMs !== undefined && facts.toMs !== undefined ? formatClockRange(facts.fromMs, facts.toMs, facts.timeZone) : undefined;
+  const range = facts.fromMs !== undefined && facts.toMs !== undefined ? formatTimeRange(facts.fromMs, facts.toMs, facts.timeZone) : undefined;
   const where = facts.cameraNames.join(zh ? '、' : ', ');
   const kinds = facts.types.map((t) => (zh ? EVENT_TYPE_NAMES[t].inSentence.zhHant : EVENT_TYPE_NAMES[t].inSentence.en));
   let text: string;
@@ -68,4 +61,18 @@ export function composeAnswer(facts: AnswerFacts): string {
   }
   if (facts.missingInfo.length) text += ` ${facts.missingInfo.join(' ')}`;
   return text;
+}
+
+/**
+ * The answer to a question whose time could not be read: which words, and how to say it instead.
+ * Nothing is searched: all of time is not what was asked.
+ */
+export function unreadTimeAnswer(words: readonly string[], language: AnswerLanguage, toSimplified: (text: string) => string): string {
+  if (language === 'en') {
+    const quoted = words.map((w) => `"${w}"`).join(', ');
+    return `I could not read the time in ${quoted}, so nothing was searched. Say it another way, for example "last week", "three days ago", "yesterday 21:00-22:00" or "2026-03-02 to 2026-03-08".`;
+  }
+  const quoted = words.map((w) => `「${w}」`).join('、');
+  const text = `無法理解${quoted}所指的時間，所以沒有搜尋。請換個說法，例如「上週」、「三天前」、「昨天晚上9點到10點」或「2026-03-02 到 2026-03-08」。`;
+  return language === 'zh-Hans' ? toSimplified(text) : text;
 }

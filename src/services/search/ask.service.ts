@@ -16,7 +16,8 @@ export class AskService {
 
   async ask(request: SearchRequest, options: { signal?: AbortSignal } = {}): Promise<AskResult> {
     const result = await this.deps.search.searchHybrid(request, options);
-    if (!this.deps.answers) return result;
+    // A question whose time could not be read was not searched: there is nothing to write from.
+    if (!this.deps.answers || result.interpretation.unreadTime.length > 0) return result;
     const generated = await this.deps.answers.answer({
       question: result.query,
       language: result.answer.language,

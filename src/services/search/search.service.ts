@@ -7,7 +7,9 @@ import { parseTimeRange } from '../../domain/time/parse-time-range.ts';
 import type { Clock } from '../../ports/logger.ts';
 import type { CameraCoverage, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../ports/search-store.ts';
 import { fuseRankings } from './rank-fusion.ts';
-import { composeAnswer, formatClockRange, type AnswerLanguage } from './answer.ts';
+import { composeAnswer, unreadTimeAnswer, type AnswerLanguage } from './answer.ts';
+import { unreadTimeWords } from '../../domain/time/unread-time-words.ts';
+import { formatInstant, formatTimeRange } from '../../domain/time/format-range.ts';
 
 export interface CameraInfo {
   id: string;
@@ -32,6 +34,11 @@ export interface SearchInterpretation {
   toMs?: number;
   timeText?: string;
   timeNotes: string[];
+  /**
+   * Time words of the question that were not read (a second time phrase, "a fortnight ago"):
+   * when there are any nothing is searched, since the span asked about is not known.
+   */
+  unreadTime: string[];
   cameras: string[];
   types: EventType[];
   labels: string[];
@@ -140,6 +147,7 @@ export class SearchService {
 
     const time = parseTimeRange(rest, { nowMs: this.deps.clock.now(), timeZone: this.deps.timeZone });
     if (time) rest = rest.replace(time.text, ' ');
+    const unreadTime = unreadTimeWords(rest);
     const fromMs = request.fromMs ?? time?.fromMs;
     const toMs = request.toMs ?? time?.toMs;
 
@@ -174,7 +182,7 @@ export class SearchService {
       ...(fromMs !== undefined ? { fromMs } : {}),
       ...(toMs !== undefined ? { toMs } : {}),
     };
-    return { language, time, fromMs, toMs, cameraIds, types, labels, concepts, groups, match, anyMatch, filters, embedText };
+    return { language, time, unreadTime, fromMs, toMs, cameraIds, types, labels, concepts, groups, match, anyMatch, filters, embedText };
   }
 
   private async execute(
@@ -184,7 +192,26 @@ export class SearchService {
     retrieval: { mode: 'keyword' | 'hybrid'; note?: string | undefined },
   ): Promise<SearchResult> {
     const { text } = this.deps;
-    const { language, time, fromMs, toMs, cameraIds, types, labels, concepts, groups, anyMatch, filters } = plan;
+    const { language, time, unreadTime, fromMs, toMs, cameraIds, types, labels, concepts, groups, anyMatch, filters } = plan;
+    const interpretation: SearchInterpretation = {
+      ...(fromMs !== undefined ? { fromMs } : {}),
+      ...(toMs !== undefined ? { toMs } : {}),
+      ...(time && request.fromMs === undefined && request.toMs === undefined ? { timeText: time.text.trim() } : {}),
+      timeNotes: time?.notes ?? [],
+      unreadTime,
+      cameras: cameraIds,
+      types,
+      labels,
+      concepts: unique(concepts.map((c) => c.concept.id)),
+      terms: groups.map((g) => g[0] ?? '').filter(Boolean),
+      language,
+      retrieval: retrieval.mode,
+      ...(retrieval.note ? { retrievalNote: retrieval.note } : {}),
+    };
+    if (unreadTime.length > 0) {
+      const answer = unreadTimeAnswer(unreadTime, language, (t) => text.toSimplified(t));
+      return { query: request.q, interpretation, answer: { text: answer, language }, missingInfo: [], total: 0, totalExact: true, hits: [], timeline: { lanes: [] } };
+    }
     let { match } = plan;
     const order = match ? 'relevance' : fromMs !== undefined ? 'oldest' : 'newest';
     const limit = vectorIds ? Math.max(request.limit, HYBRID_CANDIDATES) : request.limit;
@@ -218,20 +245,7 @@ export class SearchService {
     });
     return {
       query: request.q,
-      interpretation: {
-        ...(fromMs !== undefined ? { fromMs } : {}),
-        ...(toMs !== undefined ? { toMs } : {}),
-        ...(time && request.fromMs === undefined && request.toMs === undefined ? { timeText: time.text.trim() } : {}),
-        timeNotes: time?.notes ?? [],
-        cameras: cameraIds,
-        types,
-        labels,
-        concepts: unique(concepts.map((c) => c.concept.id)),
-        terms: groups.map((g) => g[0] ?? '').filter(Boolean),
-        language,
-        retrieval: retrieval.mode,
-        ...(retrieval.note ? { retrievalNote: retrieval.note } : {}),
-      },
+      interpretation,
       answer: { text: answer, language },
       missingInfo,
       total: result.total,
@@ -294,7 +308,7 @@ export class SearchService {
     const zh = language !== 'en';
     const coverage = new Map((await this.deps.store.analysedSpans()).map((c) => [c.cameraId, c]));
     const lines: string[] = [];
-    const fmt = (a: number, b: number) => formatClockRange(a, b, this.deps.timeZone);
+    const fmt = (a: number, b: number) => formatTimeRange(a, b, this.deps.timeZone);
     if (fromMs !== undefined && fromMs > this.deps.clock.now()) lines.push(zh ? '該時段尚未到來。' : 'That time is in the future.');
     for (const id of cameraIds) {
       const name = this.cameraName(id);
@@ -309,7 +323,8 @@ export class SearchService {
           lines.push(zh ? `${name} 在該時段沒有已分析的影像（已分析 ${fmt(c.analysedFromMs, c.analysedUntilMs)}）。` : `No footage from ${name} was analysed for that time (analysed: ${fmt(c.analysedFromMs, c.analysedUntilMs)}).`);
         }
       } else if (c.analysedUntilMs < toMs && c.analysedUntilMs < this.deps.clock.now()) {
-        lines.push(zh ? `${name} 的影像只分析到 ${fmt(c.analysedFromMs, c.analysedUntilMs).split('–').pop()}。` : `Footage from ${name} is analysed only until ${fmt(c.analysedFromMs, c.analysedUntilMs).split('–').pop()}.`);
+        const until = formatInstant(c.analysedUntilMs, this.deps.timeZone);
+        lines.push(zh ? `${name} 的影像只分析到 ${until}。` : `Footage from ${name} is analysed only until ${until}.`);
       }
     }
     if (language === 'zh-Hans') return lines.map((l) => this.deps.text.toSimplified(l));

@@ -7,7 +7,8 @@ import type { VigilEvent } from '../../../domain/events/event-types.ts';
 import { formatLocalDate } from '../../../domain/time/zoned-format.ts';
 import { formatClock } from '../../../domain/events/phrases.ts';
 import type { SearchHit } from '../../../ports/search-store.ts';
-import { formatClockRange, type AnswerLanguage } from '../../search/answer.ts';
+import { type AnswerLanguage } from '../../search/answer.ts';
+import { formatTimeRange } from '../../../domain/time/format-range.ts';
 import type { SearchInterpretation } from '../../search/search.service.ts';
 import { languageInstruction } from '../output-language.ts';
 
@@ -69,7 +70,7 @@ function timeRange(i: SearchInterpretation, timeZone: string): string {
   const { fromMs, toMs } = i;
   const at = (ms: number) => `${formatDate(ms, timeZone)} ${formatClock(ms, timeZone).slice(0, 5)}`;
   let range: string;
-  if (fromMs !== undefined && toMs !== undefined) range = formatClockRange(fromMs, toMs, timeZone);
+  if (fromMs !== undefined && toMs !== undefined) range = formatTimeRange(fromMs, toMs, timeZone);
   else if (fromMs !== undefined) range = `from ${at(fromMs)}`;
   else if (toMs !== undefined) range = `until ${at(toMs)}`;
   else return 'any time';

@@ -25,6 +25,7 @@ export const INTERPRETATION: SearchInterpretation = {
   toMs: T0 + 3_600_000,
   timeText: '昨天晚上10點到11點',
   timeNotes: [],
+  unreadTime: [],
   cameras: ['back'],
   types: ['line_crossing'],
   labels: ['person'],

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { unreadTimeWords } from './unread-time-words.ts';
+
+describe('unreadTimeWords', () => {
+  it.each([
+    ['anyone at the gate a fortnight ago?', ['a fortnight ago']],
+    ['2 decades ago', ['2 decades ago']],
+    ['yesterday or today', ['yesterday', 'today']],
+    ['who came on the 3rd', ['on the 3rd']],
+    ['march 3', ['march 3']],
+    ['anything in june', ['june']],
+    ['at 9:40 or so', ['9:40']],
+    ['the weekend', ['weekend']],
+    ['上上上週', ['上上上週']],
+    ['大大前天有人嗎', ['大大前天']],
+    ['兩點半', ['兩點半']],
+    ['3月5日有車嗎', ['3月5日']],
+    ['兩個禮拜以後', ['兩個禮拜以後']],
+    ['昨天或今天', ['昨天', '今天']],
+    ['上週二或下週三', ['上週二', '下週三']],
+  ])('%j leaves %j unread', (rest, words) => {
+    expect(unreadTimeWords(rest)).toEqual(words);
+  });
+
+  it.each([
+    'night vision camera',
+    'good morning, any cars',
+    'someone sat on the bench',
+    'people march past',
+    'May I see the car',
+    'on the 3rd floor',
+    'stayed 2 minutes',
+    'longer than 45 seconds',
+    'person loitering',
+    'camera 2',
+    '3 people',
+    '後門有沒有人徘徊',
+    '前門',
+    '有一點可疑',
+    '2號門有人嗎',
+    '下個人',
+    '超過兩分鐘',
+    '有幾個人進來',
+    '',
+  ])('%j has no time words', (rest) => {
+    expect(unreadTimeWords(rest)).toEqual([]);
+  });
+});
