@@ -131,8 +131,13 @@ export function cameraSettings(
   };
 }
 
+/**
+ * A zone's or tripwire's name in sentences: its display names, else its key made readable
+ * (`back_door` is "back door"), so that summaries and answers never show a config id.
+ */
 function displayName(key: string, en: string | undefined, zh: string | undefined) {
-  return { en: en ?? key, zhHant: zh ?? en ?? key };
+  const readable = key.replace(/[_-]+/g, ' ').trim() || key;
+  return { en: en ?? readable, zhHant: zh ?? en ?? readable };
 }
 
 /** The camera's zones, tripwires and event settings as the rule engine takes them. */

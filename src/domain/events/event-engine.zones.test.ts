@@ -173,12 +173,12 @@ describe('EventEngine: loitering', () => {
       'zone_exit 70',
     ]);
     expect(event.evidence[1]!.text).toEqual({
-      en: 'Person p2 loitering in Entrance for 60 s (avg 2 px/s)',
+      en: 'Person p2 loitering in Entrance for 60 s',
       zhHant: '人物 p2 在「入口」徘徊 60 秒',
     });
     expect(event.details).toEqual({ dwellSeconds: 70, averageSpeedPxPerSecond: 2, midlineCrossings: 1 });
     expect(event.summary).toEqual({
-      en: 'Person p2 loitered in Entrance for 70 s (22:05:13–22:06:23), moving slowly (avg 2 px/s)',
+      en: 'Person p2 loitered in Entrance for 70 s (22:05:13–22:06:23), barely moving',
       zhHant: '人物 p2 於 22:05:13–22:06:23 在「入口」徘徊 70 秒',
     });
     expect(event.keywords).toEqual(['person', '人物', 'loitering', '徘徊', '逗留', '停留', 'entrance', '入口', 'back yard']);

@@ -1,7 +1,7 @@
 import type { CrossingDirection } from '../rules/rule-types.ts';
 import type { EventActor, EvidenceKind, LocalizedText } from './event-types.ts';
 import { capitalize } from './labels.ts';
-import { actorPhrase, directionPhrase } from './phrases.ts';
+import { actorPhrase, directionPhrase, lineName } from './phrases.ts';
 
 export interface EvidenceTextFacts {
   kind: EvidenceKind;
@@ -23,7 +23,8 @@ export function evidenceText(facts: EvidenceTextFacts): LocalizedText {
   switch (facts.kind) {
     case 'crossing': {
       const dir = directionPhrase(facts.direction ?? 'a_to_b', facts.inbound);
-      return { en: `${en} crossed the ${name.en} line ${dir.en}`, zhHant: `${zh} ${dir.zhHant}穿越${name.zhHant}警戒線` };
+      const line = lineName(name);
+      return { en: `${en} crossed the ${line.en} ${dir.en}`, zhHant: `${zh} ${dir.zhHant}穿越${line.zhHant}` };
     }
     case 'zone_enter':
       return { en: `${en} entered ${name.en}`, zhHant: `${zh} 進入「${name.zhHant}」` };
@@ -33,9 +34,8 @@ export function evidenceText(facts: EvidenceTextFacts): LocalizedText {
       return { en: `${en} lost from view inside ${name.en}`, zhHant: `${zh} 在「${name.zhHant}」內失去蹤影` };
     case 'loitering_confirmed': {
       const seconds = Math.round(facts.dwellSeconds ?? 0);
-      const speed = Math.round(facts.averageSpeedPxPerSecond ?? 0);
       return {
-        en: `${en} loitering in ${name.en} for ${seconds} s (avg ${speed} px/s)`,
+        en: `${en} loitering in ${name.en} for ${seconds} s`,
         zhHant: `${zh} 在「${name.zhHant}」徘徊 ${seconds} 秒`,
       };
     }
@@ -53,8 +53,9 @@ export function evidenceText(facts: EvidenceTextFacts): LocalizedText {
  * language (an empty `after` means the name ends the caption). They mirror `evidenceText` above;
  * its tests check that renaming a caption gives exactly the caption made with the new name.
  */
-const NAME_SLOTS: Partial<Record<EvidenceKind, { en: readonly [string, string]; zhHant: readonly [string, string] }>> = {
-  crossing: { en: ['crossed the ', ' line '], zhHant: ['穿越', '警戒線'] },
+const NAME_SLOTS: Partial<Record<EvidenceKind, { en: readonly [string, string]; zhHant: readonly [string, string]; named?: (name: LocalizedText) => LocalizedText }>> = {
+  // The name with its noun (lineName), which a name may or may not carry itself.
+  crossing: { en: ['crossed the ', ' '], zhHant: ['穿越', ''], named: lineName },
   zone_enter: { en: ['entered ', ''], zhHant: ['進入「', '」'] },
   zone_exit: { en: ['left ', ''], zhHant: ['離開「', '」'] },
   track_lost: { en: ['inside ', ''], zhHant: ['在「', '」內'] },
@@ -75,5 +76,6 @@ function renameIn(text: string, [before, after]: readonly [string, string], from
 export function renameRuleInCaption(text: LocalizedText, kind: EvidenceKind, from: LocalizedText, to: LocalizedText): LocalizedText {
   const slots = NAME_SLOTS[kind];
   if (!slots) return text;
-  return { en: renameIn(text.en, slots.en, from.en, to.en), zhHant: renameIn(text.zhHant, slots.zhHant, from.zhHant, to.zhHant) };
+  const [a, b] = slots.named ? [slots.named(from), slots.named(to)] : [from, to];
+  return { en: renameIn(text.en, slots.en, a.en, b.en), zhHant: renameIn(text.zhHant, slots.zhHant, a.zhHant, b.zhHant) };
 }

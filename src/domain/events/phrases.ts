@@ -19,6 +19,21 @@ export function ruleDisplayName(type: EventType, rule: string, rules: CameraRule
   return found?.displayName ?? { en: rule, zhHant: rule };
 }
 
+/** Words that already say "line" at the end of a tripwire's name: "gate line", "fence", 門口警戒線. */
+const EN_LINE_NOUN = /(?:^|\s)(?:line|tripwire|wire|boundary|fence|threshold|border)$/i;
+const ZH_LINE_NOUN = /[線界欄]$/;
+
+/**
+ * A tripwire's name as the thing crossed: "gate" is "gate line" / 「門口警戒線」, while a name that
+ * already ends in such a noun ("gate line", 門口警戒線, 圍欄) is kept as it is, never "gate line line".
+ */
+export function lineName(name: LocalizedText): LocalizedText {
+  return {
+    en: EN_LINE_NOUN.test(name.en.trim()) ? name.en : `${name.en} line`,
+    zhHant: ZH_LINE_NOUN.test(name.zhHant.trim()) ? name.zhHant : `${name.zhHant}警戒線`,
+  };
+}
+
 /** "inbound" / "由外向內" when the rule says which way is in, else the sides. */
 export function directionPhrase(direction: CrossingDirection, inbound: boolean | undefined): LocalizedText {
   if (inbound === true) return { en: 'inbound', zhHant: '由外向內' };

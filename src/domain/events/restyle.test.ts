@@ -13,6 +13,18 @@ const OLD: LocalizedText = { en: 'lawn', zhHant: '草坪' };
 const NEW: LocalizedText = { en: 'front lawn line for lawn', zhHant: '前「草坪」' };
 
 describe('renameRuleInCaption', () => {
+  it('gives exactly the caption made with the new name, also between names with and without their noun', () => {
+    const pairs: Array<[LocalizedText, LocalizedText]> = [
+      [OLD, NEW],
+      [{ en: 'gate', zhHant: '門口' }, { en: 'gate line', zhHant: '門口警戒線' }],
+      [{ en: 'gate line', zhHant: '門口警戒線' }, { en: 'gate', zhHant: '門口' }],
+    ];
+    for (const [from, to] of pairs) {
+      const facts = { kind: 'crossing' as const, actor: { label: 'person', trackId: 'p3' }, direction: 'a_to_b' as const, inbound: true };
+      expect(renameRuleInCaption(evidenceText({ ...facts, ruleName: from }), 'crossing', from, to)).toEqual(evidenceText({ ...facts, ruleName: to }));
+    }
+  });
+
   it('gives exactly the caption made with the new name, for every kind and direction', () => {
     for (const kind of KINDS) {
       for (const inbound of [true, false, undefined]) {

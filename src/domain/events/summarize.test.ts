@@ -95,6 +95,19 @@ describe('summarizeEvent', () => {
     );
   });
 
+  it('never doubles the noun when the name already says it', () => {
+    const named = { ...rules, tripwires: rules.tripwires.map((w) => ({ ...w, displayName: { en: 'gate line', zhHant: '門口警戒線' } })) };
+    expect(summarizeEvent(event({ details: { direction: 'a_to_b', inbound: true } }), named)).toEqual({
+      en: 'Person p12 crossed the gate line inbound at 22:05:15',
+      zhHant: '人物 p12 於 22:05:15 由外向內穿越門口警戒線',
+    });
+    const fence = { ...rules, tripwires: rules.tripwires.map((w) => ({ ...w, displayName: { en: 'Fence', zhHant: '圍欄' } })) };
+    expect(summarizeEvent(event({ details: { direction: 'a_to_b', inbound: true } }), fence)).toEqual({
+      en: 'Person p12 crossed the Fence inbound at 22:05:15',
+      zhHant: '人物 p12 於 22:05:15 由外向內穿越圍欄',
+    });
+  });
+
   it('groups several actors', () => {
     const two = event({ actors: [person('p3'), person('p4')], details: { direction: 'a_to_b', inbound: true } });
     expect(summarizeEvent(two, rules)).toEqual({
@@ -139,7 +152,7 @@ describe('summarizeEvent', () => {
       details: { dwellSeconds: 70, averageSpeedPxPerSecond: 7.6 },
     });
     expect(summarizeEvent(loitering, rules)).toEqual({
-      en: 'Person p2 loitered in Entrance for 70 s (22:03:00–22:04:10), moving slowly (avg 8 px/s)',
+      en: 'Person p2 loitered in Entrance for 70 s (22:03:00–22:04:10)',
       zhHant: '人物 p2 於 22:03:00–22:04:10 在「入口」徘徊 70 秒',
     });
   });

@@ -1,6 +1,13 @@
 import type { CameraRules } from '../rules/rule-types.ts';
 import type { LocalizedText, VigilEvent } from './event-types.ts';
-import { directionPhrase, formatClock, ruleDisplayName, subjectPhrase, wholeSeconds } from './phrases.ts';
+import { directionPhrase, formatClock, lineName, ruleDisplayName, subjectPhrase, wholeSeconds } from './phrases.ts';
+
+/**
+ * Below this average speed a loiterer is said to be barely moving (a person standing, with the
+ * jitter of detection boxes, measures a few px/s). Speeds in px/s are not said at all: they mean
+ * nothing to a reader and depend on the camera's resolution.
+ */
+const SLOW_PX_PER_SECOND = 5;
 
 /**
  * One sentence per language, built only from the event's own facts (actors, times, details) and
@@ -21,9 +28,10 @@ export function summarizeEvent(event: VigilEvent, rules: CameraRules): Localized
         start === end
           ? { en: `at ${start}`, zhHant: `於 ${start}` }
           : { en: `between ${start} and ${end}`, zhHant: `於 ${start} 至 ${end} 間` };
+      const line = lineName(name);
       return {
-        en: `${subject.en} crossed the ${name.en} line ${dir.en} ${when.en}`,
-        zhHant: `${subject.zhHant} ${when.zhHant} ${dir.zhHant}穿越${name.zhHant}警戒線`,
+        en: `${subject.en} crossed the ${line.en} ${dir.en} ${when.en}`,
+        zhHant: `${subject.zhHant} ${when.zhHant} ${dir.zhHant}穿越${line.zhHant}`,
       };
     }
     case 'intrusion':
@@ -39,9 +47,7 @@ export function summarizeEvent(event: VigilEvent, rules: CameraRules): Localized
     case 'loitering': {
       const speed = Math.round(event.details.averageSpeedPxPerSecond ?? 0);
       return {
-        en:
-          `${subject.en} loitered in ${name.en} for ${seconds} s (${start}–${end}), ` +
-          `moving slowly (avg ${speed} px/s)`,
+        en: `${subject.en} loitered in ${name.en} for ${seconds} s (${start}–${end})${speed <= SLOW_PX_PER_SECOND ? ', barely moving' : ''}`,
         zhHant: `${subject.zhHant} 於 ${start}–${end} 在「${name.zhHant}」徘徊 ${seconds} 秒`,
       };
     }
