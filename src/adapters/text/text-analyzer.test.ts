@@ -123,6 +123,12 @@ describe('toSimplified and detectLanguage', () => {
     expect(text.toSimplified('人物 p3 在後門徘徊了 30 秒（Gate 3）')).toBe('人物 p3 在后门徘徊了 30 秒（Gate 3）');
   });
 
+  it("gives Vigil's own Taiwan words their mainland forms, not only other characters", () => {
+    expect(text.toSimplified('機車 m1、公車 b2 與腳踏車 c3 於 22:05:15 出現')).toBe('摩托车 m1、公交车 b2 与自行车 c3 于 22:05:15 出现');
+    // Search folds characters only, so that stored events and questions meet in one form.
+    expect(text.normalize('機車')).toBe('机车');
+  });
+
   it('tells English, Traditional and Simplified apart', () => {
     expect(text.detectLanguage('Did anyone cross the line?')).toBe('en');
     expect(text.detectLanguage('ＡＢＣ')).toBe('en');

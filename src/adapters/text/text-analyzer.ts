@@ -1,5 +1,6 @@
 import * as OpenCC from 'opencc-js';
 import { stemmer } from 'stemmer';
+import { EVENT_TYPE_NAMES, LABEL_NAMES } from '../../domain/events/labels.ts';
 import { STOP_WORDS } from '../../domain/search/stop-words.ts';
 import type { TextAnalysis } from '../../domain/search/text-analysis.ts';
 
@@ -11,7 +12,14 @@ export interface TextAnalyzerOptions {
 interface Converters {
   toSimplified: (text: string) => string;
   toTraditional: (text: string) => string;
+  /** For readers: Vigil's own Taiwan words in their mainland forms first (機車 is 摩托车, not 机车). */
+  toSimplifiedForReaders: (text: string) => string;
 }
+
+/** Label and event-type names whose Simplified form is another word, not just other characters. */
+const OWN_WORDS: ReadonlyArray<readonly [string, string]> = [...Object.values(LABEL_NAMES), ...Object.values(EVENT_TYPE_NAMES)]
+  .map((name) => [name.zhHant, name.zhHans] as const)
+  .filter(([hant, hans], i, all) => hant !== hans && all.findIndex(([other]) => other === hant) === i);
 
 /** Tokens longer than this are cut: nobody searches for them, and both sides cut alike. */
 const MAX_TOKEN_LENGTH = 64;
@@ -26,10 +34,15 @@ let converters: Converters | undefined;
 /** Building OpenCC's dictionaries takes about 0.2 s; do it once per process, on first use. */
 function openccConverters(): Converters {
   // Taiwan forms in and out: event summaries are written in Taiwan Traditional (腳踏車, 裡).
-  converters ??= {
-    toSimplified: OpenCC.Converter({ from: 'tw', to: 'cn' }),
-    toTraditional: OpenCC.Converter({ from: 'cn', to: 'tw' }),
-  };
+  if (converters === undefined) {
+    const toSimplified = OpenCC.Converter({ from: 'tw', to: 'cn' });
+    const ownWords = OpenCC.CustomConverter(OWN_WORDS);
+    converters = {
+      toSimplified,
+      toTraditional: OpenCC.Converter({ from: 'cn', to: 'tw' }),
+      toSimplifiedForReaders: (text) => toSimplified(ownWords(text)),
+    };
+  }
   return converters;
 }
 
@@ -78,7 +91,7 @@ export class OpenccTextAnalyzer implements TextAnalysis {
   }
 
   toSimplified(text: string): string {
-    return this.converters.toSimplified(text);
+    return this.converters.toSimplifiedForReaders(text);
   }
 
   detectLanguage(text: string): 'en' | 'zh-Hant' | 'zh-Hans' {

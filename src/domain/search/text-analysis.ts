@@ -19,7 +19,10 @@ export interface TextAnalysis {
    * bigrams (alternatives), an English word's group holds its stem. Stop-words are dropped.
    */
   queryTokens(text: string): string[][];
-  /** Converts Traditional Chinese to Simplified (for zh-Hans display). */
+  /**
+   * Traditional Chinese (Taiwan) to Simplified for readers of zh-Hans: Vigil's own words take their
+   * mainland forms (機車 摩托车, 公車 公交车, 腳踏車 自行车), the rest is converted character by character.
+   */
   toSimplified(text: string): string;
   /** Any CJK -> Chinese; Simplified vs Traditional by which form the text is already in (Traditional when it cannot tell). */
   detectLanguage(text: string): 'en' | 'zh-Hant' | 'zh-Hans';
