@@ -14,7 +14,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { openSqliteDatabase, SqliteAnalysisStore } from '../../src/adapters/storage/sqlite/sqlite-analysis-store.ts';
 import { createLogger, createVigil, DATABASE_FILE, migrateToPostgres, sharedTextAnalysis } from '../../src/app.ts';
 import { cameraDirectory } from '../../src/config/settings/index.ts';
@@ -120,11 +119,6 @@ async function postgresStore(count: number, dataDir: string, reseed: boolean): P
     },
   });
   if (report.missing.length > 0) throw new Error(`the migration left rows behind: ${JSON.stringify(report.missing)}`);
-  const client = new pg.Client({ connectionString: databaseUrl(partial) });
-  await client.connect();
-  // Fresh statistics for the planner, as autovacuum would have them on a store that grew over a year.
-  await client.query('VACUUM ANALYZE');
-  await client.end();
   await adminQuery(`ALTER DATABASE ${partial} RENAME TO ${name}`);
   log(`search: PostgreSQL filled in ${((performance.now() - t0) / 1000).toFixed(0)} s (${report.indexed} events indexed)`);
   return databaseUrl(name);

@@ -3,8 +3,11 @@ import { MIGRATION_LOCK_KEY, migratePostgres, PG_MIGRATIONS, type PgMigration } 
 import { createPgPoolClient, type PgPoolClient } from '../../../src/adapters/storage/postgres/pg-pool-client.ts';
 import { createPgliteClient } from '../../support/pglite.ts';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../../support/postgres.ts';
+import { insertRun, upsertEvent } from './schema-fixtures.ts';
 
 const skip = await skipWithoutPostgres('PostgreSQL migration tests');
+const LATEST = PG_MIGRATIONS.length;
+const ALL_VERSIONS = PG_MIGRATIONS.map((_, i) => i + 1);
 
 /** Every table of schema v1, as SQLite has them after its 16 migrations (plus event_vectors). */
 const TABLES = [
@@ -48,7 +51,7 @@ describe.skipIf(skip)('PostgreSQL migrations', () => {
     const triggers = await db.query<{ name: string }>(`SELECT DISTINCT trigger_name AS name FROM information_schema.triggers ORDER BY name`);
     expect(triggers.rows.map((r) => r.name)).toEqual(TRIGGERS);
     const recorded = await db.query<{ version: number; applied_at: number }>('SELECT version, applied_at FROM schema_migrations ORDER BY version');
-    expect(recorded.rows.map((r) => r.version)).toEqual([1]);
+    expect(recorded.rows.map((r) => r.version)).toEqual(ALL_VERSIONS);
     expect(recorded.rows[0]!.applied_at).toBeGreaterThan(Date.parse('2024-01-01'));
   });
 
@@ -56,16 +59,16 @@ describe.skipIf(skip)('PostgreSQL migrations', () => {
     const db = connect();
     await migratePostgres(db);
     await db.query(`INSERT INTO indexed_camera_names (camera_id, names_json) VALUES ('kept', '[]')`);
-    expect(await migratePostgres(db)).toEqual({ from: 1, to: 1, applied: [] });
+    expect(await migratePostgres(db)).toEqual({ from: LATEST, to: LATEST, applied: [] });
     expect((await db.query('SELECT * FROM indexed_camera_names')).rowCount).toBe(1);
-    expect((await db.query('SELECT * FROM schema_migrations')).rowCount).toBe(1);
+    expect((await db.query('SELECT * FROM schema_migrations')).rowCount).toBe(LATEST);
   });
 
   it('lets one of two processes migrate while the other waits, then finds it done', async () => {
     const [a, b] = [connect(), connect()];
     const outcomes = await Promise.all([migratePostgres(a), migratePostgres(b)]);
-    expect(outcomes.map((o) => o.applied).sort()).toEqual([[], [1]]);
-    expect((await a.query('SELECT * FROM schema_migrations')).rowCount).toBe(1);
+    expect(outcomes.map((o) => o.applied).sort()).toEqual([[], ALL_VERSIONS]);
+    expect((await a.query('SELECT * FROM schema_migrations')).rowCount).toBe(LATEST);
   });
 
   it('serialises migrations that would collide without the lock', async () => {
@@ -94,6 +97,22 @@ describe.skipIf(skip)('PostgreSQL migrations', () => {
     expect((await migratePostgres(db, { migrations: fixed })).applied).toEqual([2]);
   });
 
+  it('v2 fills the labels array of the events a v1 store already has, and keeps it equal to labels_json', async () => {
+    const db = connect();
+    await migratePostgres(db, { migrations: PG_MIGRATIONS.slice(0, 1) });
+    const runId = await insertRun(db);
+    const rowid = await upsertEvent(db, { id: 'e1', runId });
+    await db.query(`UPDATE events SET labels_json = '["person","car"]' WHERE rowid = $1`, [rowid]);
+    expect((await migratePostgres(db)).applied).toEqual([2]);
+
+    const labels = async () => (await db.query<{ labels: string[] }>('SELECT labels FROM events WHERE rowid = $1', [rowid])).rows[0]!.labels;
+    expect(await labels()).toEqual(['person', 'car']);
+    await db.query(`UPDATE events SET labels_json = '["dog"]' WHERE rowid = $1`, [rowid]);
+    expect(await labels()).toEqual(['dog']);
+    const indexes = await db.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = 'events' AND indexname LIKE 'events_by_label%'`);
+    expect(indexes.rows.map((r) => r.indexname)).toEqual(['events_by_label_set']);
+  });
+
   it('refuses a database newer than this Vigil', async () => {
     const db = connect();
     await migratePostgres(db);
@@ -109,7 +128,7 @@ describe('PostgreSQL migrations on PGlite', () => {
   it('apply the same schema in-process, where pgvector tests will run', async () => {
     const db = await createPgliteClient();
     try {
-      expect((await migratePostgres(db)).applied).toEqual([1]);
+      expect((await migratePostgres(db)).applied).toEqual(ALL_VERSIONS);
       expect((await migratePostgres(db)).applied).toEqual([]);
       const tables = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public'`);
       expect(tables.rows[0]!.n).toBe(TABLES.length);

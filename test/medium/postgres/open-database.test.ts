@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgresDatabase } from '../../../src/adapters/storage/postgres/pg-database.ts';
-import type { MigrationOutcome } from '../../../src/adapters/storage/postgres/pg-migrations.ts';
+import { PG_MIGRATIONS, type MigrationOutcome } from '../../../src/adapters/storage/postgres/pg-migrations.ts';
 import type { SqlClient } from '../../../src/adapters/storage/postgres/sql-client.ts';
 import type { Logger } from '../../../src/ports/logger.ts';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../../support/postgres.ts';
+
+const LATEST = PG_MIGRATIONS.length;
 
 const skip = await skipWithoutPostgres('openPostgresDatabase tests');
 
@@ -47,7 +49,7 @@ describe.skipIf(skip)('openPostgresDatabase', () => {
   it('connects, migrates and returns a working client; the log names the database without its password', async () => {
     const outcomes: MigrationOutcome[] = [];
     opened = await openPostgresDatabase(withPassword(database.url), { logger: recordingLogger(lines), onMigrated: (o) => outcomes.push(o) });
-    expect(outcomes).toEqual([{ from: 0, to: 1, applied: [1] }]);
+    expect(outcomes).toEqual([{ from: 0, to: LATEST, applied: PG_MIGRATIONS.map((_, i) => i + 1) }]);
     expect((await opened.query<{ id: number }>('SELECT id FROM run_id_high_water')).rows).toEqual([{ id: 0 }]);
     expect(lines.join('\n')).toContain(`"database":"postgres://postgres:***@127.0.0.1:5432/${database.name}"`);
     expect(lines.join('\n')).not.toContain(SECRET);
@@ -58,7 +60,7 @@ describe.skipIf(skip)('openPostgresDatabase', () => {
     await first.close();
     const outcomes: MigrationOutcome[] = [];
     opened = await openPostgresDatabase(database.url, { logger: recordingLogger(lines), onMigrated: (o) => outcomes.push(o) });
-    expect(outcomes).toEqual([{ from: 1, to: 1, applied: [] }]);
+    expect(outcomes).toEqual([{ from: LATEST, to: LATEST, applied: [] }]);
   });
 
   it('says plainly that nothing listens at the address, without the password', async () => {

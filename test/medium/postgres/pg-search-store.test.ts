@@ -6,7 +6,7 @@ import type { SqlClient } from '../../../src/adapters/storage/postgres/sql-clien
 import { createTextAnalyzer } from '../../../src/adapters/text/text-analyzer.ts';
 import { textQuery } from '../../../src/domain/search/text-query.ts';
 import { createEventIndexer } from '../../../src/services/search/event-indexer.ts';
-import { expected, HOUR, seedEvents, storeSeeds, T0, type Seeded } from '../../contract/storage/search-seeds.ts';
+import { expected, FILTERS, HOUR, seedEvents, storeSeeds, T0, WORDS, type Seeded } from '../../contract/storage/search-seeds.ts';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../../support/postgres.ts';
 
 const skip = await skipWithoutPostgres('PostgreSQL search store tests');
@@ -52,6 +52,22 @@ describe.skipIf(skip)('PgSearchStore', () => {
     expect(few.totalExact).toBe(true);
     expect(few.total).toBeGreaterThan(1);
     expect(few.total).toBeLessThanOrEqual(7);
+  });
+
+  it('finds the same events whether labels are looked up in their index or checked per row', async () => {
+    // selectiveShare 1: every label is "rare" (GIN index); 0: every label is checked on the rows.
+    const [indexed, perRow] = [new PgSearchStore(db, { selectiveShare: 1 }), new PgSearchStore(db, { selectiveShare: 0 })];
+    for (const words of WORDS) {
+      for (const f of FILTERS.filter((x) => x.labels)) {
+        const query = { ...f, ...(words.length ? { text: textQuery(words.map((w) => [w]), 'all') } : {}), limit: 500, order: 'newest' as const };
+        const want = expected(seeded, words, f).map((x) => x.stored.event.id).sort();
+        for (const store of [indexed, perRow]) {
+          const page = await store.search(query);
+          expect(page.hits.map((h) => h.stored.event.id).sort(), JSON.stringify({ words, f })).toEqual(want);
+          expect(page.total).toBe(want.length);
+        }
+      }
+    }
   });
 
   it('ranks the newest matches that pass the filters when more match than the window', async () => {

@@ -98,6 +98,10 @@ export async function migrateSqliteToPostgres(options: MigrateToPostgresOptions)
       await target.raiseHighWaters(highWaters);
       const tables = await copyTables(source, target, highWaters.runId, options);
       const indexed = await indexCopiedEvents(db, options);
+      // After a bulk load: statistics for the planner (without them a label filter is planned as
+      // if it matched 0.5% of events), and the visibility map that lets counts be answered from
+      // a covering index alone. Autovacuum would get there, later.
+      await db.query('VACUUM (ANALYZE)');
       const outcomes: TableOutcome[] = [];
       for (const [copy, counted] of tables) outcomes.push({ table: copy.table, source: counted.source, copied: counted.copied, target: await target.count(copy.table) });
       return {

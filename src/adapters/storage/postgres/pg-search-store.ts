@@ -8,6 +8,8 @@ import { filterConditions, Params, phraseGroups, tsqueryExpression, where } from
 import type { SqlClient } from './sql-client.ts';
 
 export interface PgSearchLimits {
+  /** Labels on at most this share of all events are looked up in their index; commoner ones are checked per row. */
+  selectiveShare: number;
   /** Matches are counted up to this many; beyond it the total is reported as "more than". */
   countCap: number;
   /**
@@ -18,7 +20,11 @@ export interface PgSearchLimits {
 }
 
 /** SQLite's figures, so that both backends count and rank the same events. */
-export const DEFAULT_PG_SEARCH_LIMITS: PgSearchLimits = { countCap: DEFAULT_SEARCH_LIMITS.countCap, rankWindow: DEFAULT_SEARCH_LIMITS.rankWindow };
+export const DEFAULT_PG_SEARCH_LIMITS: PgSearchLimits = {
+  countCap: DEFAULT_SEARCH_LIMITS.countCap,
+  rankWindow: DEFAULT_SEARCH_LIMITS.rankWindow,
+  selectiveShare: DEFAULT_SEARCH_LIMITS.selectiveShare,
+};
 
 /**
  * Relevance: ts_rank_cd with the schema's field weights (summary > keywords = names > description,
@@ -59,6 +65,7 @@ const lightRowSchema = z.object({
 type LightRow = z.infer<typeof lightRowSchema>;
 
 const countSchema = z.object({ n: z.number() });
+const shareSchema = z.object({ labelled: z.coerce.number(), total: z.coerce.number() });
 const rowidSchema = z.object({ event_rowid: z.number() });
 
 /**
@@ -89,8 +96,9 @@ export class PgSearchStore implements SearchStore {
     const words = phraseGroups(query.text);
     // Words that can match nothing (only punctuation, say) find nothing, as on SQLite.
     if (words === 'none') return { total: 0, totalExact: true, hits: [], timeline: [] };
+    const rareLabels = query.labels?.length ? (await this.labelShare(query.labels)) <= this.limits.selectiveShare : false;
     const plan: Plan = (params) => ({
-      filters: filterConditions(query, params),
+      filters: filterConditions(query, params, { rareLabels }),
       ...(words !== undefined ? { tsquery: tsqueryExpression(words.groups, words.mode, params) } : {}),
     });
     const ranked = words !== undefined;
@@ -125,6 +133,18 @@ export class PgSearchStore implements SearchStore {
         ${rank('m.search', tsquery)}::float8 AS score, COUNT(*) OVER () AS matched
       FROM m ORDER BY score DESC, m.start_ms DESC, m.event_rowid DESC LIMIT ${params.add(wanted)}`;
     return this.light(sql, params.values);
+  }
+
+  /** The share of all events that have any of `labels`, from the kept counts (facet_counts). */
+  private async labelShare(labels: readonly string[]): Promise<number> {
+    const { rows } = await this.db.query(
+      `SELECT COALESCE(SUM(events) FILTER (WHERE kind = 'label' AND value = ANY($1::text[])), 0) AS labelled,
+         COALESCE(SUM(events) FILTER (WHERE kind = 'camera'), 0) AS total
+       FROM facet_counts WHERE kind IN ('label', 'camera')`,
+      [[...labels]],
+    );
+    const { labelled, total } = shareSchema.parse(rows[0]);
+    return total === 0 ? 0 : labelled / total;
   }
 
   /** The count the rows already tell (the whole window, or fewer rows than asked), else a capped count. */
