@@ -59,11 +59,21 @@ export const zoneSchema = z
 
 export const TRIPWIRE_DIRECTIONS = ['a_to_b', 'b_to_a', 'any'] as const;
 
+/** What lies on one side of a tripwire, as people name it in questions and summaries. */
+const tripwireSideSchema = z.strictObject({
+  name: z.string().min(1),
+  name_zh: z.string().min(1).optional(),
+  /** Other words for the place (car park, 停車區). */
+  aliases: z.array(z.string().min(1)).default([]),
+});
+
 export const tripwireSchema = z
   .strictObject({
     points: z.array(pointSchema).length(2, 'expected exactly 2 points'),
     direction: z.enum(TRIPWIRE_DIRECTIONS).default('any'),
     inbound: z.enum(['a_to_b', 'b_to_a']).optional(),
+    side_a: tripwireSideSchema.optional(),
+    side_b: tripwireSideSchema.optional(),
     units: z.enum(UNITS).default('pixels'),
     labels: labelListSchema.optional(),
     ...displayNames,

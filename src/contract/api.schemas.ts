@@ -225,6 +225,10 @@ export const searchResponseSchema = named(
       cameras: z.array(z.string()),
       types: z.array(z.string()),
       labels: z.array(z.string()),
+      /** Which way the crossings asked about went (any of these): inbound / outbound, or one tripwire's direction between its named sides. */
+      directions: z.array(
+        z.union([z.object({ inbound: z.boolean() }), z.object({ camera: z.string(), rule: z.string(), direction: z.enum(['a_to_b', 'b_to_a']) })]),
+      ),
       concepts: z.array(z.string()),
       terms: z.array(z.string()),
       language,

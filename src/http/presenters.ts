@@ -110,6 +110,7 @@ export function presentSearch(result: AskResult, present: PresentOptions): Searc
       cameras: i.cameras,
       types: i.types,
       labels: i.labels,
+      directions: i.directions.map((d) => ('inbound' in d ? { inbound: d.inbound } : { camera: d.cameraId, rule: d.rule, direction: d.direction })),
       concepts: i.concepts,
       terms: i.terms,
       language: i.language,

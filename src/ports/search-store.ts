@@ -1,6 +1,13 @@
 import type { EventType } from '../domain/events/event-types.ts';
+import type { CrossingDirection } from '../domain/rules/rule-types.ts';
 import type { TextQuery } from '../domain/search/text-query.ts';
 import type { StoredEvent } from './analysis-store.ts';
+
+/**
+ * Which way a crossing went: `inbound` by the tripwire's own setting (`inbound: a_to_b`), or one
+ * tripwire's direction between its sides (a question about its named sides).
+ */
+export type CrossingFilter = { inbound: boolean } | { cameraId: string; rule: string; direction: CrossingDirection };
 
 export interface SearchQuery {
   /** The words to match and rank by (BM25-like); undefined = no text ranking. */
@@ -8,6 +15,8 @@ export interface SearchQuery {
   cameraIds?: readonly string[];
   types?: readonly EventType[];
   labels?: readonly string[];
+  /** Line crossings that went one of these ways (any of them); other events never pass. */
+  directions?: readonly CrossingFilter[];
   /** Events overlapping [fromMs, toMs). */
   fromMs?: number;
   toMs?: number;

@@ -1,4 +1,5 @@
 import type { EventType } from '../domain/events/event-types.ts';
+import type { CrossingFilter } from './search-store.ts';
 
 /**
  * Embeddings of events for semantic search. The work of making them is an `embed_event` job of
@@ -21,6 +22,8 @@ export interface VectorFilter {
   cameraIds?: readonly string[];
   types?: readonly EventType[];
   labels?: readonly string[];
+  /** Line crossings that went one of these ways. */
+  directions?: readonly CrossingFilter[];
   /** Events overlapping [fromMs, toMs). */
   fromMs?: number;
   toMs?: number;

@@ -14,6 +14,7 @@ export interface EventSeed {
   keywords?: string[];
   runId?: number;
   snapshotPath?: string;
+  details?: VigilEvent['details'];
 }
 
 /** A complete stored event from a few facts, for store, search and API tests. */
@@ -45,7 +46,7 @@ export function storedEvent(seed: EventSeed): StoredEvent {
     snapshotFrameIndex: 0,
     summary: { en: seed.en, zhHant: seed.zhHant },
     keywords: seed.keywords ?? [],
-    details: {},
+    details: seed.details ?? {},
   };
   return { runId: seed.runId ?? 1, event, ...(seed.snapshotPath ? { snapshotPath: seed.snapshotPath } : {}), thumbnails: {} };
 }

@@ -11,7 +11,12 @@ export interface CameraDirectoryEntry {
   timeZone: string;
   zones: readonly string[];
   tripwires: readonly string[];
+  /** The names of what lies on each side of the tripwires whose sides are named (side_a / side_b). */
+  tripwireSides: ReadonlyArray<{ rule: string; a: readonly string[]; b: readonly string[] }>;
 }
+
+const sideNames = (side: { name: string; name_zh?: string | undefined; aliases: readonly string[] } | undefined) =>
+  side ? [side.name, ...(side.name_zh ? [side.name_zh] : []), ...side.aliases] : [];
 
 export function cameraDirectory(config: Pick<VigilConfig, 'cameras' | 'search'>): CameraDirectoryEntry[] {
   return Object.entries(config.cameras).map(([id, c]) => ({
@@ -21,6 +26,9 @@ export function cameraDirectory(config: Pick<VigilConfig, 'cameras' | 'search'>)
     timeZone: cameraTimeZone(config, id),
     zones: Object.keys(c.zones),
     tripwires: Object.keys(c.tripwires),
+    tripwireSides: Object.entries(c.tripwires)
+      .filter(([, t]) => t.side_a || t.side_b)
+      .map(([rule, t]) => ({ rule, a: sideNames(t.side_a), b: sideNames(t.side_b) })),
   }));
 }
 

@@ -7,6 +7,7 @@ import { DEFAULT_LABELS, type DetectionFilterOptions } from '../../domain/detect
 import { VigilError } from '../../domain/errors.ts';
 import { DEFAULT_MOTION_GATE } from '../../domain/motion-gate.ts';
 import type { RuleSpec } from '../../domain/rules/rule-spec.ts';
+import type { TripwireSide } from '../../domain/rules/rule-types.ts';
 import type { CameraAnalysisSettings } from '../../services/analyze-video.service.ts';
 import { isStreamInput } from '../camera-input.ts';
 import type { CameraConfig, DetectorConfig, TrackerConfig, VigilConfig } from '../config.schema.ts';
@@ -140,6 +141,10 @@ function displayName(key: string, en: string | undefined, zh: string | undefined
   return { en: en ?? readable, zhHant: zh ?? en ?? readable };
 }
 
+function tripwireSide(side: { name: string; name_zh?: string | undefined; aliases: readonly string[] }): TripwireSide {
+  return { name: { en: side.name, zhHant: side.name_zh ?? side.name }, aliases: side.aliases };
+}
+
 /** The camera's zones, tripwires and event settings as the rule engine takes them. */
 export function ruleSpec(id: string, camera: Partial<CameraConfig>, timeZone: string): RuleSpec {
   return {
@@ -172,6 +177,7 @@ export function ruleSpec(id: string, camera: Partial<CameraConfig>, timeZone: st
       units: t.units,
       direction: t.direction,
       ...(t.inbound ? { inbound: t.inbound } : {}),
+      ...(t.side_a || t.side_b ? { sides: { ...(t.side_a ? { a: tripwireSide(t.side_a) } : {}), ...(t.side_b ? { b: tripwireSide(t.side_b) } : {}) } } : {}),
       ...(t.labels ? { labels: t.labels } : {}),
       minTrackAgeFrames: t.min_track_age,
       hysteresis: t.hysteresis,

@@ -265,8 +265,9 @@ export class EventEngine {
     };
     if (record.direction !== undefined) {
       facts.direction = record.direction;
-      const inbound = this.rules.tripwires.find((w) => w.name === event.rule)?.inbound;
-      if (inbound !== undefined) facts.inbound = record.direction === inbound;
+      const wire = this.rules.tripwires.find((w) => w.name === event.rule);
+      if (wire?.inbound !== undefined) facts.inbound = record.direction === wire.inbound;
+      if (wire?.sides) facts.sides = wire.sides;
     }
     const metrics = record.metrics.get(s.trackId);
     if (metrics !== undefined) {

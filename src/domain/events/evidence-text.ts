@@ -1,4 +1,4 @@
-import type { CrossingDirection } from '../rules/rule-types.ts';
+import type { CrossingDirection, TripwireRule } from '../rules/rule-types.ts';
 import type { EventActor, EvidenceKind, LocalizedText } from './event-types.ts';
 import { capitalize } from './labels.ts';
 import { actorPhrase, directionPhrase, lineName } from './phrases.ts';
@@ -10,6 +10,8 @@ export interface EvidenceTextFacts {
   ruleName: LocalizedText;
   direction?: CrossingDirection;
   inbound?: boolean;
+  /** The tripwire's named sides, if any. */
+  sides?: TripwireRule['sides'];
   dwellSeconds?: number;
   averageSpeedPxPerSecond?: number;
 }
@@ -22,7 +24,7 @@ export function evidenceText(facts: EvidenceTextFacts): LocalizedText {
   const name = facts.ruleName;
   switch (facts.kind) {
     case 'crossing': {
-      const dir = directionPhrase(facts.direction ?? 'a_to_b', facts.inbound);
+      const dir = directionPhrase(facts.direction ?? 'a_to_b', facts.inbound, facts.sides);
       const line = lineName(name);
       return { en: `${en} crossed the ${line.en} ${dir.en}`, zhHant: `${zh} ${dir.zhHant}穿越${line.zhHant}` };
     }

@@ -1,5 +1,5 @@
 import { formatLocalClock } from '../time/zoned-format.ts';
-import type { CameraRules, CrossingDirection } from '../rules/rule-types.ts';
+import type { CameraRules, CrossingDirection, TripwireRule } from '../rules/rule-types.ts';
 import type { EventActor, EventType, LocalizedText } from './event-types.ts';
 import { capitalize, labelName } from './labels.ts';
 
@@ -34,8 +34,16 @@ export function lineName(name: LocalizedText): LocalizedText {
   };
 }
 
-/** "inbound" / "由外向內" when the rule says which way is in, else the sides. */
-export function directionPhrase(direction: CrossingDirection, inbound: boolean | undefined): LocalizedText {
+/**
+ * Which way a crossing went: from one named side to the other ("from parking lot to lobby" /
+ * 「從停車場往大廳」) when the tripwire's sides have names, else "inbound" / "由外向內" when the rule
+ * says which way is in, else the sides by letter.
+ */
+export function directionPhrase(direction: CrossingDirection, inbound: boolean | undefined, sides?: TripwireRule['sides']): LocalizedText {
+  const [from, to] = direction === 'a_to_b' ? [sides?.a, sides?.b] : [sides?.b, sides?.a];
+  if (from && to) return { en: `from ${from.name.en} to ${to.name.en}`, zhHant: `從${from.name.zhHant}往${to.name.zhHant}` };
+  if (from) return { en: `from ${from.name.en}`, zhHant: `從${from.name.zhHant}` };
+  if (to) return { en: `to ${to.name.en}`, zhHant: `往${to.name.zhHant}` };
   if (inbound === true) return { en: 'inbound', zhHant: '由外向內' };
   if (inbound === false) return { en: 'outbound', zhHant: '由內向外' };
   return direction === 'a_to_b'

@@ -108,6 +108,18 @@ describe('summarizeEvent', () => {
     });
   });
 
+  it('says the named sides a crossing went between', () => {
+    const sided = (sides: NonNullable<CameraRules['tripwires'][number]['sides']>) => ({ ...rules, tripwires: rules.tripwires.map((w) => ({ ...w, sides })) });
+    const both = sided({ a: { name: { en: 'parking lot', zhHant: '停車場' }, aliases: [] }, b: { name: { en: 'lobby', zhHant: '大廳' }, aliases: [] } });
+    expect(summarizeEvent(event({ details: { direction: 'a_to_b', inbound: true } }), both)).toEqual({
+      en: 'Person p12 crossed the back-door line from parking lot to lobby at 22:05:15',
+      zhHant: '人物 p12 於 22:05:15 從停車場往大廳穿越後門警戒線',
+    });
+    const one = sided({ b: { name: { en: 'lobby', zhHant: '大廳' }, aliases: [] } });
+    expect(summarizeEvent(event({ details: { direction: 'b_to_a' } }), one).en).toBe('Person p12 crossed the back-door line from lobby at 22:05:15');
+    expect(summarizeEvent(event({ details: { direction: 'a_to_b' } }), one).zhHant).toBe('人物 p12 於 22:05:15 往大廳穿越後門警戒線');
+  });
+
   it('groups several actors', () => {
     const two = event({ actors: [person('p3'), person('p4')], details: { direction: 'a_to_b', inbound: true } });
     expect(summarizeEvent(two, rules)).toEqual({

@@ -23,7 +23,8 @@ export function summarizeEvent(event: VigilEvent, rules: CameraRules): Localized
 
   switch (event.type) {
     case 'line_crossing': {
-      const dir = directionPhrase(event.details.direction ?? 'a_to_b', event.details.inbound);
+      const sides = rules.tripwires.find((w) => w.name === event.rule)?.sides;
+      const dir = directionPhrase(event.details.direction ?? 'a_to_b', event.details.inbound, sides);
       const when =
         start === end
           ? { en: `at ${start}`, zhHant: `於 ${start}` }

@@ -1,6 +1,6 @@
 import type { Size } from '../geometry.ts';
 import type { Point } from './polygon.ts';
-import type { CameraRules, CrossingDirection, TripwireRule, ZoneRule } from './rule-types.ts';
+import type { CameraRules, CrossingDirection, TripwireRule, TripwireSide, ZoneRule } from './rule-types.ts';
 
 /**
  * Rules as configured: coordinates in detect-resolution pixels or as fractions of the frame,
@@ -28,6 +28,7 @@ export interface ZoneSpec {
 export interface TripwireSpec {
   name: string;
   displayName: DisplayName;
+  sides?: { a?: TripwireSide; b?: TripwireSide };
   points: readonly [Point, Point];
   units: Units;
   direction: CrossingDirection | 'any';
@@ -79,6 +80,7 @@ export function resolveRules(spec: RuleSpec, frame: Size): CameraRules {
     b: toPixels(t.points[1], t.units, frame),
     direction: t.direction,
     ...(t.inbound ? { inbound: t.inbound } : {}),
+    ...(t.sides ? { sides: t.sides } : {}),
     ...(t.labels ? { labels: t.labels } : {}),
     minTrackAgeFrames: t.minTrackAgeFrames,
     hysteresisPx: t.hysteresis * diagonal,

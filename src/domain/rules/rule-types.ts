@@ -23,9 +23,17 @@ export interface ZoneRule {
 
 export type CrossingDirection = 'a_to_b' | 'b_to_a';
 
+/** A place on one side of a tripwire: its names in sentences and the other words for it in questions. */
+export interface TripwireSide {
+  name: { en: string; zhHant: string };
+  aliases: readonly string[];
+}
+
 export interface TripwireRule {
   name: string;
   displayName: { en: string; zhHant: string };
+  /** What lies on side A and side B, when named ("from the parking lot to the lobby"). */
+  sides?: { a?: TripwireSide; b?: TripwireSide };
   a: Point;
   b: Point;
   direction: CrossingDirection | 'any';

@@ -5,7 +5,8 @@ import { preferLongerWords } from '../../domain/search/query-words.ts';
 import type { TextAnalysis } from '../../domain/search/text-analysis.ts';
 import { parseTimeRange } from '../../domain/time/parse-time-range.ts';
 import type { Clock } from '../../ports/logger.ts';
-import type { CameraCoverage, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../ports/search-store.ts';
+import type { CameraCoverage, CrossingFilter, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../ports/search-store.ts';
+import { readCrossingSides, type TripwireSides } from '../../domain/search/crossing-sides.ts';
 import { fuseRankings } from './rank-fusion.ts';
 import { composeAnswer, unreadTimeAnswer, type AnswerLanguage } from './answer.ts';
 import { unreadTimeWords } from '../../domain/time/unread-time-words.ts';
@@ -16,6 +17,8 @@ export interface CameraInfo {
   name: string;
   aliases: readonly string[];
   timeZone: string;
+  /** Names of the places on either side of its tripwires, where the configuration gives them. */
+  tripwireSides?: ReadonlyArray<{ rule: string; a: readonly string[]; b: readonly string[] }>;
 }
 
 export interface SearchRequest {
@@ -42,6 +45,8 @@ export interface SearchInterpretation {
   cameras: string[];
   types: EventType[];
   labels: string[];
+  /** Which way the crossings asked about went: inbound or outbound, or between a tripwire's named sides. */
+  directions: CrossingFilter[];
   concepts: string[];
   terms: string[];
   language: AnswerLanguage;
@@ -108,7 +113,13 @@ export class SearchService {
   /** Camera names and aliases, normalized once (longest first), to find them in questions. */
   private readonly aliases: ReadonlyArray<{ camera: CameraInfo; alias: string; foundIn: (text: string) => boolean }>;
 
+  /** Tripwires whose sides have names, those names normalized. */
+  private readonly tripwireSides: readonly TripwireSides[];
+
   constructor(private readonly deps: SearchServiceDeps) {
+    this.tripwireSides = deps.cameras.flatMap((camera) =>
+      (camera.tripwireSides ?? []).map((w) => ({ cameraId: camera.id, rule: w.rule, a: w.a.map((n) => deps.text.normalize(n)), b: w.b.map((n) => deps.text.normalize(n)) })),
+    );
     this.aliases = deps.cameras
       .flatMap((camera) => [camera.id, camera.name, ...camera.aliases].map((a) => ({ camera, alias: deps.text.normalize(a) })))
       .map((a) => ({ ...a, foundIn: wordMatcher(a.alias) }))
@@ -152,9 +163,14 @@ export class SearchService {
     const toMs = request.toMs ?? time?.toMs;
 
     const normalized = text.normalize(rest);
-    const mentioned = this.mentionedCameras(normalized);
+    // Places on either side of a tripwire, with a word of direction ("from the parking lot"), are
+    // read before camera names: 大廳 after 走進 is where a crossing went, even if a camera is called so.
+    const sides = readCrossingSides(normalized, this.tripwireSides);
+    let unplaced = normalized;
+    for (const words of sides.read) unplaced = unplaced.split(words).join(' ');
+    const mentioned = this.mentionedCameras(unplaced);
     const cameraIds = request.camera ? [request.camera] : mentioned.map((m) => m.camera.id);
-    let remaining = normalized;
+    let remaining = unplaced;
     for (const m of mentioned) remaining = remaining.split(m.alias).join(' ');
     // Chinese question phrases hold characters of concept words (有沒有人 contains 有人): drop them first.
     remaining = remaining.replace(QUESTION_PHRASES, ' ');
@@ -166,9 +182,15 @@ export class SearchService {
     // attributes (colours) and directions stay in it, since only summaries and descriptions say them.
     // "Seen" is too weak to exclude crossings or intrusions of the same object, so it filters nothing.
     const filtering = concepts.filter((c) => (c.concept.eventTypes ?? []).some((t) => t !== 'object_seen') || c.concept.labels?.length);
-    const types = request.type ? [request.type] : unique(filtering.flatMap((c) => (c.concept.eventTypes ?? []).filter((t) => t !== 'object_seen')));
+    let types = request.type ? [request.type] : unique(filtering.flatMap((c) => (c.concept.eventTypes ?? []).filter((t) => t !== 'object_seen')));
     const labels = request.label ? [request.label] : unique(filtering.flatMap((c) => c.concept.labels ?? []));
     for (const c of filtering) remaining = remaining.split(c.term).join(' ');
+
+    const directions = crossingDirections(sides.directions, concepts, types);
+    if (directions.length > 0) {
+      types = ['line_crossing'];
+      for (const c of concepts.filter((m) => m.concept.kind === 'direction')) remaining = remaining.split(c.term).join(' ');
+    }
 
     const groups = preferLongerWords(text.queryTokens(remaining));
     // Every word first: ranking the events that contain all of them is cheap and precise; only when
@@ -179,10 +201,11 @@ export class SearchService {
       ...(cameraIds.length ? { cameraIds } : {}),
       ...(types.length ? { types } : {}),
       ...(labels.length ? { labels } : {}),
+      ...(directions.length ? { directions } : {}),
       ...(fromMs !== undefined ? { fromMs } : {}),
       ...(toMs !== undefined ? { toMs } : {}),
     };
-    return { language, time, unreadTime, fromMs, toMs, cameraIds, types, labels, concepts, groups, match, anyMatch, filters, embedText };
+    return { language, time, unreadTime, fromMs, toMs, cameraIds, types, labels, directions, concepts, groups, match, anyMatch, filters, embedText };
   }
 
   private async execute(
@@ -192,7 +215,7 @@ export class SearchService {
     retrieval: { mode: 'keyword' | 'hybrid'; note?: string | undefined },
   ): Promise<SearchResult> {
     const { text } = this.deps;
-    const { language, time, unreadTime, fromMs, toMs, cameraIds, types, labels, concepts, groups, anyMatch, filters } = plan;
+    const { language, time, unreadTime, fromMs, toMs, cameraIds, types, labels, directions, concepts, groups, anyMatch, filters } = plan;
     const interpretation: SearchInterpretation = {
       ...(fromMs !== undefined ? { fromMs } : {}),
       ...(toMs !== undefined ? { toMs } : {}),
@@ -202,6 +225,7 @@ export class SearchService {
       cameras: cameraIds,
       types,
       labels,
+      directions,
       concepts: unique(concepts.map((c) => c.concept.id)),
       terms: groups.map((g) => g[0] ?? '').filter(Boolean),
       language,
@@ -356,3 +380,15 @@ function wordMatcher(alias: string): (text: string) => boolean {
 }
 
 export type { ConceptMatch };
+
+/**
+ * The crossing directions a question asks about: a tripwire's named sides when it names them,
+ * else "inbound" or "outbound" (not both). None when the question is about another kind of event
+ * ("entered the restricted zone" is an intrusion, not a crossing).
+ */
+function crossingDirections(sides: readonly CrossingFilter[], concepts: readonly ConceptMatch[], types: readonly EventType[]): CrossingFilter[] {
+  if (types.length > 0 && !types.includes('line_crossing')) return [];
+  if (sides.length > 0) return [...sides];
+  const inbound = unique(concepts.flatMap((c) => (c.concept.kind === 'direction' && c.concept.inbound !== undefined ? [c.concept.inbound] : [])));
+  return inbound.length === 1 ? [{ inbound: inbound[0] as boolean }] : [];
+}

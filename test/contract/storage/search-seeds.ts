@@ -1,6 +1,6 @@
 import type { EventType } from '../../../src/domain/events/event-types.ts';
 import type { AnalysisStore, StoredEvent } from '../../../src/ports/analysis-store.ts';
-import type { SearchQuery } from '../../../src/ports/search-store.ts';
+import type { CrossingFilter, SearchQuery } from '../../../src/ports/search-store.ts';
 import { storedEvent } from '../../factories/stored-events.ts';
 
 /**
@@ -36,6 +36,11 @@ export function seedEvents(): Seeded[] {
       durationMs: ((i % 5) + 1) * 60_000,
       en: `a ${words.join(' ')} was seen`,
       zhHant: '有人經過',
+      // Crossings of rule 'door' (storedEvent's default rule), alternating ways; every third
+      // tripwire does not say which way is in.
+      ...(TYPES[Math.floor(i / 4) % 4] === 'line_crossing'
+        ? { details: { direction: i % 2 === 0 ? ('a_to_b' as const) : ('b_to_a' as const), ...(i % 3 === 0 ? {} : { inbound: i % 2 === 0 }) } }
+        : {}),
     });
     out.push({ stored, words });
   }
@@ -79,6 +84,11 @@ export function expected(seeded: readonly Seeded[], words: readonly string[], f:
     if (f.cameraIds && !f.cameraIds.includes(e.cameraId)) return false;
     if (f.types && !f.types.includes(e.type)) return false;
     if (f.labels && !e.labels.some((l) => f.labels?.includes(l))) return false;
+    if (f.directions) {
+      const went = (d: CrossingFilter) =>
+        'inbound' in d ? e.details.inbound === d.inbound : e.cameraId === d.cameraId && e.rule === d.rule && e.details.direction === d.direction;
+      if (e.type !== 'line_crossing' || !f.directions.some(went)) return false;
+    }
     if (f.fromMs !== undefined && e.endMs < f.fromMs) return false;
     if (f.toMs !== undefined && e.startMs >= f.toMs) return false;
     return true;
@@ -97,6 +107,10 @@ export const FILTERS: Filter[] = [
   { fromMs: T0 + 20 * HOUR, toMs: T0 + 60 * HOUR },
   { fromMs: T0 + 100 * HOUR + 2 * 60_000, toMs: T0 + 101 * HOUR },
   { cameraIds: ['front'], labels: ['person', 'car'], fromMs: T0, toMs: T0 + 200 * HOUR },
+  { directions: [{ inbound: true }] },
+  { directions: [{ inbound: false }], cameraIds: ['後門'] },
+  { directions: [{ cameraId: 'front', rule: 'door', direction: 'a_to_b' }] },
+  { directions: [{ cameraId: 'front', rule: 'door', direction: 'b_to_a' }, { inbound: true }], labels: ['person'] },
   // After the day the long events start; wider than SQLite's index lists days for; open-ended.
   { fromMs: T0 + 60 * HOUR, toMs: T0 + 66 * HOUR },
   { fromMs: T0 + 50 * HOUR, toMs: T0 + 60 * 24 * HOUR },

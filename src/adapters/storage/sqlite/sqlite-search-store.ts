@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { crossingCondition, sqliteDetailsField } from '../crossing-condition.ts';
 import { z } from 'zod';
 import { EVENT_TYPES } from '../../../domain/events/event-types.ts';
 import type { CameraCoverage, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../../ports/search-store.ts';
@@ -32,6 +33,7 @@ interface Filters {
   camera: string[];
   type: string[];
   labels: string[];
+  direction: string[];
   time: string[];
   params: Params;
 }
@@ -42,7 +44,7 @@ interface Filters {
  * start_ms that an index can serve from both ends.
  */
 function filters(query: SearchQuery, maxDurationMs: number): Filters {
-  const out: Filters = { camera: [], type: [], labels: [], time: [], params: {} };
+  const out: Filters = { camera: [], type: [], labels: [], direction: [], time: [], params: {} };
   const list = (name: string, values: readonly string[]) =>
     values
       .map((v, i) => {
@@ -55,6 +57,14 @@ function filters(query: SearchQuery, maxDurationMs: number): Filters {
   // EXISTS probes the (label, event_rowid) key per candidate instead of listing every event of the label.
   // ROWID stands for the events rowid where the condition is used (the row itself, or its index entry).
   if (query.labels?.length) out.labels.push(`EXISTS (SELECT 1 FROM event_labels l WHERE l.event_rowid = ${ROWID} AND l.label IN (${list('label', query.labels)}))`);
+  if (query.directions?.length) {
+    let n = 0;
+    const bind = (value: string) => {
+      out.params[`dir${n}`] = value;
+      return `@dir${n++}`;
+    };
+    out.direction.push(crossingCondition(query.directions, bind, sqliteDetailsField));
+  }
   if (query.fromMs !== undefined) {
     out.time.push('e.end_ms >= @from AND e.start_ms >= @fromBound');
     out.params.from = query.fromMs;
@@ -159,13 +169,13 @@ export class SqliteSearchStore implements SearchStore {
       type: query.types?.length ? share('type', query.types) <= this.limits.selectiveShare : false,
       labels: query.labels?.length ? share('label', query.labels) <= this.limits.selectiveShare : false,
     };
-    const rowFilters = [...(selective.camera ? [] : f.camera), ...(selective.type ? [] : f.type), ...f.time];
+    const rowFilters = [...(selective.camera ? [] : f.camera), ...(selective.type ? [] : f.type), ...f.direction, ...f.time];
     const labelFilters = selective.labels ? [] : f.labels;
     // Without words, the events indexes serve camera, type and time in time order; only a rare
     // label (checked per event on the rows otherwise) makes the index intersection worth it.
     const text = query.text ? buildFtsQuery(query.text.groups, query.text.mode) : undefined;
     if (text === undefined && !selective.labels) {
-      return { ranked: false, rowFilters: [...f.camera, ...f.type, ...f.time], labelFilters: f.labels, params: f.params };
+      return { ranked: false, rowFilters: [...f.camera, ...f.type, ...f.direction, ...f.time], labelFilters: f.labels, params: f.params };
     }
     const match = facetedMatch(text, {
       ...(selective.camera ? { cameraIds: query.cameraIds } : {}),

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { crossingCondition, sqliteDetailsField } from '../crossing-condition.ts';
 import * as sqliteVec from 'sqlite-vec';
 import { z } from 'zod';
 import { VigilError } from '../../../domain/errors.ts';
@@ -254,6 +255,14 @@ function filterSql(filter: VectorFilter): { sql: string[]; params: Params } {
   if (filter.cameraIds?.length) sql.push(`e.camera_id IN (${list('cam', filter.cameraIds)})`);
   if (filter.types?.length) sql.push(`e.type IN (${list('type', filter.types)})`);
   if (filter.labels?.length) sql.push(`e.rowid IN (SELECT event_rowid FROM event_labels WHERE label IN (${list('label', filter.labels)}))`);
+  if (filter.directions?.length) {
+    let n = 0;
+    const bind = (value: string) => {
+      params[`dir${n}`] = value;
+      return `@dir${n++}`;
+    };
+    sql.push(crossingCondition(filter.directions, bind, sqliteDetailsField));
+  }
   if (filter.eventIds) sql.push(filter.eventIds.length ? `e.id IN (${list('id', filter.eventIds)})` : '0');
   if (filter.fromMs !== undefined) {
     sql.push('e.end_ms >= @from');

@@ -29,6 +29,7 @@ export const INTERPRETATION: SearchInterpretation = {
   cameras: ['back'],
   types: ['line_crossing'],
   labels: ['person'],
+  directions: [],
   concepts: ['crossing', 'person'],
   terms: [],
   language: 'zh-Hant',

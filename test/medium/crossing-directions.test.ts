@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVigil } from '../../src/app.ts';
+import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
+import { cameraDirectory } from '../../src/config/settings/index.ts';
+import { searchResponseSchema } from '../../src/contract/api.schemas.ts';
+import type { Logger } from '../../src/ports/logger.ts';
+import { storedEvent } from '../factories/stored-events.ts';
+import { seedDatabase } from '../support/seed-database.ts';
+
+const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
+const T = Date.parse('2026-11-20T21:00:00+08:00');
+const MIN = 60_000;
+
+// The gate's tripwire: side A is the parking lot, side B the lobby; a_to_b (into the lobby) is inbound.
+// Another camera is called 大廳 (lobby) too, to check that 走進大廳 is read as the side, not the camera.
+const CONFIG = `
+storage: { data_dir: data }
+search: { timezone: Asia/Taipei }
+cameras:
+  gate:
+    name: Gate
+    aliases: [大門]
+    input: gate.mp4
+    tripwires:
+      gate_line:
+        points: [[0, 300], [768, 300]]
+        inbound: a_to_b
+        display_name: gate line
+        display_name_zh: 門口警戒線
+        side_a: { name: parking lot, name_zh: 停車場, aliases: [car park] }
+        side_b: { name: lobby, name_zh: 大廳 }
+    zones:
+      server_room: { points: [[0, 0], [100, 0], [100, 100]], restricted: true, display_name: server room, display_name_zh: 機房 }
+  hall:
+    name: Hall camera
+    aliases: [大廳]
+    input: hall.mp4
+`;
+
+const crossing = (id: string, minute: number, direction: 'a_to_b' | 'b_to_a') =>
+  storedEvent({
+    id,
+    cameraId: 'gate',
+    rule: 'gate_line',
+    startMs: T + minute * MIN,
+    details: { direction, inbound: direction === 'a_to_b' },
+    en: `Person ${id} crossed the gate line ${direction === 'a_to_b' ? 'from parking lot to lobby' : 'from lobby to parking lot'}`,
+    zhHant: `人物 ${id} ${direction === 'a_to_b' ? '從停車場往大廳' : '從大廳往停車場'}穿越門口警戒線`,
+  });
+
+let dir: string;
+let loaded: LoadedConfig;
+let vigil: ReturnType<typeof createVigil>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-directions-'));
+  loaded = { ...parseConfigText(CONFIG, { env: {}, baseDir: dir, fileLabel: 'test' }), baseDir: dir };
+  await seedDatabase(
+    loaded.config.storage.data_dir,
+    [
+      crossing('in-1', 1, 'a_to_b'),
+      crossing('out-1', 5, 'b_to_a'),
+      crossing('in-2', 20, 'a_to_b'),
+      crossing('out-2', 40, 'b_to_a'),
+      storedEvent({ id: 'intrusion-1', cameraId: 'gate', type: 'intrusion', rule: 'server_room', startMs: T + 50 * MIN, en: 'Person p9 entered the restricted zone server room', zhHant: '人物 p9 闖入禁區「機房」' }),
+    ],
+    cameraDirectory(loaded.config),
+  );
+  vigil = createVigil(loaded, { clock: { now: () => T + 2 * 3_600_000 }, logger: silent });
+});
+afterAll(async () => {
+  await vigil?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function ask(q: string) {
+  const body = searchResponseSchema.parse(await (await vigil.httpApp().request(`/api/search?q=${encodeURIComponent(q)}`)).json());
+  return { ids: body.events.map((e) => e.id).sort(), directions: body.interpretation.directions, cameras: body.interpretation.cameras, total: body.total };
+}
+
+describe('questions about one direction of a crossing', () => {
+  it.each([
+    ['有誰從停車場走進大廳', ['in-1', 'in-2'], [{ camera: 'gate', rule: 'gate_line', direction: 'a_to_b' }]],
+    ['有人从大厅走回停车场吗', ['out-1', 'out-2'], [{ camera: 'gate', rule: 'gate_line', direction: 'b_to_a' }]],
+    ['who walked from the car park into the lobby', ['in-1', 'in-2'], [{ camera: 'gate', rule: 'gate_line', direction: 'a_to_b' }]],
+    ['did anyone go back to the parking lot?', ['out-1', 'out-2'], [{ camera: 'gate', rule: 'gate_line', direction: 'b_to_a' }]],
+    ['who came in through the gate', ['in-1', 'in-2'], [{ inbound: true }]],
+    ['who went out', ['out-1', 'out-2'], [{ inbound: false }]],
+    ['有人出去嗎', ['out-1', 'out-2'], [{ inbound: false }]],
+    ['有人進來嗎', ['in-1', 'in-2'], [{ inbound: true }]],
+  ] as const)('%s', async (q, ids, directions) => {
+    const answer = await ask(q);
+    expect(answer.ids).toEqual([...ids]);
+    expect(answer.total).toBe(ids.length);
+    expect(answer.directions).toEqual(directions);
+  });
+
+  it('reads a side named like a camera as the side when a word of direction comes before it', async () => {
+    expect((await ask('有誰從停車場走進大廳')).cameras).toEqual([]);
+    // Without one, it is the camera.
+    expect((await ask('大廳有人嗎')).cameras).toEqual(['hall']);
+  });
+
+  it('leaves entering a zone to the zone: no crossing direction for an intrusion question', async () => {
+    const answer = await ask('有人進入禁區嗎');
+    expect(answer.directions).toEqual([]);
+    expect(answer.ids).toEqual(['intrusion-1']);
+  });
+});
