@@ -222,6 +222,8 @@ export const searchResponseSchema = named(
       time_notes: z.array(z.string()),
       /** Time words of the question that could not be read; when any, nothing was searched. */
       unread_time: z.array(z.string()),
+      /** Places the question names that no camera, zone or line is called and no event mentions; when any, nothing was found. */
+      unknown_places: z.array(z.string()),
       cameras: z.array(z.string()),
       types: z.array(z.string()),
       labels: z.array(z.string()),

@@ -107,6 +107,7 @@ export function presentSearch(result: AskResult, present: PresentOptions): Searc
       time_text: i.timeText ?? null,
       time_notes: i.timeNotes,
       unread_time: i.unreadTime,
+      unknown_places: i.unknownPlaces,
       cameras: i.cameras,
       types: i.types,
       labels: i.labels,

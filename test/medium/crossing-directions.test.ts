@@ -66,6 +66,7 @@ beforeAll(async () => {
       crossing('in-2', 20, 'a_to_b'),
       crossing('out-2', 40, 'b_to_a'),
       storedEvent({ id: 'intrusion-1', cameraId: 'gate', type: 'intrusion', rule: 'server_room', startMs: T + 50 * MIN, en: 'Person p9 entered the restricted zone server room', zhHant: '人物 p9 闖入禁區「機房」' }),
+      storedEvent({ id: 'loiter-1', cameraId: 'hall', type: 'loitering', rule: 'bench', startMs: T + 55 * MIN, en: 'Person p10 loitered in bench for 60 s', zhHant: '人物 p10 在「長椅」徘徊 60 秒' }),
     ],
     cameraDirectory(loaded.config),
   );
@@ -78,7 +79,14 @@ afterAll(async () => {
 
 async function ask(q: string) {
   const body = searchResponseSchema.parse(await (await vigil.httpApp().request(`/api/search?q=${encodeURIComponent(q)}`)).json());
-  return { ids: body.events.map((e) => e.id).sort(), directions: body.interpretation.directions, cameras: body.interpretation.cameras, total: body.total };
+  return {
+    ids: body.events.map((e) => e.id).sort(),
+    directions: body.interpretation.directions,
+    cameras: body.interpretation.cameras,
+    unknownPlaces: body.interpretation.unknown_places,
+    answer: body.answer.text,
+    total: body.total,
+  };
 }
 
 describe('questions about one direction of a crossing', () => {
@@ -108,5 +116,28 @@ describe('questions about one direction of a crossing', () => {
     const answer = await ask('有人進入禁區嗎');
     expect(answer.directions).toEqual([]);
     expect(answer.ids).toEqual(['intrusion-1']);
+  });
+});
+
+describe('places', () => {
+  it('says that a place no camera, zone or line is called is unknown, and lists nothing', async () => {
+    const answer = await ask('did anyone loiter by the loading dock?');
+    expect(answer).toMatchObject({ ids: [], total: 0, unknownPlaces: ['loading dock'] });
+    expect(answer.answer).toBe('No camera, zone or line is called "loading dock", and no event mentions it, so nothing was found. The cameras are: Gate, Hall camera.');
+  });
+
+  it('answers none for a known place without such events, instead of events from elsewhere', async () => {
+    const answer = await ask('anyone loitering in the server room?');
+    expect(answer).toMatchObject({ ids: [], total: 0, unknownPlaces: [] });
+  });
+
+  it('names the label when there is none of it', async () => {
+    expect((await ask('any dogs?')).answer).toBe('No matching dog events.');
+    expect((await ask('有狗嗎')).answer).toBe('沒有找到狗的事件。');
+  });
+
+  it('still drops filler words that match nothing when they name no place', async () => {
+    const answer = await ask('did anybody loiter whatsoever?');
+    expect(answer).toMatchObject({ ids: ['loiter-1'], unknownPlaces: [] });
   });
 });

@@ -11,6 +11,8 @@ export interface CameraDirectoryEntry {
   timeZone: string;
   zones: readonly string[];
   tripwires: readonly string[];
+  /** Every name of its zones and tripwires (keys made readable, display names) and of the tripwires' sides. */
+  placeNames: readonly string[];
   /** The names of what lies on each side of the tripwires whose sides are named (side_a / side_b). */
   tripwireSides: ReadonlyArray<{ rule: string; a: readonly string[]; b: readonly string[] }>;
 }
@@ -26,6 +28,10 @@ export function cameraDirectory(config: Pick<VigilConfig, 'cameras' | 'search'>)
     timeZone: cameraTimeZone(config, id),
     zones: Object.keys(c.zones),
     tripwires: Object.keys(c.tripwires),
+    placeNames: [
+      ...Object.entries({ ...c.zones, ...c.tripwires }).flatMap(([key, r]) => [key.replace(/[_-]+/g, ' '), r.display_name, r.display_name_zh]),
+      ...Object.values(c.tripwires).flatMap((t) => [...sideNames(t.side_a), ...sideNames(t.side_b)]),
+    ].filter((n): n is string => typeof n === 'string' && n.trim() !== ''),
     tripwireSides: Object.entries(c.tripwires)
       .filter(([, t]) => t.side_a || t.side_b)
       .map(([rule, t]) => ({ rule, a: sideNames(t.side_a), b: sideNames(t.side_b) })),

@@ -1,5 +1,5 @@
 import type { EventType } from '../../domain/events/event-types.ts';
-import { EVENT_TYPE_NAMES } from '../../domain/events/labels.ts';
+import { EVENT_TYPE_NAMES, labelName } from '../../domain/events/labels.ts';
 import { formatTimeRange } from '../../domain/time/format-range.ts';
 import type { SearchHit } from '../../ports/search-store.ts';
 
@@ -16,6 +16,8 @@ export interface AnswerFacts {
   timeZone: string;
   cameraNames: readonly string[];
   types: readonly EventType[];
+  /** Labels filtered on: an answer of none names them ("no dog events"). */
+  labels?: readonly string[];
   missingInfo: readonly string[];
   toSimplified: (text: string) => string;
 }
@@ -38,7 +40,8 @@ export function composeAnswer(facts: AnswerFacts): string {
     const scope = [range, where].filter(Boolean).join('，');
     const what = kinds.length ? `${kinds.join('或')}事件` : '事件';
     if (facts.total === 0) {
-      text = `沒有找到符合的${what}${scope ? `（${scope}）` : ''}。`;
+      const whose = (facts.labels ?? []).map((l) => labelName(l).zhHant).join('或');
+      text = `沒有找到${whose ? `${whose}的` : '符合的'}${what}${scope ? `（${scope}）` : ''}。`;
     } else {
       const best = facts.hits.slice(0, SHOWN).map((h, i) => `${i + 1}. ${h.stored.event.summary.zhHant}`);
       const more = facts.total > SHOWN ? `，以下是最相關的 ${Math.min(SHOWN, facts.hits.length)} 個` : '';
@@ -51,7 +54,8 @@ export function composeAnswer(facts: AnswerFacts): string {
   const scope = [range ? `in ${range}` : undefined, where ? `on ${where}` : undefined].filter(Boolean).join(' ');
   const what = kinds.length ? `${kinds.join(' or ')} event` : 'event';
   if (facts.total === 0) {
-    text = `No matching ${what}s${scope ? ` ${scope}` : ''}.`;
+    const whose = (facts.labels ?? []).map((l) => labelName(l).en).join(' or ');
+    text = `No matching ${whose ? `${whose} ` : ''}${what}s${scope ? ` ${scope}` : ''}.`;
   } else {
     const best = facts.hits.slice(0, SHOWN).map((h, i) => `${i + 1}. ${h.stored.event.summary.en}`);
     const noun = facts.total === 1 ? what : `${what}s`;
@@ -74,5 +78,19 @@ export function unreadTimeAnswer(words: readonly string[], language: AnswerLangu
   }
   const quoted = words.map((w) => `「${w}」`).join('、');
   const text = `無法理解${quoted}所指的時間，所以沒有搜尋。請換個說法，例如「上週」、「三天前」、「昨天晚上9點到10點」或「2026-03-02 到 2026-03-08」。`;
+  return language === 'zh-Hans' ? toSimplified(text) : text;
+}
+
+/**
+ * The answer to a question about a place no camera, zone or line is called: which words, and
+ * which cameras there are. Nothing is listed: events from other places would not answer it.
+ */
+export function unknownPlaceAnswer(places: readonly string[], cameras: readonly string[], language: AnswerLanguage, toSimplified: (text: string) => string): string {
+  if (language === 'en') {
+    const quoted = places.map((p) => `"${p}"`).join(', ');
+    return `No camera, zone or line is called ${quoted}, and no event mentions it, so nothing was found. The cameras are: ${cameras.join(', ')}.`;
+  }
+  const quoted = places.map((p) => `「${p}」`).join('、');
+  const text = `沒有名為${quoted}的攝影機、區域或警戒線，也沒有事件提到它，所以沒有找到任何事件。攝影機有：${cameras.join('、')}。`;
   return language === 'zh-Hans' ? toSimplified(text) : text;
 }

@@ -8,7 +8,8 @@ import type { Clock } from '../../ports/logger.ts';
 import type { CameraCoverage, CrossingFilter, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../ports/search-store.ts';
 import { readCrossingSides, type TripwireSides } from '../../domain/search/crossing-sides.ts';
 import { fuseRankings } from './rank-fusion.ts';
-import { composeAnswer, unreadTimeAnswer, type AnswerLanguage } from './answer.ts';
+import { composeAnswer, unknownPlaceAnswer, unreadTimeAnswer, type AnswerLanguage } from './answer.ts';
+import { placeWordsIn } from '../../domain/search/place-words.ts';
 import { unreadTimeWords } from '../../domain/time/unread-time-words.ts';
 import { formatInstant, formatTimeRange } from '../../domain/time/format-range.ts';
 
@@ -17,6 +18,8 @@ export interface CameraInfo {
   name: string;
   aliases: readonly string[];
   timeZone: string;
+  /** Names of its zones and tripwires and of the tripwires' sides: places a question may name. */
+  placeNames?: readonly string[];
   /** Names of the places on either side of its tripwires, where the configuration gives them. */
   tripwireSides?: ReadonlyArray<{ rule: string; a: readonly string[]; b: readonly string[] }>;
 }
@@ -42,6 +45,8 @@ export interface SearchInterpretation {
    * when there are any nothing is searched, since the span asked about is not known.
    */
   unreadTime: string[];
+  /** Places the question names that no camera, zone or line is called ("the back door"): nothing was searched. */
+  unknownPlaces: string[];
   cameras: string[];
   types: EventType[];
   labels: string[];
@@ -113,10 +118,16 @@ export class SearchService {
   /** Camera names and aliases, normalized once (longest first), to find them in questions. */
   private readonly aliases: ReadonlyArray<{ camera: CameraInfo; alias: string; foundIn: (text: string) => boolean }>;
 
+  /** Every camera, zone, tripwire and side name, normalized: the places questions may name. */
+  private readonly knownPlaceNames: readonly string[];
   /** Tripwires whose sides have names, those names normalized. */
   private readonly tripwireSides: readonly TripwireSides[];
 
   constructor(private readonly deps: SearchServiceDeps) {
+    this.knownPlaceNames = deps.cameras
+      .flatMap((c) => [c.id, c.name, ...c.aliases, ...(c.placeNames ?? [])])
+      .map((n) => deps.text.normalize(n))
+      .filter((n) => n !== '');
     this.tripwireSides = deps.cameras.flatMap((camera) =>
       (camera.tripwireSides ?? []).map((w) => ({ cameraId: camera.id, rule: w.rule, a: w.a.map((n) => deps.text.normalize(n)), b: w.b.map((n) => deps.text.normalize(n)) })),
     );
@@ -205,7 +216,7 @@ export class SearchService {
       ...(fromMs !== undefined ? { fromMs } : {}),
       ...(toMs !== undefined ? { toMs } : {}),
     };
-    return { language, time, unreadTime, fromMs, toMs, cameraIds, types, labels, directions, concepts, groups, match, anyMatch, filters, embedText };
+    return { language, time, unreadTime, fromMs, toMs, cameraIds, types, labels, directions, concepts, groups, match, anyMatch, filters, embedText, wordsText: remaining };
   }
 
   private async execute(
@@ -222,6 +233,7 @@ export class SearchService {
       ...(time && request.fromMs === undefined && request.toMs === undefined ? { timeText: time.text.trim() } : {}),
       timeNotes: time?.notes ?? [],
       unreadTime,
+      unknownPlaces: [],
       cameras: cameraIds,
       types,
       labels,
@@ -245,9 +257,23 @@ export class SearchService {
       match = anyMatch;
       result = await this.deps.store.search({ ...page, text: match, order });
     }
-    // Words that match nothing should not hide events the filters found: rank by time instead.
-    if (match && result.total === 0 && (types.length || labels.length || cameraIds.length || fromMs !== undefined)) {
-      result = await this.deps.store.search({ ...page, order: fromMs !== undefined ? 'oldest' : 'newest' });
+    if (match && result.total === 0) {
+      // Words that found nothing at all and name a place name one Vigil does not know (every
+      // camera, zone and line name is indexed with its events): say so, rather than answer with
+      // events from every other place.
+      const places = placeWordsIn(plan.wordsText);
+      const unknownPlaces = places.filter((place) => !this.knownPlaceNames.some((name) => name.includes(place) || place.includes(name)));
+      if (unknownPlaces.length > 0) {
+        interpretation.unknownPlaces = unknownPlaces;
+        const answer = unknownPlaceAnswer(unknownPlaces, this.knownPlaces(), language, (t) => text.toSimplified(t));
+        return { query: request.q, interpretation, answer: { text: answer, language }, missingInfo: [], total: 0, totalExact: true, hits: [], timeline: { lanes: [] } };
+      }
+      // Other words that match nothing (filler the stop-words miss) should not hide events the
+      // filters found: rank by time instead.
+      // A known place with no events has none: no other events stand in for it.
+      if (places.length === 0 && (types.length || labels.length || cameraIds.length || directions.length || fromMs !== undefined)) {
+        result = await this.deps.store.search({ ...page, order: fromMs !== undefined ? 'oldest' : 'newest' });
+      }
     }
     if (vectorIds && vectorIds.length > 0) result = await this.fuse(result, vectorIds, request.limit);
 
@@ -264,6 +290,7 @@ export class SearchService {
       timeZone: this.deps.timeZone,
       cameraNames,
       types,
+      labels,
       missingInfo,
       toSimplified: (t) => text.toSimplified(t),
     });
@@ -301,6 +328,11 @@ export class SearchService {
   async coverage(): Promise<CameraCoverage[]> {
     await this.deps.ready?.();
     return this.deps.store.coverage();
+  }
+
+  /** The cameras by name, for an answer that says which places there are. */
+  private knownPlaces(): string[] {
+    return this.deps.cameras.map((c) => c.name);
   }
 
   private cameraName(id: string): string {

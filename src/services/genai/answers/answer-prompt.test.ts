@@ -64,7 +64,7 @@ describe('buildAnswerPrompt', () => {
       ...FACTS,
       question: 'did anyone loiter by the door?',
       language: 'en',
-      interpretation: { timeNotes: [], unreadTime: [], cameras: [], types: ['loitering'], labels: [], directions: [], concepts: ['loitering'], terms: ['door'], language: 'en' },
+      interpretation: { timeNotes: [], unreadTime: [], unknownPlaces: [], cameras: [], types: ['loitering'], labels: [], directions: [], concepts: ['loitering'], terms: ['door'], language: 'en' },
       candidates: [],
       found: 0,
       missingInfo: [],

@@ -26,6 +26,7 @@ export const INTERPRETATION: SearchInterpretation = {
   timeText: '昨天晚上10點到11點',
   timeNotes: [],
   unreadTime: [],
+  unknownPlaces: [],
   cameras: ['back'],
   types: ['line_crossing'],
   labels: ['person'],
