@@ -65,7 +65,8 @@ export const eventSchema = named(
     start: instant,
     end: instant,
     labels: z.array(z.string()),
-    actors: z.array(z.object({ track_id: z.string(), label: z.string(), family: z.string() })),
+    /** `stay_seconds`: this actor's own stay in a zone event or in view (null for crossings and older events). */
+    actors: z.array(z.object({ track_id: z.string(), label: z.string(), family: z.string(), stay_seconds: z.number().nullable() })),
     summary: localizedTextSchema,
     keywords: z.array(z.string()),
     details: z.object({
@@ -227,6 +228,8 @@ export const searchResponseSchema = named(
       cameras: z.array(z.string()),
       types: z.array(z.string()),
       labels: z.array(z.string()),
+      /** How long someone stayed, when the question says so: each person's own stay compared with `seconds`. */
+      stay: z.object({ op: z.enum(['gt', 'gte', 'lt', 'lte']), seconds: z.number() }).nullable(),
       /** Which way the crossings asked about went (any of these): inbound / outbound, or one tripwire's direction between its named sides. */
       directions: z.array(
         z.union([z.object({ inbound: z.boolean() }), z.object({ camera: z.string(), rule: z.string(), direction: z.enum(['a_to_b', 'b_to_a']) })]),

@@ -27,7 +27,7 @@ export function presentEvent(stored: StoredEvent, options: PresentOptions, score
     start: iso(event.startMs),
     end: iso(event.endMs),
     labels: event.labels,
-    actors: event.actors.map((a) => ({ track_id: a.trackId, label: a.label, family: a.family })),
+    actors: event.actors.map((a) => ({ track_id: a.trackId, label: a.label, family: a.family, stay_seconds: a.staySeconds ?? null })),
     summary: text(event.summary),
     keywords: event.keywords,
     details: {

@@ -9,6 +9,12 @@ import type { StoredEvent } from './analysis-store.ts';
  */
 export type CrossingFilter = { inbound: boolean } | { cameraId: string; rule: string; direction: CrossingDirection };
 
+/** How long someone in the event stayed, compared with `seconds` (each actor's own stay). */
+export interface StayFilter {
+  op: 'gt' | 'gte' | 'lt' | 'lte';
+  seconds: number;
+}
+
 export interface SearchQuery {
   /** The words to match and rank by (BM25-like); undefined = no text ranking. */
   text?: TextQuery;
@@ -17,6 +23,8 @@ export interface SearchQuery {
   labels?: readonly string[];
   /** Line crossings that went one of these ways (any of them); other events never pass. */
   directions?: readonly CrossingFilter[];
+  /** Events where someone stayed so long (intrusion, loitering, sightings; never crossings). */
+  stay?: StayFilter;
   /** Events overlapping [fromMs, toMs). */
   fromMs?: number;
   toMs?: number;

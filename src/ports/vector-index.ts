@@ -1,5 +1,5 @@
 import type { EventType } from '../domain/events/event-types.ts';
-import type { CrossingFilter } from './search-store.ts';
+import type { CrossingFilter, StayFilter } from './search-store.ts';
 
 /**
  * Embeddings of events for semantic search. The work of making them is an `embed_event` job of
@@ -24,6 +24,8 @@ export interface VectorFilter {
   labels?: readonly string[];
   /** Line crossings that went one of these ways. */
   directions?: readonly CrossingFilter[];
+  /** Events where someone stayed so long. */
+  stay?: StayFilter;
   /** Events overlapping [fromMs, toMs). */
   fromMs?: number;
   toMs?: number;

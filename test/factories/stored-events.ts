@@ -15,6 +15,8 @@ export interface EventSeed {
   runId?: number;
   snapshotPath?: string;
   details?: VigilEvent['details'];
+  /** Each actor's own stay in seconds, in the order of `labels`. */
+  stays?: readonly number[];
 }
 
 /** A complete stored event from a few facts, for store, search and API tests. */
@@ -27,7 +29,12 @@ export function storedEvent(seed: EventSeed): StoredEvent {
     rule: seed.rule ?? 'door',
     status: 'closed',
     labels,
-    actors: labels.map((label, i) => ({ trackId: `${label === 'person' ? 'p' : 'v'}${i + 1}`, label, family: label === 'person' ? 'person' : 'vehicle' })),
+    actors: labels.map((label, i) => ({
+      trackId: `${label === 'person' ? 'p' : 'v'}${i + 1}`,
+      label,
+      family: label === 'person' ? 'person' : 'vehicle',
+      ...(seed.stays?.[i] !== undefined ? { staySeconds: seed.stays[i] } : {}),
+    })),
     startMs: seed.startMs,
     endMs: seed.startMs + (seed.durationMs ?? 0),
     startFrameIndex: 0,

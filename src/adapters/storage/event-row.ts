@@ -35,7 +35,7 @@ const eventRowSchema = z.object({
   start_frame: z.number(),
   end_frame: z.number(),
   labels_json: json(z.array(z.string())),
-  actors_json: json(z.array(z.object({ trackId: z.string(), label: z.string(), family: z.enum(FAMILIES) }))),
+  actors_json: json(z.array(z.object({ trackId: z.string(), label: z.string(), family: z.enum(FAMILIES), staySeconds: z.number().optional() }))),
   evidence_json: json(
     z.array(
       z.object({

@@ -18,6 +18,7 @@ import {
   insertEvidence,
   offerBestView,
   sanitizeId,
+  staySeconds,
   type EventRecord,
 } from './event-record.ts';
 import type { EventChange, EventType, EvidenceKind, LocalizedText, VigilEvent } from './event-types.ts';
@@ -138,6 +139,9 @@ export class EventEngine {
       extendStart(record.event, signal.startMs, signal.startFrameIndex);
     }
     record.active.add(s.trackId);
+    const stay = record.stays.get(s.trackId) ?? { endedMs: 0 };
+    stay.open = { sinceMs: signal.startMs, lastMs: Math.max(signal.startMs, s.timestampMs) };
+    record.stays.set(s.trackId, stay);
     this.incidents.set(`${key}|${s.trackId}`, record);
     this.latestByTrack.set(`${key}|${s.trackId}`, record);
     if (signal.loitering !== undefined) record.metrics.set(s.trackId, signal.loitering);
@@ -157,6 +161,8 @@ export class EventEngine {
     if (record === undefined) return;
     changes.touch(record);
     if (signal.loitering !== undefined) record.metrics.set(s.trackId, signal.loitering);
+    const open = record.stays.get(s.trackId)?.open;
+    if (open) open.lastMs = Math.max(open.lastMs, s.timestampMs);
     this.addSighting(record, s);
     this.offerView(record, s, changes);
   }
@@ -169,6 +175,11 @@ export class EventEngine {
     changes.touch(record);
     this.incidents.delete(incidentKey);
     record.active.delete(last.trackId);
+    const stay = record.stays.get(last.trackId);
+    if (stay?.open) {
+      stay.endedMs += Math.max(stay.open.lastMs, last.timestampMs) - stay.open.sinceMs;
+      delete stay.open;
+    }
     extendEnd(record.event, last.timestampMs, last.frameIndex);
     const kind = endEvidenceKind(signal);
     if (kind !== undefined) insertEvidence(record.event, evidenceOf(kind, last, this.text(record, kind, last)));
@@ -222,7 +233,7 @@ export class EventEngine {
       keywords: [],
       details: {},
     };
-    const record: EventRecord = { event, mergeKey, active: new Set(), bestValue: new Map(), metrics: new Map() };
+    const record: EventRecord = { event, mergeKey, active: new Set(), bestValue: new Map(), metrics: new Map(), stays: new Map() };
     changes.touch(record, true);
     this.open.add(record);
     this.latestByKey.set(mergeKey, record);
@@ -287,6 +298,10 @@ export class EventEngine {
     }
     if (event.type === 'intrusion' || event.type === 'loitering') {
       details.dwellSeconds = (event.endMs - event.startMs) / 1000;
+    }
+    for (const actor of event.actors) {
+      const stay = record.stays.get(actor.trackId);
+      if (stay !== undefined) actor.staySeconds = staySeconds(stay);
     }
     const metrics = record.snapshotActor === undefined ? undefined : record.metrics.get(record.snapshotActor);
     if (event.type === 'loitering' && metrics !== undefined) {

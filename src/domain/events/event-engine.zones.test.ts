@@ -137,6 +137,19 @@ describe('EventEngine: intrusion', () => {
     ]);
     expect(lastOf(changes, YARD_ID(0)).actors.map((a) => a.trackId)).toEqual(['p7', 'p8']);
   });
+
+  it("keeps each person's own stay in an event of several", () => {
+    // p7 inside frames 0-6 (6 s), p8 inside frames 2-4 (2 s): one event, two stays.
+    const script = yard(['in', 'in', 'in', 'in', 'in', 'in', 'in', 'out', 'out', 'out']);
+    yard(['in', 'in', 'in', 'out', 'out', 'out'], 'p8', script, 2);
+    const changes = play(script, 10);
+    const event = lastOf(changes, YARD_ID(0));
+    expect(event.actors.map((a) => [a.trackId, a.staySeconds])).toEqual([
+      ['p7', 6],
+      ['p8', 2],
+    ]);
+    expect(event.details.dwellSeconds).toBe(6);
+  });
 });
 
 describe('EventEngine: loitering', () => {

@@ -19,6 +19,21 @@ export interface EventRecord {
   lastCrossingMs?: number;
   /** Latest loitering figures per actor. */
   metrics: Map<string, LoiteringMetrics>;
+  /** Each actor's stay so far: the time of its ended incidents, and the one going on. */
+  stays: Map<string, ActorStay>;
+}
+
+export interface ActorStay {
+  /** Milliseconds of the incidents of this actor that have ended. */
+  endedMs: number;
+  /** Start of its incident still going on, and when it was last seen in it. */
+  open?: { sinceMs: number; lastMs: number };
+}
+
+/** An actor's stay in whole-tenth seconds, counting its incident still going on up to its last sighting. */
+export function staySeconds(stay: ActorStay): number {
+  const ms = stay.endedMs + (stay.open ? stay.open.lastMs - stay.open.sinceMs : 0);
+  return Math.round(ms / 100) / 10;
 }
 
 /** Keeps ids readable and safe in file names and URLs. */

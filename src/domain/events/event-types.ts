@@ -15,6 +15,12 @@ export interface EventActor {
   trackId: string;
   label: string;
   family: ClassFamily;
+  /**
+   * How long this actor stayed, in seconds, in a zone event (intrusion, loitering) or in view
+   * (object seen): its own time, from entering to leaving, summed over its returns within the
+   * event. Several people in one event each have their own. Absent for crossings (an instant).
+   */
+  staySeconds?: number;
 }
 
 export type EvidenceKind =

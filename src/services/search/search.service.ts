@@ -5,11 +5,12 @@ import { preferLongerWords } from '../../domain/search/query-words.ts';
 import type { TextAnalysis } from '../../domain/search/text-analysis.ts';
 import { parseTimeRange } from '../../domain/time/parse-time-range.ts';
 import type { Clock } from '../../ports/logger.ts';
-import type { CameraCoverage, CrossingFilter, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../ports/search-store.ts';
+import type { CameraCoverage, CrossingFilter, StayFilter, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../ports/search-store.ts';
 import { readCrossingSides, type TripwireSides } from '../../domain/search/crossing-sides.ts';
 import { fuseRankings } from './rank-fusion.ts';
 import { composeAnswer, unknownPlaceAnswer, unreadTimeAnswer, type AnswerLanguage } from './answer.ts';
 import { placeWordsIn } from '../../domain/search/place-words.ts';
+import { readStayDuration } from '../../domain/search/stay-duration.ts';
 import { unreadTimeWords } from '../../domain/time/unread-time-words.ts';
 import { formatInstant, formatTimeRange } from '../../domain/time/format-range.ts';
 
@@ -52,6 +53,8 @@ export interface SearchInterpretation {
   labels: string[];
   /** Which way the crossings asked about went: inbound or outbound, or between a tripwire's named sides. */
   directions: CrossingFilter[];
+  /** How long someone stayed, when the question says ("longer than 45 seconds", 不到3秒). */
+  stay?: StayFilter;
   concepts: string[];
   terms: string[];
   language: AnswerLanguage;
@@ -173,7 +176,9 @@ export class SearchService {
     const fromMs = request.fromMs ?? time?.fromMs;
     const toMs = request.toMs ?? time?.toMs;
 
-    const normalized = text.normalize(rest);
+    const stayRead = readStayDuration(text.normalize(rest));
+    const stay = stayRead ? { op: stayRead.op, seconds: stayRead.seconds } : undefined;
+    const normalized = stayRead ? text.normalize(rest).split(stayRead.text).join(' ') : text.normalize(rest);
     // Places on either side of a tripwire, with a word of direction ("from the parking lot"), are
     // read before camera names: 大廳 after 走進 is where a crossing went, even if a camera is called so.
     const sides = readCrossingSides(normalized, this.tripwireSides);
@@ -213,10 +218,11 @@ export class SearchService {
       ...(types.length ? { types } : {}),
       ...(labels.length ? { labels } : {}),
       ...(directions.length ? { directions } : {}),
+      ...(stay ? { stay } : {}),
       ...(fromMs !== undefined ? { fromMs } : {}),
       ...(toMs !== undefined ? { toMs } : {}),
     };
-    return { language, time, unreadTime, fromMs, toMs, cameraIds, types, labels, directions, concepts, groups, match, anyMatch, filters, embedText, wordsText: remaining };
+    return { language, time, unreadTime, fromMs, toMs, cameraIds, types, labels, directions, stay, concepts, groups, match, anyMatch, filters, embedText, wordsText: remaining };
   }
 
   private async execute(
@@ -226,7 +232,7 @@ export class SearchService {
     retrieval: { mode: 'keyword' | 'hybrid'; note?: string | undefined },
   ): Promise<SearchResult> {
     const { text } = this.deps;
-    const { language, time, unreadTime, fromMs, toMs, cameraIds, types, labels, directions, concepts, groups, anyMatch, filters } = plan;
+    const { language, time, unreadTime, fromMs, toMs, cameraIds, types, labels, directions, stay, concepts, groups, anyMatch, filters } = plan;
     const interpretation: SearchInterpretation = {
       ...(fromMs !== undefined ? { fromMs } : {}),
       ...(toMs !== undefined ? { toMs } : {}),
@@ -238,6 +244,7 @@ export class SearchService {
       types,
       labels,
       directions,
+      ...(stay ? { stay } : {}),
       concepts: unique(concepts.map((c) => c.concept.id)),
       terms: groups.map((g) => g[0] ?? '').filter(Boolean),
       language,

@@ -38,6 +38,8 @@ export function seedEvents(): Seeded[] {
       zhHant: '有人經過',
       // Crossings of rule 'door' (storedEvent's default rule), alternating ways; every third
       // tripwire does not say which way is in.
+      // Own stays for most events (each actor its own), none for every seventh: the span stands in.
+      ...(i % 7 === 0 ? {} : { stays: (LABEL_SETS[i % 5] as string[]).map((_, k) => ((i * 13 + k * 29) % 240) + 0.5) }),
       ...(TYPES[Math.floor(i / 4) % 4] === 'line_crossing'
         ? { details: { direction: i % 2 === 0 ? ('a_to_b' as const) : ('b_to_a' as const), ...(i % 3 === 0 ? {} : { inbound: i % 2 === 0 }) } }
         : {}),
@@ -84,6 +86,11 @@ export function expected(seeded: readonly Seeded[], words: readonly string[], f:
     if (f.cameraIds && !f.cameraIds.includes(e.cameraId)) return false;
     if (f.types && !f.types.includes(e.type)) return false;
     if (f.labels && !e.labels.some((l) => f.labels?.includes(l))) return false;
+    if (f.stay) {
+      const { op, seconds } = f.stay;
+      const passes = (v: number) => (op === 'gt' ? v > seconds : op === 'gte' ? v >= seconds : op === 'lt' ? v < seconds : v <= seconds);
+      if (e.type === 'line_crossing' || !e.actors.some((a) => passes(a.staySeconds ?? (e.endMs - e.startMs) / 1000))) return false;
+    }
     if (f.directions) {
       const went = (d: CrossingFilter) =>
         'inbound' in d ? e.details.inbound === d.inbound : e.cameraId === d.cameraId && e.rule === d.rule && e.details.direction === d.direction;
@@ -107,6 +114,9 @@ export const FILTERS: Filter[] = [
   { fromMs: T0 + 20 * HOUR, toMs: T0 + 60 * HOUR },
   { fromMs: T0 + 100 * HOUR + 2 * 60_000, toMs: T0 + 101 * HOUR },
   { cameraIds: ['front'], labels: ['person', 'car'], fromMs: T0, toMs: T0 + 200 * HOUR },
+  { stay: { op: 'gt', seconds: 120.5 } },
+  { stay: { op: 'lte', seconds: 60 }, cameraIds: ['front'] },
+  { stay: { op: 'gte', seconds: 180 }, labels: ['person'], types: ['loitering', 'line_crossing'] },
   { directions: [{ inbound: true }] },
   { directions: [{ inbound: false }], cameraIds: ['後門'] },
   { directions: [{ cameraId: 'front', rule: 'door', direction: 'a_to_b' }] },

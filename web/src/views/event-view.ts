@@ -49,6 +49,7 @@ function actors(ctx: AppContext, event: VigilEvent): HTMLElement {
             : h('span', { class: 'actor-thumb placeholder', attrs: { 'aria-hidden': 'true' } }),
           h('span', { class: 'actor-id' }, t('track', { id: actor.track_id })),
           h('span', { class: 'actor-label' }, labelName(actor.label)),
+          actor.stay_seconds !== null ? h('span', { class: 'actor-stay' }, t('stayed_seconds', { n: String(Math.round(actor.stay_seconds)) })) : null,
         );
       }),
     ),

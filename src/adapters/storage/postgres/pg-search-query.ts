@@ -1,5 +1,5 @@
 import { textQuery, type TextQuery } from '../../../domain/search/text-query.ts';
-import { crossingCondition, pgDetailsField } from '../crossing-condition.ts';
+import { crossingCondition, PG_ACTOR_STAYS, pgDetailsField, stayCondition } from '../event-conditions.ts';
 import type { SearchQuery } from '../../../ports/search-store.ts';
 
 /**
@@ -97,6 +97,7 @@ export function filterConditions(query: SearchQuery, params: Params, options: { 
     out.push(options.rareLabels ? `e.labels && ${labels}::text[]` : `(e.labels || '{}'::text[]) && ${labels}::text[]`);
   }
   if (query.directions?.length) out.push(crossingCondition(query.directions, (value) => `${params.add(value)}::text`, pgDetailsField));
+  if (query.stay) out.push(stayCondition(query.stay, (value) => `${params.add(value)}::float8`, PG_ACTOR_STAYS));
   // Whole milliseconds, so that the bounds compare as bigint and stay usable by the indexes; the
   // ceiling keeps the meaning (an integer end_ms >= 1.5 exactly when end_ms >= 2).
   if (query.fromMs !== undefined) {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { crossingCondition, sqliteDetailsField } from '../crossing-condition.ts';
+import { crossingCondition, SQLITE_ACTOR_STAYS, sqliteDetailsField, stayCondition } from '../event-conditions.ts';
 import { z } from 'zod';
 import { EVENT_TYPES } from '../../../domain/events/event-types.ts';
 import type { CameraCoverage, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../../ports/search-store.ts';
@@ -64,6 +64,10 @@ function filters(query: SearchQuery, maxDurationMs: number): Filters {
       return `@dir${n++}`;
     };
     out.direction.push(crossingCondition(query.directions, bind, sqliteDetailsField));
+  }
+  if (query.stay) {
+    out.params.stay = query.stay.seconds;
+    out.direction.push(stayCondition(query.stay, () => '@stay', SQLITE_ACTOR_STAYS));
   }
   if (query.fromMs !== undefined) {
     out.time.push('e.end_ms >= @from AND e.start_ms >= @fromBound');

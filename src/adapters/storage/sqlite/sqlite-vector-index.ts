@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { crossingCondition, sqliteDetailsField } from '../crossing-condition.ts';
+import { crossingCondition, SQLITE_ACTOR_STAYS, sqliteDetailsField, stayCondition } from '../event-conditions.ts';
 import * as sqliteVec from 'sqlite-vec';
 import { z } from 'zod';
 import { VigilError } from '../../../domain/errors.ts';
@@ -262,6 +262,10 @@ function filterSql(filter: VectorFilter): { sql: string[]; params: Params } {
       return `@dir${n++}`;
     };
     sql.push(crossingCondition(filter.directions, bind, sqliteDetailsField));
+  }
+  if (filter.stay) {
+    params.stay = filter.stay.seconds;
+    sql.push(stayCondition(filter.stay, () => '@stay', SQLITE_ACTOR_STAYS));
   }
   if (filter.eventIds) sql.push(filter.eventIds.length ? `e.id IN (${list('id', filter.eventIds)})` : '0');
   if (filter.fromMs !== undefined) {

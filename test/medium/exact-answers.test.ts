@@ -56,7 +56,7 @@ let loaded: LoadedConfig;
 let vigil: ReturnType<typeof createVigil>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vigil-directions-'));
+  dir = mkdtempSync(join(tmpdir(), 'vigil-exact-answers-'));
   loaded = { ...parseConfigText(CONFIG, { env: {}, baseDir: dir, fileLabel: 'test' }), baseDir: dir };
   await seedDatabase(
     loaded.config.storage.data_dir,
@@ -65,7 +65,10 @@ beforeAll(async () => {
       crossing('out-1', 5, 'b_to_a'),
       crossing('in-2', 20, 'a_to_b'),
       crossing('out-2', 40, 'b_to_a'),
-      storedEvent({ id: 'intrusion-1', cameraId: 'gate', type: 'intrusion', rule: 'server_room', startMs: T + 50 * MIN, en: 'Person p9 entered the restricted zone server room', zhHant: '人物 p9 闖入禁區「機房」' }),
+      storedEvent({ id: 'intrusion-1', cameraId: 'gate', type: 'intrusion', rule: 'server_room', startMs: T + 50 * MIN, durationMs: 10_000, en: 'Person p9 entered the restricted zone server room', zhHant: '人物 p9 闖入禁區「機房」' }),
+      storedEvent({ id: 'intrusion-short', cameraId: 'gate', type: 'intrusion', rule: 'server_room', startMs: T + 60 * MIN, durationMs: 2_000, stays: [2], en: 'Person p11 entered the restricted zone server room and stayed 2 s', zhHant: '人物 p11 闖入禁區「機房」，停留 2 秒' }),
+      storedEvent({ id: 'intrusion-long', cameraId: 'gate', type: 'intrusion', rule: 'server_room', startMs: T + 70 * MIN, durationMs: 130_000, stays: [130], en: 'Person p12 entered the restricted zone server room and stayed 130 s', zhHant: '人物 p12 闖入禁區「機房」，停留 130 秒' }),
+      storedEvent({ id: 'loiter-2', cameraId: 'hall', type: 'loitering', rule: 'bench', labels: ['person', 'person'], startMs: T + 80 * MIN, durationMs: 90_000, stays: [90, 40], en: '2 people (p1, p2) loitered in bench for 90 s', zhHant: '人物 p1、p2 在「長椅」徘徊 90 秒' }),
       storedEvent({ id: 'loiter-1', cameraId: 'hall', type: 'loitering', rule: 'bench', startMs: T + 55 * MIN, en: 'Person p10 loitered in bench for 60 s', zhHant: '人物 p10 在「長椅」徘徊 60 秒' }),
     ],
     cameraDirectory(loaded.config),
@@ -115,7 +118,7 @@ describe('questions about one direction of a crossing', () => {
   it('leaves entering a zone to the zone: no crossing direction for an intrusion question', async () => {
     const answer = await ask('有人進入禁區嗎');
     expect(answer.directions).toEqual([]);
-    expect(answer.ids).toEqual(['intrusion-1']);
+    expect(answer.ids).toEqual(['intrusion-1', 'intrusion-long', 'intrusion-short']);
   });
 });
 
@@ -138,6 +141,32 @@ describe('places', () => {
 
   it('still drops filler words that match nothing when they name no place', async () => {
     const answer = await ask('did anybody loiter whatsoever?');
-    expect(answer).toMatchObject({ ids: ['loiter-1'], unknownPlaces: [] });
+    expect(answer).toMatchObject({ ids: ['loiter-1', 'loiter-2'], unknownPlaces: [] });
+  });
+});
+
+describe('how long people stayed', () => {
+  it.each([
+    ['who stayed longer than 45 seconds', ['intrusion-long', 'loiter-2'], { op: 'gt', seconds: 45 }],
+    ['有人闖入機房不到3秒就走了嗎', ['intrusion-short'], { op: 'lt', seconds: 3 }],
+    ['anyone loitering for more than a minute?', ['loiter-2'], { op: 'gt', seconds: 60 }],
+    // p1 stayed exactly 90 s: not more than 90.
+    ['徘徊超過一分半鐘', [], { op: 'gt', seconds: 90 }],
+    ['徘徊一分半以上', ['loiter-2'], { op: 'gte', seconds: 90 }],
+    // p2's own 40 s, though the event lasted 90 s; loiter-1 keeps no stays and lasted 0 s.
+    ['anyone loitering for under 45 seconds', ['loiter-1', 'loiter-2'], { op: 'lt', seconds: 45 }],
+    ['intrusions of 2 minutes or more', ['intrusion-long'], { op: 'gte', seconds: 120 }],
+  ] as const)('%s', async (q, ids, stay) => {
+    const body = searchResponseSchema.parse(await (await vigil.httpApp().request(`/api/search?q=${encodeURIComponent(q)}`)).json());
+    expect(body.interpretation.stay).toEqual(stay);
+    expect(body.events.map((e) => e.id).sort()).toEqual([...ids]);
+  });
+
+  it("lists each person's own stay with the event", async () => {
+    const body = searchResponseSchema.parse(await (await vigil.httpApp().request(`/api/search?q=${encodeURIComponent('anyone loitering for more than a minute?')}`)).json());
+    expect(body.events[0]?.actors.map((a) => [a.track_id, a.stay_seconds])).toEqual([
+      ['p1', 90],
+      ['p2', 40],
+    ]);
   });
 });

@@ -1,4 +1,8 @@
-import type { CrossingFilter } from '../../ports/search-store.ts';
+/**
+ * SQL conditions on an event's JSON facts (details, actors) for both backends, on the events
+ * alias `e`: they differ only in how they read JSON, which each backend passes in.
+ */
+import type { CrossingFilter, StayFilter } from '../../ports/search-store.ts';
 
 /**
  * The SQL condition "a line crossing that went one of these ways" on the events alias `e`, for
@@ -27,3 +31,20 @@ export const sqliteDetailsField = (name: 'inbound' | 'direction') =>
 
 /** PostgreSQL: `->>` gives a JSON boolean as 'true' / 'false'. */
 export const pgDetailsField = (name: 'inbound' | 'direction') => `(e.details_json::jsonb ->> '${name}')`;
+
+const COMPARE = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+
+/**
+ * "Someone in the event stayed longer than N seconds" (or another comparison): any actor's own
+ * stay (`staySeconds`), or the event's span for events stored before stays were kept. Crossings
+ * have no stay and never pass. `actorStays` is the backend's set of (stay) rows of `e.actors_json`.
+ */
+export function stayCondition(stay: StayFilter, bind: (value: number) => string, actorStays: string): string {
+  return `(e.type <> 'line_crossing' AND EXISTS (SELECT 1 FROM ${actorStays} WHERE COALESCE(a.stay, (e.end_ms - e.start_ms) / 1000.0) ${COMPARE[stay.op]} ${bind(stay.seconds)}))`;
+}
+
+/** SQLite: each actor's stay as rows of `a.stay`. */
+export const SQLITE_ACTOR_STAYS = `(SELECT json_extract(j.value, '$.staySeconds') AS stay FROM json_each(e.actors_json) j) a`;
+
+/** PostgreSQL: each actor's stay as rows of `a.stay`. */
+export const PG_ACTOR_STAYS = `(SELECT (j ->> 'staySeconds')::float8 AS stay FROM jsonb_array_elements(e.actors_json::jsonb) j) a`;
