@@ -216,6 +216,8 @@ export const searchResponseSchema = named(
   'SearchResponse',
   z.object({
     query: z.string(),
+    /** For a question that asks how many: `times` (each crossing, entry or sighting) or `actors` (each person or object once); `exact` false: at least `value`. */
+    count: z.object({ kind: z.enum(['times', 'actors']), value: z.number(), exact: z.boolean() }).nullable(),
     interpretation: z.object({
       from: instant.nullable(),
       to: instant.nullable(),

@@ -101,6 +101,7 @@ export function presentSearch(result: AskResult, present: PresentOptions): Searc
   const generated = result.generated;
   return {
     query: result.query,
+    count: result.count ?? null,
     interpretation: {
       from: iso(i.fromMs),
       to: iso(i.toMs),

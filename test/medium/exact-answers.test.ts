@@ -51,6 +51,20 @@ const crossing = (id: string, minute: number, direction: 'a_to_b' | 'b_to_a') =>
     zhHant: `人物 ${id} ${direction === 'a_to_b' ? '從停車場往大廳' : '從大廳往停車場'}穿越門口警戒線`,
   });
 
+/** Two people crossing into the lobby together: one event, two crossings. */
+function together() {
+  const stored = crossing('in-pair', 30, 'a_to_b');
+  const event = stored.event;
+  event.labels = ['person'];
+  event.actors = [
+    { trackId: 'p3', label: 'person', family: 'person' },
+    { trackId: 'p4', label: 'person', family: 'person' },
+  ];
+  const first = event.evidence[0]!;
+  event.evidence = [{ ...first, trackId: 'p3' }, { ...first, trackId: 'p4', timestampMs: first.timestampMs + 2_000 }];
+  return stored;
+}
+
 let dir: string;
 let loaded: LoadedConfig;
 let vigil: ReturnType<typeof createVigil>;
@@ -61,6 +75,7 @@ beforeAll(async () => {
   await seedDatabase(
     loaded.config.storage.data_dir,
     [
+      together(),
       crossing('in-1', 1, 'a_to_b'),
       crossing('out-1', 5, 'b_to_a'),
       crossing('in-2', 20, 'a_to_b'),
@@ -94,14 +109,14 @@ async function ask(q: string) {
 
 describe('questions about one direction of a crossing', () => {
   it.each([
-    ['有誰從停車場走進大廳', ['in-1', 'in-2'], [{ camera: 'gate', rule: 'gate_line', direction: 'a_to_b' }]],
+    ['有誰從停車場走進大廳', ['in-1', 'in-2', 'in-pair'], [{ camera: 'gate', rule: 'gate_line', direction: 'a_to_b' }]],
     ['有人从大厅走回停车场吗', ['out-1', 'out-2'], [{ camera: 'gate', rule: 'gate_line', direction: 'b_to_a' }]],
-    ['who walked from the car park into the lobby', ['in-1', 'in-2'], [{ camera: 'gate', rule: 'gate_line', direction: 'a_to_b' }]],
+    ['who walked from the car park into the lobby', ['in-1', 'in-2', 'in-pair'], [{ camera: 'gate', rule: 'gate_line', direction: 'a_to_b' }]],
     ['did anyone go back to the parking lot?', ['out-1', 'out-2'], [{ camera: 'gate', rule: 'gate_line', direction: 'b_to_a' }]],
-    ['who came in through the gate', ['in-1', 'in-2'], [{ inbound: true }]],
+    ['who came in through the gate', ['in-1', 'in-2', 'in-pair'], [{ inbound: true }]],
     ['who went out', ['out-1', 'out-2'], [{ inbound: false }]],
     ['有人出去嗎', ['out-1', 'out-2'], [{ inbound: false }]],
-    ['有人進來嗎', ['in-1', 'in-2'], [{ inbound: true }]],
+    ['有人進來嗎', ['in-1', 'in-2', 'in-pair'], [{ inbound: true }]],
   ] as const)('%s', async (q, ids, directions) => {
     const answer = await ask(q);
     expect(answer.ids).toEqual([...ids]);
@@ -168,5 +183,43 @@ describe('how long people stayed', () => {
       ['p1', 90],
       ['p2', 40],
     ]);
+  });
+});
+
+describe('how many', () => {
+  const counted = async (q: string) => {
+    const body = searchResponseSchema.parse(await (await vigil.httpApp().request(`/api/search?q=${encodeURIComponent(q)}`)).json());
+    return { count: body.count, answer: body.answer.text, events: body.total };
+  };
+
+  it('counts crossings, two people crossing together as two', async () => {
+    // in-1 (p1), in-2 (p1 of another event), in-pair (p3, p4), out-1, out-2: 6 crossings in 5 events.
+    const times = await counted('how many times did someone cross the gate line?');
+    expect(times.count).toEqual({ kind: 'times', value: 6, exact: true });
+    expect(times.answer).toMatch(/^6 times\. Found 5 line crossing events/);
+    const inbound = await counted('門口警戒線有幾次有人進來');
+    expect(inbound.count).toEqual({ kind: 'times', value: 4, exact: true });
+    expect(inbound.answer).toMatch(/^共 4 次。找到 3 個越線事件/);
+  });
+
+  it('counts people once each, by run and track', async () => {
+    // Seeded one run per camera: p1 of in-1 and p1 of in-2 are one track id in one run, counted once.
+    const people = await counted('how many people came in?');
+    expect(people.count).toEqual({ kind: 'actors', value: 3, exact: true });
+    expect(people.answer).toMatch(/^3 people\./);
+    const zh = await counted('有幾個人進來');
+    expect(zh.answer).toMatch(/^共 3 人。/);
+  });
+
+  it("counts only the people whose own stay passes the question's test", async () => {
+    // loiter-2: p1 90 s and p2 40 s; only p1 stayed longer than a minute.
+    const long = await counted('how many people loitered for more than a minute?');
+    expect(long.count).toEqual({ kind: 'actors', value: 1, exact: true });
+  });
+
+  it('answers zero with the number too', async () => {
+    const none = await counted('how many dogs?');
+    expect(none.count).toEqual({ kind: 'actors', value: 0, exact: true });
+    expect(none.answer).toMatch(/^0 dogs\./);
   });
 });

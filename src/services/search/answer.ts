@@ -18,11 +18,38 @@ export interface AnswerFacts {
   types: readonly EventType[];
   /** Labels filtered on: an answer of none names them ("no dog events"). */
   labels?: readonly string[];
+  /** The answer to a counting question, stated first. */
+  count?: AnswerCount;
   missingInfo: readonly string[];
   toSimplified: (text: string) => string;
 }
 
 const SHOWN = 3;
+
+export interface AnswerCount {
+  kind: 'times' | 'actors';
+  value: number;
+  exact: boolean;
+}
+
+/** Chinese measure words for counted objects: 3 輛汽車, 2 隻狗, else 個. */
+const ZH_MEASURE: Readonly<Record<string, string>> = { car: '輛', truck: '輛', bus: '輛', motorcycle: '輛', bicycle: '輛', dog: '隻', cat: '隻', bird: '隻' };
+
+/** The number first, as a sentence: "5 times.", "3 people.", 「共 5 次。」, 「共 3 人。」 */
+function countSentence(count: AnswerCount, labels: readonly string[], zh: boolean): string {
+  const n = formatCount(count.value);
+  const only = labels.length === 1 ? labels[0] : undefined;
+  if (zh) {
+    const at = count.exact ? '共' : '至少';
+    if (count.kind === 'times') return `${at} ${n} 次。`;
+    if (only === undefined || only === 'person') return `${at} ${n} ${only === 'person' ? '人' : '個'}。`;
+    return `${at} ${n} ${ZH_MEASURE[only] ?? '個'}${labelName(only).zhHant}。`;
+  }
+  const at = count.exact ? '' : 'At least ';
+  if (count.kind === 'times') return `${at}${n} ${count.value === 1 ? 'time' : 'times'}.`;
+  const noun = only !== undefined ? (count.value === 1 ? labelName(only).en : labelName(only).enPlural) : count.value === 1 ? 'person or object' : 'people or objects';
+  return `${at}${n} ${noun}.`.replace(/^./, (c) => c.toUpperCase());
+}
 
 const formatCount = (n: number) => new Intl.NumberFormat('en-US').format(n);
 
@@ -49,6 +76,7 @@ export function composeAnswer(facts: AnswerFacts): string {
       text = `找到 ${count} 個${what}${scope ? `（${scope}）` : ''}${more}：${best.join('；')}。`;
     }
     if (facts.missingInfo.length) text += ` ${facts.missingInfo.join(' ')}`;
+    if (facts.count) text = `${countSentence(facts.count, facts.labels ?? [], true)}${text}`;
     return facts.language === 'zh-Hans' ? facts.toSimplified(text) : text;
   }
   const scope = [range ? `in ${range}` : undefined, where ? `on ${where}` : undefined].filter(Boolean).join(' ');
@@ -64,6 +92,7 @@ export function composeAnswer(facts: AnswerFacts): string {
     text = `Found ${count} ${noun}${scope ? ` ${scope}` : ''}${more}: ${best.join('; ')}.`;
   }
   if (facts.missingInfo.length) text += ` ${facts.missingInfo.join(' ')}`;
+  if (facts.count) text = `${countSentence(facts.count, facts.labels ?? [], false)} ${text}`;
   return text;
 }
 

@@ -8,9 +8,11 @@ import type { Clock } from '../../ports/logger.ts';
 import type { CameraCoverage, CrossingFilter, StayFilter, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../ports/search-store.ts';
 import { readCrossingSides, type TripwireSides } from '../../domain/search/crossing-sides.ts';
 import { fuseRankings } from './rank-fusion.ts';
-import { composeAnswer, unknownPlaceAnswer, unreadTimeAnswer, type AnswerLanguage } from './answer.ts';
+import { composeAnswer, unknownPlaceAnswer, unreadTimeAnswer, type AnswerCount, type AnswerLanguage } from './answer.ts';
 import { placeWordsIn } from '../../domain/search/place-words.ts';
 import { readStayDuration } from '../../domain/search/stay-duration.ts';
+import { readCountQuestion, type CountKind } from '../../domain/search/count-question.ts';
+import { countEvents, type ActorTest } from '../../domain/search/count-answer.ts';
 import { unreadTimeWords } from '../../domain/time/unread-time-words.ts';
 import { formatInstant, formatTimeRange } from '../../domain/time/format-range.ts';
 
@@ -69,8 +71,13 @@ export interface TimelineLane {
   events: Array<{ id: string; type: EventType; startMs: number; endMs: number }>;
 }
 
+/** The answer to a counting question: how many times, or how many people or objects; `exact` false: a lower bound. */
+export type SearchCount = AnswerCount;
+
 export interface SearchResult {
   query: string;
+  /** Set when the question asks how many ("how many times", 幾個人). */
+  count?: SearchCount;
   interpretation: SearchInterpretation;
   answer: { text: string; language: AnswerLanguage };
   missingInfo: string[];
@@ -107,6 +114,8 @@ type SearchFilters = Omit<SearchQuery, 'text' | 'limit' | 'order'>;
 
 /** Best matches drawn on the timeline at most (the list shows `limit`). */
 const TIMELINE_MAX = 500;
+/** Events a counting question counts at most; beyond, the count is a lower bound. */
+const COUNT_EVENTS_MAX = 1000;
 /** Candidates each ranking contributes to the fusion. */
 const HYBRID_CANDIDATES = 50;
 /** Question words in (normalized, Simplified) Chinese that are not what is being asked about. */
@@ -176,9 +185,11 @@ export class SearchService {
     const fromMs = request.fromMs ?? time?.fromMs;
     const toMs = request.toMs ?? time?.toMs;
 
+    const countRead = readCountQuestion(text.normalize(rest));
     const stayRead = readStayDuration(text.normalize(rest));
     const stay = stayRead ? { op: stayRead.op, seconds: stayRead.seconds } : undefined;
-    const normalized = stayRead ? text.normalize(rest).split(stayRead.text).join(' ') : text.normalize(rest);
+    let normalized = text.normalize(rest);
+    for (const read of [stayRead?.text, countRead?.text]) if (read) normalized = normalized.split(read).join(' ');
     // Places on either side of a tripwire, with a word of direction ("from the parking lot"), are
     // read before camera names: 大廳 after 走進 is where a crossing went, even if a camera is called so.
     const sides = readCrossingSides(normalized, this.tripwireSides);
@@ -222,7 +233,7 @@ export class SearchService {
       ...(fromMs !== undefined ? { fromMs } : {}),
       ...(toMs !== undefined ? { toMs } : {}),
     };
-    return { language, time, unreadTime, fromMs, toMs, cameraIds, types, labels, directions, stay, concepts, groups, match, anyMatch, filters, embedText, wordsText: remaining };
+    return { language, time, unreadTime, countKind: countRead?.kind, fromMs, toMs, cameraIds, types, labels, directions, stay, concepts, groups, match, anyMatch, filters, embedText, wordsText: remaining };
   }
 
   private async execute(
@@ -259,10 +270,12 @@ export class SearchService {
     const order = match ? 'relevance' : fromMs !== undefined ? 'oldest' : 'newest';
     const limit = vectorIds ? Math.max(request.limit, HYBRID_CANDIDATES) : request.limit;
     const page = { ...filters, limit, timelineLimit: TIMELINE_MAX };
-    let result = await this.deps.store.search({ ...page, ...(match ? { text: match } : {}), order });
+    let query: SearchQuery = { ...page, ...(match ? { text: match } : {}), order };
+    let result = await this.deps.store.search(query);
     if (match && result.total === 0 && anyMatch) {
       match = anyMatch;
-      result = await this.deps.store.search({ ...page, text: match, order });
+      query = { ...page, text: match, order };
+      result = await this.deps.store.search(query);
     }
     if (match && result.total === 0) {
       // Words that found nothing at all and name a place name one Vigil does not know (every
@@ -278,10 +291,12 @@ export class SearchService {
       // Other words that match nothing (filler the stop-words miss) should not hide events the
       // filters found: rank by time instead.
       // A known place with no events has none: no other events stand in for it.
-      if (places.length === 0 && (types.length || labels.length || cameraIds.length || directions.length || fromMs !== undefined)) {
-        result = await this.deps.store.search({ ...page, order: fromMs !== undefined ? 'oldest' : 'newest' });
+      if (places.length === 0 && (types.length || labels.length || cameraIds.length || directions.length || stay || fromMs !== undefined)) {
+        query = { ...page, order: fromMs !== undefined ? 'oldest' : 'newest' };
+        result = await this.deps.store.search(query);
       }
     }
+    const count = plan.countKind ? await this.count(plan.countKind, query, result, stay) : undefined;
     if (vectorIds && vectorIds.length > 0) result = await this.fuse(result, vectorIds, request.limit);
 
     const scopeCameras = cameraIds.length ? cameraIds : this.deps.cameras.map((c) => c.id);
@@ -299,6 +314,7 @@ export class SearchService {
       types,
       labels,
       missingInfo,
+      ...(count ? { count } : {}),
       toSimplified: (t) => text.toSimplified(t),
     });
     return {
@@ -306,11 +322,24 @@ export class SearchService {
       interpretation,
       answer: { text: answer, language },
       missingInfo,
+      ...(count ? { count } : {}),
       total: result.total,
       totalExact: result.totalExact,
       hits: result.hits,
       timeline: { ...(fromMs !== undefined ? { fromMs } : {}), ...(toMs !== undefined ? { toMs } : {}), lanes: this.lanes(result.timeline) },
     };
+  }
+
+  /**
+   * The number a counting question asks for, over every event that answers it (up to
+   * COUNT_EVENTS_MAX of them; beyond, a lower bound): times something happened, or people.
+   */
+  private async count(kind: CountKind, query: SearchQuery, page: SearchPage, stay: StayFilter | undefined): Promise<SearchCount> {
+    if (page.total === 0) return { kind, value: 0, exact: page.totalExact };
+    const all = page.hits.length >= page.total ? page : await this.deps.store.search({ ...query, limit: Math.min(page.total, COUNT_EVENTS_MAX) });
+    const passes: ActorTest = (actor, event) => !stay || compareStay(actor.staySeconds ?? (event.endMs - event.startMs) / 1000, stay);
+    const value = countEvents(all.hits.map((h) => ({ runId: h.stored.runId, event: h.stored.event })), kind, passes);
+    return { kind, value, exact: page.totalExact && page.total <= COUNT_EVENTS_MAX };
   }
 
   /** Reciprocal rank fusion of the keyword ranking and the vector ranking, cut to `limit`. */
@@ -430,4 +459,17 @@ function crossingDirections(sides: readonly CrossingFilter[], concepts: readonly
   if (sides.length > 0) return [...sides];
   const inbound = unique(concepts.flatMap((c) => (c.concept.kind === 'direction' && c.concept.inbound !== undefined ? [c.concept.inbound] : [])));
   return inbound.length === 1 ? [{ inbound: inbound[0] as boolean }] : [];
+}
+
+function compareStay(seconds: number, stay: StayFilter): boolean {
+  switch (stay.op) {
+    case 'gt':
+      return seconds > stay.seconds;
+    case 'gte':
+      return seconds >= stay.seconds;
+    case 'lt':
+      return seconds < stay.seconds;
+    case 'lte':
+      return seconds <= stay.seconds;
+  }
 }
