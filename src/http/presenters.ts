@@ -113,6 +113,7 @@ export function presentSearch(result: AskResult, present: PresentOptions): Searc
       types: i.types,
       labels: i.labels,
       stay: i.stay ?? null,
+      min_actors: i.minActors ?? null,
       directions: i.directions.map((d) => ('inbound' in d ? { inbound: d.inbound } : { camera: d.cameraId, rule: d.rule, direction: d.direction })),
       concepts: i.concepts,
       terms: i.terms,

@@ -25,6 +25,8 @@ export interface SearchQuery {
   directions?: readonly CrossingFilter[];
   /** Events where someone stayed so long (intrusion, loitering, sightings; never crossings). */
   stay?: StayFilter;
+  /** Events with at least this many people or objects in them ("together"). */
+  minActors?: number;
   /** Events overlapping [fromMs, toMs). */
   fromMs?: number;
   toMs?: number;

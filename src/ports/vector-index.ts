@@ -26,6 +26,8 @@ export interface VectorFilter {
   directions?: readonly CrossingFilter[];
   /** Events where someone stayed so long. */
   stay?: StayFilter;
+  /** Events with at least this many actors. */
+  minActors?: number;
   /** Events overlapping [fromMs, toMs). */
   fromMs?: number;
   toMs?: number;

@@ -223,3 +223,15 @@ describe('how many', () => {
     expect(none.answer).toMatch(/^0 dogs\./);
   });
 });
+
+describe('together', () => {
+  it.each([
+    ['were several people there together?', ['in-pair', 'loiter-2'], 2],
+    ['有人一起徘徊嗎', ['loiter-2'], 2],
+    ['a group of 3 at the gate', [], 3],
+  ] as const)('%s', async (q, ids, minActors) => {
+    const body = searchResponseSchema.parse(await (await vigil.httpApp().request(`/api/search?q=${encodeURIComponent(q)}`)).json());
+    expect(body.interpretation.min_actors).toBe(minActors);
+    expect(body.events.map((e) => e.id).sort()).toEqual([...ids]);
+  });
+});

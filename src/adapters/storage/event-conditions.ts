@@ -48,3 +48,11 @@ export const SQLITE_ACTOR_STAYS = `(SELECT json_extract(j.value, '$.staySeconds'
 
 /** PostgreSQL: each actor's stay as rows of `a.stay`. */
 export const PG_ACTOR_STAYS = `(SELECT (j ->> 'staySeconds')::float8 AS stay FROM jsonb_array_elements(e.actors_json::jsonb) j) a`;
+
+/** "Several people together": at least `n` actors in the event. `actorCount` is the backend's length of `e.actors_json`. */
+export function togetherCondition(n: number, bind: (value: number) => string, actorCount: string): string {
+  return `${actorCount} >= ${bind(n)}`;
+}
+
+export const SQLITE_ACTOR_COUNT = 'json_array_length(e.actors_json)';
+export const PG_ACTOR_COUNT = 'jsonb_array_length(e.actors_json::jsonb)';

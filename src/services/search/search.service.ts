@@ -12,6 +12,7 @@ import { composeAnswer, unknownPlaceAnswer, unreadTimeAnswer, type AnswerCount, 
 import { placeWordsIn } from '../../domain/search/place-words.ts';
 import { readStayDuration } from '../../domain/search/stay-duration.ts';
 import { readCountQuestion, type CountKind } from '../../domain/search/count-question.ts';
+import { readTogether } from '../../domain/search/together.ts';
 import { countEvents, type ActorTest } from '../../domain/search/count-answer.ts';
 import { unreadTimeWords } from '../../domain/time/unread-time-words.ts';
 import { formatInstant, formatTimeRange } from '../../domain/time/format-range.ts';
@@ -57,6 +58,8 @@ export interface SearchInterpretation {
   directions: CrossingFilter[];
   /** How long someone stayed, when the question says ("longer than 45 seconds", 不到3秒). */
   stay?: StayFilter;
+  /** At least this many people or objects in one event, when the question asks for them together. */
+  minActors?: number;
   concepts: string[];
   terms: string[];
   language: AnswerLanguage;
@@ -186,10 +189,11 @@ export class SearchService {
     const toMs = request.toMs ?? time?.toMs;
 
     const countRead = readCountQuestion(text.normalize(rest));
+    const togetherRead = readTogether(text.normalize(rest));
     const stayRead = readStayDuration(text.normalize(rest));
     const stay = stayRead ? { op: stayRead.op, seconds: stayRead.seconds } : undefined;
     let normalized = text.normalize(rest);
-    for (const read of [stayRead?.text, countRead?.text]) if (read) normalized = normalized.split(read).join(' ');
+    for (const read of [stayRead?.text, countRead?.text, ...(togetherRead?.read ?? [])]) if (read) normalized = normalized.split(read).join(' ');
     // Places on either side of a tripwire, with a word of direction ("from the parking lot"), are
     // read before camera names: 大廳 after 走進 is where a crossing went, even if a camera is called so.
     const sides = readCrossingSides(normalized, this.tripwireSides);
@@ -230,6 +234,7 @@ export class SearchService {
       ...(labels.length ? { labels } : {}),
       ...(directions.length ? { directions } : {}),
       ...(stay ? { stay } : {}),
+      ...(togetherRead ? { minActors: togetherRead.minActors } : {}),
       ...(fromMs !== undefined ? { fromMs } : {}),
       ...(toMs !== undefined ? { toMs } : {}),
     };
@@ -256,6 +261,7 @@ export class SearchService {
       labels,
       directions,
       ...(stay ? { stay } : {}),
+      ...(filters.minActors !== undefined ? { minActors: filters.minActors } : {}),
       concepts: unique(concepts.map((c) => c.concept.id)),
       terms: groups.map((g) => g[0] ?? '').filter(Boolean),
       language,
@@ -291,7 +297,7 @@ export class SearchService {
       // Other words that match nothing (filler the stop-words miss) should not hide events the
       // filters found: rank by time instead.
       // A known place with no events has none: no other events stand in for it.
-      if (places.length === 0 && (types.length || labels.length || cameraIds.length || directions.length || stay || fromMs !== undefined)) {
+      if (places.length === 0 && (types.length || labels.length || cameraIds.length || directions.length || stay || filters.minActors || fromMs !== undefined)) {
         query = { ...page, order: fromMs !== undefined ? 'oldest' : 'newest' };
         result = await this.deps.store.search(query);
       }

@@ -91,6 +91,7 @@ export function expected(seeded: readonly Seeded[], words: readonly string[], f:
       const passes = (v: number) => (op === 'gt' ? v > seconds : op === 'gte' ? v >= seconds : op === 'lt' ? v < seconds : v <= seconds);
       if (e.type === 'line_crossing' || !e.actors.some((a) => passes(a.staySeconds ?? (e.endMs - e.startMs) / 1000))) return false;
     }
+    if (f.minActors !== undefined && e.actors.length < f.minActors) return false;
     if (f.directions) {
       const went = (d: CrossingFilter) =>
         'inbound' in d ? e.details.inbound === d.inbound : e.cameraId === d.cameraId && e.rule === d.rule && e.details.direction === d.direction;
@@ -115,6 +116,8 @@ export const FILTERS: Filter[] = [
   { fromMs: T0 + 100 * HOUR + 2 * 60_000, toMs: T0 + 101 * HOUR },
   { cameraIds: ['front'], labels: ['person', 'car'], fromMs: T0, toMs: T0 + 200 * HOUR },
   { stay: { op: 'gt', seconds: 120.5 } },
+  { minActors: 2 },
+  { minActors: 2, stay: { op: 'lt', seconds: 100 }, cameraIds: ['gate-1', 'front'] },
   { stay: { op: 'lte', seconds: 60 }, cameraIds: ['front'] },
   { stay: { op: 'gte', seconds: 180 }, labels: ['person'], types: ['loitering', 'line_crossing'] },
   { directions: [{ inbound: true }] },

@@ -1,5 +1,5 @@
 import { textQuery, type TextQuery } from '../../../domain/search/text-query.ts';
-import { crossingCondition, PG_ACTOR_STAYS, pgDetailsField, stayCondition } from '../event-conditions.ts';
+import { crossingCondition, PG_ACTOR_COUNT, PG_ACTOR_STAYS, pgDetailsField, stayCondition, togetherCondition } from '../event-conditions.ts';
 import type { SearchQuery } from '../../../ports/search-store.ts';
 
 /**
@@ -98,6 +98,7 @@ export function filterConditions(query: SearchQuery, params: Params, options: { 
   }
   if (query.directions?.length) out.push(crossingCondition(query.directions, (value) => `${params.add(value)}::text`, pgDetailsField));
   if (query.stay) out.push(stayCondition(query.stay, (value) => `${params.add(value)}::float8`, PG_ACTOR_STAYS));
+  if (query.minActors !== undefined) out.push(togetherCondition(query.minActors, (value) => `${params.add(value)}::int4`, PG_ACTOR_COUNT));
   // Whole milliseconds, so that the bounds compare as bigint and stay usable by the indexes; the
   // ceiling keeps the meaning (an integer end_ms >= 1.5 exactly when end_ms >= 2).
   if (query.fromMs !== undefined) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { crossingCondition, PG_ACTOR_STAYS, pgDetailsField, stayCondition } from '../event-conditions.ts';
+import { crossingCondition, PG_ACTOR_COUNT, PG_ACTOR_STAYS, pgDetailsField, stayCondition, togetherCondition } from '../event-conditions.ts';
 import { VigilError } from '../../../domain/errors.ts';
 import type { PrepareOutcome, VectorFilter, VectorIndex, VectorIndexInfo, VectorMatch } from '../../../ports/vector-index.ts';
 import { JOBS_CHANNEL } from './pg-notifications.ts';
@@ -378,6 +378,7 @@ function filterSql(filter: VectorFilter, first: number): FilterSql {
   if (filter.labels?.length) sql.push(`e.rowid IN (SELECT l.event_rowid FROM event_labels l WHERE l.label = ANY(${param(filter.labels, 'text[]')}))`);
   if (filter.directions?.length) sql.push(crossingCondition(filter.directions, (value) => param(value, 'text'), pgDetailsField));
   if (filter.stay) sql.push(stayCondition(filter.stay, (value) => param(value, 'float8'), PG_ACTOR_STAYS));
+  if (filter.minActors !== undefined) sql.push(togetherCondition(filter.minActors, (value) => param(value, 'int4'), PG_ACTOR_COUNT));
   if (filter.eventIds) sql.push(`e.id = ANY(${param(filter.eventIds, 'text[]')})`);
   // Times are whole milliseconds: rounding a bound up keeps `>=` and `<` exact against them.
   if (filter.fromMs !== undefined) {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { crossingCondition, SQLITE_ACTOR_STAYS, sqliteDetailsField, stayCondition } from '../event-conditions.ts';
+import { crossingCondition, SQLITE_ACTOR_COUNT, SQLITE_ACTOR_STAYS, sqliteDetailsField, stayCondition, togetherCondition } from '../event-conditions.ts';
 import { z } from 'zod';
 import { EVENT_TYPES } from '../../../domain/events/event-types.ts';
 import type { CameraCoverage, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../../ports/search-store.ts';
@@ -68,6 +68,10 @@ function filters(query: SearchQuery, maxDurationMs: number): Filters {
   if (query.stay) {
     out.params.stay = query.stay.seconds;
     out.direction.push(stayCondition(query.stay, () => '@stay', SQLITE_ACTOR_STAYS));
+  }
+  if (query.minActors !== undefined) {
+    out.params.minActors = query.minActors;
+    out.direction.push(togetherCondition(query.minActors, () => '@minActors', SQLITE_ACTOR_COUNT));
   }
   if (query.fromMs !== undefined) {
     out.time.push('e.end_ms >= @from AND e.start_ms >= @fromBound');

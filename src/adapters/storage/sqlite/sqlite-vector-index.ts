@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { crossingCondition, SQLITE_ACTOR_STAYS, sqliteDetailsField, stayCondition } from '../event-conditions.ts';
+import { crossingCondition, SQLITE_ACTOR_COUNT, SQLITE_ACTOR_STAYS, sqliteDetailsField, stayCondition, togetherCondition } from '../event-conditions.ts';
 import * as sqliteVec from 'sqlite-vec';
 import { z } from 'zod';
 import { VigilError } from '../../../domain/errors.ts';
@@ -266,6 +266,10 @@ function filterSql(filter: VectorFilter): { sql: string[]; params: Params } {
   if (filter.stay) {
     params.stay = filter.stay.seconds;
     sql.push(stayCondition(filter.stay, () => '@stay', SQLITE_ACTOR_STAYS));
+  }
+  if (filter.minActors !== undefined) {
+    params.minActors = filter.minActors;
+    sql.push(togetherCondition(filter.minActors, () => '@minActors', SQLITE_ACTOR_COUNT));
   }
   if (filter.eventIds) sql.push(filter.eventIds.length ? `e.id IN (${list('id', filter.eventIds)})` : '0');
   if (filter.fromMs !== undefined) {
