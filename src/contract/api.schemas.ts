@@ -234,6 +234,8 @@ export const searchResponseSchema = named(
       stay: z.object({ op: z.enum(['gt', 'gte', 'lt', 'lte']), seconds: z.number() }).nullable(),
       /** At least this many people or objects in one event ("together", 一起, "a group of 3"). */
       min_actors: z.number().nullable(),
+      /** One event at an end of the matches ("the earliest arrival", 最晚, "the longest stay"); the response then holds that one. */
+      extreme: z.enum(['earliest', 'latest', 'longest', 'shortest']).nullable(),
       /** Which way the crossings asked about went (any of these): inbound / outbound, or one tripwire's direction between its named sides. */
       directions: z.array(
         z.union([z.object({ inbound: z.boolean() }), z.object({ camera: z.string(), rule: z.string(), direction: z.enum(['a_to_b', 'b_to_a']) })]),

@@ -114,6 +114,7 @@ export function presentSearch(result: AskResult, present: PresentOptions): Searc
       labels: i.labels,
       stay: i.stay ?? null,
       min_actors: i.minActors ?? null,
+      extreme: i.extreme ?? null,
       directions: i.directions.map((d) => ('inbound' in d ? { inbound: d.inbound } : { camera: d.cameraId, rule: d.rule, direction: d.direction })),
       concepts: i.concepts,
       terms: i.terms,

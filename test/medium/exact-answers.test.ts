@@ -235,3 +235,17 @@ describe('together', () => {
     expect(body.events.map((e) => e.id).sort()).toEqual([...ids]);
   });
 });
+
+describe('the earliest, the latest, the longest', () => {
+  it.each([
+    ['who was the earliest to come in?', 'in-1', 'earliest', /^The earliest of 3\. Found 1 line crossing event/],
+    ['最晚進來的人', 'in-pair', 'latest', /^3 個中最晚的一個。找到 1 個越線事件/],
+    ['who stayed the longest in the server room?', 'intrusion-long', 'longest', /^The longest stay of 3\./],
+    ['the shortest intrusion', 'intrusion-short', 'shortest', /^The shortest stay of 3\./],
+  ] as const)('%s', async (q, id, extreme, answer) => {
+    const body = searchResponseSchema.parse(await (await vigil.httpApp().request(`/api/search?q=${encodeURIComponent(q)}`)).json());
+    expect(body.interpretation.extreme).toBe(extreme);
+    expect({ ids: body.events.map((e) => e.id), total: body.total }).toEqual({ ids: [id], total: 1 });
+    expect(body.answer.text).toMatch(answer);
+  });
+});

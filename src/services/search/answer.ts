@@ -20,6 +20,8 @@ export interface AnswerFacts {
   labels?: readonly string[];
   /** The answer to a counting question, stated first. */
   count?: AnswerCount;
+  /** The one event at an end of `of` matches (earliest, latest, longest or shortest stay), stated first. */
+  extreme?: { kind: 'earliest' | 'latest' | 'longest' | 'shortest'; of: number };
   missingInfo: readonly string[];
   toSimplified: (text: string) => string;
 }
@@ -31,6 +33,13 @@ export interface AnswerCount {
   value: number;
   exact: boolean;
 }
+
+const EXTREME_WORDS = {
+  earliest: { en: (n: string) => `The earliest of ${n}.`, zhHant: (n: string) => `${n} 個中最早的一個。` },
+  latest: { en: (n: string) => `The latest of ${n}.`, zhHant: (n: string) => `${n} 個中最晚的一個。` },
+  longest: { en: (n: string) => `The longest stay of ${n}.`, zhHant: (n: string) => `${n} 個中停留最久的一個。` },
+  shortest: { en: (n: string) => `The shortest stay of ${n}.`, zhHant: (n: string) => `${n} 個中停留最短的一個。` },
+} as const;
 
 /** Chinese measure words for counted objects: 3 輛汽車, 2 隻狗, else 個. */
 const ZH_MEASURE: Readonly<Record<string, string>> = { car: '輛', truck: '輛', bus: '輛', motorcycle: '輛', bicycle: '輛', dog: '隻', cat: '隻', bird: '隻' };
@@ -77,6 +86,7 @@ export function composeAnswer(facts: AnswerFacts): string {
     }
     if (facts.missingInfo.length) text += ` ${facts.missingInfo.join(' ')}`;
     if (facts.count) text = `${countSentence(facts.count, facts.labels ?? [], true)}${text}`;
+    if (facts.extreme) text = `${EXTREME_WORDS[facts.extreme.kind].zhHant(formatCount(facts.extreme.of))}${text}`;
     return facts.language === 'zh-Hans' ? facts.toSimplified(text) : text;
   }
   const scope = [range ? `in ${range}` : undefined, where ? `on ${where}` : undefined].filter(Boolean).join(' ');
@@ -93,6 +103,7 @@ export function composeAnswer(facts: AnswerFacts): string {
   }
   if (facts.missingInfo.length) text += ` ${facts.missingInfo.join(' ')}`;
   if (facts.count) text = `${countSentence(facts.count, facts.labels ?? [], false)} ${text}`;
+  if (facts.extreme) text = `${EXTREME_WORDS[facts.extreme.kind].en(formatCount(facts.extreme.of))} ${text}`;
   return text;
 }
 

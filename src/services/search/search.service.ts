@@ -13,6 +13,7 @@ import { placeWordsIn } from '../../domain/search/place-words.ts';
 import { readStayDuration } from '../../domain/search/stay-duration.ts';
 import { readCountQuestion, type CountKind } from '../../domain/search/count-question.ts';
 import { readTogether } from '../../domain/search/together.ts';
+import { pickExtreme, readExtreme, type Extreme } from '../../domain/search/extreme-question.ts';
 import { countEvents, type ActorTest } from '../../domain/search/count-answer.ts';
 import { unreadTimeWords } from '../../domain/time/unread-time-words.ts';
 import { formatInstant, formatTimeRange } from '../../domain/time/format-range.ts';
@@ -60,6 +61,8 @@ export interface SearchInterpretation {
   stay?: StayFilter;
   /** At least this many people or objects in one event, when the question asks for them together. */
   minActors?: number;
+  /** One event at an end of the matches: the earliest, latest, longest or shortest stay. */
+  extreme?: Extreme;
   concepts: string[];
   terms: string[];
   language: AnswerLanguage;
@@ -190,10 +193,11 @@ export class SearchService {
 
     const countRead = readCountQuestion(text.normalize(rest));
     const togetherRead = readTogether(text.normalize(rest));
+    const extremeRead = readExtreme(text.normalize(rest));
     const stayRead = readStayDuration(text.normalize(rest));
     const stay = stayRead ? { op: stayRead.op, seconds: stayRead.seconds } : undefined;
     let normalized = text.normalize(rest);
-    for (const read of [stayRead?.text, countRead?.text, ...(togetherRead?.read ?? [])]) if (read) normalized = normalized.split(read).join(' ');
+    for (const read of [stayRead?.text, countRead?.text, extremeRead?.text, ...(togetherRead?.read ?? [])]) if (read) normalized = normalized.split(read).join(' ');
     // Places on either side of a tripwire, with a word of direction ("from the parking lot"), are
     // read before camera names: 大廳 after 走進 is where a crossing went, even if a camera is called so.
     const sides = readCrossingSides(normalized, this.tripwireSides);
@@ -238,7 +242,7 @@ export class SearchService {
       ...(fromMs !== undefined ? { fromMs } : {}),
       ...(toMs !== undefined ? { toMs } : {}),
     };
-    return { language, time, unreadTime, countKind: countRead?.kind, fromMs, toMs, cameraIds, types, labels, directions, stay, concepts, groups, match, anyMatch, filters, embedText, wordsText: remaining };
+    return { language, time, unreadTime, countKind: countRead?.kind, extreme: extremeRead?.extreme, fromMs, toMs, cameraIds, types, labels, directions, stay, concepts, groups, match, anyMatch, filters, embedText, wordsText: remaining };
   }
 
   private async execute(
@@ -262,6 +266,7 @@ export class SearchService {
       directions,
       ...(stay ? { stay } : {}),
       ...(filters.minActors !== undefined ? { minActors: filters.minActors } : {}),
+      ...(plan.extreme ? { extreme: plan.extreme } : {}),
       concepts: unique(concepts.map((c) => c.concept.id)),
       terms: groups.map((g) => g[0] ?? '').filter(Boolean),
       language,
@@ -303,7 +308,18 @@ export class SearchService {
       }
     }
     const count = plan.countKind ? await this.count(plan.countKind, query, result, stay) : undefined;
-    if (vectorIds && vectorIds.length > 0) result = await this.fuse(result, vectorIds, request.limit);
+    let extreme: { kind: Extreme; of: number } | undefined;
+    if (plan.extreme && result.total > 0) {
+      const all = result.hits.length >= result.total ? result : await this.deps.store.search({ ...query, limit: Math.min(result.total, COUNT_EVENTS_MAX) });
+      const picked = pickExtreme(all.hits.map((h) => ({ ...h.stored.event, hit: h })), plan.extreme);
+      if (picked) {
+        extreme = { kind: plan.extreme, of: result.total };
+        const e = picked.hit.stored.event;
+        result = { total: 1, totalExact: true, hits: [picked.hit], timeline: [{ id: e.id, cameraId: e.cameraId, type: e.type, startMs: e.startMs, endMs: e.endMs }] };
+      }
+    }
+    // The one event asked for stays the answer; nearness in meaning adds nothing to it.
+    if (vectorIds && vectorIds.length > 0 && !extreme) result = await this.fuse(result, vectorIds, request.limit);
 
     const scopeCameras = cameraIds.length ? cameraIds : this.deps.cameras.map((c) => c.id);
     const missingInfo = await this.missingInfo(scopeCameras, fromMs, toMs, language, cameraIds.length > 0);
@@ -321,6 +337,7 @@ export class SearchService {
       labels,
       missingInfo,
       ...(count ? { count } : {}),
+      ...(extreme ? { extreme } : {}),
       toSimplified: (t) => text.toSimplified(t),
     });
     return {
