@@ -1,21 +1,15 @@
 import type { EventType } from '../../domain/events/event-types.ts';
-import { findConcepts, type ConceptMatch, type ConceptTable } from '../../domain/search/concepts.ts';
-import { textQuery } from '../../domain/search/text-query.ts';
-import { preferLongerWords } from '../../domain/search/query-words.ts';
+import type { ConceptMatch, ConceptTable } from '../../domain/search/concepts.ts';
 import type { TextAnalysis } from '../../domain/search/text-analysis.ts';
-import { parseTimeRange } from '../../domain/time/parse-time-range.ts';
 import type { Clock } from '../../ports/logger.ts';
 import type { CameraCoverage, CrossingFilter, StayFilter, SearchHit, SearchPage, SearchQuery, SearchStore, TimelineEntry } from '../../ports/search-store.ts';
-import { readCrossingSides, type TripwireSides } from '../../domain/search/crossing-sides.ts';
 import { fuseRankings } from './rank-fusion.ts';
 import { composeAnswer, unknownPlaceAnswer, unreadTimeAnswer, type AnswerCount, type AnswerLanguage } from './answer.ts';
 import { placeWordsIn } from '../../domain/search/place-words.ts';
-import { readStayDuration } from '../../domain/search/stay-duration.ts';
-import { readCountQuestion, type CountKind } from '../../domain/search/count-question.ts';
-import { readTogether } from '../../domain/search/together.ts';
-import { pickExtreme, readExtreme, type Extreme } from '../../domain/search/extreme-question.ts';
+import type { CountKind } from '../../domain/search/count-question.ts';
+import { pickExtreme, type Extreme } from '../../domain/search/extreme-question.ts';
+import { QuestionReader, type QuestionPlan } from './question-reader.ts';
 import { countEvents, type ActorTest } from '../../domain/search/count-answer.ts';
-import { unreadTimeWords } from '../../domain/time/unread-time-words.ts';
 import { formatInstant, formatTimeRange } from '../../domain/time/format-range.ts';
 
 export interface CameraInfo {
@@ -124,8 +118,6 @@ const TIMELINE_MAX = 500;
 const COUNT_EVENTS_MAX = 1000;
 /** Candidates each ranking contributes to the fusion. */
 const HYBRID_CANDIDATES = 50;
-/** Question words in (normalized, Simplified) Chinese that are not what is being asked about. */
-const QUESTION_PHRASES = /有没有|是不是|是否|吗|呢/g;
 
 /**
  * Answers a question without any language model: reads the time range, cameras and concepts
@@ -133,39 +125,24 @@ const QUESTION_PHRASES = /有没有|是不是|是否|吗|呢/g;
  * deterministic answer saying what was found and what footage is missing.
  */
 export class SearchService {
-  /** Camera names and aliases, normalized once (longest first), to find them in questions. */
-  private readonly aliases: ReadonlyArray<{ camera: CameraInfo; alias: string; foundIn: (text: string) => boolean }>;
-
-  /** Every camera, zone, tripwire and side name, normalized: the places questions may name. */
-  private readonly knownPlaceNames: readonly string[];
-  /** Tripwires whose sides have names, those names normalized. */
-  private readonly tripwireSides: readonly TripwireSides[];
+  /** Reads questions: what they ask, as filters and words. */
+  private readonly reader: QuestionReader;
 
   constructor(private readonly deps: SearchServiceDeps) {
-    this.knownPlaceNames = deps.cameras
-      .flatMap((c) => [c.id, c.name, ...c.aliases, ...(c.placeNames ?? [])])
-      .map((n) => deps.text.normalize(n))
-      .filter((n) => n !== '');
-    this.tripwireSides = deps.cameras.flatMap((camera) =>
-      (camera.tripwireSides ?? []).map((w) => ({ cameraId: camera.id, rule: w.rule, a: w.a.map((n) => deps.text.normalize(n)), b: w.b.map((n) => deps.text.normalize(n)) })),
-    );
-    this.aliases = deps.cameras
-      .flatMap((camera) => [camera.id, camera.name, ...camera.aliases].map((a) => ({ camera, alias: deps.text.normalize(a) })))
-      .map((a) => ({ ...a, foundIn: wordMatcher(a.alias) }))
-      .sort((a, b) => b.alias.length - a.alias.length);
+    this.reader = new QuestionReader(deps);
   }
 
   /** Keyword search (always available). */
   async search(request: SearchRequest): Promise<SearchResult> {
     await this.deps.ready?.();
-    const plan = this.plan(request);
+    const plan = this.reader.read(request);
     return this.execute(plan, request, undefined, { mode: 'keyword', note: this.deps.vectors ? undefined : 'no embeddings provider is configured' });
   }
 
   /** Keyword search fused with vector search (reciprocal rank fusion) when embeddings are available. */
   async searchHybrid(request: SearchRequest, options: { signal?: AbortSignal } = {}): Promise<SearchResult> {
     await this.deps.ready?.();
-    const plan = this.plan(request);
+    const plan = this.reader.read(request);
     const vectors = this.deps.vectors;
     if (!vectors) return this.execute(plan, request, undefined, { mode: 'keyword', note: 'no embeddings provider is configured' });
     if (!plan.embedText.trim()) return this.execute(plan, request, undefined, { mode: 'keyword', note: 'nothing left to compare by meaning' });
@@ -179,74 +156,8 @@ export class SearchService {
     return this.execute(plan, request, similar.matches.map((m) => m.eventId), { mode: 'hybrid', note: similar.note });
   }
 
-  /** What the question asks: time, cameras, concepts as filters, the rest as words. */
-  private plan(request: SearchRequest) {
-    const { text } = this.deps;
-    const language = request.language ?? text.detectLanguage(request.q);
-    let rest = request.q;
-
-    const time = parseTimeRange(rest, { nowMs: this.deps.clock.now(), timeZone: this.deps.timeZone });
-    if (time) rest = rest.replace(time.text, ' ');
-    const unreadTime = unreadTimeWords(rest);
-    const fromMs = request.fromMs ?? time?.fromMs;
-    const toMs = request.toMs ?? time?.toMs;
-
-    const countRead = readCountQuestion(text.normalize(rest));
-    const togetherRead = readTogether(text.normalize(rest));
-    const extremeRead = readExtreme(text.normalize(rest));
-    const stayRead = readStayDuration(text.normalize(rest));
-    const stay = stayRead ? { op: stayRead.op, seconds: stayRead.seconds } : undefined;
-    let normalized = text.normalize(rest);
-    for (const read of [stayRead?.text, countRead?.text, extremeRead?.text, ...(togetherRead?.read ?? [])]) if (read) normalized = normalized.split(read).join(' ');
-    // Places on either side of a tripwire, with a word of direction ("from the parking lot"), are
-    // read before camera names: 大廳 after 走進 is where a crossing went, even if a camera is called so.
-    const sides = readCrossingSides(normalized, this.tripwireSides);
-    let unplaced = normalized;
-    for (const words of sides.read) unplaced = unplaced.split(words).join(' ');
-    const mentioned = this.mentionedCameras(unplaced);
-    const cameraIds = request.camera ? [request.camera] : mentioned.map((m) => m.camera.id);
-    let remaining = unplaced;
-    for (const m of mentioned) remaining = remaining.split(m.alias).join(' ');
-    // Chinese question phrases hold characters of concept words (有沒有人 contains 有人): drop them first.
-    remaining = remaining.replace(QUESTION_PHRASES, ' ');
-    // Meaning is compared on the question minus what became filters of time and place.
-    const embedText = remaining.replace(/\s+/g, ' ').trim();
-
-    const concepts = findConcepts(remaining, [], this.deps.concepts);
-    // Concepts that name an event type or a label become SQL filters and leave the text query;
-    // attributes (colours) and directions stay in it, since only summaries and descriptions say them.
-    // "Seen" is too weak to exclude crossings or intrusions of the same object, so it filters nothing.
-    const filtering = concepts.filter((c) => (c.concept.eventTypes ?? []).some((t) => t !== 'object_seen') || c.concept.labels?.length);
-    let types = request.type ? [request.type] : unique(filtering.flatMap((c) => (c.concept.eventTypes ?? []).filter((t) => t !== 'object_seen')));
-    const labels = request.label ? [request.label] : unique(filtering.flatMap((c) => c.concept.labels ?? []));
-    for (const c of filtering) remaining = remaining.split(c.term).join(' ');
-
-    const directions = crossingDirections(sides.directions, concepts, types);
-    if (directions.length > 0) {
-      types = ['line_crossing'];
-      for (const c of concepts.filter((m) => m.concept.kind === 'direction')) remaining = remaining.split(c.term).join(' ');
-    }
-
-    const groups = preferLongerWords(text.queryTokens(remaining));
-    // Every word first: ranking the events that contain all of them is cheap and precise; only when
-    // none does, any word (a single common character can match most events).
-    const match = textQuery(groups, 'all');
-    const anyMatch = groups.length > 1 ? textQuery(groups, 'any') : undefined;
-    const filters = {
-      ...(cameraIds.length ? { cameraIds } : {}),
-      ...(types.length ? { types } : {}),
-      ...(labels.length ? { labels } : {}),
-      ...(directions.length ? { directions } : {}),
-      ...(stay ? { stay } : {}),
-      ...(togetherRead ? { minActors: togetherRead.minActors } : {}),
-      ...(fromMs !== undefined ? { fromMs } : {}),
-      ...(toMs !== undefined ? { toMs } : {}),
-    };
-    return { language, time, unreadTime, countKind: countRead?.kind, extreme: extremeRead?.extreme, fromMs, toMs, cameraIds, types, labels, directions, stay, concepts, groups, match, anyMatch, filters, embedText, wordsText: remaining };
-  }
-
   private async execute(
-    plan: ReturnType<SearchService['plan']>,
+    plan: QuestionPlan,
     request: SearchRequest,
     vectorIds: readonly string[] | undefined,
     retrieval: { mode: 'keyword' | 'hybrid'; note?: string | undefined },
@@ -293,7 +204,7 @@ export class SearchService {
       // camera, zone and line name is indexed with its events): say so, rather than answer with
       // events from every other place.
       const places = placeWordsIn(plan.wordsText);
-      const unknownPlaces = places.filter((place) => !this.knownPlaceNames.some((name) => name.includes(place) || place.includes(name)));
+      const unknownPlaces = places.filter((place) => !this.reader.isKnownPlace(place));
       if (unknownPlaces.length > 0) {
         interpretation.unknownPlaces = unknownPlaces;
         const answer = unknownPlaceAnswer(unknownPlaces, this.knownPlaces(), language, (t) => text.toSimplified(t));
@@ -398,21 +309,6 @@ export class SearchService {
     return this.deps.cameras.find((c) => c.id === id)?.name ?? id;
   }
 
-  /** Camera ids, names and aliases written in the question (longest first, each camera once). */
-  private mentionedCameras(normalized: string): Array<{ camera: CameraInfo; alias: string }> {
-    const candidates = this.aliases;
-    const found: Array<{ camera: CameraInfo; alias: string }> = [];
-    let text = normalized;
-    for (const c of candidates) {
-      if (c.alias.length < 2 || found.some((f) => f.camera.id === c.camera.id)) continue;
-      if (c.foundIn(text)) {
-        found.push(c);
-        text = text.split(c.alias).join(' ');
-      }
-    }
-    return found;
-  }
-
   private async missingInfo(
     cameraIds: readonly string[],
     fromMs: number | undefined,
@@ -463,26 +359,7 @@ function unique<T>(values: readonly T[]): T[] {
 }
 
 /** Latin aliases must match whole words ("back" not inside "backpack"); CJK aliases anywhere. */
-function wordMatcher(alias: string): (text: string) => boolean {
-  if (/[\u3400-\u9fff]/.test(alias)) return (text) => text.includes(alias);
-  const escaped = alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = new RegExp(`(^|[^a-z0-9])${escaped}($|[^a-z0-9])`);
-  return (text) => pattern.test(text);
-}
-
 export type { ConceptMatch };
-
-/**
- * The crossing directions a question asks about: a tripwire's named sides when it names them,
- * else "inbound" or "outbound" (not both). None when the question is about another kind of event
- * ("entered the restricted zone" is an intrusion, not a crossing).
- */
-function crossingDirections(sides: readonly CrossingFilter[], concepts: readonly ConceptMatch[], types: readonly EventType[]): CrossingFilter[] {
-  if (types.length > 0 && !types.includes('line_crossing')) return [];
-  if (sides.length > 0) return [...sides];
-  const inbound = unique(concepts.flatMap((c) => (c.concept.kind === 'direction' && c.concept.inbound !== undefined ? [c.concept.inbound] : [])));
-  return inbound.length === 1 ? [{ inbound: inbound[0] as boolean }] : [];
-}
 
 function compareStay(seconds: number, stay: StayFilter): boolean {
   switch (stay.op) {
