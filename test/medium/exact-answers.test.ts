@@ -249,3 +249,17 @@ describe('the earliest, the latest, the longest', () => {
     expect(body.answer.text).toMatch(answer);
   });
 });
+
+describe('words one reader takes are not taken from the others', () => {
+  it('takes "last" as a word, not out of "plastic"', async () => {
+    const body = searchResponseSchema.parse(await (await vigil.httpApp().request(`/api/search?q=${encodeURIComponent('who came last with a plastic bag')}`)).json());
+    expect(body.interpretation.extreme).toBe('latest');
+    expect(body.interpretation.terms).toContain('plastic');
+  });
+
+  it('reads entering words as a crossing direction only where a tripwire says which way is in', async () => {
+    // The hall camera has no tripwire: 進來 stays a word about zones.
+    const body = searchResponseSchema.parse(await (await vigil.httpApp().request(`/api/search?q=${encodeURIComponent('大廳有人進來嗎')}`)).json());
+    expect(body.interpretation).toMatchObject({ cameras: ['hall'], directions: [] });
+  });
+});

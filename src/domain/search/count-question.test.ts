@@ -16,7 +16,7 @@ describe('readCountQuestion', () => {
     expect(readCountQuestion(text)).toEqual({ kind, text: read });
   });
 
-  it.each(['any dogs', 'who came in', '有人进来吗', 'many thanks'])('%j asks for no number', (text) => {
+  it.each(['any dogs', 'who came in', '有人进来吗', 'many thanks', '最近几个小时'])('%j asks for no number', (text) => {
     expect(readCountQuestion(text)).toBeUndefined();
   });
 });

@@ -19,7 +19,8 @@ const PATTERNS: ReadonlyArray<[RegExp, CountKind]> = [
   [/\b(how many(?: different| distinct| separate)?) (?:people|persons|person|visitors|men|women|kids|children|cars|vehicles|trucks|vans|bikes|bicycles|motorcycles|dogs|cats|animals|objects|ones|of them)\b/, 'actors'],
   [/\b((?:number|count) of) (?:people|persons|visitors|cars|vehicles)\b/, 'actors'],
   [/((?:几|多少)\s*次)/, 'times'],
-  [/(几|多少)\s*(?:个人|位|个|辆|台|只|名|人)/, 'actors'],
+  // Not 几个小时 (how many hours) or 几个月.
+  [/(几|多少)\s*(?:个人|位|个(?!小时|钟头|月|星期|礼拜|礼拜|晚上|早上)|辆|台|只|名|人)/, 'actors'],
 ];
 
 export function readCountQuestion(text: string): CountQuestion | undefined {

@@ -15,7 +15,7 @@ describe('readExtreme', () => {
     expect(readExtreme(text)).toEqual({ extreme, text: read });
   });
 
-  it.each(['at least 2 minutes', 'who came in', '有人进来吗'])('%j asks for no end', (text) => {
+  it.each(['at least 2 minutes', 'who came in', '有人进来吗', 'the first floor', 'the last 5 people', 'in the last 90 seconds'])('%j asks for no end', (text) => {
     expect(readExtreme(text)).toBeUndefined();
   });
 });

@@ -13,8 +13,9 @@ export interface ExtremeQuestion {
 }
 
 const PATTERNS: ReadonlyArray<[RegExp, Extreme]> = [
-  [/\b(?:the\s+)?(?:earliest|first)\b/, 'earliest'],
-  [/\b(?:the\s+)?(?:latest|last)\b/, 'latest'],
+  // Not "the first floor", "the last 5 people", "in the last 90 seconds".
+  [/\b(?:the\s+)?(?:earliest|first)\b(?!\s+(?:\d|floor|level|storey|story|row|lane|door|gate|time\s+in|few))/, 'earliest'],
+  [/\b(?:the\s+)?(?:latest|last)\b(?!\s+(?:\d|floor|level|storey|story|row|lane|door|gate|few|one\s+hour|hour|minute|week|month|year|night))/, 'latest'],
   // "stayed the longest": the verb says only what "longest" says.
   [/\b(?:(?:stay|stayed|stays|staying|remained|waited)\s+)?(?:the\s+)?longest(?:\s+stay)?\b/, 'longest'],
   [/\b(?:(?:stay|stayed|stays|staying|remained|waited)\s+)?(?:the\s+)?shortest(?:\s+stay)?\b/, 'shortest'],

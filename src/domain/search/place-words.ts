@@ -8,11 +8,11 @@
  * plural "s"; Chinese words anywhere.
  */
 const EN_PLACES = [
-  'door', 'doorway', 'gate', 'entrance', 'entry', 'exit', 'garage', 'driveway', 'yard', 'backyard', 'front yard', 'garden',
+  'door', 'doorway', 'gate', 'entrance', 'garage', 'driveway', 'yard', 'backyard', 'front yard', 'garden',
   'porch', 'lobby', 'hall', 'hallway', 'corridor', 'parking lot', 'car park', 'parking', 'street', 'road', 'sidewalk', 'pavement',
   'shop', 'store', 'office', 'warehouse', 'loading dock', 'dock', 'fence', 'window', 'room', 'kitchen', 'stairs', 'staircase',
-  'stairway', 'elevator', 'lift', 'roof', 'balcony', 'patio', 'pool', 'basement', 'attic', 'reception', 'counter', 'checkout',
-  'aisle', 'platform', 'alley', 'lane', 'courtyard', 'terrace', 'shed', 'barn', 'lot', 'deck', 'yard', 'gateway',
+  'stairway', 'elevator', 'roof', 'balcony', 'patio', 'pool', 'basement', 'attic', 'reception', 'checkout',
+  'aisle', 'platform', 'alley', 'courtyard', 'terrace', 'shed', 'barn', 'yard', 'gateway',
 ];
 const ZH_PLACES = [
   '门口', '后门', '前门', '大门', '侧门', '门', '车库', '车道', '院子', '后院', '前院', '花园', '门廊', '大厅', '大堂', '走廊', '停车场',
@@ -43,5 +43,7 @@ export function placeWordsIn(text: string): string[] {
 
 /** Words before a place noun that are not part of its name ("at the door"). */
 const EN_FUNCTION_WORDS = new Set(
-  'a an the at in on by near into to from of through past outside inside behind around any some this that my our your their his her its'.split(' '),
+  ('a an the at in on by near into to from of through past outside inside behind around any some this that my our your their his her its ' +
+    'did do does was were is are has have had who someone anyone somebody anybody people person there here')
+    .split(' '),
 );

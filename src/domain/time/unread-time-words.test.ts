@@ -41,6 +41,10 @@ describe('unreadTimeWords', () => {
     '下個人',
     '超過兩分鐘',
     '有幾個人進來',
+    'an old man about 70 years old',
+    'a 5-year-old kid',
+    '有人停留兩小時後才離開嗎',
+    'on the 3rd shelf',
     '',
   ])('%j has no time words', (rest) => {
     expect(unreadTimeWords(rest)).toEqual([]);

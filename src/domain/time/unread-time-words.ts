@@ -24,11 +24,13 @@ const EN_TIME_WORDS = new RegExp(
       String.raw`ago`,
       String.raw`yesterday|today|tonight|tomorrow|fortnight|weekends?`,
       String.raw`(?:this|last|next|previous|past)\s+(?:weeks?|months?|years?|night|morning|afternoon|evening|weekend)`,
-      String.raw`weeks?|months?|years?`,
+      // Not "70 years old", "a 5-year-old".
+      String.raw`(?:weeks?|months?|years?)(?![\s-]+old)(?!-)`,
       String.raw`(?:on\s+)?(?:${EN_WEEKDAY})s?`,
       String.raw`(?:${EN_MONTH_WITH_DAY})\.?\s+\d{1,2}(?:st|nd|rd|th)?`,
       String.raw`(?:${EN_MONTH_ALONE})`,
-      String.raw`on\s+the\s+\d{1,2}(?:st|nd|rd|th)(?!\s+(?:floor|level|row|lane|door|gate|camera))`,
+      // "on the 3rd" ending the phrase, not "on the 3rd shelf".
+      String.raw`on\s+the\s+\d{1,2}(?:st|nd|rd|th)(?=\s*(?:$|[,.?!;:]|of\b|at\b|in\b|between\b|from\b|after\b|before\b|around\b))`,
       String.raw`\d{1,2}(?::\d{2}){1,2}(?:\s*[ap]\.?m\.?)?`,
       String.raw`\d{1,2}\s*(?:[ap]\.?m\.?|o'?clock)`,
       String.raw`noon|midnight|o'?clock`,
@@ -41,7 +43,8 @@ const ZH_NUMERAL = '[0-9零〇一二三四五六七八九十兩百]';
 const ZH_TIME_WORDS = new RegExp(
   [
     '[上下]+個?(?:週|星期|禮拜|月)[一二三四五六日天]?',
-    `${ZH_NUMERAL}+\\s*個?\\s*(?:天|日|週|星期|禮拜|月|年|小時|鐘頭)\\s*(?:之前|以前|前|之後|以後|後)`,
+    // Days and longer counted from now; "兩小時後才離開" is how long, not when.
+    `${ZH_NUMERAL}+\\s*個?\\s*(?:天|日|週|星期|禮拜|月|年)\\s*(?:之前|以前|前|之後|以後|後)`,
     '大+前天|大+後天|前天|後天|昨天|昨日|昨晚|昨夜|今天|今日|今晚|今早|明天|明日|明晚',
     '(?:週|星期|禮拜)[一二三四五六日天]',
     '(?:早上|上午|中午|下午|傍晚|晚上|凌晨|清晨|半夜|深夜|午夜|夜裡|白天)',

@@ -84,26 +84,30 @@ export class QuestionReader {
 
     const time = parseTimeRange(rest, { nowMs: this.deps.clock.now(), timeZone: this.deps.timeZone });
     if (time) rest = rest.replace(time.text, ' ');
-    const unreadTime = unreadTimeWords(rest);
+    // A range given with the request replaces any in the words; time words the names of places
+    // hold ("June Street") are names.
+    const unreadTime = request.fromMs !== undefined || request.toMs !== undefined ? [] : unreadTimeWords(rest).filter((w) => !this.isKnownPlace(text.normalize(w)));
     const fromMs = request.fromMs ?? time?.fromMs;
     const toMs = request.toMs ?? time?.toMs;
 
-    const countRead = readCountQuestion(text.normalize(rest));
-    const togetherRead = readTogether(text.normalize(rest));
-    const extremeRead = readExtreme(text.normalize(rest));
-    const stayRead = readStayDuration(text.normalize(rest));
-    const stay = stayRead ? { op: stayRead.op, seconds: stayRead.seconds } : undefined;
-    let normalized = text.normalize(rest);
-    for (const read of [stayRead?.text, countRead?.text, extremeRead?.text, ...(togetherRead?.read ?? [])]) if (read) normalized = normalized.split(read).join(' ');
+    const normalized = text.normalize(rest);
     // Places on either side of a tripwire, with a word of direction ("from the parking lot"), are
     // read before camera names: 大廳 after 走進 is where a crossing went, even if a camera is called so.
     const sides = readCrossingSides(normalized, this.tripwireSides);
     let unplaced = normalized;
-    for (const words of sides.read) unplaced = unplaced.split(words).join(' ');
+    for (const words of sides.read) unplaced = withoutWords(unplaced, words);
     const mentioned = this.mentionedCameras(unplaced);
     const cameraIds = request.camera ? [request.camera] : mentioned.map((m) => m.camera.id);
     let remaining = unplaced;
-    for (const m of mentioned) remaining = remaining.split(m.alias).join(' ');
+    for (const m of mentioned) remaining = withoutWords(remaining, m.alias);
+
+    // How long, how many, which end, together: read once the names are gone ("First Avenue").
+    const countRead = readCountQuestion(remaining);
+    const togetherRead = readTogether(remaining);
+    const extremeRead = readExtreme(remaining);
+    const stayRead = readStayDuration(remaining);
+    const stay = stayRead ? { op: stayRead.op, seconds: stayRead.seconds } : undefined;
+    for (const read of [stayRead?.text, countRead?.text, extremeRead?.text, ...(togetherRead?.read ?? [])]) if (read) remaining = withoutWords(remaining, read);
     // Chinese question phrases hold characters of concept words (有沒有人 contains 有人): drop them first.
     remaining = remaining.replace(QUESTION_PHRASES, ' ');
     // Meaning is compared on the question minus what became filters of time and place.
@@ -118,7 +122,8 @@ export class QuestionReader {
     const labels = request.label ? [request.label] : unique(filtering.flatMap((c) => c.concept.labels ?? []));
     for (const c of filtering) remaining = remaining.split(c.term).join(' ');
 
-    const directions = crossingDirections(sides.directions, concepts, types);
+    const inScope = cameraIds.length ? this.deps.cameras.filter((c) => cameraIds.includes(c.id)) : this.deps.cameras;
+    const directions = crossingDirections(sides.directions, concepts, types, inScope.some((c) => c.saysInbound === true));
     if (directions.length > 0) {
       types = ['line_crossing'];
       for (const c of concepts.filter((m) => m.concept.kind === 'direction')) remaining = remaining.split(c.term).join(' ');
@@ -174,10 +179,30 @@ function wordMatcher(alias: string): (text: string) => boolean {
  * else "inbound" or "outbound" (not both). None when the question is about another kind of event
  * ("entered the restricted zone" is an intrusion, not a crossing).
  */
-function crossingDirections(sides: readonly CrossingFilter[], concepts: readonly ConceptMatch[], types: readonly EventType[]): CrossingFilter[] {
+function crossingDirections(sides: readonly CrossingFilter[], concepts: readonly ConceptMatch[], types: readonly EventType[], saysInbound: boolean): CrossingFilter[] {
   if (types.length > 0 && !types.includes('line_crossing')) return [];
   if (sides.length > 0) return [...sides];
+  // Without a tripwire that says which way is in, "entering" is about zones, and stays a word.
+  if (!saysInbound && !types.includes('line_crossing')) return [];
   const inbound = unique(concepts.flatMap((c) => (c.concept.kind === 'direction' && c.concept.inbound !== undefined ? [c.concept.inbound] : [])));
   return inbound.length === 1 ? [{ inbound: inbound[0] as boolean }] : [];
 }
 
+
+/**
+ * `text` without the first occurrence of `words` that stands as whole words (for Latin letters
+ * and digits; Chinese anywhere): "last" leaves "plastic" alone, and a number read once is not
+ * taken from a camera's name ("camera 2") elsewhere in the question.
+ */
+export function withoutWords(text: string, words: string): string {
+  if (words === '') return text;
+  const isWordChar = (ch: string) => /[\p{L}\p{N}]/u.test(ch) && !/\p{Script=Han}/u.test(ch);
+  for (let at = text.indexOf(words); at !== -1; at = text.indexOf(words, at + 1)) {
+    const before = text.charAt(at - 1);
+    const after = text.charAt(at + words.length);
+    const startsWord = !isWordChar(words.charAt(0)) || !isWordChar(before);
+    const endsWord = !isWordChar(words.charAt(words.length - 1)) || !isWordChar(after);
+    if (startsWord && endsWord) return `${text.slice(0, at)} ${text.slice(at + words.length)}`;
+  }
+  return text;
+}

@@ -1,4 +1,4 @@
-import type { EventType } from '../../domain/events/event-types.ts';
+import type { EventType, VigilEvent } from '../../domain/events/event-types.ts';
 import type { ConceptMatch, ConceptTable } from '../../domain/search/concepts.ts';
 import type { TextAnalysis } from '../../domain/search/text-analysis.ts';
 import type { Clock } from '../../ports/logger.ts';
@@ -19,6 +19,8 @@ export interface CameraInfo {
   timeZone: string;
   /** Names of its zones and tripwires and of the tripwires' sides: places a question may name. */
   placeNames?: readonly string[];
+  /** Whether any of its tripwires says which way is in (`inbound`): "came in" can then be a crossing. */
+  saysInbound?: boolean;
   /** Names of the places on either side of its tripwires, where the configuration gives them. */
   tripwireSides?: ReadonlyArray<{ rule: string; a: readonly string[]; b: readonly string[] }>;
 }
@@ -218,11 +220,13 @@ export class SearchService {
         result = await this.deps.store.search(query);
       }
     }
-    const count = plan.countKind ? await this.count(plan.countKind, query, result, stay) : undefined;
+    const count = plan.countKind ? await this.count(plan.countKind, query, result, stay, labels) : undefined;
     let extreme: { kind: Extreme; of: number } | undefined;
     if (plan.extreme && result.total > 0) {
       const all = result.hits.length >= result.total ? result : await this.deps.store.search({ ...query, limit: Math.min(result.total, COUNT_EVENTS_MAX) });
-      const picked = pickExtreme(all.hits.map((h) => ({ ...h.stored.event, hit: h })), plan.extreme);
+      // By the stays of the people or objects asked about only.
+      const asked = (actors: VigilEvent['actors']) => (labels.length === 0 ? actors : actors.filter((a) => labels.includes(a.label)));
+      const picked = pickExtreme(all.hits.map((h) => ({ ...h.stored.event, actors: asked(h.stored.event.actors), hit: h })), plan.extreme);
       if (picked) {
         extreme = { kind: plan.extreme, of: result.total };
         const e = picked.hit.stored.event;
@@ -268,10 +272,12 @@ export class SearchService {
    * The number a counting question asks for, over every event that answers it (up to
    * COUNT_EVENTS_MAX of them; beyond, a lower bound): times something happened, or people.
    */
-  private async count(kind: CountKind, query: SearchQuery, page: SearchPage, stay: StayFilter | undefined): Promise<SearchCount> {
+  private async count(kind: CountKind, query: SearchQuery, page: SearchPage, stay: StayFilter | undefined, labels: readonly string[]): Promise<SearchCount> {
     if (page.total === 0) return { kind, value: 0, exact: page.totalExact };
     const all = page.hits.length >= page.total ? page : await this.deps.store.search({ ...query, limit: Math.min(page.total, COUNT_EVENTS_MAX) });
-    const passes: ActorTest = (actor, event) => !stay || compareStay(actor.staySeconds ?? (event.endMs - event.startMs) / 1000, stay);
+    // Only the people or objects asked about: a car in the event of a person is not a person.
+    const passes: ActorTest = (actor, event) =>
+      (labels.length === 0 || labels.includes(actor.label)) && (!stay || compareStay(actor.staySeconds ?? (event.endMs - event.startMs) / 1000, stay));
     const value = countEvents(all.hits.map((h) => ({ runId: h.stored.runId, event: h.stored.event })), kind, passes);
     return { kind, value, exact: page.totalExact && page.total <= COUNT_EVENTS_MAX };
   }
