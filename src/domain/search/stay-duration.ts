@@ -128,3 +128,17 @@ export function readStayDuration(text: string): StayDuration | undefined {
   }
   return undefined;
 }
+
+/** Whether a stay of `seconds` is what the question asked for. */
+export function staySatisfies(seconds: number, stay: Pick<StayDuration, 'op' | 'seconds'>): boolean {
+  switch (stay.op) {
+    case 'gt':
+      return seconds > stay.seconds;
+    case 'gte':
+      return seconds >= stay.seconds;
+    case 'lt':
+      return seconds < stay.seconds;
+    case 'lte':
+      return seconds <= stay.seconds;
+  }
+}

@@ -10,6 +10,7 @@ import type { CountKind } from '../../domain/search/count-question.ts';
 import { pickExtreme, type Extreme } from '../../domain/search/extreme-question.ts';
 import { QuestionReader, type QuestionPlan } from './question-reader.ts';
 import { countEvents, type ActorTest } from '../../domain/search/count-answer.ts';
+import { staySatisfies } from '../../domain/search/stay-duration.ts';
 import { formatInstant, formatTimeRange } from '../../domain/time/format-range.ts';
 
 export interface CameraInfo {
@@ -220,10 +221,16 @@ export class SearchService {
         result = await this.deps.store.search(query);
       }
     }
-    const count = plan.countKind ? await this.count(plan.countKind, query, result, stay, labels) : undefined;
+    // Counting and picking an end read every match (up to COUNT_EVENTS_MAX), once for both.
+    const matched = result;
+    const matchedQuery = query;
+    let every: Promise<SearchPage> | undefined;
+    const allMatches = () =>
+      (every ??= matched.hits.length >= matched.total ? Promise.resolve(matched) : this.deps.store.search({ ...matchedQuery, limit: Math.min(matched.total, COUNT_EVENTS_MAX) }));
+    const count = plan.countKind ? await this.count(plan.countKind, result, allMatches, stay, labels) : undefined;
     let extreme: { kind: Extreme; of: number } | undefined;
     if (plan.extreme && result.total > 0) {
-      const all = result.hits.length >= result.total ? result : await this.deps.store.search({ ...query, limit: Math.min(result.total, COUNT_EVENTS_MAX) });
+      const all = await allMatches();
       // By the stays of the people or objects asked about only.
       const asked = (actors: VigilEvent['actors']) => (labels.length === 0 ? actors : actors.filter((a) => labels.includes(a.label)));
       const picked = pickExtreme(all.hits.map((h) => ({ ...h.stored.event, actors: asked(h.stored.event.actors), hit: h })), plan.extreme);
@@ -272,12 +279,18 @@ export class SearchService {
    * The number a counting question asks for, over every event that answers it (up to
    * COUNT_EVENTS_MAX of them; beyond, a lower bound): times something happened, or people.
    */
-  private async count(kind: CountKind, query: SearchQuery, page: SearchPage, stay: StayFilter | undefined, labels: readonly string[]): Promise<SearchCount> {
+  private async count(
+    kind: CountKind,
+    page: SearchPage,
+    allMatches: () => Promise<SearchPage>,
+    stay: StayFilter | undefined,
+    labels: readonly string[],
+  ): Promise<SearchCount> {
     if (page.total === 0) return { kind, value: 0, exact: page.totalExact };
-    const all = page.hits.length >= page.total ? page : await this.deps.store.search({ ...query, limit: Math.min(page.total, COUNT_EVENTS_MAX) });
+    const all = await allMatches();
     // Only the people or objects asked about: a car in the event of a person is not a person.
     const passes: ActorTest = (actor, event) =>
-      (labels.length === 0 || labels.includes(actor.label)) && (!stay || compareStay(actor.staySeconds ?? (event.endMs - event.startMs) / 1000, stay));
+      (labels.length === 0 || labels.includes(actor.label)) && (!stay || staySatisfies(actor.staySeconds ?? (event.endMs - event.startMs) / 1000, stay));
     const value = countEvents(all.hits.map((h) => ({ runId: h.stored.runId, event: h.stored.event })), kind, passes);
     return { kind, value, exact: page.totalExact && page.total <= COUNT_EVENTS_MAX };
   }
@@ -364,18 +377,4 @@ function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
 }
 
-/** Latin aliases must match whole words ("back" not inside "backpack"); CJK aliases anywhere. */
 export type { ConceptMatch };
-
-function compareStay(seconds: number, stay: StayFilter): boolean {
-  switch (stay.op) {
-    case 'gt':
-      return seconds > stay.seconds;
-    case 'gte':
-      return seconds >= stay.seconds;
-    case 'lt':
-      return seconds < stay.seconds;
-    case 'lte':
-      return seconds <= stay.seconds;
-  }
-}
