@@ -75,6 +75,19 @@ function storedRows(dbPath: string) {
 }
 
 let clip: string;
+/**
+ * One uninterrupted analysis of the street excerpt with rules, shared by the tests that compare
+ * against one (a run resumed after a kill, a second independent run): each analysis takes seconds.
+ */
+let streetRun: Promise<{ ws: ReturnType<typeof workspace>; result: Awaited<ReturnType<typeof runCli>> }> | undefined;
+function uninterruptedStreetRun() {
+  streetRun ??= (async () => {
+    const ws = workspace({ rules: true });
+    const result = await runCli(['analyze', clip, '--config', ws.config, '--camera', 'street', '--fps', '5', '--json'], { cwd: ws.dir });
+    return { ws, result };
+  })();
+  return streetRun;
+}
 beforeAll(() => {
   clip = sampleExcerpt('street', 10, 16);
 });
@@ -109,8 +122,7 @@ describe('vigil analyze', () => {
   });
 
   it('a run killed midway and re-run ends with exactly the rows (tracks and events too) of an uninterrupted run', async () => {
-    const reference = workspace({ rules: true });
-    const uninterrupted = await runCli(['analyze', clip, '--config', reference.config, '--camera', 'street', '--fps', '5'], { cwd: reference.dir });
+    const { ws: reference, result: uninterrupted } = await uninterruptedStreetRun();
     expect(uninterrupted.code).toBe(0);
     expect(tableCounts(reference.db).events).toBeGreaterThan(0);
 
@@ -154,8 +166,11 @@ describe('vigil analyze', () => {
 describe('events from rules', () => {
   it('are the same in two independent runs, with valid snapshot and thumbnail JPEGs', async () => {
     const runs = [];
-    for (const ws of [workspace({ rules: true }), workspace({ rules: true })]) {
-      const result = await runCli(['analyze', clip, '--config', ws.config, '--camera', 'street', '--fps', '5', '--json'], { cwd: ws.dir });
+    const independent = async () => {
+      const ws = workspace({ rules: true });
+      return { ws, result: await runCli(['analyze', clip, '--config', ws.config, '--camera', 'street', '--fps', '5', '--json'], { cwd: ws.dir }) };
+    };
+    for (const { ws, result } of [await uninterruptedStreetRun(), await independent()]) {
       expect(result.code).toBe(0);
       runs.push({ ws, summary: JSON.parse(result.stdout), rows: storedRows(ws.db) });
     }
