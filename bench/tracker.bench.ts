@@ -3,17 +3,30 @@
  *   ms_per_frame_50  mean time of one ByteTracker update with 50 objects on screen (plus false
  *                    positives and misses) followed by the rule/event engine (two tripwires,
  *                    a restricted zone, a loitering zone, object-seen events), after a warm-up
- *   mota, idf1       CLEAR-MOT MOTA and IDF1 over the synthetic street benchmark
- *                    (BENCH_SEQUENCES sequences x BENCH_STEPS steps, seeds 1..N)
+ *   mota, idf1, hota CLEAR-MOT MOTA, IDF1 and HOTA over the synthetic street benchmark
+ *                    (BENCH_SEQUENCES sequences x BENCH_STEPS steps, seeds 1..N); plain_hota the
+ *                    same for plain ByteTrack (observationCentric off), side by side
+ *   set_*            the tracker set (people standing together, crossing, hidden, stopping while
+ *                    hidden; 10 seeds each), Vigil's tracker and plain ByteTrack
  *
  *   npm run bench:tracker   (node --import tsx bench/tracker.bench.ts; env BENCH_SEQUENCES, BENCH_STEPS, BENCH_FRAMES)
  */
 import { EventEngine } from '../src/domain/events/event-engine.ts';
 import { resolveRules } from '../src/domain/rules/rule-spec.ts';
-import { ByteTracker, DEFAULT_BYTE_TRACKER_OPTIONS } from '../src/domain/tracking/byte-tracker.ts';
+import { ByteTracker, DEFAULT_BYTE_TRACKER_OPTIONS, type ByteTrackerOptions } from '../src/domain/tracking/byte-tracker.ts';
+import { addHotaCounts, countHota, summarizeHota, type HotaCounts } from '../src/domain/tracking/hota.ts';
 import { addMotCounts, countMot, summarizeMot, type MotCounts } from '../src/domain/tracking/mot-metrics.ts';
 import type { TrackerInput, TrackerOutput } from '../src/domain/tracking/tracking-types.ts';
-import { benchmarkScene, crowdScene, motFrames } from '../test/factories/synthetic-scenes.ts';
+import {
+  benchmarkScene,
+  crossingScene,
+  crowdScene,
+  motFrames,
+  occlusionScene,
+  standingTogetherScene,
+  stopBehindPillarScene,
+  type Scene,
+} from '../test/factories/synthetic-scenes.ts';
 
 /**
  * Work that runs on every tracker output in the real pipeline (rule evaluation), timed together
@@ -28,8 +41,8 @@ const WARMUP_FRAMES = 200;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Mean ms per update over `inputs` after the first `warmup` (hook included), and objects reported per frame. */
-function timeTracker(inputs: readonly TrackerInput[], warmup: number, onFrame?: PerFrameHook) {
-  const tracker = new ByteTracker(DEFAULT_BYTE_TRACKER_OPTIONS);
+function timeTracker(inputs: readonly TrackerInput[], warmup: number, onFrame?: PerFrameHook, options: ByteTrackerOptions = DEFAULT_BYTE_TRACKER_OPTIONS) {
+  const tracker = new ByteTracker(options);
   for (const input of inputs.slice(0, warmup)) onFrame?.(tracker.update(input), input);
   const timed = inputs.slice(warmup);
   let reported = 0;
@@ -83,28 +96,81 @@ const { msPerFrame, trackedPerFrame } = timeTracker(
 );
 log(`rules: ${eventChanges} event changes reported`);
 log(`speed: ${timedFrames} frames with 50 objects, ${trackedPerFrame.toFixed(1)} tracked per frame, ${msPerFrame.toFixed(4)} ms per frame`);
+// Plain ByteTrack (the tracker before observation-centric matching) on the same frames, tracker only.
+const PLAIN: ByteTrackerOptions = { ...DEFAULT_BYTE_TRACKER_OPTIONS, observationCentric: false };
+const trackerOnly = timeTracker(crowd.steps.map((s) => s.input), WARMUP_FRAMES);
+const plainOnly = timeTracker(crowd.steps.map((s) => s.input), WARMUP_FRAMES, undefined, PLAIN);
+log(`tracker alone: ${trackerOnly.msPerFrame.toFixed(4)} ms per frame; plain ByteTrack ${plainOnly.msPerFrame.toFixed(4)}`);
 
-// 2. Quality: the synthetic street benchmark.
-let total: MotCounts | undefined;
-for (let seed = 1; seed <= sequences; seed++) {
-  const scene = benchmarkScene(seed, { steps: stepsPerSequence });
-  const t = new ByteTracker(DEFAULT_BYTE_TRACKER_OPTIONS);
-  const outputs = scene.steps.map((s) => t.update(s.input));
-  const counts = countMot(motFrames(scene, outputs));
-  const s = summarizeMot(counts);
-  log(
-    `${scene.name}: ${scene.actors.length} objects, GT ${s.truth}, FN ${s.misses}, FP ${s.falsePositives}, IDSW ${s.idSwitches}, ` +
-      `FRAG ${s.fragmentations}, MOTA ${s.mota.toFixed(4)}, IDF1 ${s.idf1.toFixed(4)}`,
-  );
-  total = total ? addMotCounts(total, counts) : counts;
+// 2. Quality, side by side: plain ByteTrack and Vigil's tracker, on the synthetic street
+// benchmark and on a set of hard cases.
+const TRACKERS = { plain: PLAIN, vigil: DEFAULT_BYTE_TRACKER_OPTIONS } as const;
+type TrackerName = keyof typeof TRACKERS;
+
+interface Scores {
+  mot: MotCounts;
+  hota: HotaCounts;
 }
-if (!total) throw new Error('BENCH_SEQUENCES must be at least 1');
-const summary = summarizeMot(total);
-log(
-  `all ${sequences} x ${stepsPerSequence}: GT ${summary.truth}, FN ${summary.misses}, FP ${summary.falsePositives}, ` +
-    `IDSW ${summary.idSwitches}, FRAG ${summary.fragmentations}, mean IoU ${summary.meanMatchIou.toFixed(3)}`,
-);
+
+function score(scenes: readonly Scene[], options: ByteTrackerOptions): Scores {
+  let total: Scores | undefined;
+  for (const scene of scenes) {
+    const t = new ByteTracker(options);
+    const frames = motFrames(scene, scene.steps.map((s) => t.update(s.input)));
+    const one = { mot: countMot(frames), hota: countHota(frames) };
+    total = total ? { mot: addMotCounts(total.mot, one.mot), hota: addHotaCounts(total.hota, one.hota) } : one;
+  }
+  if (!total) throw new Error('no scenes');
+  return total;
+}
+
+const seeds = Array.from({ length: sequences }, (_, i) => i + 1);
+const tenSeeds = Array.from({ length: 10 }, (_, i) => i + 1);
+/** The street benchmark, and the tracker set: people who stand together, cross, and are hidden. */
+const KINDS: Record<string, Scene[]> = {
+  street: seeds.map((seed) => benchmarkScene(seed, { steps: stepsPerSequence })),
+  'standing together 20 px': tenSeeds.map((seed) => standingTogetherScene(seed, 20)),
+  'standing together 30 px': tenSeeds.map((seed) => standingTogetherScene(seed, 30)),
+  crossing: tenSeeds.flatMap((seed) => [3, 4, 6].map((speed) => crossingScene(seed, speed))),
+  'hidden 8 steps': tenSeeds.map((seed) => occlusionScene(seed, 8, 'hidden')),
+  'weak 5 steps': tenSeeds.map((seed) => occlusionScene(seed, 5, 'weak')),
+  'stops behind a pillar': tenSeeds.map((seed) => stopBehindPillarScene(seed, 12)),
+};
+const SET = Object.keys(KINDS).filter((k) => k !== 'street');
+
+const results = new Map<string, Record<TrackerName, Scores>>();
+for (const [kind, scenes] of Object.entries(KINDS)) {
+  results.set(kind, { plain: score(scenes, TRACKERS.plain), vigil: score(scenes, TRACKERS.vigil) });
+}
+const line = (s: Scores) => {
+  const m = summarizeMot(s.mot);
+  const h = summarizeHota(s.hota);
+  return { mota: m.mota, idf1: m.idf1, hota: h.hota, idsw: m.idSwitches, text: `MOTA ${m.mota.toFixed(3)} IDF1 ${m.idf1.toFixed(3)} HOTA ${h.hota.toFixed(3)} IDSW ${m.idSwitches}` };
+};
+log('tracker set (plain ByteTrack | Vigil):');
+for (const [kind, r] of results) log(`  ${kind.padEnd(24)} ${line(r.plain).text} | ${line(r.vigil).text}`);
+const combine = (name: TrackerName): Scores =>
+  SET.map((k) => (results.get(k) as Record<TrackerName, Scores>)[name]).reduce((a, b) => ({ mot: addMotCounts(a.mot, b.mot), hota: addHotaCounts(a.hota, b.hota) }));
+const street = line((results.get('street') as Record<TrackerName, Scores>).vigil);
+const streetPlain = line((results.get('street') as Record<TrackerName, Scores>).plain);
+const setPlain = line(combine('plain'));
+const setVigil = line(combine('vigil'));
+log(`  ${'set (all but street)'.padEnd(24)} ${setPlain.text} | ${setVigil.text}`);
+
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 console.log(
-  `BENCH ${JSON.stringify({ ms_per_frame_50: round(msPerFrame, 4), mota: round(summary.mota, 4), idf1: round(summary.idf1, 4) })}`,
+  `BENCH ${JSON.stringify({
+    ms_per_frame_50: round(msPerFrame, 4),
+    tracker_over_plain: round(trackerOnly.msPerFrame / plainOnly.msPerFrame, 2),
+    mota: round(street.mota, 4),
+    idf1: round(street.idf1, 4),
+    hota: round(street.hota, 4),
+    plain_hota: round(streetPlain.hota, 4),
+    set_hota: round(setVigil.hota, 4),
+    set_plain_hota: round(setPlain.hota, 4),
+    set_idf1: round(setVigil.idf1, 4),
+    set_plain_idf1: round(setPlain.idf1, 4),
+    set_idsw: setVigil.idsw,
+    set_plain_idsw: setPlain.idsw,
+  })}`,
 );

@@ -10,7 +10,6 @@ import type { MotionGateOptions } from '../domain/motion-gate.ts';
 import { redactUrlCredentials } from '../domain/redact.ts';
 import { resolveRules, type RuleSpec } from '../domain/rules/rule-spec.ts';
 import { resolveStartTime, type StartTimeSource } from '../domain/source-time.ts';
-import { ByteTracker } from '../domain/tracking/byte-tracker.ts';
 import type { Frame } from '../domain/frame.ts';
 import type { AnalysisStore, RunRecord, StoredEvent, StoredFrame, WriteFence } from '../ports/analysis-store.ts';
 import type { Detector } from '../ports/detector.ts';
@@ -22,6 +21,7 @@ import type { Clock, Logger } from '../ports/logger.ts';
 import type { InputShortfall, VideoInfo, VideoInput } from '../ports/video-input.ts';
 import { busyError, shortfallMessage } from './analysis-messages.ts';
 import { ruleIdentity, rulePresentation, samePresentation, storedPresentation, withPresentation } from './analysis-presentation.ts';
+import { cameraTracker } from './camera-tracker.ts';
 import { EventAssembly } from './event-assembly.ts';
 import { FramePipeline, type CommittedEvent } from './frame-pipeline.ts';
 
@@ -325,16 +325,7 @@ export class AnalyzeVideoService {
     const assembly = new EventAssembly({
       runId: run.id,
       rules,
-      tracker: new ByteTracker({
-        highScoreFor: (label) => camera.confidence.perLabel[label]?.minScore ?? camera.confidence.defaults.minScore,
-        lowScore: camera.tracker.lowScore,
-        newTrackMargin: 0.05,
-        matchIou: camera.tracker.matchIou,
-        lowMatchIou: 0.5,
-        // The tracker counts its own updates; a lost track is kept for about lostSeconds of frames.
-        lostFrames: Math.max(1, Math.ceil(camera.tracker.lostSeconds * ctx.sampleFps)),
-        minHits: camera.tracker.minHits,
-      }),
+      tracker: cameraTracker(camera, ctx.sampleFps),
       engine: new EventEngine(rules, { idPrefix: `${camera.cameraId}-r${run.id}` }),
       ...(this.deps.eventMedia ? { media: this.deps.eventMedia } : {}),
       logger: ctx.logger,

@@ -24,6 +24,11 @@ export interface Actor {
   box: Box;
   /** Pixels per step. */
   velocity: { x: number; y: number };
+  /**
+   * Instead of a constant velocity: where the box's bottom centre is at some steps (ascending),
+   * in a straight line between them and still before the first and after the last.
+   */
+  path?: ReadonlyArray<{ step: number; cx: number; bottom: number }>;
   /** Reflect off the frame edges instead of leaving. */
   bounce?: boolean;
   /** Step ranges (inclusive) with no detection at all: fully hidden. */
@@ -163,6 +168,10 @@ function actorBox(actor: Actor, step: number, size: Size): Box {
   const t = step - actor.firstStep;
   const w = actor.box.x2 - actor.box.x1;
   const h = actor.box.y2 - actor.box.y1;
+  if (actor.path && actor.path.length > 0) {
+    const { cx, bottom } = alongPath(actor.path, step);
+    return { x1: cx - w / 2, y1: bottom - h, x2: cx + w / 2, y2: bottom };
+  }
   let x = actor.box.x1 + actor.velocity.x * t;
   let y = actor.box.y1 + actor.velocity.y * t;
   if (actor.bounce) {
@@ -170,6 +179,20 @@ function actorBox(actor: Actor, step: number, size: Size): Box {
     y = reflect(y, size.height - h);
   }
   return { x1: x, y1: y, x2: x + w, y2: y + h };
+}
+
+function alongPath(path: NonNullable<Actor['path']>, step: number): { cx: number; bottom: number } {
+  const first = path[0] as (typeof path)[number];
+  if (step <= first.step) return first;
+  for (let i = 1; i < path.length; i++) {
+    const a = path[i - 1] as (typeof path)[number];
+    const b = path[i] as (typeof path)[number];
+    if (step <= b.step) {
+      const f = (step - a.step) / (b.step - a.step);
+      return { cx: a.cx + (b.cx - a.cx) * f, bottom: a.bottom + (b.bottom - a.bottom) * f };
+    }
+  }
+  return path[path.length - 1] as (typeof path)[number];
 }
 
 /** Position bouncing between 0 and max. */
@@ -302,6 +325,66 @@ export function vehicleBesidePersonScene(seed: number): Scene {
     },
   ];
   return renderScene({ name: 'vehicle-beside-person', seed, steps, actors });
+}
+
+/**
+ * Two people walk up from opposite sides, stand side by side `apart` pixels apart (centre to
+ * centre) for `standSteps` steps, the nearer one partly covering the other (whose detections
+ * turn weak), with random misses; then each walks back the way they came. Two tracks must stay
+ * two, each with its own id, the whole time.
+ */
+export function standingTogetherScene(seed: number, apart = 20, standSteps = 60): Scene {
+  const arrive = 25;
+  const leave = arrive + standSteps;
+  const steps = leave + 25;
+  const centre = 384;
+  const actors: Actor[] = [
+    {
+      id: 'left',
+      label: 'person',
+      firstStep: 0,
+      lastStep: steps - 1,
+      box: personBox(0, 0, 110),
+      velocity: { x: 0, y: 0 },
+      path: [{ step: 0, cx: centre - apart / 2 - 150, bottom: 430 }, { step: arrive, cx: centre - apart / 2, bottom: 430 }, { step: leave, cx: centre - apart / 2, bottom: 430 }, { step: steps - 1, cx: centre - apart / 2 - 150, bottom: 440 }],
+    },
+    {
+      id: 'right',
+      label: 'person',
+      firstStep: 0,
+      lastStep: steps - 1,
+      box: personBox(0, 0, 104),
+      velocity: { x: 0, y: 0 },
+      path: [{ step: 0, cx: centre + apart / 2 + 150, bottom: 420 }, { step: arrive, cx: centre + apart / 2, bottom: 420 }, { step: leave, cx: centre + apart / 2, bottom: 420 }, { step: steps - 1, cx: centre + apart / 2 + 150, bottom: 410 }],
+    },
+  ];
+  return renderScene({ name: `standing-together-${apart}px`, seed, steps, actors, noise: { missRate: 0.08 } });
+}
+
+/**
+ * A walker goes behind a pillar, stops there unseen for `hiddenSteps` steps, and comes out where
+ * it went in, walking on at another speed: the filter alone keeps moving the lost track at the
+ * old speed and looks for it in the wrong place.
+ */
+export function stopBehindPillarScene(seed: number, hiddenSteps = 12): Scene {
+  const enter = 20;
+  const out = enter + hiddenSteps;
+  const steps = out + 25;
+  const actors: Actor[] = [
+    {
+      id: 'walker',
+      label: 'person',
+      firstStep: 0,
+      lastStep: steps - 1,
+      box: personBox(0, 0, 100),
+      velocity: { x: 0, y: 0 },
+      hidden: [[enter, out - 1]],
+      path: [{ step: 0, cx: 150, bottom: 400 }, { step: enter, cx: 300, bottom: 404 }, { step: out, cx: 302, bottom: 404 }, { step: steps - 1, cx: 390, bottom: 410 }],
+    },
+    // Someone else in the scene, so that a wrongly re-found track has another person to take.
+    { id: 'other', label: 'person', firstStep: 0, lastStep: steps - 1, box: personBox(620, 520, 120), velocity: { x: -2, y: 0 } },
+  ];
+  return renderScene({ name: `stop-behind-pillar-${hiddenSteps}`, seed, steps, actors });
 }
 
 export interface BenchmarkSceneOptions {

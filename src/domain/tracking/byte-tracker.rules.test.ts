@@ -82,10 +82,18 @@ describe('ByteTracker rules', () => {
     expect(out[2]).toMatchObject({ tracked: [], lost: ['p1'] });
   });
 
-  it('re-finds a lost track with a strong detection, not with a weak one', () => {
-    const out = feed(tracker(), [[person(100)], [person(100)], NONE, [person(100, 0.3)], [person(100, 0.6)]]);
+  it('plain ByteTrack re-finds a lost track with a strong detection, not with a weak one', () => {
+    const out = feed(tracker({ observationCentric: false }), [[person(100)], [person(100)], NONE, [person(100, 0.3)], [person(100, 0.6)]]);
     expect(out.slice(2).map((o) => [ids(o), o.lost])).toEqual([[[], ['p1']], [[], ['p1']], [['p1'], []]]);
     expect(out[4]?.tracked[0]?.hits).toBe(3);
+  });
+
+  it('observation-centric, a weak detection re-finds a lost track only where it was last seen (>= lowMatchIou)', () => {
+    const there = feed(tracker(), [[person(100)], [person(100)], NONE, [person(102, 0.3)]]);
+    expect(there.slice(2).map((o) => [ids(o), o.lost])).toEqual([[[], ['p1']], [['p1'], []]]);
+    // 30 px on from where it was last seen (IoU 0.14 with that box): not the same person for a weak detection.
+    const elsewhere = feed(tracker(), [[person(100)], [person(100)], NONE, [person(130, 0.3)]]);
+    expect(elsewhere.slice(2).map((o) => [ids(o), o.lost])).toEqual([[[], ['p1']], [[], ['p1']]]);
   });
 
   it('never lets one family continue another', () => {

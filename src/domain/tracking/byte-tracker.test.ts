@@ -5,6 +5,8 @@ import {
   falsePositiveScene,
   motFrames,
   occlusionScene,
+  standingTogetherScene,
+  stopBehindPillarScene,
   vehicleBesidePersonScene,
   walkersScene,
   type Scene,
@@ -104,6 +106,27 @@ describe('ByteTracker on synthetic scenes', () => {
     expect(outputs[27]?.finished).toEqual([
       expect.objectContaining({ trackId: 'p1', lastFrameIndex: scene.steps[19]?.input.frameIndex, lastBox: scene.steps[19]?.input.detections[0]?.box }),
     ]);
+  });
+
+  it('keeps two people standing 20 px apart as two tracks, where plain ByteTrack merges them', () => {
+    let plainMerged = 0;
+    for (const seed of SEEDS) {
+      const scene = standingTogetherScene(seed, 20);
+      expectOneIdPerActor(scene, run(scene));
+      const plain = identities(scene, run(scene, { observationCentric: false }));
+      if ([...plain.actorsOfId.values()].some((actors) => actors.size > 1)) plainMerged++;
+    }
+    // Without the last-seen box, a track missed for a moment as its person stops is looked for
+    // further on, and the neighbour's track takes the detection: one track for two people.
+    expect(plainMerged).toBeGreaterThanOrEqual(2);
+  });
+
+  it('re-finds a person who stopped while hidden, where they were last seen, with the same id', () => {
+    for (const seed of SEEDS) {
+      const scene = stopBehindPillarScene(seed, 12);
+      expectOneIdPerActor(scene, run(scene));
+      expect(identities(scene, run(scene, { observationCentric: false })).idsOfActor.get('walker')).toHaveLength(2);
+    }
   });
 
   it('never confirms a track from single-step false positives', () => {

@@ -136,6 +136,36 @@ describe('KalmanBox', () => {
     expect(k.mean[3]).toBeCloseTo(h, 9);
   });
 
+  it('re-updated after a gap, ends as if it had seen the box move in a straight line through it', () => {
+    // 10 px a step for 30 steps (last seen at x = 300), then unseen for 8 steps while stopping,
+    // seen again at x = 318.
+    const walk = () => {
+      const k = new KalmanBox(box(0, 0, 40, 100));
+      for (let t = 1; t <= 30; t++) {
+        k.predict();
+        k.update(box(10 * t, 0, 10 * t + 40, 100));
+      }
+      return k;
+    };
+    const [plain, reUpdated, sawItAll] = [walk(), walk(), walk()];
+    const observed = reUpdated.snapshot();
+    const seenAgain = box(318, 0, 358, 100);
+    for (let i = 0; i < 9; i++) {
+      plain.predict(true);
+      reUpdated.predict(true);
+    }
+    plain.update(seenAgain);
+    reUpdated.reUpdate(observed, box(300, 0, 340, 100), seenAgain, 8);
+    for (let i = 1; i <= 9; i++) {
+      sawItAll.predict();
+      sawItAll.update(box(300 + 2 * i, 0, 340 + 2 * i, 100));
+    }
+    for (let i = 0; i < 8; i++) expect(reUpdated.mean[i]).toBeCloseTo(sawItAll.mean[i] as number, 9);
+    expect(Array.from(reUpdated.covariance)).toEqual(Array.from(sawItAll.covariance));
+    // The plain update differs: it starts from the filter's guesses while the box was unseen.
+    expect(Math.abs((plain.mean[4] as number) - (reUpdated.mean[4] as number))).toBeGreaterThan(0.01);
+  });
+
   it('survives a zero-height box without producing NaN', () => {
     const k = new KalmanBox(box(10, 10, 20, 10));
     k.predict();

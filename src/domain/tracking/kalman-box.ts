@@ -39,6 +39,12 @@ export function measurementToBox(m: BoxMeasurement): Box {
   return { x1: m.cx - w / 2, y1: m.cy - m.h / 2, x2: m.cx + w / 2, y2: m.cy + m.h / 2 };
 }
 
+/** A KalmanBox's state at one moment. */
+export interface KalmanSnapshot {
+  readonly mean: Float64Array;
+  readonly covariance: Float64Array;
+}
+
 const noiseHeight = (h: number): number => Math.max(h, MIN_NOISE_HEIGHT);
 
 /** One box's filter state. Mutable for speed; every operation is deterministic. */
@@ -66,6 +72,22 @@ export class KalmanBox {
     const v = 10 * STD_WEIGHT_VELOCITY * h;
     const std = [p, p, 1e-2, p, v, v, 1e-5, v];
     for (let i = 0; i < N; i++) this.covariance[i * N + i] = (std[i] as number) ** 2;
+  }
+
+  /**
+   * A copy of the state (mean and covariance), to come back to with `restore`; written into
+   * `into` when given, so that a tracker saving it on every update allocates nothing.
+   */
+  snapshot(into: KalmanSnapshot = { mean: new Float64Array(N), covariance: new Float64Array(N * N) }): KalmanSnapshot {
+    into.mean.set(this.mean);
+    into.covariance.set(this.covariance);
+    return into;
+  }
+
+  /** Go back to a state taken by `snapshot` (of any KalmanBox). */
+  restore(snapshot: KalmanSnapshot): void {
+    this.mean.set(snapshot.mean);
+    this.covariance.set(snapshot.covariance);
   }
 
   /** The filter's current estimate as a box. */
@@ -96,6 +118,24 @@ export class KalmanBox {
     const v = STD_WEIGHT_VELOCITY * h;
     const q = [p * p, p * p, 1e-4, p * p, v * v, v * v, 1e-10, v * v];
     for (let i = 0; i < N; i++) P[i * N + i] = (P[i * N + i] as number) + (q[i] as number);
+  }
+
+  /**
+   * OC-SORT's observation-centric re-update, for a box seen again at `to` after `missed` updates
+   * without it: back to `observed` (the state right after the update with `from`), then one
+   * predict and update per missed update with boxes on the straight line from `from` to `to`, and
+   * the real update with `to` last. The velocity then comes from where the object was seen, not
+   * from the filter's guesses while it was not.
+   */
+  reUpdate(observed: KalmanSnapshot, from: Box, to: Box, missed: number): void {
+    this.restore(observed);
+    for (let i = 1; i <= missed; i++) {
+      const f = i / (missed + 1);
+      this.predict();
+      this.update({ x1: from.x1 + (to.x1 - from.x1) * f, y1: from.y1 + (to.y1 - from.y1) * f, x2: from.x2 + (to.x2 - from.x2) * f, y2: from.y2 + (to.y2 - from.y2) * f });
+    }
+    this.predict();
+    this.update(to);
   }
 
   /** Correct the state with a measured box. */
