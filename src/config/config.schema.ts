@@ -48,8 +48,17 @@ const detectorSchema = z
     }
   }, evenWithOtherIssues);
 
+/**
+ * Where each detector's weak detections start: below its confident range, above its noise.
+ * CenterNet (bundled) scores people and vehicles about 0.4-0.7 and gives false positives below
+ * about 0.35 (measured here): 0.25. YOLO-family ONNX exports score confident objects 0.5-0.9 and
+ * partly hidden ones far lower; 0.1 is ByteTrack's own low threshold for such detectors.
+ */
+export const DETECTOR_LOW_SCORE: Readonly<Record<(typeof DETECTOR_TYPES)[number], number>> = { centernet: 0.25, onnx: 0.1 };
+
 const trackerSchema = z.strictObject({
-  low_score: boundedNumber({ min: 0, max: 1 }).default(0.25),
+  /** Default: the detector's own (DETECTOR_LOW_SCORE), filled in once the detector is known. */
+  low_score: boundedNumber({ min: 0, max: 1 }).optional(),
   lost_seconds: boundedNumber({ greaterThan: 0 }).default(3),
   min_hits: boundedNumber({ integer: true, min: 1 }).default(2),
   match_iou: boundedNumber({ greaterThan: 0, max: 1 }).default(0.2),
@@ -132,7 +141,9 @@ export const vigilConfigSchema = z.strictObject({
   workers: workersSchema.prefault({}),
 })
   .superRefine(requireMqtt, evenWithOtherIssues)
-  .superRefine(requireGatewayProviders, evenWithOtherIssues);
+  .superRefine(requireGatewayProviders, evenWithOtherIssues)
+  // Overwriting the key keeps its place, so the resolved configuration prints in the file's order.
+  .transform((config) => ({ ...config, tracker: { ...config.tracker, low_score: config.tracker.low_score ?? DETECTOR_LOW_SCORE[config.detector.type] } }));
 
 /** The configuration after validation, with every default filled in. */
 export type VigilConfig = z.output<typeof vigilConfigSchema>;

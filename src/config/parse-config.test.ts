@@ -125,6 +125,12 @@ describe('parseConfigText: detector', () => {
     expect(issues('detector: { model: yolo.onnx }\n')).toEqual(['detector.model: only used when detector.type is onnx']);
   });
 
+  it("takes the tracker's low score from the detector's own score range unless it is set", () => {
+    expect(parse('').config.tracker.low_score).toBe(0.25);
+    expect(parse('detector: { type: onnx, model: yolo.onnx, labels: labels.txt }\n').config.tracker.low_score).toBe(0.1);
+    expect(parse('detector: { type: onnx, model: yolo.onnx, labels: labels.txt }\ntracker: { low_score: 0.2 }\n').config.tracker.low_score).toBe(0.2);
+  });
+
   it('accepts per-label filters and rejects unknown filter keys', () => {
     const { config } = parse('detector:\n  filters:\n    person: { min_score: 0.45, min_area: 400 }\n');
     expect(config.detector.filters).toEqual({ person: { min_score: 0.45, min_area: 400 } });

@@ -13,6 +13,8 @@ export interface CameraDirectoryEntry {
   tripwires: readonly string[];
   /** Every name of its zones and tripwires (keys made readable, display names) and of the tripwires' sides. */
   placeNames: readonly string[];
+  /** Every name of its zones alone (keys made readable, display names): entering one is not a crossing. */
+  zoneNames: readonly string[];
   /** Whether any of its tripwires says which way is in (`inbound`). */
   saysInbound: boolean;
   /** The names of what lies on each side of the tripwires whose sides are named (side_a / side_b). */
@@ -34,6 +36,9 @@ export function cameraDirectory(config: Pick<VigilConfig, 'cameras' | 'search'>)
       ...Object.entries({ ...c.zones, ...c.tripwires }).flatMap(([key, r]) => [key.replace(/[_-]+/g, ' '), r.display_name, r.display_name_zh]),
       ...Object.values(c.tripwires).flatMap((t) => [...sideNames(t.side_a), ...sideNames(t.side_b)]),
     ].filter((n): n is string => typeof n === 'string' && n.trim() !== ''),
+    zoneNames: Object.entries(c.zones)
+      .flatMap(([key, z]) => [key.replace(/[_-]+/g, ' '), z.display_name, z.display_name_zh])
+      .filter((n): n is string => typeof n === 'string' && n.trim() !== ''),
     saysInbound: Object.values(c.tripwires).some((t) => t.inbound !== undefined),
     tripwireSides: Object.entries(c.tripwires)
       .filter(([, t]) => t.side_a || t.side_b)
