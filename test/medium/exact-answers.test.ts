@@ -135,6 +135,20 @@ describe('questions about one direction of a crossing', () => {
     expect(answer.directions).toEqual([]);
     expect(answer.ids).toEqual(['intrusion-1', 'intrusion-long', 'intrusion-short']);
   });
+
+  it('leaves entering a named zone to the zone, though the camera has a way in', async () => {
+    for (const q of ['who entered the server room', '誰進入了機房']) {
+      const answer = await ask(q);
+      expect(answer.directions).toEqual([]);
+      expect(answer.ids).toEqual(['intrusion-1', 'intrusion-long', 'intrusion-short']);
+    }
+  });
+
+  it('keeps the "in" of "came in" when a time phrase follows it ("came in today")', async () => {
+    const answer = await ask('who came in today');
+    expect(answer.directions).toEqual([{ inbound: true }]);
+    expect(answer.ids).toEqual(['in-1', 'in-2', 'in-pair']);
+  });
 });
 
 describe('places', () => {
@@ -154,6 +168,11 @@ describe('places', () => {
     expect((await ask('有狗嗎')).answer).toBe('沒有找到狗的事件。');
   });
 
+  it('knows rooms and basements as places in Chinese too', async () => {
+    expect(await ask('有人在地下室嗎')).toMatchObject({ ids: [], total: 0, unknownPlaces: ['地下室'] });
+    expect(await ask('儲藏室有人嗎')).toMatchObject({ ids: [], total: 0, unknownPlaces: ['储藏室'] });
+  });
+
   it('still drops filler words that match nothing when they name no place', async () => {
     const answer = await ask('did anybody loiter whatsoever?');
     expect(answer).toMatchObject({ ids: ['loiter-1', 'loiter-2'], unknownPlaces: [] });
@@ -171,6 +190,9 @@ describe('how long people stayed', () => {
     // p2's own 40 s, though the event lasted 90 s; loiter-1 keeps no stays and lasted 0 s.
     ['anyone loitering for under 45 seconds', ['loiter-1', 'loiter-2'], { op: 'lt', seconds: 45 }],
     ['intrusions of 2 minutes or more', ['intrusion-long'], { op: 'gte', seconds: 120 }],
+    // 停留 with a duration is how long, not loitering: the intrusion zone's stays answer it.
+    ['在機房停留不到5秒的人', ['intrusion-short'], { op: 'lt', seconds: 5 }],
+    ['在机房待了超过一分钟', ['intrusion-long'], { op: 'gt', seconds: 60 }],
   ] as const)('%s', async (q, ids, stay) => {
     const body = searchResponseSchema.parse(await (await vigil.httpApp().request(`/api/search?q=${encodeURIComponent(q)}`)).json());
     expect(body.interpretation.stay).toEqual(stay);

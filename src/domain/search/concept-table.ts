@@ -70,12 +70,12 @@ export const BUILTIN_CONCEPTS: readonly Concept[] = [
     labels: ['person'],
     terms: {
       en: [
-        'person', 'people', 'someone', 'somebody', 'anyone', 'anybody', 'man', 'men', 'woman', 'women',
+        'person', 'people', 'someone', 'somebody', 'anyone', 'anybody', 'who', 'whoever', 'man', 'men', 'woman', 'women',
         'pedestrian', 'human', 'guy', 'kid', 'child', 'children', 'visitor', 'stranger', 'passerby',
         'passersby',
       ],
       zh: [
-        '人', '人物', '行人', '有人', '人員', '人员', '男', '女', '男人', '女人', '男子', '女子', '男生', '女生', '路人', '陌生人', '小孩',
+        '人', '人物', '行人', '有人', '誰', '谁', '人員', '人员', '男', '女', '男人', '女人', '男子', '女子', '男生', '女生', '路人', '陌生人', '小孩',
         '兒童', '儿童',
       ],
     },

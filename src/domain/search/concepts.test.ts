@@ -41,7 +41,7 @@ describe('findConcepts', () => {
     expect(new Set(found)).toEqual(new Set(['person', 'crossing', 'inbound']));
     const inbound = findConcepts('did anyone cross the line inbound', []).find((m) => m.concept.id === 'inbound');
     expect(inbound?.concept.inbound).toBe(true);
-    expect(findConcepts('who is leaving', []).map((m) => m.concept.inbound)).toEqual([false]);
+    expect(findConcepts('who is leaving', []).map((m) => [m.concept.id, m.concept.inbound]).sort()).toEqual([['outbound', false], ['person', undefined]]);
   });
 
   it('lets the longest term claim overlapping Chinese text', () => {

@@ -81,8 +81,10 @@ const lookup = (words: ReadonlyArray<[string, StayComparison]>, w: string) => wo
 const EN_STAY_VERB = String.raw`(?:(?:stay|stays|stayed|staying|remain|remained|remaining|wait|waited|waiting)\s+)?`;
 const EN_PREFIXED = new RegExp(String.raw`${EN_STAY_VERB}(?:for\s+)?(${alt(EN_BEFORE)})\s+${EN_NUM}\s*${EN_UNIT}(?![a-z])`);
 const EN_SUFFIXED = new RegExp(String.raw`${EN_STAY_VERB}(?:for\s+)?${EN_NUM}(?:\s*${EN_UNIT}\s*(${alt(EN_AFTER)}|\+)|(\+)\s*${EN_UNIT})(?![a-z])`);
-const ZH_PREFIXED = new RegExp(`(${alt(ZH_BEFORE)})\\s*${ZH_SPAN}`);
-const ZH_SUFFIXED = new RegExp(`${ZH_SPAN}\\s*(${alt(ZH_AFTER)})`);
+/** 停留 / 待了 before a duration, likewise: 「在倉庫停留不到30秒」 asks about stays in any zone, not about loitering. */
+const ZH_STAY_VERB = '(?:(?:停留|逗留|待了|呆了|待|呆|留了)\\s*)?';
+const ZH_PREFIXED = new RegExp(`${ZH_STAY_VERB}(${alt(ZH_BEFORE)})\\s*${ZH_SPAN}`);
+const ZH_SUFFIXED = new RegExp(`${ZH_STAY_VERB}${ZH_SPAN}\\s*(${alt(ZH_AFTER)})`);
 
 function zhSeconds(num: string, unit: string, extra: string | undefined): number | undefined {
   const n = amount(num);

@@ -56,6 +56,8 @@ export class QuestionReader {
   private readonly knownPlaceNames: readonly string[];
   /** Tripwires whose sides have names, those names normalized. */
   private readonly tripwireSides: readonly TripwireSides[];
+  /** Zone names, normalized, each with a whole-word test. */
+  private readonly zoneNames: ReadonlyArray<(text: string) => boolean>;
 
   constructor(private readonly deps: Pick<SearchServiceDeps, 'text' | 'cameras' | 'concepts' | 'clock' | 'timeZone'>) {
     this.knownPlaceNames = deps.cameras
@@ -65,10 +67,20 @@ export class QuestionReader {
     this.tripwireSides = deps.cameras.flatMap((camera) =>
       (camera.tripwireSides ?? []).map((w) => ({ cameraId: camera.id, rule: w.rule, a: w.a.map((n) => deps.text.normalize(n)), b: w.b.map((n) => deps.text.normalize(n)) })),
     );
+    this.zoneNames = deps.cameras
+      .flatMap((c) => c.zoneNames ?? [])
+      .map((n) => deps.text.normalize(n))
+      .filter((n) => n !== '')
+      .map(wordMatcher);
     this.aliases = deps.cameras
       .flatMap((camera) => [camera.id, camera.name, ...camera.aliases].map((a) => ({ camera, alias: deps.text.normalize(a) })))
       .map((a) => ({ ...a, foundIn: wordMatcher(a.alias) }))
       .sort((a, b) => b.alias.length - a.alias.length);
+  }
+
+  /** A query for every one of `words` (place names), to search by them alone. */
+  wordsQuery(words: readonly string[]): TextQuery | undefined {
+    return textQuery(preferLongerWords(this.deps.text.queryTokens(words.join(' '))), 'all');
   }
 
   /** Whether a camera, zone, tripwire or tripwire side is called so (a normalized place word). */
@@ -83,7 +95,8 @@ export class QuestionReader {
     let rest = request.q;
 
     const time = parseTimeRange(rest, { nowMs: this.deps.clock.now(), timeZone: this.deps.timeZone });
-    if (time) rest = rest.replace(time.text, ' ');
+    // The preposition a time phrase starts with may end a verb ("came in yesterday"): it stays.
+    if (time) rest = rest.replace(time.text, ` ${/^(?:in|on|at)(?=\s)/i.exec(time.text)?.[0] ?? ''} `);
     // A range given with the request replaces any in the words; time words the names of places
     // hold ("June Street") are names.
     const unreadTime = request.fromMs !== undefined || request.toMs !== undefined ? [] : unreadTimeWords(rest).filter((w) => !this.isKnownPlace(text.normalize(w)));
@@ -123,7 +136,9 @@ export class QuestionReader {
     for (const c of filtering) remaining = remaining.split(c.term).join(' ');
 
     const inScope = cameraIds.length ? this.deps.cameras.filter((c) => cameraIds.includes(c.id)) : this.deps.cameras;
-    const directions = crossingDirections(sides.directions, concepts, types, inScope.some((c) => c.saysInbound === true));
+    // "Entered the storeroom": a named zone is where the entering happened, not a tripwire's way in.
+    const namesZone = this.zoneNames.some((foundIn) => foundIn(remaining));
+    const directions = crossingDirections(sides.directions, concepts, types, !namesZone && inScope.some((c) => c.saysInbound === true));
     if (directions.length > 0) {
       types = ['line_crossing'];
       for (const c of concepts.filter((m) => m.concept.kind === 'direction')) remaining = remaining.split(c.term).join(' ');

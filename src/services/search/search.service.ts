@@ -20,6 +20,8 @@ export interface CameraInfo {
   timeZone: string;
   /** Names of its zones and tripwires and of the tripwires' sides: places a question may name. */
   placeNames?: readonly string[];
+  /** Names of its zones: "entered the storeroom" is about the zone, not a way through a tripwire. */
+  zoneNames?: readonly string[];
   /** Whether any of its tripwires says which way is in (`inbound`): "came in" can then be a crossing. */
   saysInbound?: boolean;
   /** Names of the places on either side of its tripwires, where the configuration gives them. */
@@ -213,10 +215,15 @@ export class SearchService {
         const answer = unknownPlaceAnswer(unknownPlaces, this.knownPlaces(), language, (t) => text.toSimplified(t));
         return { query: request.q, interpretation, answer: { text: answer, language }, missingInfo: [], total: 0, totalExact: true, hits: [], timeline: { lanes: [] } };
       }
-      // Other words that match nothing (filler the stop-words miss) should not hide events the
-      // filters found: rank by time instead.
-      // A known place with no events has none: no other events stand in for it.
-      if (places.length === 0 && (types.length || labels.length || cameraIds.length || directions.length || stay || filters.minActors || fromMs !== undefined)) {
+      // Other words that match nothing (filler the stop-words miss: 「就走了」) should not hide
+      // events the filters found: search by the places the question names alone, or, naming
+      // none, rank by time. A known place with no such events has none: no other place stands in.
+      const placeMatch = places.length > 0 ? this.reader.wordsQuery(places) : undefined;
+      if (placeMatch) {
+        match = placeMatch;
+        query = { ...page, text: placeMatch, order };
+        result = await this.deps.store.search(query);
+      } else if (places.length === 0 && (types.length || labels.length || cameraIds.length || directions.length || stay || filters.minActors || fromMs !== undefined)) {
         query = { ...page, order: fromMs !== undefined ? 'oldest' : 'newest' };
         result = await this.deps.store.search(query);
       }
