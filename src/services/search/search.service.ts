@@ -220,7 +220,6 @@ export class SearchService {
       // none, rank by time. A known place with no such events has none: no other place stands in.
       const placeMatch = places.length > 0 ? this.reader.wordsQuery(places) : undefined;
       if (placeMatch) {
-        match = placeMatch;
         query = { ...page, text: placeMatch, order };
         result = await this.deps.store.search(query);
       } else if (places.length === 0 && (types.length || labels.length || cameraIds.length || directions.length || stay || filters.minActors || fromMs !== undefined)) {
