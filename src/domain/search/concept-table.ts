@@ -172,7 +172,7 @@ export const BUILTIN_CONCEPTS: readonly Concept[] = [
     terms: {
       en: [
         'inbound', 'enter', 'entry', 'incoming', 'arrive', 'arrival', 'come in', 'came in', 'walk in', 'walked in', 'go in',
-        'went in', 'get in', 'got in', 'step in', 'stepped in',
+        'went in', 'get in', 'got in', 'step in', 'stepped in', 'head in', 'headed in',
       ],
       zh: [
         '進入', '进入', '進來', '进来', '由外向內', '由外向内', '走進', '走进', '駛入', '驶入', '駛進', '驶进', '入內', '入内', '入區', '入区',
@@ -187,7 +187,7 @@ export const BUILTIN_CONCEPTS: readonly Concept[] = [
     terms: {
       en: [
         'outbound', 'leave', 'exit', 'depart', 'departure', 'outgoing', 'go out', 'went out', 'walk out', 'walked out', 'get out',
-        'got out', 'come out', 'came out', 'step out', 'stepped out',
+        'got out', 'come out', 'came out', 'step out', 'stepped out', 'head out', 'headed out',
       ],
       zh: ['離開', '离开', '出去', '出來', '出来', '由內向外', '由内向外', '走出', '駛離', '驶离', '駛出', '驶出', '出門', '出门', '外出'],
     },

@@ -58,7 +58,7 @@ function verbForms(word: string): string[] {
 
 /**
  * The word sequences an English term matches: itself, plus plurals for things (labels, colours)
- * or verb forms of the first word and plurals for happenings and directions.
+ * or verb forms of the first word and plurals of the last for happenings and directions.
  */
 export function englishVariants(term: string, kind: ConceptKind | 'neutral'): string[][] {
   const words = englishWords(term);
@@ -71,7 +71,8 @@ export function englishVariants(term: string, kind: ConceptKind | 'neutral'): st
   if (kind === 'label' || kind === 'attribute') variants.push(...plurals(last).map(withLast));
   if (kind === 'event_type' || kind === 'direction') {
     variants.push(...verbForms(first).map(withFirst));
-    if (words.length === 1) variants.push(...plurals(last).map(withLast));
+    // Happenings are nouns too: "crossings", "line crossings", "break-ins".
+    variants.push(...plurals(last).map(withLast));
   }
   const unique = new Map(variants.map((v) => [v.join(' '), v]));
   return [...unique.values()];

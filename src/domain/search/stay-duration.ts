@@ -52,7 +52,8 @@ const unitSeconds = (unit: string) => UNIT_SECONDS.find(([re]) => re.test(unit.t
 
 const EN_NUM = String.raw`(\d+(?:\.\d+)?|half an?|forty-five|an?|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty|sixty|ninety)`;
 const EN_UNIT = String.raw`(secs?|seconds?|s|mins?|minutes?|m|hrs?|hours?|h)`;
-const ZH_NUM = String.raw`(\d+(?:\.\d+)?|[零一二两三四五六七八九十百]+)`;
+// 半分钟 (half a minute), 半个小时: 半 alone is a number too.
+const ZH_NUM = String.raw`(\d+(?:\.\d+)?|[零一二两三四五六七八九十百]+|半(?=\s*个?(?:小时|钟头|分钟|分|秒)))`;
 // 一分半 (a minute and a half), 1分30秒, 两分钟, 三十秒, 一个小时
 const ZH_SPAN = String.raw`${ZH_NUM}\s*(个小时|小时|个钟头|钟头|分钟|分|秒钟|秒)(?:\s*(半钟?|(?:\d+|[零一二两三四五六七八九十]+)\s*秒钟?))?`;
 

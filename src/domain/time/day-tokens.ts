@@ -142,7 +142,24 @@ export const DAY_MATCHERS: readonly Matcher[] = [
     re: sticky(`(?:on\\s+)?(?:the\\s+)?(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?(${EN_MONTH_ALT})\\.?(?:,?\\s+(\\d{4}))?`),
     build: (m) => date(num(m[3]), monthNumber(m[2] ?? ''), num(m[1])),
   },
+  {
+    // 20號, 二十日 without a month; not 3日前 / 3日內 (counted days), nor a number naming a place
+    // (5號門, 3號攝影機, 二號倉庫).
+    re: sticky(`(\\d{1,2}|${ZH_NUM})\\s*[號号日](?!\\s*(?:前|後|后|內|内|以|之|來|来|起|間|间|左右|[門门樓楼房室車车機机倉仓口線线區区館馆廳厅位台臺櫃柜道路街巷店鏡镜攝摄桌床碼码]))`),
+    build: (m) => monthDay(num(m[1])),
+  },
+  {
+    // on the 20th, without a month: only where a time may follow, not "on the 3rd shelf".
+    re: sticky(
+      `(?:on\\s+)?the\\s+(\\d{1,2})(?:st|nd|rd|th)(?=\\s*(?:$|[,.?!]|(?:at|in|on|between|from|after|before|around|until|till|to|morning|afternoon|evening|night)(?![a-z])))`,
+    ),
+    build: (m) => monthDay(num(m[1])),
+  },
 ];
+
+function monthDay(day: number | undefined): TokenFields | undefined {
+  return day !== undefined && Number.isInteger(day) && day >= 1 && day <= 31 ? { day: { kind: 'monthDay', day } } : undefined;
+}
 
 const ZH_CALENDAR: Readonly<Record<string, SpanSpec>> = {
   本週: { kind: 'calendar', unit: 'week', offset: 0 },

@@ -244,6 +244,41 @@ describe('ambiguity rules', () => {
   });
 });
 
+describe('a day of the month without its month', () => {
+  it.each([
+    ['20號早上有人進來嗎', '2026-11-20 06:00', '2026-11-20 12:00', '20號早上'],
+    ['20号晚上', '2026-11-20 18:00', '2026-11-21 00:00', '20号晚上'],
+    ['how many times was the storeroom entered on the 20th', '2026-11-20 00:00', '2026-11-21 00:00', 'on the 20th'],
+    ['on the 21st at 9am', '2026-11-21 09:00', '2026-11-21 10:00', 'on the 21st at 9am'],
+    // Not begun yet this month: last month's; October has a 31st, so it is that one.
+    ['25號', '2026-10-25 00:00', '2026-10-26 00:00', '25號'],
+    ['31號', '2026-10-31 00:00', '2026-11-01 00:00', '31號'],
+  ] as const)('%s', (phrase, from, to, text) => {
+    const r = parseLocal(phrase);
+    expect(r).toMatchObject({ from, to, text });
+    expect(r?.notes.join(' ')).toContain('no month given, so the most recent such day of the month');
+  });
+});
+
+describe('ranges of days', () => {
+  it.each([
+    ['19號到21號有人嗎', '2026-11-19 00:00', '2026-11-22 00:00', '19號到21號'],
+    ['從昨天到今天', '2026-11-20 00:00', '2026-11-22 00:00', '從昨天到今天'],
+    ['11月19日至11月20日', '2026-11-19 00:00', '2026-11-21 00:00', '11月19日至11月20日'],
+    ['from Wednesday to Friday', '2026-11-18 00:00', '2026-11-21 00:00', 'from Wednesday to Friday'],
+    ['anyone from monday until wednesday?', '2026-11-16 00:00', '2026-11-19 00:00', 'from monday until wednesday'],
+  ] as const)('%s', (phrase, from, to, text) => {
+    expect(parseLocal(phrase)).toMatchObject({ from, to, text });
+  });
+
+  it('reads nothing when the last day comes before the first, and leaves ranges of hours alone', () => {
+    expect(parseLocal('21號到19號')).toBeUndefined();
+    expect(parseLocal('昨天晚上10點到11點')).toMatchObject({ from: '2026-11-20 22:00', to: '2026-11-20 23:00' });
+    // Not a range of days: the last day has a part of day; the longer phrase is read.
+    expect(parseLocal('19號到20號晚上')).toMatchObject({ text: '20號晚上' });
+  });
+});
+
 describe('seconds', () => {
   const secondsOf = (phrase: string, now = NOW) => {
     const r = parseTimeRange(phrase, { nowMs: now, timeZone: TAIPEI });
@@ -282,6 +317,11 @@ describe('text without a time', () => {
     'any red car at 3 cameras',
     '第3個攝影機',
     '2號門有人嗎',
+    '3號攝影機',
+    '二号仓库有人吗',
+    'on the 3rd shelf',
+    'on the 5th floor',
+    '3日內',
     'room 10-11',
     'good morning',
     'May I see the car',

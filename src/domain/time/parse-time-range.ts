@@ -66,6 +66,10 @@
  *   count noun (3 people, 2到3個人) or right after a label (camera 2, room 10-11). A lone number
  *   ("camera 2", "3 people") never is. 一點 alone is "a little", not 1 o'clock; 10點前門 is the front door.
  *
+ * Ranges of days: a day, 到/至/to/until/through and a day alone (19號到21號, 從昨天到今天, "from
+ * Monday to Wednesday") run from the first day's start to the end of the last; each day is read
+ * as it would be alone, and a last day before the first reads as nothing.
+ *
  * When several phrases occur, the one with most time words wins (the first among equals); `text`
  * is that phrase exactly as written, with a leading preposition (在, 從, on, at, in, from).
  * `notes` explains every reading that involved one of the choices above; it is empty otherwise.
@@ -91,6 +95,14 @@ export function parseTimeRange(input: string, context: { nowMs: number; timeZone
   const best = candidates[0];
   if (!best) return undefined;
   const text = input.slice(best.start, best.end);
-  const reading = resolveFields(best.fields, text, localNow(context.nowMs, context.timeZone));
-  return { ...reading, text };
+  const now = localNow(context.nowMs, context.timeZone);
+  const { dayEnd, ...fields } = best.fields;
+  const reading = resolveFields(fields, text, now);
+  if (dayEnd === undefined) return { ...reading, text };
+  // A range of whole days: from the first day's start to the last day's end, each day read as it
+  // would be alone; a last day that comes out before the first is not a range (nothing is read).
+  const last = resolveFields({ day: dayEnd }, text, now);
+  if (last.toMs <= reading.fromMs) return undefined;
+  const notes = [...new Set([...reading.notes, ...last.notes])];
+  return { fromMs: reading.fromMs, toMs: last.toMs, text, notes };
 }

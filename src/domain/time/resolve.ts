@@ -55,6 +55,17 @@ function planDates(day: DaySpec | undefined, today: CivilDate): DatePlan {
     }
     return fixed({ year: today.year, month: day.month, day: day.day });
   }
+  if (day.kind === 'monthDay') {
+    // This month's if it has begun, else the latest earlier month that has such a day (no 31 June).
+    for (let back = 0; back < 12; back++) {
+      const month0 = today.month - 1 - back;
+      const year = today.year + Math.floor(month0 / 12);
+      const month = (((month0 % 12) + 12) % 12) + 1;
+      const date = { year, month, day: day.day };
+      if (isValidDate(year, month, day.day) && compareDates(date, today) <= 0) return fixed(date, ['no month given, so the most recent such day of the month']);
+    }
+    return fixed({ year: today.year, month: today.month, day: Math.min(day.day, 28) });
+  }
   const name = WEEKDAY_NAMES[day.weekday] ?? '';
   if (day.rule === 'week') {
     const date = addDays(mondayOf(today), 7 * day.weekOffset + ((day.weekday + 6) % 7));

@@ -14,9 +14,13 @@ const LEAD_GLUE = /自從|在|於|從|自|由|(?:on|at|in|during|from)(?![a-z])/
 /** Runs skipped whole, so that no token starts inside a word or a number (camera2, 110). */
 const RUN = new RegExp(`[a-z0-9]+|[${ZH_NUMERAL_CHARS}]+`, 'y');
 
+/** Words joining the first and the last day of a range (19號到21號, Monday to Wednesday). */
+const RANGE = /到|至|~|～|(?:to|until|till|through|thru)(?![a-z])/y;
+
 export type Item =
   | { kind: 'token'; token: Token }
   | { kind: 'glue'; start: number; lead: boolean; space: boolean }
+  | { kind: 'range' }
   | { kind: 'other' };
 
 function stickyLength(re: RegExp, text: string, at: number): number {
@@ -68,6 +72,12 @@ export function scan(text: string, source: string): Item[] {
       at = token.end;
       continue;
     }
+    const range = stickyLength(RANGE, text, at);
+    if (range > 0) {
+      items.push({ kind: 'range' });
+      at += range;
+      continue;
+    }
     const lead = stickyLength(LEAD_GLUE, text, at);
     const glue = lead > 0 ? lead : stickyLength(GLUE, text, at);
     if (glue > 0) {
@@ -109,16 +119,50 @@ function merge(into: TokenFields, token: Token): void {
   if (token.approx) into.approx = true;
 }
 
-/** Runs of tokens joined only by glue; a second day (or clock, ...) starts a new run. */
+/** A cluster of whole days only: a day and nothing that narrows or counts from it. */
+const wholeDay = (f: TokenFields) => f.day !== undefined && f.dayEnd === undefined && f.part === undefined && f.clock === undefined && f.span === undefined && !f.since && !f.until;
+
+/**
+ * Runs of tokens joined only by glue; a second day (or clock, ...) starts a new run, except that
+ * a day, a range word and a day alone (19號到21號, Monday to Wednesday) make one range of days.
+ */
 export function clusters(items: readonly Item[]): Cluster[] {
   const out: Cluster[] = [];
   let current: Cluster | undefined;
   let leadStart: number | undefined;
+  /** A range word right after a cluster of whole days: the next token may be the range's last day. */
+  let rangeOpen = false;
   const close = () => {
     if (current) out.push(current);
     current = undefined;
   };
-  for (const item of items) {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as Item;
+    if (item.kind === 'range') {
+      rangeOpen = current !== undefined && wholeDay(current.fields);
+      if (!rangeOpen) {
+        close();
+        leadStart = undefined;
+      }
+      continue;
+    }
+    if (rangeOpen && item.kind === 'token') {
+      rangeOpen = false;
+      const token = item.token;
+      const next = items[i + 1];
+      // The last day stands alone: 21號 of 21號晚上 is not a whole day.
+      const alone = token.day !== undefined && wholeDay(token) && !(next?.kind === 'token' && !conflicts(token, next.token));
+      if (current && alone) {
+        current.fields.dayEnd = token.day;
+        current.end = token.end;
+        current.coreCount += 1;
+        continue;
+      }
+      close();
+      leadStart = undefined;
+    } else if (rangeOpen && item.kind !== 'glue') {
+      rangeOpen = false;
+    }
     if (item.kind === 'other') {
       close();
       leadStart = undefined;

@@ -16,7 +16,9 @@ export type DaySpec =
    * `week`: that weekday in the Monday-based week `weekOffset` weeks from this one (上週五, 這週五).
    */
   | { kind: 'weekday'; weekday: number; rule: 'recent' | 'beforeToday' | 'week'; weekOffset: number; label: string }
-  | { kind: 'date'; year?: number; month: number; day: number };
+  | { kind: 'date'; year?: number; month: number; day: number }
+  /** A day of the month without its month (20號, "on the 20th"): the latest such day that has begun. */
+  | { kind: 'monthDay'; day: number };
 
 export interface ClockPoint {
   /** 0-24 as written (10 for 10點, 22 for 22:00, 10 for 10pm with meridiem 'pm'). */
@@ -57,6 +59,8 @@ export type SpanSpec =
 
 export interface TokenFields {
   day?: DaySpec;
+  /** The last day of a range of whole days (19號到21號, from Monday to Wednesday): through its end. */
+  dayEnd?: DaySpec;
   part?: PartOfDay;
   clock?: ClockSpec;
   span?: SpanSpec;

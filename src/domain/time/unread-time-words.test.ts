@@ -7,6 +7,10 @@ describe('unreadTimeWords', () => {
     ['2 decades ago', ['2 decades ago']],
     ['yesterday or today', ['yesterday', 'today']],
     ['who came on the 3rd', ['on the 3rd']],
+    // What is left of a range of days read in part.
+    ['到21号仓库一共被闯入几次', ['到21号']],
+    ['20號到', ['20號到']],
+    ['from friday to the 21st', ['friday', 'to the 21st']],
     ['march 3', ['march 3']],
     ['anything in june', ['june']],
     ['at 9:40 or so', ['9:40']],

@@ -31,6 +31,7 @@ const EN_TIME_WORDS = new RegExp(
       String.raw`(?:${EN_MONTH_ALONE})`,
       // "on the 3rd" ending the phrase, not "on the 3rd shelf".
       String.raw`on\s+the\s+\d{1,2}(?:st|nd|rd|th)(?=\s*(?:$|[,.?!;:]|of\b|at\b|in\b|between\b|from\b|after\b|before\b|around\b))`,
+      String.raw`(?:to|until|till|through)\s+the\s+\d{1,2}(?:st|nd|rd|th)`,
       String.raw`\d{1,2}(?::\d{2}){1,2}(?:\s*[ap]\.?m\.?)?`,
       String.raw`\d{1,2}\s*(?:[ap]\.?m\.?|o'?clock)`,
       String.raw`noon|midnight|o'?clock`,
@@ -51,6 +52,8 @@ const ZH_TIME_WORDS = new RegExp(
     // Not 一點 alone: "a little" (有一點可疑).
     `(?:[0-9]{1,2}|[二兩三四五六七八九十]|十[一二])\\s*[點時](?:${ZH_NUMERAL}+分?|半|一刻|三刻)?`,
     `${ZH_NUMERAL}+\\s*月\\s*${ZH_NUMERAL}+\\s*[日號]`,
+    // The other end of a range that was not read whole (19號到21號倉庫: 21號 before 倉庫).
+    `(?:到|至)\\s*${ZH_NUMERAL}{1,3}\\s*[日號]|${ZH_NUMERAL}{1,3}\\s*[日號]\\s*(?:到|至)`,
     `[0-9]{4}\\s*年`,
     '去年|今年|明年|前年|上個月|這個月|本月|下個月|上週|本週|這週|下週|週末',
   ].join('|'),
