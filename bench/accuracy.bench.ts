@@ -27,7 +27,7 @@ import type { Logger } from '../src/ports/logger.ts';
 import { seedDatabase } from '../test/support/seed-database.ts';
 import { HELD_OUT_QUESTIONS } from './accuracy/questions-held-out.ts';
 import { QUESTIONS, type Language, type Question, type QuestionKind } from './accuracy/questions.ts';
-import { scoreAnswer, totals, type Answer, type QuestionScore, type Totals } from './accuracy/score.ts';
+import { answerOf, scoreAnswer, totals, type QuestionScore, type Totals } from './accuracy/score.ts';
 import { buildWorld, NOW } from './accuracy/world.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -47,20 +47,7 @@ try {
     for (const question of [...QUESTIONS, ...HELD_OUT_QUESTIONS]) {
       const response = await vigil.httpApp().request(`/api/search?limit=200&q=${encodeURIComponent(question.q)}`);
       const body = searchResponseSchema.parse(await response.json());
-      const answer: Answer = {
-        events: body.events.map((e) => ({
-          id: e.id,
-          camera: e.camera,
-          type: e.type,
-          rule: e.rule,
-          startMs: Date.parse(e.start),
-          endMs: Date.parse(e.end),
-          labels: e.labels,
-          ...(e.details.direction !== undefined ? { direction: e.details.direction } : {}),
-        })),
-        ...(body.count ? { count: body.count.value } : {}),
-        unknownPlaces: body.interpretation.unknown_places,
-      };
+      const answer = answerOf(body);
       const score = scoreAnswer(question, world.truth, answer);
       scores.push(score);
       const count = question.counts ? `, said ${answer.count ?? 'no number'}` : '';

@@ -14,6 +14,8 @@
  * (and direction for crossings), has the incident's label, and its time covers the incident's
  * (a crossing within 3 s of the event, a stay overlapping it).
  */
+import type { z } from 'zod';
+import type { searchResponseSchema } from '../../src/contract/api.schemas.ts';
 import type { Question } from './questions.ts';
 import type { TruthIncident } from './world.ts';
 
@@ -33,6 +35,24 @@ export interface Answer {
   /** The number the answer states, when it counts. */
   count?: number;
   unknownPlaces: readonly string[];
+}
+
+/** What an answer of `GET /api/search` says, as scoring reads it. */
+export function answerOf(body: z.output<typeof searchResponseSchema>): Answer {
+  return {
+    events: body.events.map((e) => ({
+      id: e.id,
+      camera: e.camera,
+      type: e.type,
+      rule: e.rule,
+      startMs: Date.parse(e.start),
+      endMs: Date.parse(e.end),
+      labels: e.labels,
+      ...(e.details.direction !== undefined ? { direction: e.details.direction } : {}),
+    })),
+    ...(body.count ? { count: body.count.value } : {}),
+    unknownPlaces: body.interpretation.unknown_places,
+  };
 }
 
 export interface QuestionScore {
