@@ -6,29 +6,9 @@
  * "the day before yesterday" day 1 (Friday); morning 06-12, afternoon 12-18, evening 18-24,
  * night 18-06 the next day; "anyone/someone/who" mean people.
  */
-import type { Question, QuestionKind, Language } from './questions.ts';
-import { DAY0, DAY_MS, type TruthIncident } from './world.ts';
-
-const HOUR = 3_600_000;
-type Test = (t: TruthIncident) => boolean;
-const within = (from: number, to: number): Test => (t) => t.startMs < to && t.endMs >= from;
-const day = (n: number, fromHour = 0, toHour = 24): Test => within(DAY0 + n * DAY_MS + fromHour * HOUR, DAY0 + n * DAY_MS + toHour * HOUR);
-/** Night of day n: 18:00 that day to 06:00 the next. */
-const night = (n: number): Test => within(DAY0 + n * DAY_MS + 18 * HOUR, DAY0 + (n + 1) * DAY_MS + 6 * HOUR);
-const all = (...tests: Test[]) => (truth: readonly TruthIncident[]) => truth.filter((t) => tests.every((test) => test(t)));
-
-const person: Test = (t) => t.label === 'person';
-const car: Test = (t) => t.label === 'car';
-const atGate: Test = (t) => t.camera === 'gate';
-const comingIn: Test = (t) => t.type === 'line_crossing' && t.direction === 'a_to_b';
-const goingOut: Test = (t) => t.type === 'line_crossing' && t.direction === 'b_to_a';
-const crossing: Test = (t) => t.type === 'line_crossing';
-const loitering: Test = (t) => t.type === 'loitering';
-const intrusion: Test = (t) => t.type === 'intrusion';
-const stayOver = (seconds: number): Test => (t) => (t.staySeconds ?? 0) > seconds;
-const stayUnder = (seconds: number): Test => (t) => (t.staySeconds ?? Infinity) < seconds;
-const together: Test = (t) => t.people >= 2;
-const NOTHING = () => [];
+import type { Question } from './questions.ts';
+import { all, atGate, car, comingIn, crossing, day, extreme, goingOut, intrusion, loitering, night, NOTHING, person, q, stay, stayOver, stayUnder, time, together, within } from './truth-tests.ts';
+import { DAY0, DAY_MS } from './world.ts';
 
 const THURSDAY = day(0);
 const FRIDAY = day(1);
@@ -37,16 +17,6 @@ const YESTERDAY = SATURDAY;
 const DAY_BEFORE = FRIDAY;
 const LAST_NIGHT = night(2);
 const THREE_DAYS = within(DAY0, DAY0 + 3 * DAY_MS);
-
-const extreme = (by: (t: TruthIncident) => number, most: boolean, ...tests: Test[]) => (truth: readonly TruthIncident[]) => {
-  const candidates = all(...tests)(truth);
-  const best = candidates.reduce<TruthIncident | undefined>((b, t) => (b === undefined || (most ? by(t) > by(b) : by(t) < by(b)) ? t : b), undefined);
-  return best ? [best] : [];
-};
-const time = (t: TruthIncident) => t.startMs;
-const stay = (t: TruthIncident) => t.staySeconds ?? 0;
-
-const q = (lang: Language, kind: QuestionKind, text: string, select: Question['select'], extra: Partial<Question> = {}): Question => ({ q: text, lang, kind, select, ...extra });
 
 export const HELD_OUT_QUESTIONS: readonly Question[] = [
   // English.

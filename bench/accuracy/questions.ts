@@ -6,7 +6,8 @@
  * from 18:00 to 06:00. Parts of the day have their everyday hours: morning 06-12, afternoon 12-18,
  * evening 18-24, night 18-06.
  */
-import { DAY0, DAY_MS, type TruthIncident } from './world.ts';
+import { all, ALWAYS, car, comingIn, crossing, day, extreme, goingOut, intrusion, loitering, night, NOTHING, person, q, stay, stayOver, stayUnder, time, together } from './truth-tests.ts';
+import type { TruthIncident } from './world.ts';
 
 export type Language = 'en' | 'zh-Hant' | 'zh-Hans';
 export type QuestionKind = 'direction' | 'duration' | 'count' | 'extreme' | 'together' | 'unknown' | 'time' | 'plain';
@@ -23,39 +24,9 @@ export interface Question {
   unknownPlace?: true;
 }
 
-const HOUR = 3_600_000;
-type Test = (t: TruthIncident) => boolean;
-const within = (from: number, to: number): Test => (t) => t.startMs < to && t.endMs >= from;
-const day = (n: number, fromHour = 0, toHour = 24): Test => within(DAY0 + n * DAY_MS + fromHour * HOUR, DAY0 + n * DAY_MS + toHour * HOUR);
-const all = (...tests: Test[]) => (truth: readonly TruthIncident[]) => truth.filter((t) => tests.every((test) => test(t)));
-const ALWAYS: Test = () => true;
-
-const person: Test = (t) => t.label === 'person';
-const car: Test = (t) => t.label === 'car';
-const comingIn: Test = (t) => t.type === 'line_crossing' && t.direction === 'a_to_b';
-const goingOut: Test = (t) => t.type === 'line_crossing' && t.direction === 'b_to_a';
-const crossing: Test = (t) => t.type === 'line_crossing';
-const loitering: Test = (t) => t.type === 'loitering';
-const intrusion: Test = (t) => t.type === 'intrusion';
-const stayOver = (seconds: number): Test => (t) => (t.staySeconds ?? 0) > seconds;
-const stayUnder = (seconds: number): Test => (t) => (t.staySeconds ?? Infinity) < seconds;
-const together: Test = (t) => t.people >= 2;
-const NOTHING = () => [];
-
 const YESTERDAY = day(2);
-const LAST_NIGHT = within(DAY0 + 2 * DAY_MS + 18 * HOUR, DAY0 + 3 * DAY_MS + 6 * HOUR);
+const LAST_NIGHT = night(2);
 const DAY_BEFORE = day(1);
-
-/** The one incident with the least (or most) of `by` among those `tests` select. */
-const extreme = (by: (t: TruthIncident) => number, most: boolean, ...tests: Test[]) => (truth: readonly TruthIncident[]) => {
-  const candidates = all(...tests)(truth);
-  const best = candidates.reduce<TruthIncident | undefined>((b, t) => (b === undefined || (most ? by(t) > by(b) : by(t) < by(b)) ? t : b), undefined);
-  return best ? [best] : [];
-};
-const time = (t: TruthIncident) => t.startMs;
-const stay = (t: TruthIncident) => t.staySeconds ?? 0;
-
-const q = (lang: Language, kind: QuestionKind, text: string, select: Question['select'], extra: Partial<Question> = {}): Question => ({ q: text, lang, kind, select, ...extra });
 
 export const QUESTIONS: readonly Question[] = [
   // Direction: one way of a crossing only.
@@ -126,8 +97,8 @@ export const QUESTIONS: readonly Question[] = [
   q('zh-Hant', 'time', '前天下午有人闖入倉庫嗎', all(intrusion, day(1, 12, 18))),
   q('en', 'time', 'loitering at the back door this morning', NOTHING),
   q('zh-Hant', 'time', '今天早上後門有人徘徊嗎', NOTHING),
-  q('en', 'time', 'who came in on Friday night', all(person, comingIn, within(DAY0 + DAY_MS + 18 * HOUR, DAY0 + 2 * DAY_MS + 6 * HOUR))),
-  q('zh-Hans', 'time', '星期五晚上有人进来吗', all(person, comingIn, within(DAY0 + DAY_MS + 18 * HOUR, DAY0 + 2 * DAY_MS + 6 * HOUR))),
+  q('en', 'time', 'who came in on Friday night', all(person, comingIn, night(1))),
+  q('zh-Hans', 'time', '星期五晚上有人进来吗', all(person, comingIn, day(1, 18, 24))),
 
   // Plain questions about one place.
   q('en', 'plain', 'who loitered at the back door', all(loitering)),
