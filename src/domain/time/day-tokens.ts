@@ -224,8 +224,8 @@ export const SPAN_MATCHERS: readonly Matcher[] = [
     build: (m) => rolling(parseCount(m[1] ?? ''), unitOf(m[2])),
   },
   {
-    // 3小時內, 半小时以内
-    re: sticky(`(\\d{1,3}|${ZH_NUM}|半)\\s*個?\\s*(分鐘|小時|鐘頭)\\s*(?:以內|之內|內)`),
+    // 3小時內, 半小时以内; not 停留5分鐘以內 (how long someone stayed).
+    re: sticky(`(?<!(?:停留|逗留|待了|呆了|待|呆|留了)\\s*)(\\d{1,3}|${ZH_NUM}|半)\\s*個?\\s*(分鐘|小時|鐘頭)\\s*(?:以內|之內|內)`),
     build: (m) => rolling(parseCount(m[1] ?? ''), unitOf(m[2])),
   },
   {
@@ -250,7 +250,8 @@ export const SPAN_MATCHERS: readonly Matcher[] = [
   },
   {
     // three weeks ago, a month ago, 2 years ago: the whole calendar unit that many back
-    re: sticky(`(${EN_COUNT})\\s+(weeks?|months?|years?)\\s+ago`),
+    // Not the "a year ago" of "half a year ago", which is no whole calendar unit.
+    re: sticky(`(?<!half\\s+)(${EN_COUNT})\\s+(weeks?|months?|years?)\\s+ago`),
     build: (m) => unitsBack(parseCount(m[1] ?? ''), m[2]?.replace(/s$/, '')),
   },
   {

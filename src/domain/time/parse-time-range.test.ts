@@ -322,6 +322,9 @@ describe('text without a time', () => {
     'on the 3rd shelf',
     'on the 5th floor',
     '3日內',
+    // How long someone stayed, not when; half a year is no calendar unit (left for unreadTimeWords).
+    '停留5分鐘以內',
+    'half a year ago',
     'room 10-11',
     'good morning',
     'May I see the car',

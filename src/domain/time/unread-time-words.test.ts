@@ -22,6 +22,14 @@ describe('unreadTimeWords', () => {
     ['兩個禮拜以後', ['兩個禮拜以後']],
     ['昨天或今天', ['昨天', '今天']],
     ['上週二或下週三', ['上週二', '下週三']],
+    // Clock times in words, half units and vague days are not read: never dropped either.
+    ['anyone at half past nine', ['half past nine']],
+    ['a quarter to ten', ['a quarter to ten']],
+    ['at nine thirty pm', ['nine thirty pm']],
+    ['half a year ago', ['half a year ago']],
+    ['the other day', ['the other day']],
+    ['最近幾天有人嗎', ['最近幾天']],
+    ['这几天有人吗', ['这几天']],
   ])('%j leaves %j unread', (rest, words) => {
     expect(unreadTimeWords(rest)).toEqual(words);
   });
@@ -49,6 +57,8 @@ describe('unreadTimeWords', () => {
     'a 5-year-old kid',
     '有人停留兩小時後才離開嗎',
     'on the 3rd shelf',
+    'stayed 10 to 15 minutes',
+    'five to ten people',
     '',
   ])('%j has no time words', (rest) => {
     expect(unreadTimeWords(rest)).toEqual([]);

@@ -20,7 +20,12 @@ const EN_MONTH_WITH_DAY = `${EN_MONTH_ALONE}|march|may|jan|feb|mar|apr|jun|jul|a
 const EN_TIME_WORDS = new RegExp(
   String.raw`\b(?:` +
     [
-      String.raw`(?:[a-z0-9-]+\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?)\s+ago`,
+      String.raw`(?:half\s+an?\s+|[a-z0-9-]+\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?)\s+ago`,
+      // Clock times in words: half past nine, a quarter to ten, nine thirty.
+      // Not a count: "five to ten people", "10 to 15 minutes".
+      String.raw`(?:half|(?:a\s+)?quarter|five|ten|twenty|twenty-five)\s+(?:past|to|after)\s+(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midnight)(?!\s*(?:people|persons?|cars?|vehicles?|minutes?|mins?|seconds?|secs?|hours?|times|of)\b)`,
+      String.raw`(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:fifteen|thirty|forty-five|forty|twenty|ten|fifty)(?:\s*[ap]\.?m\.?)?`,
+      String.raw`the\s+other\s+day|a\s+few\s+days\s+ago|(?:a\s+)?couple\s+(?:of\s+)?days\s+ago`,
       String.raw`ago`,
       String.raw`yesterday|today|tonight|tomorrow|fortnight|weekends?`,
       String.raw`(?:this|last|next|previous|past)\s+(?:weeks?|months?|years?|night|morning|afternoon|evening|weekend)`,
@@ -56,6 +61,8 @@ const ZH_TIME_WORDS = new RegExp(
     `(?:到|至)\\s*${ZH_NUMERAL}{1,3}\\s*[日號]|${ZH_NUMERAL}{1,3}\\s*[日號]\\s*(?:到|至)`,
     `[0-9]{4}\\s*年`,
     '去年|今年|明年|前年|上個月|這個月|本月|下個月|上週|本週|這週|下週|週末',
+    // A few days, not how many: 最近幾天, 這幾天, 前幾天.
+    '(?:最近|近|這|这|前|過去|过去)\\s*[幾几]\\s*天',
   ].join('|'),
   'g',
 );
