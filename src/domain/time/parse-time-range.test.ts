@@ -260,6 +260,13 @@ describe('a day of the month without its month', () => {
   });
 });
 
+describe('a place word before a count of weeks', () => {
+  it('reads 樓上上週 as upstairs, last week (not the week before last)', () => {
+    expect(parseLocal('樓上上週有人嗎')).toMatchObject({ from: '2026-11-09 00:00', to: '2026-11-16 00:00', text: '上週' });
+    expect(parseLocal('上上週有人嗎')).toMatchObject({ from: '2026-11-02 00:00', to: '2026-11-09 00:00' });
+  });
+});
+
 describe('ranges of days', () => {
   it.each([
     ['19號到21號有人嗎', '2026-11-19 00:00', '2026-11-22 00:00', '19號到21號'],

@@ -42,9 +42,21 @@ function endsCleanly(text: string, end: number): boolean {
  * inside such a run, or 上上上週 would be read as 上上週 with a stray 上.
  */
 const REPEATED_PREFIX = /[上下大]/;
-const startsInsideRun = (text: string, at: number) =>
-  (REPEATED_PREFIX.test(text.charAt(at)) && text.charAt(at - 1) === text.charAt(at)) ||
-  (text.charAt(at - 1) === '大' && /^[前後]天/.test(text.slice(at, at + 2)));
+/** Characters that make a word with a 上 or 下 after them (樓上 upstairs, 路上, 樓下): not a count of weeks. */
+const PLACE_BEFORE_UP_DOWN = /[樓楼桌車车路身地門门牆墙床街線线馬马手頭头台臺架]/;
+function startsInsideRun(text: string, at: number): boolean {
+  const ch = text.charAt(at);
+  if (REPEATED_PREFIX.test(ch)) {
+    let first = at;
+    while (first > 0 && text.charAt(first - 1) === ch) first--;
+    let last = at;
+    while (text.charAt(last + 1) === ch) last++;
+    // 樓上上週 is "upstairs, last week": a run's first 上 or 下 after such a character is its word's.
+    if (/[上下]/.test(ch) && last > first && PLACE_BEFORE_UP_DOWN.test(text.charAt(first - 1))) first++;
+    if (at !== first) return true;
+  }
+  return text.charAt(at - 1) === '大' && /^[前後]天/.test(text.slice(at, at + 2));
+}
 
 function longestToken(ctx: MatchContext, at: number): Token | undefined {
   if (startsInsideRun(ctx.text, at)) return undefined;
