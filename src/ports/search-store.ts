@@ -23,7 +23,7 @@ export interface SearchQuery {
   labels?: readonly string[];
   /** Line crossings that went one of these ways (any of them); other events never pass. */
   directions?: readonly CrossingFilter[];
-  /** Events where someone stayed so long (intrusion, loitering, sightings; never crossings). */
+  /** Events where someone stayed so long (intrusion, loitering, sightings; never crossings); with `labels`, someone of those labels. */
   stay?: StayFilter;
   /** Events with at least this many people or objects in them ("together"). */
   minActors?: number;

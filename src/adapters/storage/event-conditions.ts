@@ -37,17 +37,20 @@ const COMPARE = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 /**
  * "Someone in the event stayed longer than N seconds" (or another comparison): any actor's own
  * stay (`staySeconds`), or the event's span for events stored before stays were kept. Crossings
- * have no stay and never pass. `actorStays` is the backend's set of (stay) rows of `e.actors_json`.
+ * have no stay and never pass. `actorStays` is the backend's set of (stay, label) rows of
+ * `e.actors_json`; `actorLabelTest`, a test of `a.label`, keeps to the actors asked about (a
+ * person's stay, not the car's beside them, when the question is about people).
  */
-export function stayCondition(stay: StayFilter, bind: (value: number) => string, actorStays: string): string {
-  return `(e.type <> 'line_crossing' AND EXISTS (SELECT 1 FROM ${actorStays} WHERE COALESCE(a.stay, (e.end_ms - e.start_ms) / 1000.0) ${COMPARE[stay.op]} ${bind(stay.seconds)}))`;
+export function stayCondition(stay: StayFilter, bind: (value: number) => string, actorStays: string, actorLabelTest?: string): string {
+  const ofLabel = actorLabelTest ? ` AND ${actorLabelTest}` : '';
+  return `(e.type <> 'line_crossing' AND EXISTS (SELECT 1 FROM ${actorStays} WHERE COALESCE(a.stay, (e.end_ms - e.start_ms) / 1000.0) ${COMPARE[stay.op]} ${bind(stay.seconds)}${ofLabel}))`;
 }
 
 /** SQLite: each actor's stay as rows of `a.stay`. */
-export const SQLITE_ACTOR_STAYS = `(SELECT json_extract(j.value, '$.staySeconds') AS stay FROM json_each(e.actors_json) j) a`;
+export const SQLITE_ACTOR_STAYS = `(SELECT json_extract(j.value, '$.staySeconds') AS stay, json_extract(j.value, '$.label') AS label FROM json_each(e.actors_json) j) a`;
 
 /** PostgreSQL: each actor's stay as rows of `a.stay`. */
-export const PG_ACTOR_STAYS = `(SELECT (j ->> 'staySeconds')::float8 AS stay FROM jsonb_array_elements(e.actors_json::jsonb) j) a`;
+export const PG_ACTOR_STAYS = `(SELECT (j ->> 'staySeconds')::float8 AS stay, j ->> 'label' AS label FROM jsonb_array_elements(e.actors_json::jsonb) j) a`;
 
 /** "Several people together": at least `n` actors in the event. `actorCount` is the backend's length of `e.actors_json`. */
 export function togetherCondition(n: number, bind: (value: number) => string, actorCount: string): string {

@@ -89,7 +89,9 @@ export function expected(seeded: readonly Seeded[], words: readonly string[], f:
     if (f.stay) {
       const { op, seconds } = f.stay;
       const passes = (v: number) => (op === 'gt' ? v > seconds : op === 'gte' ? v >= seconds : op === 'lt' ? v < seconds : v <= seconds);
-      if (e.type === 'line_crossing' || !e.actors.some((a) => passes(a.staySeconds ?? (e.endMs - e.startMs) / 1000))) return false;
+      // Only the stays of the actors asked about, when the filter names labels.
+      const asked = e.actors.filter((a) => !f.labels || f.labels.includes(a.label));
+      if (e.type === 'line_crossing' || !asked.some((a) => passes(a.staySeconds ?? (e.endMs - e.startMs) / 1000))) return false;
     }
     if (f.minActors !== undefined && e.actors.length < f.minActors) return false;
     if (f.directions) {
@@ -120,6 +122,9 @@ export const FILTERS: Filter[] = [
   { minActors: 2, stay: { op: 'lt', seconds: 100 }, cameraIds: ['gate-1', 'front'] },
   { stay: { op: 'lte', seconds: 60 }, cameraIds: ['front'] },
   { stay: { op: 'gte', seconds: 180 }, labels: ['person'], types: ['loitering', 'line_crossing'] },
+  // The truck's stay and the person's beside it differ: only the truck's counts.
+  { stay: { op: 'gt', seconds: 100 }, labels: ['truck'] },
+  { stay: { op: 'lt', seconds: 60 }, labels: ['dog'] },
   { directions: [{ inbound: true }] },
   { directions: [{ inbound: false }], cameraIds: ['後門'] },
   { directions: [{ cameraId: 'front', rule: 'door', direction: 'a_to_b' }] },

@@ -97,7 +97,10 @@ export function filterConditions(query: SearchQuery, params: Params, options: { 
     out.push(options.rareLabels ? `e.labels && ${labels}::text[]` : `(e.labels || '{}'::text[]) && ${labels}::text[]`);
   }
   if (query.directions?.length) out.push(crossingCondition(query.directions, (value) => `${params.add(value)}::text`, pgDetailsField));
-  if (query.stay) out.push(stayCondition(query.stay, (value) => `${params.add(value)}::float8`, PG_ACTOR_STAYS));
+  if (query.stay) {
+    const ofLabels = query.labels?.length ? `a.label = ANY(${params.add(query.labels)}::text[])` : undefined;
+    out.push(stayCondition(query.stay, (value) => `${params.add(value)}::float8`, PG_ACTOR_STAYS, ofLabels));
+  }
   if (query.minActors !== undefined) out.push(togetherCondition(query.minActors, (value) => `${params.add(value)}::int4`, PG_ACTOR_COUNT));
   // Whole milliseconds, so that the bounds compare as bigint and stay usable by the indexes; the
   // ceiling keeps the meaning (an integer end_ms >= 1.5 exactly when end_ms >= 2).

@@ -377,7 +377,7 @@ function filterSql(filter: VectorFilter, first: number): FilterSql {
   if (filter.types?.length) sql.push(`e.type = ANY(${param(filter.types, 'text[]')})`);
   if (filter.labels?.length) sql.push(`e.rowid IN (SELECT l.event_rowid FROM event_labels l WHERE l.label = ANY(${param(filter.labels, 'text[]')}))`);
   if (filter.directions?.length) sql.push(crossingCondition(filter.directions, (value) => param(value, 'text'), pgDetailsField));
-  if (filter.stay) sql.push(stayCondition(filter.stay, (value) => param(value, 'float8'), PG_ACTOR_STAYS));
+  if (filter.stay) sql.push(stayCondition(filter.stay, (value) => param(value, 'float8'), PG_ACTOR_STAYS, filter.labels?.length ? `a.label = ANY(${param(filter.labels, 'text[]')})` : undefined));
   if (filter.minActors !== undefined) sql.push(togetherCondition(filter.minActors, (value) => param(value, 'int4'), PG_ACTOR_COUNT));
   if (filter.eventIds) sql.push(`e.id = ANY(${param(filter.eventIds, 'text[]')})`);
   // Times are whole milliseconds: rounding a bound up keeps `>=` and `<` exact against them.

@@ -67,7 +67,7 @@ function filters(query: SearchQuery, maxDurationMs: number): Filters {
   }
   if (query.stay) {
     out.params.stay = query.stay.seconds;
-    out.direction.push(stayCondition(query.stay, () => '@stay', SQLITE_ACTOR_STAYS));
+    out.direction.push(stayCondition(query.stay, () => '@stay', SQLITE_ACTOR_STAYS, query.labels?.length ? `a.label IN (${list('stayLabel', query.labels)})` : undefined));
   }
   if (query.minActors !== undefined) {
     out.params.minActors = query.minActors;

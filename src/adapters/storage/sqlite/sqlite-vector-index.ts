@@ -265,7 +265,7 @@ function filterSql(filter: VectorFilter): { sql: string[]; params: Params } {
   }
   if (filter.stay) {
     params.stay = filter.stay.seconds;
-    sql.push(stayCondition(filter.stay, () => '@stay', SQLITE_ACTOR_STAYS));
+    sql.push(stayCondition(filter.stay, () => '@stay', SQLITE_ACTOR_STAYS, filter.labels?.length ? `a.label IN (${list('stayLabel', filter.labels)})` : undefined));
   }
   if (filter.minActors !== undefined) {
     params.minActors = filter.minActors;
