@@ -12,6 +12,7 @@ describe('readCrossingSides', () => {
     ['who walked from the parking lot into the lobby', 'a_to_b', ['from the parking lot', 'into the lobby']],
     ['who went back to the car park', 'b_to_a', ['back to the car park']],
     ['anyone leaving the lobby?', 'b_to_a', ['leaving the lobby']],
+    ['有人到大厅吗', 'a_to_b', ['到大厅']],
   ] as const)('%s', (text, direction, read) => {
     expect(readCrossingSides(text, [GATE, BACK])).toEqual({ directions: [{ cameraId: 'front', rule: 'gate_line', direction }], read });
   });
@@ -29,6 +30,10 @@ describe('readCrossingSides', () => {
     ['大厅有人吗', 'no word of direction'],
     ['from the lobby to the lobby', 'both ways at once'],
     ['who came from the lobbyist', 'part of a word'],
+    ['有人看到大厅有车吗', 'saw in the lobby, not went to it'],
+    ['在大厅遇到谁了', 'met in the lobby'],
+    ['anyone standing next to the lobby', 'next to is where, not which way'],
+    ['在大厅来回走的人', 'to and fro'],
   ])('%s: nothing read (%s)', (text) => {
     expect(readCrossingSides(text, [GATE])).toEqual({ directions: [], read: [] });
   });

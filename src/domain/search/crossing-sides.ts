@@ -31,9 +31,11 @@ export interface SideReading {
 
 // What comes right before a place: the direction words, at the end of the text before it.
 const FROM_EN = /(?:^|\s)(?:from|out of|leaving|left|leave|exiting|exited|exit)\s+(?:the\s+)?$/;
-const TO_EN = /(?:^|\s)(?:to|into|in to|towards?|back to|back into|entering|entered|enter|reaching|reached)\s+(?:the\s+)?$/;
+// Not the "to" of "next to", "close to", "up to": those say where, not which way.
+const TO_EN = /(?:^|(?<!\b(?:next|close|up|due|prior|according))\s)(?:to|into|in to|towards?|back to|back into|entering|entered|enter|reaching|reached)\s+(?:the\s+)?$/;
 const FROM_ZH = /(?:从|由|自|离开|走出|出了)\s*$/;
-const TO_ZH = /(?:走进|走回|回到|进到|进入|走到|前往|进了|到了|进|到|往|回|去|向)\s*$/;
+// 到 alone, but not the 到 of 看到, 见到, 遇到, 找到 (saw / met / found in a place), nor 来回 (to and fro).
+const TO_ZH = /(?:走进|走回|回到|进到|进入|走到|前往|进了|(?<![看见遇找听收得碰感])到了|进|(?<![看见遇找听收得碰感])到|往|(?<!来)回|去|向)\s*$/;
 const HAN = /\p{Script=Han}/u;
 
 interface Mention {
