@@ -209,7 +209,8 @@ export class SearchService {
       // camera, zone and line name is indexed with its events): say so, rather than answer with
       // events from every other place.
       const places = placeWordsIn(plan.wordsText);
-      const unknownPlaces = places.filter((place) => !this.reader.isKnownPlace(place));
+      // Quoted as the question wrote them (儲藏室, not the normalized 储藏室).
+      const unknownPlaces = places.filter((place) => !this.reader.isKnownPlace(place)).map((place) => asWritten(request.q, place, (t) => text.normalize(t)));
       if (unknownPlaces.length > 0) {
         interpretation.unknownPlaces = unknownPlaces;
         const answer = unknownPlaceAnswer(unknownPlaces, this.knownPlaces(), language, (t) => text.toSimplified(t));
@@ -384,3 +385,12 @@ function unique<T>(values: readonly T[]): T[] {
 }
 
 export type { ConceptMatch };
+
+/** The part of `question` that normalizes to `normalized` (same length), else `normalized` itself. */
+function asWritten(question: string, normalized: string, normalize: (text: string) => string): string {
+  for (let at = 0; at + normalized.length <= question.length; at++) {
+    const slice = question.slice(at, at + normalized.length);
+    if (normalize(slice) === normalized) return slice;
+  }
+  return normalized;
+}
