@@ -9,6 +9,10 @@
  *
  *   npm run bench:accuracy            (env ACCURACY_SEED: the world's seed, 1 by default)
  *
+ * Then the bundled street clip is analysed as the demo analyses it (real decoder and detector) and
+ * its footpath crossings are compared with crossings labelled by hand from the pixels
+ * (accuracy/footage.ts, accuracy/street-crossings.json).
+ *
  * The questions in questions-held-out.ts were written by someone who had not read how Vigil reads
  * questions, after the others had been used to fix Vigil: their score is also reported on its own.
  *
@@ -28,6 +32,7 @@ import { seedDatabase } from '../test/support/seed-database.ts';
 import { HELD_OUT_QUESTIONS } from './accuracy/questions-held-out.ts';
 import { QUESTIONS, type Language, type Question, type QuestionKind } from './accuracy/questions.ts';
 import { answerOf, scoreAnswer, totals, type QuestionScore, type Totals } from './accuracy/score.ts';
+import { detectedStreetCrossings, scoreCrossings, streetLabels } from './accuracy/footage.ts';
 import { buildWorld, NOW } from './accuracy/world.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -60,6 +65,17 @@ try {
     await vigil.close();
   }
 
+  // Real footage: the street clip's footpath crossings against the ones labelled by hand.
+  const labels = streetLabels();
+  const detected = await detectedStreetCrossings(dir);
+  const footage = scoreCrossings(labels, detected);
+  const confident = scoreCrossings(labels.filter((l) => l.confidence !== 'low'), detected);
+  log(
+    `street clip: ${footage.labelled} crossings labelled by hand (${confident.labelled} not low-confidence), ${footage.detected} detected, ${footage.matched} matched: ` +
+      `precision ${footage.precision.toFixed(3)}, recall ${footage.recall.toFixed(3)} (${confident.recall.toFixed(3)} of the confident ones), direction ${footage.directionAccuracy.toFixed(3)}; ` +
+      `left to right ${footage.byWay.left_to_right.detected} detected / ${footage.byWay.left_to_right.labelled} labelled, right to left ${footage.byWay.right_to_left.detected} / ${footage.byWay.right_to_left.labelled}`,
+  );
+
   const round = (n: number | undefined) => (n === undefined ? null : Math.round(n * 1000) / 1000);
   const show = (name: string, t: Totals) =>
     log(
@@ -86,6 +102,14 @@ try {
       direction_accuracy: round(overall.directionAccuracy),
       held_out_questions: heldOut.questions,
       held_out_exact: round(heldOut.exact),
+      footage_crossings: {
+        labelled: footage.labelled,
+        detected: footage.detected,
+        precision: round(footage.precision),
+        recall: round(footage.recall),
+        recall_confident: round(confident.recall),
+        direction_accuracy: round(footage.directionAccuracy),
+      },
       exact_by_language: Object.fromEntries(Object.entries(byLanguage).map(([k, t]) => [k, round(t.exact)])),
       exact_by_kind: Object.fromEntries(Object.entries(byKind).map(([k, t]) => [k, round(t.exact)])),
     })}`,
