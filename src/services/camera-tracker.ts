@@ -1,4 +1,4 @@
-import { ByteTracker } from '../domain/tracking/byte-tracker.ts';
+import { ByteTracker, DEFAULT_BYTE_TRACKER_OPTIONS } from '../domain/tracking/byte-tracker.ts';
 import type { CameraAnalysisSettings } from './analyze-video.service.ts';
 
 /** The tracker a camera's analysis runs, from its settings and the rate its frames are sampled at. */
@@ -13,5 +13,6 @@ export function cameraTracker(camera: Pick<CameraAnalysisSettings, 'confidence' 
     lostFrames: Math.max(1, Math.ceil(camera.tracker.lostSeconds * sampleFps)),
     minHits: camera.tracker.minHits,
     observationCentric: true,
+    velocityWeight: DEFAULT_BYTE_TRACKER_OPTIONS.velocityWeight,
   });
 }

@@ -83,7 +83,7 @@ describe('ByteTracker rules', () => {
   });
 
   it('plain ByteTrack re-finds a lost track with a strong detection, not with a weak one', () => {
-    const out = feed(tracker({ observationCentric: false }), [[person(100)], [person(100)], NONE, [person(100, 0.3)], [person(100, 0.6)]]);
+    const out = feed(tracker({ observationCentric: false, velocityWeight: 1 / 160 }), [[person(100)], [person(100)], NONE, [person(100, 0.3)], [person(100, 0.6)]]);
     expect(out.slice(2).map((o) => [ids(o), o.lost])).toEqual([[[], ['p1']], [[], ['p1']], [['p1'], []]]);
     expect(out[4]?.tracked[0]?.hits).toBe(3);
   });
@@ -139,6 +139,7 @@ describe('ByteTracker rules', () => {
     expect(errorCode(() => t.update({ frameIndex: 5, timestampMs: 500, detections: [] }))).toBe('invalid_argument');
     expect(errorCode(() => t.finishAll(0, 4))).toBe('invalid_argument');
     expect(errorCode(() => tracker({ minHits: 0 }))).toBe('invalid_argument');
+    expect(errorCode(() => tracker({ velocityWeight: 0 }))).toBe('invalid_argument');
     expect(errorCode(() => tracker({ lowMatchIou: 0 }))).toBe('invalid_argument');
     expect(errorCode(() => tracker({ lostFrames: 1.5 }))).toBe('invalid_argument');
     expect(errorCode(() => tracker({ lowScore: Number.NaN }))).toBe('invalid_argument');

@@ -2,7 +2,7 @@ import type { Detection } from '../detection.ts';
 import { VigilError } from '../errors.ts';
 import { intersectionOverUnion, type Box } from '../geometry.ts';
 import { CLASS_FAMILIES, FAMILY_ID_PREFIX, classFamily } from './class-family.ts';
-import { KalmanBox, type KalmanSnapshot } from './kalman-box.ts';
+import { DEFAULT_VELOCITY_WEIGHT, KalmanBox, type KalmanSnapshot } from './kalman-box.ts';
 import { linearAssignment } from './linear-assignment.ts';
 import type { ClassFamily, FinishedTrack, TrackedObject, TrackerInput, TrackerOutput } from './tracking-types.ts';
 
@@ -58,6 +58,8 @@ export interface ByteTrackerOptions {
   minHits: number;
   /** OC-SORT's observation-centric re-update and recovery (see above); false is plain ByteTrack. */
   observationCentric: boolean;
+  /** The Kalman filter's velocity noise as a share of the box height (kalman-box.ts says why 1/120). */
+  velocityWeight: number;
 }
 
 /** What suits the bundled CenterNet, which scores people and vehicles between 0.4 and 0.7. */
@@ -70,6 +72,7 @@ export const DEFAULT_BYTE_TRACKER_OPTIONS: Readonly<ByteTrackerOptions> = {
   lostFrames: 15,
   minHits: 2,
   observationCentric: true,
+  velocityWeight: DEFAULT_VELOCITY_WEIGHT,
 };
 
 type TrackState = 'tentative' | 'active' | 'lost';
@@ -239,7 +242,7 @@ export class ByteTracker {
 
     for (const c of stage3.candidatesLeft) {
       if (c.detection.score < o.highScoreFor(c.detection.label) + o.newTrackMargin) continue;
-      const track = newTrack(family, c.detection, input, this.updates);
+      const track = newTrack(family, c.detection, input, this.updates, o.velocityWeight);
       kept.push(track);
       if (track.hits >= o.minHits) confirmations.push({ track, candidate: c });
     }
@@ -277,8 +280,8 @@ export class ByteTracker {
   }
 }
 
-function newTrack(family: ClassFamily, detection: Detection, input: TrackerInput, update: number): Track {
-  const kalman = new KalmanBox(detection.box);
+function newTrack(family: ClassFamily, detection: Detection, input: TrackerInput, update: number, velocityWeight: number): Track {
+  const kalman = new KalmanBox(detection.box, velocityWeight);
   const track: Track = {
     family,
     kalman,
@@ -359,6 +362,7 @@ function validateOptions(o: ByteTrackerOptions): void {
   if (!(o.newTrackMargin >= 0)) problems.push(`newTrackMargin must be >= 0, got ${o.newTrackMargin}`);
   if (!(Number.isInteger(o.lostFrames) && o.lostFrames >= 0)) problems.push(`lostFrames must be an integer >= 0, got ${o.lostFrames}`);
   if (!(Number.isInteger(o.minHits) && o.minHits >= 1)) problems.push(`minHits must be an integer >= 1, got ${o.minHits}`);
+  if (!(o.velocityWeight > 0)) problems.push(`velocityWeight must be > 0, got ${o.velocityWeight}`);
   if (problems.length > 0) {
     throw new VigilError('invalid_argument', 'ByteTracker: invalid options', { details: problems });
   }

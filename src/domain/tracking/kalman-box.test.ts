@@ -17,7 +17,7 @@ const diag = (values: number[]): Matrix => identity(values.length).map((row, i) 
 const fromFlat = (flat: Float64Array, n: number): Matrix => Array.from({ length: n }, (_, i) => Array.from(flat.slice(i * n, i * n + n)));
 const column = (v: ArrayLike<number>): Matrix => Array.from(v, (x) => [x]);
 
-/** The textbook Kalman equations on full matrices, exactly as ByteTrack's numpy code writes them. */
+/** The textbook Kalman equations on full matrices, as ByteTrack's numpy code writes them (with Vigil's velocity weight, 1/120). */
 class ReferenceFilter {
   mean: Matrix;
   cov: Matrix;
@@ -28,14 +28,14 @@ class ReferenceFilter {
     const m = boxToMeasurement(b);
     this.mean = column([m.cx, m.cy, m.a, m.h, 0, 0, 0, 0]);
     const p = 2 * (1 / 20) * m.h;
-    const v = 10 * (1 / 160) * m.h;
+    const v = 10 * (1 / 120) * m.h;
     this.cov = diag([p, p, 1e-2, p, v, v, 1e-5, v].map((s) => s * s));
   }
 
   predict(): void {
     const h = at(this.mean, 3, 0);
     const p = h / 20;
-    const v = h / 160;
+    const v = h / 120;
     const Q = diag([p, p, 1e-2, p, v, v, 1e-5, v].map((s) => s * s));
     this.mean = mul(this.F, this.mean);
     this.cov = add(mul(mul(this.F, this.cov), transpose(this.F)), Q);
@@ -82,12 +82,12 @@ describe('KalmanBox', () => {
   it('starts at the box with zero velocity and ByteTrack initial covariance', () => {
     const k = new KalmanBox(box(100, 200, 140, 300));
     expect(Array.from(k.mean)).toEqual([120, 250, 0.4, 100, 0, 0, 0, 0]);
-    // std position 2 * h / 20 = 10, std velocity 10 * h / 160 = 6.25
+    // std position 2 * h / 20 = 10, std velocity 10 * h / 120 = 8.33
     const variances = Array.from({ length: 8 }, (_, i) => k.covariance[i * 8 + i]);
     expect(variances[0]).toBeCloseTo(100, 12);
     expect(variances[3]).toBeCloseTo(100, 12);
     expect(variances[2]).toBeCloseTo(1e-4, 15);
-    expect(variances[4]).toBeCloseTo(39.0625, 12);
+    expect(variances[4]).toBeCloseTo((1000 / 120) ** 2, 10);
     expect(variances[6]).toBeCloseTo(1e-10, 20);
     expect(k.box()).toEqual(box(100, 200, 140, 300));
   });
