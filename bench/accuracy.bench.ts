@@ -24,45 +24,36 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createVigil } from '../src/app.ts';
-import { cameraDirectory } from '../src/config/settings/index.ts';
-import { searchResponseSchema } from '../src/contract/api.schemas.ts';
-import type { Logger } from '../src/ports/logger.ts';
-import { seedDatabase } from '../test/support/seed-database.ts';
+import { openWorld } from './accuracy/ask-world.ts';
 import { HELD_OUT_QUESTIONS } from './accuracy/questions-held-out.ts';
 import { QUESTIONS, type Language, type Question, type QuestionKind } from './accuracy/questions.ts';
-import { answerOf, scoreAnswer, totals, type QuestionScore, type Totals } from './accuracy/score.ts';
+import { scoreAnswer, totals, type QuestionScore, type Totals } from './accuracy/score.ts';
 import { detectedStreetCrossings, scoreCrossings, streetLabels } from './accuracy/footage.ts';
-import { buildWorld, NOW } from './accuracy/world.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
 const seed = Number(process.env.ACCURACY_SEED ?? 1);
 /** Questions written by someone who had not read how Vigil reads questions, scored apart too. */
 const HELD_OUT = new Set<Question>(HELD_OUT_QUESTIONS);
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-accuracy-'));
 try {
-  const world = await buildWorld(dir, seed);
+  const asked = await openWorld(dir, seed);
+  const { world } = asked;
   log(`world (seed ${seed}): ${world.visits.length} visits, ${world.truth.length} true incidents, ${world.events.length} events stored`);
-  await seedDatabase(world.loaded.config.storage.data_dir, world.events, cameraDirectory(world.loaded.config));
-  const vigil = createVigil(world.loaded, { clock: { now: () => NOW }, logger: silent });
   const scores: QuestionScore[] = [];
   try {
     for (const question of [...QUESTIONS, ...HELD_OUT_QUESTIONS]) {
-      const response = await vigil.httpApp().request(`/api/search?limit=200&q=${encodeURIComponent(question.q)}`);
-      const body = searchResponseSchema.parse(await response.json());
-      const answer = answerOf(body);
+      const { answer, text } = await asked.ask(question.q);
       const score = scoreAnswer(question, world.truth, answer);
       scores.push(score);
       const count = question.counts ? `, said ${answer.count ?? 'no number'}` : '';
       log(
         `${score.exact ? '✓' : '✗'} [${question.lang} ${question.kind}${HELD_OUT.has(question) ? ' held-out' : ''}] ${question.q}: returned ${score.returned} (${score.belonging} belong), ` +
-          `expected ${score.expected} (${score.covered} found)${count} | ${body.answer.text.slice(0, 140)}`,
+          `expected ${score.expected} (${score.covered} found)${count} | ${text.slice(0, 140)}`,
       );
     }
   } finally {
-    await vigil.close();
+    await asked.close();
   }
 
   // Real footage: the street clip's footpath crossings against the ones labelled by hand.

@@ -13,9 +13,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { main } from '../../src/cli/main.ts';
 import { eventsPageSchema } from '../../src/contract/api.schemas.ts';
-import { createVigil } from '../../src/app.ts';
+import { createLogger, createVigil } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import type { Logger } from '../../src/ports/logger.ts';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const CLIP = join(REPO, 'samples/vtest-street.mp4');
@@ -39,8 +38,6 @@ export function streetLabels(): z.output<typeof labelsSchema>['crossings'] {
   return labelsSchema.parse(JSON.parse(readFileSync(LABELS, 'utf8'))).crossings;
 }
 
-const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
-
 /** Every person's crossing of the footpath line in the demo's analysis of the clip, in seconds from its start. */
 export async function detectedStreetCrossings(dir: string): Promise<Crossing[]> {
   // The demo's configuration, with its data in `dir` and the clip by its full path.
@@ -56,7 +53,7 @@ export async function detectedStreetCrossings(dir: string): Promise<Crossing[]> 
   });
   if (code !== 0) throw new Error(`the analysis of ${CLIP} failed: ${stderr}`);
   const loaded = await loadConfig({ explicit: true, file: config, env: {}, cwd: dir });
-  const vigil = createVigil(loaded, { logger: silent });
+  const vigil = createVigil(loaded, { logger: createLogger('silent') });
   try {
     const response = await vigil.httpApp().request('/api/events?type=line_crossing&limit=500');
     const page = eventsPageSchema.parse(await response.json());

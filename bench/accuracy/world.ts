@@ -9,6 +9,7 @@
  * its direction; a stay is the time from the first to the last step a scripted foot point is in
  * a zone. Both come from the same boxes the detections were jittered from.
  */
+import { createLogger } from '../../src/app.ts';
 import { parseConfigText, type LoadedConfig } from '../../src/config/index.ts';
 import { cameraSettings } from '../../src/config/settings/index.ts';
 import { EventEngine } from '../../src/domain/events/event-engine.ts';
@@ -18,7 +19,6 @@ type Point = readonly [number, number];
 import { resolveRules } from '../../src/domain/rules/rule-spec.ts';
 import type { CameraRules } from '../../src/domain/rules/rule-types.ts';
 import type { StoredEvent } from '../../src/ports/analysis-store.ts';
-import type { Logger } from '../../src/ports/logger.ts';
 import { cameraTracker } from '../../src/services/camera-tracker.ts';
 import { EventAssembly } from '../../src/services/event-assembly.ts';
 import { seededRandom, type SeededRandom } from '../../test/factories/seeded-random.ts';
@@ -112,8 +112,6 @@ export interface World {
   events: StoredEvent[];
 }
 
-const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
-
 /**
  * The visits of each day: every kind on every day at a random time, more of the common ones; in
  * the evening more than in the day, as at a shop's back door.
@@ -163,7 +161,7 @@ export async function buildWorld(baseDir: string, seed = 1): Promise<World> {
         rules,
         tracker: cameraTracker(settingsOf(camera), FPS),
         engine: new EventEngine(rules, { idPrefix: camera }),
-        logger: silent,
+        logger: createLogger('silent'),
       });
       return [camera, assembly];
     }),

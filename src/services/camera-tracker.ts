@@ -4,15 +4,12 @@ import type { CameraAnalysisSettings } from './analyze-video.service.ts';
 /** The tracker a camera's analysis runs, from its settings and the rate its frames are sampled at. */
 export function cameraTracker(camera: Pick<CameraAnalysisSettings, 'confidence' | 'tracker'>, sampleFps: number): ByteTracker {
   return new ByteTracker({
+    ...DEFAULT_BYTE_TRACKER_OPTIONS,
     highScoreFor: (label) => camera.confidence.perLabel[label]?.minScore ?? camera.confidence.defaults.minScore,
     lowScore: camera.tracker.lowScore,
-    newTrackMargin: 0.05,
     matchIou: camera.tracker.matchIou,
-    lowMatchIou: 0.5,
     // The tracker counts its own updates; a lost track is kept for about lostSeconds of frames.
     lostFrames: Math.max(1, Math.ceil(camera.tracker.lostSeconds * sampleFps)),
     minHits: camera.tracker.minHits,
-    observationCentric: true,
-    velocityWeight: DEFAULT_BYTE_TRACKER_OPTIONS.velocityWeight,
   });
 }

@@ -214,7 +214,7 @@ export class ByteTracker {
     };
 
     const stage1 = associate(tracks.filter((t) => t.state !== 'tentative'), high, o.matchIou);
-    const stage2 = associate(stage1.tracksLeft.filter((t) => t.state === 'active' || (lastSeenToo)), low, o.lowMatchIou);
+    const stage2 = associate(lastSeenToo ? stage1.tracksLeft : stage1.tracksLeft.filter((t) => t.state === 'active'), low, o.lowMatchIou);
     const stage3 = associate(tracks.filter((t) => t.state === 'tentative'), stage1.candidatesLeft, o.matchIou);
 
     const matchedTracks = new Set<Track>();
