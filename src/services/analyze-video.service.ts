@@ -159,6 +159,15 @@ function stableHash(value: unknown): string {
 }
 
 /**
+ * The version of what turns detections into events (the tracker and the rules), part of every
+ * run's identity: bump it when they give other events for the same detections, so that a file
+ * analysed by an older Vigil is analysed again when asked (replacing its events) instead of being
+ * reported as already analysed. 2: observation-centric tracking and the Kalman velocity noise of
+ * 1/120 (the exact-answers issue).
+ */
+export const ANALYSIS_VERSION = 2;
+
+/**
  * Turns a video into stored, timestamped detections: probe, decode sampled frames, gate on
  * motion, detect in parallel, and commit results in frame order in small transactions, so
  * that an interruption at any moment leaves a consistent database that a re-run resumes.
@@ -184,6 +193,7 @@ export class AnalyzeVideoService {
       nowMs: clock.now(),
     });
     const identity = {
+      analysis: ANALYSIS_VERSION,
       detector: request.detectorSettings,
       sampleFps,
       frameSize,
@@ -200,22 +210,16 @@ export class AnalyzeVideoService {
     // the run's identity, so renaming a zone rewords the stored events instead of redoing them.
     const presentation = rulePresentation(camera.rules);
     const settingsKey = stableHash(identity);
-    // The key Vigil computed before presentation was kept apart (rules with their names), so an
-    // analysis stored by an older Vigil is still found (and re-keyed) rather than redone.
-    const legacyKey = stableHash({ ...identity, rules: camera.rules });
     const sourceId = await store.upsertSource(video, camera.cameraId);
-    const claim = await store.claimRun(
-      {
-        sourceId,
-        cameraId: camera.cameraId,
-        settingsKey,
-        settings: { ...identity, presentation },
-        startTimeMs: start.startMs,
-        startTimeSource: start.source,
-        startedAt: clock.now(),
-      },
-      live ? {} : { legacyKeys: [legacyKey] },
-    );
+    const claim = await store.claimRun({
+      sourceId,
+      cameraId: camera.cameraId,
+      settingsKey,
+      settings: { ...identity, presentation },
+      startTimeMs: start.startMs,
+      startTimeSource: start.source,
+      startedAt: clock.now(),
+    });
     const base = { video, frameSize, sampleFps, start, cameraId: camera.cameraId, input: request.input };
 
     if (claim.kind === 'busy') throw busyError(claim, request.input, camera.cameraId);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTextAnalyzer } from '../../src/adapters/text/text-analyzer.ts';
+import { ANALYSIS_VERSION } from '../../src/services/analyze-video.service.ts';
 import { runCli, spawnCli, waitForExit } from '../support/cli.ts';
 import { sampleExcerpt } from '../support/media.ts';
 
@@ -180,5 +181,9 @@ describe('analysing again after the configuration changed', () => {
     for (const k of kept) expect(k.run_id).toBe(replaced.runId);
     expect(query(ws.db, "SELECT DISTINCT status FROM jobs WHERE kind = 'describe_event'")).toEqual([{ status: 'done' }]);
     expect(indexed(ws.db, 'description', 'zebracorn')).toBe(kept.length);
+    // The version of the tracker and the rules is part of the run's identity, so a file analysed
+    // by a Vigil whose tracker gave other events is analysed again, as the new zone was.
+    const settings = query<{ settings_json: string }>(ws.db, 'SELECT settings_json FROM analysis_runs');
+    expect(settings.map((r) => JSON.parse(r.settings_json).analysis)).toEqual([ANALYSIS_VERSION]);
   });
 });
