@@ -251,6 +251,8 @@ describe('time words', () => {
       ['anyone at the back door a fortnight ago?', ['a fortnight ago'], /^I could not read the time in "a fortnight ago"/],
       ['yesterday or today, anyone loitering?', ['today'], /^I could not read the time in "today"/],
       ['上上上週後門有人嗎', ['上上上週'], /^無法理解「上上上週」所指的時間/],
+      // 10:50 or from 10 to 11: neither is guessed.
+      ['anyone at the gate ten to eleven last night?', ['ten to eleven'], /^I could not read the time in "ten to eleven"/],
     ] as const) {
       const body = await read(searchResponseSchema, app().request(`/api/search?q=${encodeURIComponent(q)}`));
       expect(body.interpretation.unread_time, q).toEqual(words);

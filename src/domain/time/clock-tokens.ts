@@ -110,7 +110,74 @@ const prefixFields = (prefix: string | undefined): TokenFields => ({
 
 const sticky = (source: string) => new RegExp(source, 'y');
 
+/** Minutes before or after an hour said in words: half past nine, a quarter to ten, ten to eleven. */
+const EN_MINUTES_OFF: Readonly<Record<string, number>> = { half: 30, quarter: 15, 'a quarter': 15, five: 5, ten: 10, twenty: 20, 'twenty-five': 25 };
+/** Minutes said after an hour word: nine thirty, ten forty-five. */
+const EN_MINUTES_AFTER: Readonly<Record<string, number>> = {
+  ten: 10, fifteen: 15, twenty: 20, 'twenty-five': 25, thirty: 30, 'thirty-five': 35, forty: 40, 'forty-five': 45, fifty: 50, 'fifty-five': 55,
+};
+/** The words as one alternation, longest first; "twenty-five" also as "twenty five". */
+const alternation = (words: Readonly<Record<string, number>>) =>
+  Object.keys(words)
+    .sort((a, b) => b.length - a.length)
+    .map((w) => w.replace(/[- ]/, String.raw`[-\s]+`))
+    .join('|');
+const minutesSaid = (words: Readonly<Record<string, number>>, said: string | undefined) => words[(said ?? '').replace(/\s+/g, ' ').replace(/ (?=five)/, '-')];
+/** "ten to eleven people", "five past ten minutes": a count or a duration, not a clock time. */
+const NOT_A_COUNT = String.raw`(?!\s*(?:people|persons?|cars?|vehicles?|minutes?|mins?|seconds?|secs?|hours?|times|of)(?![a-z]))`;
+const WORD_CLOCK_PREFIX = String.raw`(?:(at|since|after|around|about|before|until|till)\s+)?`;
+
+/** The hour the minutes are counted from: 1-12 (whichever half of the day), noon or midnight. */
+function namedHour(said: string | undefined): { hour: number; fixed: boolean } | undefined {
+  if (said === 'noon') return { hour: 12, fixed: true };
+  if (said === 'midnight') return { hour: 0, fixed: true };
+  const hour = EN_HOUR_WORDS[said ?? ''] ?? Number(said);
+  return Number.isInteger(hour) && hour >= 1 && hour <= 12 ? { hour, fixed: false } : undefined;
+}
+
+const wordClock = (prefix: string | undefined, hour: number, minute: number, meridiem: string | undefined, fixed: boolean, said: string): TokenFields | undefined => {
+  const parsed = point(hour, minute, meridiem?.trim(), fixed, meridiem ? 'meridiem' : 'word');
+  return parsed && { clock: { start: { ...parsed.point, label: said.trim() } }, ...prefixFields(prefix) };
+};
+
+/**
+ * Clock times said in words, which the matchers of numbers would read as a range of two hours
+ * ("ten to eleven") or not at all. "ten to eleven" with no word before it may mean 10 to 11 as
+ * well as 10:50: it is read only after a word that makes it one time (at, around, since,
+ * before...), else left for the question to report as unread (unread-time-words.ts).
+ */
+const EN_WORD_CLOCK_MATCHERS: readonly Matcher[] = [
+  {
+    re: sticky(
+      String.raw`${WORD_CLOCK_PREFIX}((${alternation(EN_MINUTES_OFF)})\s+(past|after|to)\s+(${EN_HOUR_WORD}|\d{1,2}|noon|midnight)(?![a-z0-9])(${MER})?)${NOT_A_COUNT}`,
+    ),
+    build: (m) => {
+      const [, prefix, said = '', minutes, way, hourSaid, meridiem] = m;
+      const off = minutesSaid(EN_MINUTES_OFF, minutes);
+      const named = namedHour(hourSaid);
+      if (off === undefined || named === undefined) return undefined;
+      if (way !== 'to') return wordClock(prefix, named.hour, off, meridiem, named.fixed, said);
+      if (prefix === undefined && off !== 30 && off !== 15) return undefined;
+      // Before the hour: a quarter to one is 12:45, ten to midnight 23:50.
+      const hour = named.hour === 0 ? 23 : named.hour === 1 && !named.fixed ? 12 : named.hour - 1;
+      return wordClock(prefix, hour, 60 - off, meridiem, named.fixed, said);
+    },
+  },
+  {
+    // "nine thirty" is a time after a word that makes it one (at nine thirty) or with a meridiem.
+    re: sticky(String.raw`${WORD_CLOCK_PREFIX}((${EN_HOUR_WORD})\s+(${alternation(EN_MINUTES_AFTER)})(?![a-z])(${MER})?)${NOT_A_COUNT}`),
+    build: (m) => {
+      const [, prefix, said = '', hourSaid, minutes, meridiem] = m;
+      if (prefix === undefined && meridiem === undefined) return undefined;
+      const minute = minutesSaid(EN_MINUTES_AFTER, minutes);
+      const hour = EN_HOUR_WORDS[hourSaid ?? ''];
+      return minute === undefined || hour === undefined ? undefined : wordClock(prefix, hour, minute, meridiem, false, said);
+    },
+  },
+];
+
 export const CLOCK_MATCHERS: readonly Matcher[] = [
+  ...EN_WORD_CLOCK_MATCHERS,
   {
     re: sticky(
       String.raw`(?:(between|from|since|after|around|about|at)\s+)?(${POINT})\s*(${CONNECT})\s*(?:(${END_DAY})\s*)?(?:(${ZH_PART_ALT})\s*)?(${POINT})`,
@@ -121,6 +188,8 @@ export const CLOCK_MATCHERS: readonly Matcher[] = [
       const b = parsePoint(rawEnd);
       if (!a || !b) return undefined;
       if (connector === 'and' && prefix !== 'between') return undefined;
+      // "ten to eleven" is a clock time in words (EN_WORD_CLOCK_MATCHERS) unless a range is said.
+      if (connector === 'to' && prefix !== 'from' && prefix !== 'between' && minutesSaid(EN_MINUTES_OFF, rawStart) !== undefined) return undefined;
       const end: ClockPoint = { ...b.point };
       if (endPart !== undefined) end.part = makePart(endPart, ZH_PARTS[endPart] ?? NIGHT);
       if (endDay !== undefined) end.nextDay = true;

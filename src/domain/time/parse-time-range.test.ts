@@ -176,6 +176,15 @@ const TAIPEI_TABLE: ReadonlyArray<readonly [string, string, string, string?]> = 
   ['around nine', '2026-11-21 08:30', '2026-11-21 09:30'],
   ['anyone around nine last night?', '2026-11-20 20:30', '2026-11-20 21:30', 'around nine last night'],
   ['between ten and eleven last night', '2026-11-20 22:00', '2026-11-20 23:00'],
+  // Clock times in words: minutes past and to the hour
+  ['at half past nine last night', '2026-11-20 21:30', '2026-11-20 22:30'],
+  ['anyone around a quarter to ten last night?', '2026-11-20 21:15', '2026-11-20 22:15', 'around a quarter to ten last night'],
+  ['at ten to eleven last night', '2026-11-20 22:50', '2026-11-20 23:50'],
+  ['since twenty past two', '2026-11-21 14:20', '2026-11-21 15:30'],
+  ['until a quarter past eight this morning', '2026-11-21 06:00', '2026-11-21 08:15'],
+  ['at nine thirty pm yesterday', '2026-11-20 21:30', '2026-11-20 22:30'],
+  ['at ten to midnight yesterday', '2026-11-20 23:50', '2026-11-21 00:50'],
+  ['from ten to eleven last night', '2026-11-20 22:00', '2026-11-20 23:00'],
 ];
 
 describe('parseTimeRange in Asia/Taipei, now Saturday 2026-11-21 15:30', () => {

@@ -22,7 +22,9 @@ describe('unreadTimeWords', () => {
     ['兩個禮拜以後', ['兩個禮拜以後']],
     ['昨天或今天', ['昨天', '今天']],
     ['上週二或下週三', ['上週二', '下週三']],
-    // Clock times in words, half units and vague days are not read: never dropped either.
+    // Clock times in words that were left (the reader takes them only when they are one time:
+    // "ten to eleven" alone may be 10 to 11), half units and vague days: never dropped.
+    ['anyone there ten to eleven', ['ten to eleven']],
     ['anyone at half past nine', ['half past nine']],
     ['a quarter to ten', ['a quarter to ten']],
     ['at nine thirty pm', ['nine thirty pm']],
