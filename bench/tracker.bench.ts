@@ -99,7 +99,7 @@ log(`rules: ${eventChanges} event changes reported`);
 log(`speed: ${timedFrames} frames with 50 objects, ${trackedPerFrame.toFixed(1)} tracked per frame, ${msPerFrame.toFixed(4)} ms per frame`);
 // Plain ByteTrack, the tracker before issue 15 (no observation-centric matching, ByteTrack's own
 // velocity noise for 30 fps), on the same frames, tracker only.
-const PLAIN: ByteTrackerOptions = { ...DEFAULT_BYTE_TRACKER_OPTIONS, observationCentric: false, velocityWeight: BYTETRACK_VELOCITY_WEIGHT };
+const PLAIN: ByteTrackerOptions = { ...DEFAULT_BYTE_TRACKER_OPTIONS, observationCentric: false, velocityWeight: BYTETRACK_VELOCITY_WEIGHT, weakMayFitBetter: false };
 const trackerOnly = timeTracker(crowd.steps.map((s) => s.input), WARMUP_FRAMES);
 const plainOnly = timeTracker(crowd.steps.map((s) => s.input), WARMUP_FRAMES, undefined, PLAIN);
 log(`tracker alone: ${trackerOnly.msPerFrame.toFixed(4)} ms per frame; plain ByteTrack ${plainOnly.msPerFrame.toFixed(4)}`);

@@ -163,9 +163,9 @@ function stableHash(value: unknown): string {
  * run's identity: bump it when they give other events for the same detections, so that a file
  * analysed by an older Vigil is analysed again when asked (replacing its events) instead of being
  * reported as already analysed. 2: observation-centric tracking and the Kalman velocity noise of
- * 1/120 (the exact-answers issue).
+ * 1/120; 3: a weak detection that fits a track clearly better keeps it (both for exact answers).
  */
-export const ANALYSIS_VERSION = 2;
+export const ANALYSIS_VERSION = 3;
 
 /**
  * Turns a video into stored, timestamped detections: probe, decode sampled frames, gate on

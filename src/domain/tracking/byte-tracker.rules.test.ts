@@ -96,6 +96,31 @@ describe('ByteTracker rules', () => {
     expect(elsewhere.slice(2).map((o) => [ids(o), o.lost])).toEqual([[[], ['p1']], [[], ['p1']]]);
   });
 
+  describe('a weak detection that fits a track clearly better than a strong one (weakMayFitBetter)', () => {
+    // Two people on a lawn, as on the street clip at 57 s: the one tracked is half hidden behind
+    // the other (scored 0.36, where her track is); the other, fully seen (0.45), overlaps her
+    // box by a third. Box helper: [x1, y1, x2, y2] with a score.
+    const at = (x1: number, y1: number, x2: number, y2: number, score: number): Detection => ({ label: 'person', score, box: { x1, y1, x2, y2 } });
+    const her = (score = 0.6) => at(170, 390, 230, 560, score);
+    const him = at(182, 343, 234, 479, 0.45);
+    const frames = [[her()], [her()], [her()], [her(0.36), him], [her(0.36), him], [her(), him]];
+
+    it('keeps the track on the weak detection and gives the strong one a track of its own', () => {
+      const out = feed(tracker(), frames);
+      expect(out.slice(3).map((o) => o.tracked.map((t) => [t.trackId, t.detectionIndex]))).toEqual([[['p1', 0]], [['p1', 0], ['p2', 1]], [['p1', 0], ['p2', 1]]]);
+    });
+
+    it('plain ByteTrack gives the track to the strong detection, and the hidden person is lost', () => {
+      const out = feed(tracker({ weakMayFitBetter: false }), frames);
+      expect(out[3]?.tracked.map((t) => [t.trackId, t.detectionIndex])).toEqual([['p1', 1]]);
+    });
+
+    it('a weak box of the same person as the strong one is no rival (IoU >= 0.5 between them)', () => {
+      const out = feed(tracker(), [[her()], [her()], [her()], [at(170, 420, 230, 560, 0.3), at(176, 380, 236, 550, 0.45)]]);
+      expect(out[3]?.tracked.map((t) => [t.trackId, t.detectionIndex])).toEqual([['p1', 1]]);
+    });
+  });
+
   it('never lets one family continue another', () => {
     const out = feed(tracker(), [[person(100)], [person(100)], [person(100, 0.6, 'dog')], [person(100, 0.6, 'dog')]]);
     expect(out[2]).toMatchObject({ tracked: [], lost: ['p1'] });

@@ -23,6 +23,13 @@ import type { ClassFamily, FinishedTrack, TrackedObject, TrackerInput, TrackerOu
  *  7. high detections still unmatched and at least newTrackMargin above the high score start
  *     tentative tracks, confirmed after minHits consecutive matches.
  *
+ * With `weakMayFitBetter`, stage 1 leaves a track without a high detection that fits it poorly
+ * (below lowMatchIou) when a weak detection of another object fits it clearly better: the track
+ * takes the weak one in stage 2, and the high one may start a track of its own. Two people
+ * passing close, the tracked one half hidden (scored low) where the track was and the other fully
+ * seen beside it: plain ByteTrack gives the track to the one fully seen, and the hidden person
+ * comes back under a new id (the street clip's couple on the lawn: one stay of 23 s read as 12).
+ *
  * With `observationCentric` (after OC-SORT, Cao et al., 2023), a lost track is also compared by
  * the box where it was last observed, not only by the filter's prediction: where a detection
  * overlaps that box by at least lowMatchIou, the better of the two overlaps counts, in stages 1
@@ -60,6 +67,11 @@ export interface ByteTrackerOptions {
   observationCentric: boolean;
   /** The Kalman filter's velocity noise as a share of the box height (kalman-box.ts says why 1/120). */
   velocityWeight: number;
+  /**
+   * In stage 1, a track does not take a high detection when a weak one of another object fits it
+   * clearly better (see `WEAK_FITS_BETTER_BY`): it takes the weak one in stage 2. False is plain ByteTrack.
+   */
+  weakMayFitBetter: boolean;
 }
 
 /** What suits the bundled CenterNet, which scores people and vehicles between 0.4 and 0.7. */
@@ -73,7 +85,13 @@ export const DEFAULT_BYTE_TRACKER_OPTIONS: Readonly<ByteTrackerOptions> = {
   minHits: 2,
   observationCentric: true,
   velocityWeight: DEFAULT_VELOCITY_WEIGHT,
+  weakMayFitBetter: true,
 };
+
+/** With `weakMayFitBetter`: how much more a weak detection must overlap a track than a high one. */
+export const WEAK_FITS_BETTER_BY = 0.15;
+/** A weak detection overlapping the high one this much is the same object seen twice, not a rival. */
+const SAME_OBJECT_IOU = 0.5;
 
 type TrackState = 'tentative' | 'active' | 'lost';
 
@@ -189,17 +207,21 @@ export class ByteTracker {
     }
 
     const lastSeenToo = o.observationCentric;
-    const associate = (rows: Track[], cols: Candidate[], minIou: number) => {
+    /** `rivals`: weak detections that keep a track from a high one they fit clearly better (stage 1). */
+    const associate = (rows: Track[], cols: Candidate[], minIou: number, rivals: readonly Candidate[] = []) => {
       const values = new Float64Array(rows.length * cols.length);
       const boxes = cols.map((c) => c.detection.box);
       for (let r = 0; r < rows.length; r++) {
         const track = rows[r] as Track;
         const byLastSeen = lastSeenToo && track.state === 'lost';
+        const rivalFits = rivals.map((c) => ({ box: c.detection.box, overlap: intersectionOverUnion(track.predicted, c.detection.box) })).filter((x) => x.overlap >= o.lowMatchIou);
         for (let j = 0; j < boxes.length; j++) {
           const box = boxes[j] as Box;
           const overlap = intersectionOverUnion(track.predicted, box);
           const lastSeen = byLastSeen ? intersectionOverUnion(track.lastBox, box) : 0;
-          values[r * boxes.length + j] = 1 - (lastSeen >= o.lowMatchIou ? Math.max(overlap, lastSeen) : overlap);
+          const fit = lastSeen >= o.lowMatchIou ? Math.max(overlap, lastSeen) : overlap;
+          const outfitted = fit < o.lowMatchIou && rivalFits.some((x) => x.overlap >= fit + WEAK_FITS_BETTER_BY && intersectionOverUnion(x.box, box) < SAME_OBJECT_IOU);
+          values[r * boxes.length + j] = outfitted ? 1 : 1 - fit;
         }
       }
       const { matches, unmatchedRows, unmatchedCols } = linearAssignment(
@@ -213,7 +235,7 @@ export class ByteTracker {
       };
     };
 
-    const stage1 = associate(tracks.filter((t) => t.state !== 'tentative'), high, o.matchIou);
+    const stage1 = associate(tracks.filter((t) => t.state !== 'tentative'), high, o.matchIou, o.weakMayFitBetter ? low : []);
     const stage2 = associate(lastSeenToo ? stage1.tracksLeft : stage1.tracksLeft.filter((t) => t.state === 'active'), low, o.lowMatchIou);
     const stage3 = associate(tracks.filter((t) => t.state === 'tentative'), stage1.candidatesLeft, o.matchIou);
 
