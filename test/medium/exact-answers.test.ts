@@ -100,6 +100,7 @@ async function ask(q: string) {
   return {
     ids: body.events.map((e) => e.id).sort(),
     directions: body.interpretation.directions,
+    terms: body.interpretation.terms,
     cameras: body.interpretation.cameras,
     unknownPlaces: body.interpretation.unknown_places,
     answer: body.answer.text,
@@ -137,9 +138,11 @@ describe('questions about one direction of a crossing', () => {
   });
 
   it('leaves entering a named zone to the zone, though the camera has a way in', async () => {
-    for (const q of ['who entered the server room', '誰進入了機房']) {
+    for (const q of ['who entered the server room', '誰進入了機房', '谁进入了机房']) {
       const answer = await ask(q);
       expect(answer.directions).toEqual([]);
+      // The entering is the zone's: not a word its events must contain (they say 闖入, "entered").
+      expect(answer.terms.filter((t) => /enter|進入|进入/.test(t)), q).toEqual([]);
       expect(answer.ids).toEqual(['intrusion-1', 'intrusion-long', 'intrusion-short']);
     }
   });

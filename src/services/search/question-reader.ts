@@ -139,8 +139,10 @@ export class QuestionReader {
     // "Entered the storeroom": a named zone is where the entering happened, not a tripwire's way in.
     const namesZone = this.zoneNames.some((foundIn) => foundIn(remaining));
     const directions = crossingDirections(sides.directions, concepts, types, !namesZone && inScope.some((c) => c.saysInbound === true));
-    if (directions.length > 0) {
-      types = ['line_crossing'];
+    if (directions.length > 0) types = ['line_crossing'];
+    // Read as a way across a line, or as going into the zone named: either way not a word to find
+    // (the lawn's intrusion says 闖入, not the 進入 of the question).
+    if (directions.length > 0 || namesZone) {
       for (const c of concepts.filter((m) => m.concept.kind === 'direction')) remaining = remaining.split(c.term).join(' ');
     }
 
