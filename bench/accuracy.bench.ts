@@ -9,9 +9,10 @@
  *
  *   npm run bench:accuracy            (env ACCURACY_SEED: the world's seed, 1 by default)
  *
- * Then the bundled street clip is analysed as the demo analyses it (real decoder and detector) and
- * its footpath crossings are compared with crossings labelled by hand from the pixels
- * (accuracy/footage.ts, accuracy/street-crossings.json).
+ * Then the bundled street clip is analysed as the demo analyses it (real decoder and detector): its
+ * footpath crossings are compared with crossings labelled by hand from the pixels, and the questions
+ * of accuracy/footage-questions.ts are asked about it and scored against those labels and the
+ * zone visits labelled the same way (accuracy/footage.ts, street-crossings.json, street-zones.json).
  *
  * The questions in questions-held-out.ts were written by someone who had not read how Vigil reads
  * questions, after the others had been used to fix Vigil: their score is also reported on its own.
@@ -27,38 +28,61 @@ import { join } from 'node:path';
 import { openWorld } from './accuracy/ask-world.ts';
 import { HELD_OUT_QUESTIONS } from './accuracy/questions-held-out.ts';
 import { QUESTIONS, type Language, type Question, type QuestionKind } from './accuracy/questions.ts';
-import { scoreAnswer, totals, type QuestionScore, type Totals } from './accuracy/score.ts';
-import { detectedStreetCrossings, scoreCrossings, streetLabels } from './accuracy/footage.ts';
+import { scoreAnswer, totals, type Answer, type Incident, type QuestionScore, type Totals } from './accuracy/score.ts';
+import { analyseStreetClip, scoreCrossings, streetLabels, type Crossing } from './accuracy/footage.ts';
+import { FOOTAGE_QUESTIONS, footageTruth } from './accuracy/footage-questions.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const seed = Number(process.env.ACCURACY_SEED ?? 1);
 /** Questions written by someone who had not read how Vigil reads questions, scored apart too. */
 const HELD_OUT = new Set<Question>(HELD_OUT_QUESTIONS);
 
+/** Asks each question, scores its answer against `truth`, and logs a line per question. */
+async function askAll(
+  asker: { ask(question: string): Promise<{ answer: Answer; text: string }> },
+  questions: readonly Question[],
+  truth: readonly Incident[],
+  tag: (question: Question) => string,
+): Promise<QuestionScore[]> {
+  const scores: QuestionScore[] = [];
+  for (const question of questions) {
+    const { answer, text } = await asker.ask(question.q);
+    const score = scoreAnswer(question, truth, answer);
+    scores.push(score);
+    const count = question.counts ? `, said ${answer.count ?? 'no number'}` : '';
+    log(
+      `${score.exact ? '✓' : '✗'} [${question.lang} ${question.kind}${tag(question)}] ${question.q}: returned ${score.returned} (${score.belonging} belong), ` +
+        `expected ${score.expected} (${score.covered} found)${count} | ${text.slice(0, 140)}`,
+    );
+  }
+  return scores;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'vigil-accuracy-'));
 try {
   const asked = await openWorld(dir, seed);
   const { world } = asked;
   log(`world (seed ${seed}): ${world.visits.length} visits, ${world.truth.length} true incidents, ${world.events.length} events stored`);
-  const scores: QuestionScore[] = [];
+  let scores: QuestionScore[];
   try {
-    for (const question of [...QUESTIONS, ...HELD_OUT_QUESTIONS]) {
-      const { answer, text } = await asked.ask(question.q);
-      const score = scoreAnswer(question, world.truth, answer);
-      scores.push(score);
-      const count = question.counts ? `, said ${answer.count ?? 'no number'}` : '';
-      log(
-        `${score.exact ? '✓' : '✗'} [${question.lang} ${question.kind}${HELD_OUT.has(question) ? ' held-out' : ''}] ${question.q}: returned ${score.returned} (${score.belonging} belong), ` +
-          `expected ${score.expected} (${score.covered} found)${count} | ${text.slice(0, 140)}`,
-      );
-    }
+    scores = await askAll(asked, [...QUESTIONS, ...HELD_OUT_QUESTIONS], world.truth, (question) => (HELD_OUT.has(question) ? ' held-out' : ''));
   } finally {
     await asked.close();
   }
 
-  // Real footage: the street clip's footpath crossings against the ones labelled by hand.
+  // Real footage: the street clip's footpath crossings against the ones labelled by hand, and
+  // questions about it judged against those labels.
   const labels = streetLabels();
-  const detected = await detectedStreetCrossings(dir);
+  // A store of its own: the world's events would answer questions about the clip.
+  const street = await analyseStreetClip(mkdtempSync(join(dir, 'street-')));
+  let detected: Crossing[];
+  let footageScores: QuestionScore[];
+  try {
+    detected = await street.crossings();
+    footageScores = await askAll(street, FOOTAGE_QUESTIONS, footageTruth(), () => ' footage');
+  } finally {
+    await street.close();
+  }
   const footage = scoreCrossings(labels, detected);
   const confident = scoreCrossings(labels.filter((l) => l.confidence !== 'low'), detected);
   log(
@@ -83,6 +107,8 @@ try {
   for (const [name, t] of [...Object.entries(byLanguage), ...Object.entries(byKind)]) show(name, t);
   show('held out', heldOut);
   show('all', overall);
+  const onFootage = totals(footageScores);
+  show('footage', onFootage);
   console.log(
     `BENCH ${JSON.stringify({
       questions: overall.questions,
@@ -93,6 +119,14 @@ try {
       direction_accuracy: round(overall.directionAccuracy),
       held_out_questions: heldOut.questions,
       held_out_exact: round(heldOut.exact),
+      footage_questions: {
+        questions: onFootage.questions,
+        exact: round(onFootage.exact),
+        precision: round(onFootage.precision),
+        coverage: round(onFootage.coverage),
+        count_accuracy: round(onFootage.countAccuracy),
+        direction_accuracy: round(onFootage.directionAccuracy),
+      },
       footage_crossings: {
         labelled: footage.labelled,
         detected: footage.detected,

@@ -12,14 +12,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { main } from '../../src/cli/main.ts';
-import { eventsPageSchema } from '../../src/contract/api.schemas.ts';
+import { eventsPageSchema, searchResponseSchema } from '../../src/contract/api.schemas.ts';
 import { createLogger, createVigil } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
+import { answerOf, type Answer } from './score.ts';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const CLIP = join(REPO, 'samples/vtest-street.mp4');
 const DEMO_CONFIG = join(REPO, 'samples/vigil.demo.yml');
 const LABELS = new URL('./street-crossings.json', import.meta.url).pathname;
+const ZONE_LABELS = new URL('./street-zones.json', import.meta.url).pathname;
 /** The demo pins the clip's start at this instant. */
 const CLIP_START_MS = Date.parse('2026-11-20T22:00:00+01:00');
 const MATCH_SECONDS = 1.5;
@@ -38,11 +40,37 @@ export function streetLabels(): z.output<typeof labelsSchema>['crossings'] {
   return labelsSchema.parse(JSON.parse(readFileSync(LABELS, 'utf8'))).crossings;
 }
 
-/** Every person's crossing of the footpath line in the demo's analysis of the clip, in seconds from its start. */
-export async function detectedStreetCrossings(dir: string): Promise<Crossing[]> {
-  // The demo's configuration, with its data in `dir` and the clip by its full path.
+const visitSchema = z.object({ enter: z.number(), exit: z.number(), confidence: z.enum(['high', 'medium', 'low']), lingered: z.boolean().optional(), note: z.string() });
+const zoneLabelsSchema = z.object({ zones: z.object({ entrance: z.array(visitSchema), lawn: z.array(visitSchema) }) });
+export type ZoneVisit = z.output<typeof visitSchema>;
+
+/** Each person's visits to the demo's two zones, labelled by hand from the pixels (street-zones.json). */
+export function streetZoneLabels(): z.output<typeof zoneLabelsSchema>['zones'] {
+  return zoneLabelsSchema.parse(JSON.parse(readFileSync(ZONE_LABELS, 'utf8'))).zones;
+}
+
+/** When the footage questions are asked: the morning after the clip (Saturday 09:00, Paris). */
+export const FOOTAGE_NOW = Date.parse('2026-11-21T09:00:00+01:00');
+export { CLIP_START_MS };
+
+export interface StreetFootage {
+  /** Every person's crossing of the footpath line, in seconds from the clip's start. */
+  crossings(): Promise<Crossing[]>;
+  /** A question asked through the HTTP API the morning after, as scoring reads the answer. */
+  ask(question: string): Promise<{ answer: Answer; text: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The street clip analysed as the demo analyses it, with its data in `dir`, and Vigil opened on
+ * the result with the clock at FOOTAGE_NOW and questions read in the camera's time zone.
+ */
+export async function analyseStreetClip(dir: string): Promise<StreetFootage> {
+  // The demo's configuration, with its data in `dir`, the clip by its full path, and questions
+  // read in Paris time, where the clip was pinned.
   const config = join(dir, 'vigil.yml');
-  writeFileSync(config, readFileSync(DEMO_CONFIG, 'utf8').replace('data_dir: ../vigil-data', `data_dir: ${join(dir, 'data')}`).replace('input: vtest-street.mp4', `input: ${CLIP}`));
+  const demo = readFileSync(DEMO_CONFIG, 'utf8').replace('data_dir: ../vigil-data', `data_dir: ${join(dir, 'data')}`).replace('input: vtest-street.mp4', `input: ${CLIP}`);
+  writeFileSync(config, `${demo}\nsearch:\n  timezone: Europe/Paris\n`);
   let stderr = '';
   const code = await main(['analyze', CLIP, '--camera', 'street', '--config', config], {
     cwd: dir,
@@ -53,23 +81,29 @@ export async function detectedStreetCrossings(dir: string): Promise<Crossing[]> 
   });
   if (code !== 0) throw new Error(`the analysis of ${CLIP} failed: ${stderr}`);
   const loaded = await loadConfig({ explicit: true, file: config, env: {}, cwd: dir });
-  const vigil = createVigil(loaded, { logger: createLogger('silent') });
-  try {
-    const response = await vigil.httpApp().request('/api/events?type=line_crossing&limit=500');
-    const page = eventsPageSchema.parse(await response.json());
-    // The wire runs from A (300, 170) down to B (300, 330): side A is on the screen's right
-    // (configuration reference, tripwires), so a_to_b walks right to left.
-    return page.events
-      .filter((e) => e.rule === 'path')
-      .flatMap((e) =>
-        e.evidence
-          .filter((x) => x.kind === 'crossing')
-          .map((x): Crossing => ({ t: (Date.parse(x.time) - CLIP_START_MS) / 1000, way: e.details.direction === 'a_to_b' ? 'right_to_left' : 'left_to_right' })),
-      )
-      .sort((a, b) => a.t - b.t);
-  } finally {
-    await vigil.close();
-  }
+  const vigil = createVigil(loaded, { clock: { now: () => FOOTAGE_NOW }, logger: createLogger('silent') });
+  return {
+    async crossings() {
+      const response = await vigil.httpApp().request('/api/events?type=line_crossing&limit=500');
+      const page = eventsPageSchema.parse(await response.json());
+      // The wire runs from A (300, 170) down to B (300, 330): side A is on the screen's right
+      // (configuration reference, tripwires), so a_to_b walks right to left.
+      return page.events
+        .filter((e) => e.rule === 'path')
+        .flatMap((e) =>
+          e.evidence
+            .filter((x) => x.kind === 'crossing')
+            .map((x): Crossing => ({ t: (Date.parse(x.time) - CLIP_START_MS) / 1000, way: e.details.direction === 'a_to_b' ? 'right_to_left' : 'left_to_right' })),
+        )
+        .sort((a, b) => a.t - b.t);
+    },
+    async ask(question) {
+      const response = await vigil.httpApp().request(`/api/search?limit=200&q=${encodeURIComponent(question)}`);
+      const body = searchResponseSchema.parse(await response.json());
+      return { answer: answerOf(body), text: body.answer.text };
+    },
+    close: () => vigil.close(),
+  };
 }
 
 export interface CrossingScore {

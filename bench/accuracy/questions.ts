@@ -7,7 +7,7 @@
  * evening 18-24, night 18-06.
  */
 import { all, ALWAYS, car, comingIn, crossing, day, extreme, goingOut, intrusion, loitering, night, NOTHING, person, q, stay, stayOver, stayUnder, time, together } from './truth-tests.ts';
-import type { TruthIncident } from './world.ts';
+import type { Incident } from './score.ts';
 
 export type Language = 'en' | 'zh-Hant' | 'zh-Hans';
 export type QuestionKind = 'direction' | 'duration' | 'count' | 'extreme' | 'together' | 'unknown' | 'time' | 'plain';
@@ -17,7 +17,7 @@ export interface Question {
   lang: Language;
   kind: QuestionKind;
   /** The incidents that answer it (none for a question whose answer is "nothing"). */
-  select: (truth: readonly TruthIncident[]) => TruthIncident[];
+  select: (truth: readonly Incident[]) => Incident[];
   /** A count question: the number the answer must state (of the selected incidents). */
   counts?: true;
   /** The question names a place no camera, zone or line has: the answer must say so. */

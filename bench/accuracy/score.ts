@@ -17,7 +17,22 @@
 import type { z } from 'zod';
 import type { searchResponseSchema } from '../../src/contract/api.schemas.ts';
 import type { Question } from './questions.ts';
-import type { TruthIncident } from './world.ts';
+
+/** One thing that happened, as a person counts it: what an answer is scored against. */
+export interface Incident {
+  camera: string;
+  type: 'line_crossing' | 'loitering' | 'intrusion';
+  rule: string;
+  label: string;
+  /** Crossings: the moment the foot point passed the line; stays: first and last moment inside. */
+  startMs: number;
+  endMs: number;
+  direction?: 'a_to_b' | 'b_to_a';
+  /** Stays: seconds inside the zone. */
+  staySeconds?: number;
+  /** The people in the same incident (together). */
+  people: number;
+}
 
 export interface AnsweredEvent {
   id: string;
@@ -68,14 +83,14 @@ export interface QuestionScore {
 
 const SLACK_MS = 3_000;
 
-export function accountsFor(event: AnsweredEvent, incident: TruthIncident): boolean {
+export function accountsFor(event: AnsweredEvent, incident: Incident): boolean {
   if (event.camera !== incident.camera || event.type !== incident.type || event.rule !== incident.rule) return false;
   if (!event.labels.includes(incident.label)) return false;
   if (incident.type === 'line_crossing' && event.direction !== incident.direction) return false;
   return event.startMs - SLACK_MS <= incident.endMs && event.endMs + SLACK_MS >= incident.startMs;
 }
 
-export function scoreAnswer(question: Question, truth: readonly TruthIncident[], answer: Answer): QuestionScore {
+export function scoreAnswer(question: Question, truth: readonly Incident[], answer: Answer): QuestionScore {
   const expected = question.select(truth);
   const belonging = answer.events.filter((e) => expected.some((i) => accountsFor(e, i))).length;
   const covered = expected.filter((i) => answer.events.some((e) => accountsFor(e, i))).length;

@@ -3,15 +3,19 @@
  * combined by `all`, and the one incident with the least or most of something (`extreme`).
  */
 import type { Language, Question, QuestionKind } from './questions.ts';
-import { DAY0, DAY_MS, type TruthIncident } from './world.ts';
+import type { Incident } from './score.ts';
+import { DAY0, DAY_MS } from './world.ts';
 
 const HOUR = 3_600_000;
-export type Test = (t: TruthIncident) => boolean;
+export type Test = (t: Incident) => boolean;
 export const within = (from: number, to: number): Test => (t) => t.startMs < to && t.endMs >= from;
 export const day = (n: number, fromHour = 0, toHour = 24): Test => within(DAY0 + n * DAY_MS + fromHour * HOUR, DAY0 + n * DAY_MS + toHour * HOUR);
 /** Night of day n: 18:00 that day to 06:00 the next. */
 export const night = (n: number): Test => within(DAY0 + n * DAY_MS + 18 * HOUR, DAY0 + (n + 1) * DAY_MS + 6 * HOUR);
-export const all = (...tests: Test[]) => (truth: readonly TruthIncident[]) => truth.filter((t) => tests.every((test) => test(t)));
+export const all =
+  (...tests: Test[]) =>
+  <T extends Incident>(truth: readonly T[]): T[] =>
+    truth.filter((t) => tests.every((test) => test(t)));
 export const ALWAYS: Test = () => true;
 
 export const person: Test = (t) => t.label === 'person';
@@ -25,15 +29,15 @@ export const intrusion: Test = (t) => t.type === 'intrusion';
 export const stayOver = (seconds: number): Test => (t) => (t.staySeconds ?? 0) > seconds;
 export const stayUnder = (seconds: number): Test => (t) => (t.staySeconds ?? Infinity) < seconds;
 export const together: Test = (t) => t.people >= 2;
-export const NOTHING = (): TruthIncident[] => [];
+export const NOTHING = (): Incident[] => [];
 
 /** The one incident with the least (or most) of `by` among those `tests` select. */
-export const extreme = (by: (t: TruthIncident) => number, most: boolean, ...tests: Test[]) => (truth: readonly TruthIncident[]) => {
+export const extreme = (by: (t: Incident) => number, most: boolean, ...tests: Test[]) => (truth: readonly Incident[]) => {
   const candidates = all(...tests)(truth);
-  const best = candidates.reduce<TruthIncident | undefined>((b, t) => (b === undefined || (most ? by(t) > by(b) : by(t) < by(b)) ? t : b), undefined);
+  const best = candidates.reduce<Incident | undefined>((b, t) => (b === undefined || (most ? by(t) > by(b) : by(t) < by(b)) ? t : b), undefined);
   return best ? [best] : [];
 };
-export const time = (t: TruthIncident) => t.startMs;
-export const stay = (t: TruthIncident) => t.staySeconds ?? 0;
+export const time = (t: Incident) => t.startMs;
+export const stay = (t: Incident) => t.staySeconds ?? 0;
 
 export const q = (lang: Language, kind: QuestionKind, text: string, select: Question['select'], extra: Partial<Question> = {}): Question => ({ q: text, lang, kind, select, ...extra });

@@ -23,6 +23,7 @@ import { cameraTracker } from '../../src/services/camera-tracker.ts';
 import { EventAssembly } from '../../src/services/event-assembly.ts';
 import { seededRandom, type SeededRandom } from '../../test/factories/seeded-random.ts';
 import { personBox, renderScene, SCENE_SIZE, vehicleBox, type Actor } from '../../test/factories/synthetic-scenes.ts';
+import type { Incident } from './score.ts';
 
 export const TIME_ZONE = 'Asia/Taipei';
 /** Midnight starting the first of the three days, Taipei time. */
@@ -79,21 +80,12 @@ cameras:
 export type VisitKind = 'walk_in' | 'walk_out' | 'pair_in' | 'car_in' | 'car_out' | 'pass_by' | 'loiter' | 'pair_loiter' | 'brief' | 'intrude';
 
 /** One thing that happened, as the script says. */
-export interface TruthIncident {
+/** An incident of the scripted world, with the visit it came from. */
+export interface TruthIncident extends Incident {
   visit: number;
   kind: VisitKind;
   camera: 'gate' | 'yard';
-  type: 'line_crossing' | 'loitering' | 'intrusion';
-  rule: string;
   label: 'person' | 'car';
-  /** Crossings: the moment the foot point passed the line; stays: first and last moment inside. */
-  startMs: number;
-  endMs: number;
-  direction?: 'a_to_b' | 'b_to_a';
-  /** Stays: seconds inside the zone. */
-  staySeconds?: number;
-  /** The visit's other people in the same incident (together). */
-  people: number;
 }
 
 export interface Visit {
