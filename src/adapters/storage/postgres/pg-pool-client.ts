@@ -189,11 +189,15 @@ export function createPgPoolClient(url: string, options: PgPoolClientOptions): P
     idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
     application_name: options.applicationName ?? 'vigil',
     // Vigil's queries are short: JIT compilation cost up to a third of a second each (measured on
-    // coverage and label searches at 1M events) and never paid off.
+    // coverage and label searches at 1M events) and never paid off. So did parallel workers:
+    // starting them took 20-25 ms per statement on the 2-core development machine, for scans that
+    // take 2-10 ms alone ("person loitering" at 1M events: the newest 500 in 41 ms with two
+    // workers, 2 ms without; its capped count 62 ms -> 9 ms), and the planner chose them for
+    // filters it could not estimate.
     // A process paused or cut off inside a transaction (holding a camera's lease row FOR SHARE)
     // must not block a takeover for long: the server ends such a session after 5 s, and TCP
     // keepalive finds a peer that is gone.
-    options: '-c jit=off -c idle_in_transaction_session_timeout=5000',
+    options: '-c jit=off -c max_parallel_workers_per_gather=0 -c idle_in_transaction_session_timeout=5000',
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
     types: vigilTypes,
