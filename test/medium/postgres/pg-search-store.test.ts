@@ -70,6 +70,24 @@ describe.skipIf(skip)('PgSearchStore', () => {
     }
   });
 
+  it('finds, counts and ranks the same events whether words are checked on the range first or looked up in their index', async () => {
+    // filterFirstUnder 0: never checked on the range first; a billion: whenever cameras or a time range are given.
+    const [byIndex, rangeFirst] = [new PgSearchStore(db, { filterFirstUnder: 0 }), new PgSearchStore(db, { filterFirstUnder: 1e9 })];
+    const ranged = FILTERS.filter((f) => f.cameraIds || f.fromMs !== undefined || f.toMs !== undefined);
+    expect(ranged.length).toBeGreaterThan(5);
+    for (const words of WORDS.filter((w) => w.length > 0)) {
+      for (const f of ranged) {
+        for (const mode of ['all', 'any'] as const) {
+          const query = { ...f, text: textQuery(words.map((w) => [w]), mode), limit: 5, timelineLimit: 50, order: 'relevance' as const };
+          const [a, b] = [await byIndex.search(query), await rangeFirst.search(query)];
+          const page = (p: typeof a) => ({ total: p.total, exact: p.totalExact, hits: p.hits.map((h) => [h.stored.event.id, h.score]), timeline: p.timeline.map((t) => t.id) });
+          expect(page(b), JSON.stringify({ words, f, mode })).toEqual(page(a));
+          if (mode === 'all') expect(a.total, JSON.stringify({ words, f })).toBe(expected(seeded, words, f).length);
+        }
+      }
+    }
+  });
+
   it('ranks the newest matches that pass the filters when more match than the window', async () => {
     const red = textQuery([['red']], 'all');
     for (const f of [{}, { labels: ['person'] }, { fromMs: T0, toMs: T0 + 240 * HOUR }]) {

@@ -85,8 +85,7 @@ export function tsqueryExpression(groups: readonly (readonly string[])[], mode: 
  * both ends; the subquery is run once per statement.
  */
 export function filterConditions(query: SearchQuery, params: Params, options: { rareLabels: boolean }): string[] {
-  const out: string[] = [];
-  if (query.cameraIds?.length) out.push(`e.camera_id = ANY(${params.add(query.cameraIds)}::text[])`);
+  const out = rangeConditions(query, params);
   if (query.types?.length) out.push(`e.type = ANY(${params.add(query.types)}::text[])`);
   if (query.labels?.length) {
     // A common label ("person" on most events, "car or truck") is checked on the rows the other
@@ -102,6 +101,16 @@ export function filterConditions(query: SearchQuery, params: Params, options: { 
     out.push(stayCondition(query.stay, (value) => `${params.add(value)}::float8`, PG_ACTOR_STAYS, ofLabels));
   }
   if (query.minActors !== undefined) out.push(togetherCondition(query.minActors, (value) => `${params.add(value)}::int4`, PG_ACTOR_COUNT));
+  return out;
+}
+
+/** Whether the query has filters that are a range of a B-tree index: cameras, a time range. */
+export const hasRangeFilters = (query: SearchQuery): boolean => Boolean(query.cameraIds?.length) || query.fromMs !== undefined || query.toMs !== undefined;
+
+/** The cameras and the time range: the filters an index answers as a range of its entries. */
+export function rangeConditions(query: SearchQuery, params: Params): string[] {
+  const out: string[] = [];
+  if (query.cameraIds?.length) out.push(`e.camera_id = ANY(${params.add(query.cameraIds)}::text[])`);
   // Whole milliseconds, so that the bounds compare as bigint and stay usable by the indexes; the
   // ceiling keeps the meaning (an integer end_ms >= 1.5 exactly when end_ms >= 2).
   if (query.fromMs !== undefined) {
