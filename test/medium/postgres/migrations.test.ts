@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK_KEY, migratePostgres, PG_MIGRATIONS, type PgMigration } from '../../../src/adapters/storage/postgres/pg-migrations.ts';
 import { createPgPoolClient, type PgPoolClient } from '../../../src/adapters/storage/postgres/pg-pool-client.ts';
 import { createPgliteClient } from '../../support/pglite.ts';
-import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../../support/postgres.ts';
+import { adminQuery, createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../../support/postgres.ts';
 import { insertRun, upsertEvent } from './schema-fixtures.ts';
 
 const skip = await skipWithoutPostgres('PostgreSQL migration tests');
@@ -55,6 +55,35 @@ describe.skipIf(skip)('PostgreSQL migrations', () => {
     expect(recorded.rows[0]!.applied_at).toBeGreaterThan(Date.parse('2024-01-01'));
   });
 
+  it('adds the word index by camera (btree_gin) where the extension can be created', async () => {
+    const db = connect();
+    await migratePostgres(db);
+    const indexes = await db.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE indexname = 'events_by_camera_words'`);
+    expect(indexes.rows.map((r) => r.indexdef)).toEqual([expect.stringMatching(/USING gin \(camera_id, search\)/)]);
+  });
+
+  it('migrates without the word index by camera where the extension may not be created', async () => {
+    // A role that may create tables in the schema but not extensions in the database.
+    const role = `vigil_no_ext_${process.pid}`;
+    await adminQuery(`DROP ROLE IF EXISTS ${role}`);
+    await adminQuery(`CREATE ROLE ${role} LOGIN`);
+    try {
+      const owner = connect();
+      await owner.query(`GRANT CREATE ON SCHEMA public TO ${role}`);
+      const url = new URL(database.url);
+      url.username = role;
+      const limited = createPgPoolClient(url.toString(), { onIdleError: failOnIdleError, max: 2 });
+      clients.push(limited);
+      expect(await migratePostgres(limited)).toMatchObject({ from: 0, to: LATEST });
+      expect((await limited.query(`SELECT 1 FROM pg_indexes WHERE indexname = 'events_by_camera_words'`)).rowCount).toBe(0);
+      expect((await limited.query(`SELECT 1 FROM pg_extension WHERE extname = 'btree_gin'`)).rowCount).toBe(0);
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+    } finally {
+      await database.drop();
+      await adminQuery(`DROP ROLE IF EXISTS ${role}`);
+    }
+  });
+
   it('does nothing when run again', async () => {
     const db = connect();
     await migratePostgres(db);
@@ -103,7 +132,7 @@ describe.skipIf(skip)('PostgreSQL migrations', () => {
     const runId = await insertRun(db);
     const rowid = await upsertEvent(db, { id: 'e1', runId });
     await db.query(`UPDATE events SET labels_json = '["person","car"]' WHERE rowid = $1`, [rowid]);
-    expect((await migratePostgres(db)).applied).toEqual([2]);
+    expect((await migratePostgres(db)).applied).toEqual(ALL_VERSIONS.slice(1));
 
     const labels = async () => (await db.query<{ labels: string[] }>('SELECT labels FROM events WHERE rowid = $1', [rowid])).rows[0]!.labels;
     expect(await labels()).toEqual(['person', 'car']);

@@ -1,6 +1,7 @@
 import { VigilError } from '../../../domain/errors.ts';
 import { SCHEMA_V1 } from './pg-schema-v1.ts';
 import { SCHEMA_V2 } from './pg-schema-v2.ts';
+import { SCHEMA_V3 } from './pg-schema-v3.ts';
 import type { SqlClient } from './sql-client.ts';
 
 /**
@@ -19,7 +20,7 @@ export interface PgMigration {
  * published migration: add a new one. Version n is PG_MIGRATIONS[n - 1]. Version numbers are
  * PostgreSQL's own: version 1 is the schema SQLite reaches after its 15 migrations.
  */
-export const PG_MIGRATIONS: readonly PgMigration[] = [SCHEMA_V1, SCHEMA_V2];
+export const PG_MIGRATIONS: readonly PgMigration[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
 
 /**
  * Session advisory lock key for migrating: one number for Vigil's schema, the same in every
