@@ -62,4 +62,16 @@ describe('countEvents', () => {
     expect(countEvents([{ runId: 1, event: loiter }], 'actors', longer)).toBe(1);
     expect(countEvents([{ runId: 1, event: loiter }], 'actors')).toBe(2);
   });
+
+  it('counts only the crossings inside the range searched, though their event overlaps it', () => {
+    // Five crossings of one event at 10-50 s (p1 twice); asked about [30 s, 60 s).
+    const group = ev('line_crossing', [['p1', 'p2', 'p3', 'p1', 'p4']]);
+    const at = [10, 20, 30, 40, 50];
+    const timed = { ...group, evidence: group.evidence.map((e, i) => ({ ...e, timestampMs: (at[i] as number) * 1000 })) };
+    const window = { fromMs: 30_000, toMs: 60_000 };
+    expect(incidentsOf(timed, undefined, window)).toBe(3);
+    expect(countEvents([{ runId: 1, event: timed }], 'actors', undefined, window)).toBe(3);
+    expect(countEvents([{ runId: 1, event: timed }], 'times', undefined, { toMs: 25_000 })).toBe(2);
+    expect(countEvents([{ runId: 1, event: timed }], 'times')).toBe(5);
+  });
 });

@@ -9,7 +9,7 @@ import { placeWordsIn } from '../../domain/search/place-words.ts';
 import type { CountKind } from '../../domain/search/count-question.ts';
 import { pickExtreme, type Extreme } from '../../domain/search/extreme-question.ts';
 import { QuestionReader, type QuestionPlan } from './question-reader.ts';
-import { countEvents, type ActorTest } from '../../domain/search/count-answer.ts';
+import { countEvents, type ActorTest, type CountWindow } from '../../domain/search/count-answer.ts';
 import { staySatisfies } from '../../domain/search/stay-duration.ts';
 import { formatInstant, formatTimeRange } from '../../domain/time/format-range.ts';
 
@@ -234,7 +234,7 @@ export class SearchService {
     let every: Promise<SearchPage> | undefined;
     const allMatches = () =>
       (every ??= matched.hits.length >= matched.total ? Promise.resolve(matched) : this.deps.store.search({ ...matchedQuery, limit: Math.min(matched.total, COUNT_EVENTS_MAX) }));
-    const count = plan.countKind ? await this.count(plan.countKind, result, allMatches, stay, labels) : undefined;
+    const count = plan.countKind ? await this.count(plan.countKind, result, allMatches, stay, labels, { ...(fromMs !== undefined ? { fromMs } : {}), ...(toMs !== undefined ? { toMs } : {}) }) : undefined;
     let extreme: { kind: Extreme; of: number } | undefined;
     if (plan.extreme && result.total > 0) {
       const all = await allMatches();
@@ -292,13 +292,14 @@ export class SearchService {
     allMatches: () => Promise<SearchPage>,
     stay: StayFilter | undefined,
     labels: readonly string[],
+    window: CountWindow,
   ): Promise<SearchCount> {
     if (page.total === 0) return { kind, value: 0, exact: page.totalExact };
     const all = await allMatches();
     // Only the people or objects asked about: a car in the event of a person is not a person.
     const passes: ActorTest = (actor, event) =>
       (labels.length === 0 || labels.includes(actor.label)) && (!stay || staySatisfies(actor.staySeconds ?? (event.endMs - event.startMs) / 1000, stay));
-    const value = countEvents(all.hits.map((h) => ({ runId: h.stored.runId, event: h.stored.event })), kind, passes);
+    const value = countEvents(all.hits.map((h) => ({ runId: h.stored.runId, event: h.stored.event })), kind, passes, window);
     return { kind, value, exact: page.totalExact && page.total <= COUNT_EVENTS_MAX };
   }
 
